@@ -1,0 +1,89 @@
+"""Findings and what travels with them: fixes, confirmation status and the evidence the checker builds."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from rnnlint.ir import ArrayShape, Model, Span
+
+Severity = Literal["error", "warning", "info"]
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the real Keras said about a finding."""
+
+    status: Literal["confirmed", "refuted", "unconfirmed"] = "unconfirmed"
+    detail: str = "not run"
+    keras_version: str | None = None
+
+
+NOT_RUN = Confirmation()
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text in `span` (end exclusive) by `text`. An empty span inserts."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Literal["safe", "unsafe"]
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the checker must build to confirm a finding, and what to look for.
+
+    `expect`:
+      - "raises": building `model` (up to and including node `upto`) makes Keras raise;
+      - "input_mismatch": the built model's input shape differs from `data` (x);
+      - "output_mismatch": the built model's output shape differs from `data` (y), given `loss`;
+      - "no_effect": the argument `argument` on node `node` does not change the built model;
+      - "unbuilt": the Sequential model is not built before fit;
+      - "advice": nothing to build.
+    """
+
+    expect: Literal["raises", "input_mismatch", "output_mismatch", "no_effect", "unbuilt", "advice"]
+    model: Model | None = None
+    upto: int | None = None
+    node: int | None = None
+    data: ArrayShape | None = None
+    loss: str | None = None
+    argument: str | None = None
+    synthetic_input: tuple[int | None, ...] | None = None  # per-sample shape to use when none is declared
+    batch_size: int | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    cell: int | None = None
+    confirmation: Confirmation = NOT_RUN
+    fix: Fix | None = None
+    evidence: Evidence | None = None
+
+    def with_confirmation(self, confirmation: Confirmation) -> "Finding":
+        return replace(self, confirmation=confirmation)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """What a rule returns; the engine adds the path, code, name and suppression handling."""
+
+    message: str
+    span: Span
+    fix: Fix | None = None
+    evidence: Evidence | None = None
+    severity: Severity | None = None  # override of the rule's default severity

@@ -1,0 +1,285 @@
+"""The model IR: plain frozen dataclasses that every stage after the analyzer reads.
+
+The analyzer is the only code that looks at the CST; it produces a `FileIR`. Rules, the shape
+propagator, the checker, the reporters and the language server read only these values.
+Everything here is JSON-serialisable through `to_jsonable`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value the analyzer could not resolve statically. Rules that need it stay silent."""
+
+    reason: str = ""
+
+    def __repr__(self) -> str:
+        return "Unknown"
+
+    def __eq__(self, other: object) -> bool:  # every Unknown is the same unknown
+        return isinstance(other, Unknown)
+
+    def __hash__(self) -> int:
+        return hash("rnnlint.Unknown")
+
+
+UNKNOWN = Unknown()
+
+# A resolved literal value: int, float, str, bool, None, or a tuple of values; else Unknown.
+Value = Any
+
+
+def is_unknown(value: Value) -> bool:
+    """True when `value` is Unknown or is a tuple containing Unknown anywhere."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, tuple):
+        return any(is_unknown(v) for v in value)
+    return False
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A position: 1-based line, 1-based column (column counts characters)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range; `end` is exclusive. Lines and columns are 1-based."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def start(self) -> Pos:
+        return Pos(self.line, self.column)
+
+    @property
+    def end(self) -> Pos:
+        return Pos(self.end_line, self.end_column)
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a call: keyword (or None for positional), its resolved value and its span.
+
+    `span` covers the whole argument including `name=`; `value_span` only the value expression.
+    """
+
+    keyword: str | None
+    value: Value
+    span: Span
+    value_span: Span
+    source: str = ""  # the value expression as written (for messages and fixes)
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """Where a call is written, and what a fix needs to edit its argument list."""
+
+    span: Span  # the whole call expression
+    func_span: Span  # the callee expression (e.g. `layers.LSTM`)
+    func_source: str  # the callee as written
+    close_paren: Pos  # position of the closing `)` (insertion point for a new argument)
+    has_trailing_comma: bool = False
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A Keras layer as constructed in the source.
+
+    `kind` is the canonical Keras class name (`LSTM`, `Bidirectional`, `InputLayer`, `Input`…) when
+    the constructor resolves to Keras; otherwise `known` is False and `kind` is the name as written.
+    """
+
+    kind: str
+    known: bool
+    arguments: tuple[Argument, ...]
+    call: CallSite
+    inner: Layer | None = None  # Bidirectional/TimeDistributed layer, or RNN's cell
+    backward: Layer | None = None  # Bidirectional(backward_layer=...)
+
+    @property
+    def span(self) -> Span:
+        return self.call.span
+
+    def arg(self, name: str, position: int | None = None, default: Value = None) -> Value:
+        """The value of keyword `name` (or positional `position`), else `default`."""
+        for a in self.arguments:
+            if a.keyword == name:
+                return a.value
+        if position is not None:
+            positional = [a for a in self.arguments if a.keyword is None]
+            if position < len(positional):
+                return positional[position].value
+        return default
+
+    def has_arg(self, name: str, position: int | None = None) -> bool:
+        if any(a.keyword == name for a in self.arguments):
+            return True
+        if any(a.keyword in ("*", "**") for a in self.arguments):
+            return True  # **kwargs may hold it: treat as present-but-unknown
+        if position is not None:
+            return len([a for a in self.arguments if a.keyword is None]) > position
+        return False
+
+    def argument(self, name: str) -> Argument | None:
+        for a in self.arguments:
+            if a.keyword == name:
+                return a
+        return None
+
+    @property
+    def has_star_args(self) -> bool:
+        return any(a.keyword in ("*", "**") for a in self.arguments)
+
+
+@dataclass(frozen=True)
+class TensorRef:
+    """An edge of the layer graph: output `index` of node `node` (index None = the whole output)."""
+
+    node: int
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """One application of a layer in a model's graph (Sequential position or functional call)."""
+
+    id: int
+    layer: Layer
+    inputs: tuple[TensorRef, ...]  # empty for input nodes
+    applied_at: Span | None = None  # functional: where `layer(x)` is called
+    call_arguments: tuple[Argument, ...] = ()  # functional call kwargs (initial_state=…, mask=…)
+    shared: bool = False  # the same layer object is applied more than once
+
+
+@dataclass(frozen=True)
+class DeclaredInput:
+    """The per-sample input shape a model declares, and how it declares it."""
+
+    shape: Value  # tuple of dims (ints / None) without batch, or Unknown
+    batch_size: Value  # int, None (not static), or Unknown
+    via: Literal["Input", "InputLayer", "input_shape", "input_dim", "batch_input_shape", "batch_shape"]
+    span: Span
+    node: int | None  # the node that carries the declaration
+
+
+@dataclass(frozen=True)
+class ArrayShape:
+    """The statically known shape of a data array (samples first). Dims are ints or None (unknown dim)."""
+
+    dims: tuple[int | None, ...]
+    dtype: Literal["int", "float", "bool", "str"] | None = None
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    @property
+    def samples(self) -> int | None:
+        return self.dims[0] if self.dims else None
+
+
+# Data given to a train call: a known shape, several (multi-input list), or Unknown.
+Data = Union[ArrayShape, tuple["Data", ...], Unknown, None]
+
+
+@dataclass(frozen=True)
+class TrainCall:
+    """`model.fit/evaluate/predict/train_on_batch/...` with what the analyzer could resolve of it."""
+
+    method: str
+    x: Data
+    y: Data  # None when not given
+    batch_size: Value  # the literal, Unknown, or None when absent
+    has_batch_size: bool
+    shuffle: Value
+    has_shuffle: bool
+    epochs: Value
+    validation_data: tuple[Data, Data] | None
+    span: Span
+    call: CallSite
+    keywords: tuple[str, ...] = ()  # keyword names passed (nb_epoch, …)
+    arguments: tuple[Argument, ...] = ()
+    x_source: str = ""  # the x expression as written
+    y_source: str = ""
+
+
+@dataclass(frozen=True)
+class CompileInfo:
+    loss: Value  # canonical loss name (e.g. "mse", "sparse_categorical_crossentropy"), Unknown, or None
+    span: Span
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model found in the source."""
+
+    id: int
+    name: str  # the variable it is bound to, or "" when anonymous
+    api: Literal["sequential", "functional", "subclass"]
+    nodes: tuple[Node, ...]  # in topological (source) order
+    outputs: tuple[TensorRef, ...]
+    declared_input: DeclaredInput | None
+    span: Span  # the model's construction (Sequential(...) / Model(...) / class statement)
+    complete: bool = True  # False when some layers could not be followed (loops, unknown calls)
+    compile: CompileInfo | None = None
+    train_calls: tuple[TrainCall, ...] = ()
+    input_nodes: tuple[int, ...] = ()  # functional: the Input nodes, in the order of Model(inputs=...)
+    adds_after_build: bool = False
+    extra_calls: tuple[tuple[str, Span, CallSite], ...] = ()  # other model methods called (reset_states, predict_classes…)
+
+    def node(self, node_id: int) -> Node:
+        return self.nodes[node_id]
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import statement (for rules about removed modules)."""
+
+    module: str
+    names: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class FileIR:
+    """Everything the analyzer found in one source file."""
+
+    models: tuple[Model, ...] = ()
+    imports: tuple[Import, ...] = ()
+    mentions_keras: bool = False
+    standalone_layers: tuple[Layer, ...] = ()  # Keras layers constructed outside any model we followed
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn IR values into plain JSON data (dataclasses become dicts with a `type` key)."""
+    if isinstance(value, Unknown):
+        return {"type": "Unknown"}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {"type": type(value).__name__}
+        for f in dataclasses.fields(value):
+            out[f.name] = to_jsonable(getattr(value, f.name))
+        return out
+    if isinstance(value, (tuple, list)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return repr(value)
+    return value
+
+
+__all__ = [
+    "UNKNOWN", "Unknown", "Value", "is_unknown", "Pos", "Span", "Argument", "CallSite", "Layer",
+    "TensorRef", "Node", "DeclaredInput", "ArrayShape", "Data", "TrainCall", "CompileInfo", "Model",
+    "Import", "FileIR", "to_jsonable", "field",
+]

@@ -1,0 +1,115 @@
+"""The rule base class, rule examples, and discovery of the rules package.
+
+A rule is a small class in `rnnlint.rules.rnnNNN_<name>`: its docstring is the user documentation
+(ruff's sections), `VALID` and `INVALID` hold its own examples, and `check` turns the IR of one file
+(with the shapes of its models) into diagnostics. Rules never parse.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import textwrap
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import ClassVar, Iterable
+
+from rnnlint.findings import Diagnostic, Severity
+from rnnlint.ir import FileIR, Model
+from rnnlint.shapes import ModelShapes
+
+
+@dataclass(frozen=True)
+class Example:
+    """A code snippet for a rule. For INVALID examples, `line` is where the finding must be reported.
+
+    `fixed`: the expected text after applying the rule's fix (None = not checked / no fix).
+    `target_keras`: run the example under this Keras major version.
+    """
+
+    code: str
+    line: int | None = None
+    fixed: str | None = None
+    unsafe_fix: bool = False
+    target_keras: int = 3
+    note: str = ""
+
+    @property
+    def source(self) -> str:
+        return textwrap.dedent(self.code).lstrip("\n")
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule sees: the file's IR, the shapes of each model, and the settings that matter to rules."""
+
+    ir: FileIR
+    shapes: dict[int, ModelShapes]  # by model id
+    target_keras: int = 3
+    options: dict = field(default_factory=dict)
+
+    def models(self) -> Iterable[tuple[Model, ModelShapes]]:
+        for model in self.ir.models:
+            yield model, self.shapes[model.id]
+
+
+class Rule:
+    """Base class. Subclasses set `code`, `name`, `severity`, `VALID`, `INVALID` and implement `check`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    default_enabled: ClassVar[bool] = True
+    VALID: ClassVar[list[Example]] = []
+    INVALID: ClassVar[list[Example]] = []
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        """The rule's documentation (its docstring, dedented)."""
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of 'What it does'."""
+        text = cls.doc()
+        marker = "## What it does"
+        if marker in text:
+            text = text.split(marker, 1)[1]
+        first = text.strip().split("\n\n", 1)[0]
+        return " ".join(first.split())
+
+    @classmethod
+    def can_fix(cls) -> bool:
+        """Whether the rule offers fixes: derived from its examples, never declared twice."""
+        return any(e.fixed is not None for e in cls.INVALID)
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class in `rnnlint.rules`, sorted by code. Discovered by walking the package."""
+    import rnnlint.rules as package
+
+    found: list[type[Rule]] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("rnn"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and issubclass(obj, Rule) and obj is not Rule and obj.__module__ == module.__name__:
+                found.append(obj)
+    found.sort(key=lambda r: r.code)
+    codes = [r.code for r in found]
+    if len(codes) != len(set(codes)):
+        raise RuntimeError(f"duplicate rule codes: {codes}")
+    return tuple(found)
+
+
+def rule_by_code(code_or_name: str) -> type[Rule] | None:
+    key = code_or_name.strip()
+    for rule in all_rules():
+        if rule.code.upper() == key.upper() or rule.name == key.lower():
+            return rule
+    return None
