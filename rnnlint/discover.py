@@ -1,0 +1,83 @@
+"""Finding the files to lint: paths given on the command line → a sorted, de-duplicated list of files.
+
+Explicit files are always linted. Folders are walked for `.py` and `.ipynb` files, skipping hidden folders,
+virtual environments, caches and build output. Symlinked folders inside a walk are not followed (no loops).
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from typing import Callable, Iterable
+
+SUFFIXES = (".py", ".ipynb")
+SKIP_DIRS = frozenset({
+    "__pycache__", "build", "dist", "node_modules", ".rnnlint_cache", "venv", ".venv", "env",
+    "site-packages", ".git", ".hg", ".svn", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".ipynb_checkpoints", ".eggs",
+})
+
+
+class PathNotFound(Exception):
+    """A path given by the user does not exist."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"path does not exist: {path}")
+        self.path = path
+
+
+def is_skipped_dir(path: str, name: str) -> bool:
+    """Whether a folder met during a walk is left out (never applied to folders the user names)."""
+    if name.startswith(".") or name in SKIP_DIRS or name.endswith(".egg-info"):
+        return True
+    if os.path.islink(path):
+        return True
+    return os.path.isfile(os.path.join(path, "pyvenv.cfg"))
+
+
+def _walk(root: str, excluded: Callable[[str], bool]) -> Iterable[str]:
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(
+            d for d in dirs
+            if not is_skipped_dir(os.path.join(folder, d), d) and not excluded(os.path.join(folder, d))
+        )
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.endswith(SUFFIXES) and not excluded(path):
+                yield path
+
+
+def discover(paths: Iterable[str], excluded: Callable[[str], bool] | None = None) -> list[str]:
+    """The files to lint under `paths`, sorted. Raises PathNotFound for a path that does not exist.
+
+    `excluded(path)` (config `exclude`, .gitignore) prunes files and folders met while walking; files
+    named explicitly are always linted.
+    """
+    excluded = excluded or (lambda _path: False)
+    found: set[str] = set()
+    for given in paths:
+        path = os.path.normpath(given)
+        if os.path.isdir(path):
+            found.update(os.path.normpath(p) for p in _walk(path, excluded))
+        elif os.path.exists(path):
+            found.add(path)
+        else:
+            raise PathNotFound(given)
+    return sorted(found)
+
+
+def exclude_matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """A predicate for `discover`: a path is excluded when a glob pattern matches its path (relative to the
+    working folder) or its base name, or names one of its parent folders."""
+    patterns = tuple(p.rstrip("/\\") for p in patterns if p.strip())
+    if not patterns:
+        return lambda _path: False
+
+    def excluded(path: str) -> bool:
+        relative = os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+        base = os.path.basename(relative)
+        return any(
+            fnmatch.fnmatch(relative, p) or fnmatch.fnmatch(base, p) or relative.startswith(p + "/")
+            for p in patterns
+        )
+
+    return excluded

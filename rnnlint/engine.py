@@ -1,0 +1,213 @@
+"""The one linting API every front end (CLI, language server, pre-commit hook) calls.
+
+    source ─► analyze (IR) ─► shapes per model ─► enabled rules ─► findings ─► suppression ─► sorted
+    …all files… ─► confirmation with the real Keras, once per run ─► RunResult
+
+Nothing here raises for bad input: an unparsable file is one `RNN000 syntax-error` finding, an unreadable one
+`RNN000 unreadable-file`, and a crash in the analyzer, the shape propagation or a rule is `RNN000
+internal-error` naming the stage, after which the run goes on.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from rnnlint.analyze import SourceSyntaxError, analyze_source
+from rnnlint.discover import discover, exclude_matcher
+from rnnlint.findings import Confirmation, Finding
+from rnnlint.ir import UNKNOWN, FileIR, Model, Span
+from rnnlint.kerasver import target_keras_major
+from rnnlint.rule import RuleContext
+from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
+from rnnlint.shapes import ModelShapes
+from rnnlint.sources import Cell, Source, SourceError, read_source
+from rnnlint.suppress import apply_suppressions
+
+SYNTAX_ERROR = "syntax-error"
+UNREADABLE_FILE = "unreadable-file"
+INTERNAL_ERROR = "internal-error"
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """One file's outcome. `source` is None when the file could not be read; `ir` None when it did not parse."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    source: str | None
+    ir: FileIR | None
+    shapes: dict[int, ModelShapes]
+    cells: tuple[Cell, ...] | None = None
+
+    @property
+    def internal_error(self) -> bool:
+        return any(f.code == RESERVED_CODE and f.name == INTERNAL_ERROR for f in self.findings)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A whole run: per-file results (in path order), all findings, run-level notes and errors."""
+
+    files: tuple[FileResult, ...]
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...] = ()
+    refuted: int = 0  # findings Keras refuted (dropped unless show_refuted)
+    errors: tuple[str, ...] = ()  # run-level internal errors (e.g. the checker crashed)
+    target_keras: int = 3
+
+    @property
+    def internal_error(self) -> bool:
+        return bool(self.errors) or any(r.internal_error for r in self.files)
+
+
+def _engine_finding(name: str, message: str, path: str, span: Span | None = None) -> Finding:
+    return Finding(code=RESERVED_CODE, name=name, severity="error", message=message, path=path,
+                   span=span or Span(1, 1, 1, 1))
+
+
+def _internal(stage: str, exc: BaseException, path: str) -> Finding:
+    detail = " ".join(str(exc).split()) or "(no message)"
+    return _engine_finding(INTERNAL_ERROR, f"internal error in {stage}: {type(exc).__name__}: {detail} "
+                           "(the rest of the run continues; please report this)", path)
+
+
+def _unknown_shapes() -> ModelShapes:
+    return ModelShapes(inputs={}, outputs={}, errors=(), model_input=UNKNOWN, model_output=UNKNOWN)
+
+
+def _propagate(models: Sequence[Model], keras_major: int, path: str) -> tuple[dict[int, ModelShapes], list[Finding]]:
+    import rnnlint.shapes as shapes_module
+
+    propagate = getattr(shapes_module, "propagate", None)
+    shapes: dict[int, ModelShapes] = {}
+    errors: list[Finding] = []
+    for model in models:
+        shapes[model.id] = _unknown_shapes()
+        if propagate is None:
+            continue
+        try:
+            shapes[model.id] = propagate(model, keras_major=keras_major)
+        except Exception as exc:  # noqa: BLE001 - one model's failure must not stop the file
+            label = f"model {model.name!r}" if model.name else f"the model on line {model.span.line}"
+            errors.append(_internal(f"shape propagation of {label}", exc, path))
+    return shapes, errors
+
+
+def _sort_key(finding: Finding) -> tuple:
+    return (finding.cell or 0, finding.span.line, finding.span.column, finding.code)
+
+
+def _locate_in_cells(findings: Iterable[Finding], cells: tuple[Cell, ...] | None) -> list[Finding]:
+    """Map spans in a notebook's joined text to (cell, cell-relative lines). Identity for .py files."""
+    if not cells:
+        return list(findings)
+    out = []
+    for finding in findings:
+        cell = next((c for c in reversed(cells) if c.first_line <= finding.span.line), None)
+        if cell is None:
+            out.append(finding)
+            continue
+        shift = cell.first_line - 1
+        span = dataclasses.replace(finding.span, line=finding.span.line - shift, end_line=finding.span.end_line - shift)
+        out.append(dataclasses.replace(finding, span=span, cell=cell.index))
+    return out
+
+
+def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
+    path, text = source.path, source.text
+    try:
+        ir = analyze_source(text)
+    except SourceSyntaxError as exc:
+        message = " ".join(exc.message.split()) or "invalid syntax"
+        span = Span(exc.line, exc.column, exc.line, exc.column + 1)
+        finding = _engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
+        return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells)
+    except Exception as exc:  # noqa: BLE001 - also RecursionError on deeply nested code
+        return FileResult(path, (_internal("the analyzer", exc, path),), text, None, {}, source.cells)
+
+    shapes, findings = _propagate(ir.models, keras_major, path)
+    context = RuleContext(ir=ir, shapes=shapes, target_keras=keras_major)
+    for rule_class in enabled_rules(settings):
+        try:
+            diagnostics = list(rule_class().check(context))
+        except Exception as exc:  # noqa: BLE001 - one rule's bug must not hide the others
+            findings.append(_internal(f"rule {rule_class.code} ({rule_class.name})", exc, path))
+            continue
+        for diagnostic in diagnostics:
+            findings.append(Finding(
+                code=rule_class.code, name=rule_class.name, severity=diagnostic.severity or rule_class.severity,
+                message=diagnostic.message, path=path, span=diagnostic.span, fix=diagnostic.fix,
+                evidence=diagnostic.evidence,
+            ))
+    findings = apply_suppressions(findings, text)
+    findings = sorted(_locate_in_cells(findings, source.cells), key=_sort_key)
+    return FileResult(path, tuple(findings), text, ir, shapes, source.cells)
+
+
+def lint_source(text: str, path: str, settings: Settings | None = None) -> FileResult:
+    """Lint `text` as if it were the file `path` (no confirmation: that is per run, see `confirm_results`)."""
+    settings = settings or Settings()
+    return _lint(Source(path=path, text=text), settings, target_keras_major(settings.target_keras))
+
+
+def lint_file(path: str, settings: Settings | None = None) -> FileResult:
+    """Read and lint one file (no confirmation)."""
+    settings = settings or Settings()
+    source = read_source(path)
+    if isinstance(source, SourceError):
+        finding = _engine_finding(UNREADABLE_FILE, f"cannot lint this file: {source.reason}", path)
+        return FileResult(path, (finding,), None, None, {})
+    return _lint(source, settings, target_keras_major(settings.target_keras))
+
+
+def _run_checker(findings: list[Finding], settings: Settings) -> tuple[list[Finding], list[str], list[str]]:
+    """Call `rnnlint.confirm.confirm_findings` if it exists: (findings, notes, errors)."""
+    try:
+        import rnnlint.confirm as confirm_module
+    except ImportError as exc:
+        return findings, [f"confirmation skipped: {exc}"], []
+    confirm_findings = getattr(confirm_module, "confirm_findings", None)
+    if confirm_findings is None:
+        return findings, [], []
+    try:
+        confirmed, notes = confirm_findings(findings, settings)
+    except Exception as exc:  # noqa: BLE001 - findings stay, unconfirmed
+        detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        failed = Confirmation(status="unconfirmed", detail=f"checker failed: {detail}")
+        return [f.with_confirmation(failed) for f in findings], [], [f"internal error in confirmation: {detail}"]
+    return list(confirmed), list(notes), []
+
+
+def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunResult:
+    """Confirm the findings of a whole run at once (when settings.confirm) and assemble the RunResult."""
+    keras_major = target_keras_major(settings.target_keras)
+    notes: list[str] = []
+    errors: list[str] = []
+    results = list(results)
+    to_check = [f for r in results for f in r.findings if f.code != RESERVED_CODE]
+    if settings.confirm and to_check:
+        checked, notes, errors = _run_checker(to_check, settings)
+        by_path: dict[str, list[Finding]] = {}
+        for finding in checked:
+            by_path.setdefault(finding.path, []).append(finding)
+        results = [
+            dataclasses.replace(r, findings=tuple(sorted(
+                [f for f in r.findings if f.code == RESERVED_CODE] + by_path.get(r.path, []), key=_sort_key)))
+            for r in results
+        ]
+    refuted = sum(1 for r in results for f in r.findings if f.confirmation.status == "refuted")
+    if refuted and not settings.show_refuted:
+        results = [dataclasses.replace(r, findings=tuple(f for f in r.findings if f.confirmation.status != "refuted"))
+                   for r in results]
+    return RunResult(
+        files=tuple(results), findings=tuple(f for r in results for f in r.findings), notes=tuple(notes),
+        refuted=refuted, errors=tuple(errors), target_keras=keras_major,
+    )
+
+
+def lint_paths(paths: Sequence[str], settings: Settings | None = None) -> RunResult:
+    """Discover the files under `paths`, lint each, then confirm once. Raises PathNotFound for a missing path."""
+    settings = settings or Settings()
+    files = discover(paths, exclude_matcher(settings.exclude))
+    return confirm_results([lint_file(path, settings) for path in files], settings)
