@@ -45,8 +45,10 @@ def decode_python(data: bytes) -> str:
         raise ValueError("binary file (contains NUL bytes)")
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:  # unknown encoding in the cookie, or BOM + conflicting cookie
-        raise ValueError(f"bad encoding declaration: {exc.msg}") from None
+    except SyntaxError as exc:
+        if not exc.msg.startswith("invalid or missing encoding declaration"):
+            raise ValueError(f"bad encoding declaration: {exc.msg}") from None  # unknown codec, BOM vs cookie
+        encoding = "utf-8"  # no cookie and not UTF-8: the decode below says where
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -1,0 +1,196 @@
+"""The command line: `rnnlint [PATH ...]`. Parses options, calls the engine, prints a report, picks the exit status.
+
+Start-up stays lean: --help and --version import neither libcst nor TensorFlow (the engine is imported lazily).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from rnnlint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+DESCRIPTION = """\
+A static linter for Keras recurrent-network code (LSTM, GRU, SimpleRNN, ConvLSTM, Bidirectional).
+It finds the models your code builds, propagates tensor shapes through them without running anything,
+and reports the mistakes that make Keras fail or train the wrong thing; each finding is then confirmed by
+building the model with the Keras installed on this machine (your code is never imported or run)."""
+
+EPILOG = """\
+examples:
+  rnnlint                          lint every .py/.ipynb file under the current folder
+  rnnlint train.py models/         lint a file and a folder
+  rnnlint --select RNN001,RNN003   only these rules (codes, prefixes like RNN00, or rule names)
+  rnnlint --ignore RNN006 src/     every default rule except RNN006
+  rnnlint --format json . > out.json
+  rnnlint --list-rules             the rule table
+  rnnlint --explain RNN001         what a rule flags, why, and what to write instead
+
+suppression:
+  x = LSTM(8)(x)  # noqa: RNN001           on the flagged line (a multi-line call: its first line)
+  x = LSTM(8)(x)  # rnnlint: disable=RNN001
+  # rnnlint: noqa: RNN006                  anywhere in a file: for the whole file
+
+exit status:
+  0  nothing reported at or above the fail level
+  1  findings were reported
+  2  usage error, unreadable configuration, or an internal error"""
+
+ENGINE_CODES = {
+    "syntax-error": "the file does not parse as Python; nothing else in it is checked.",
+    "unreadable-file": "the file cannot be read or decoded (binary, undecodable, permission denied).",
+    "internal-error": "rnnlint itself failed on this file (analyzer, shapes or a rule); please report it.",
+}
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line, exit status 2."""
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rnnlint", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint (default: .)")
+    rules = parser.add_argument_group("rule selection")
+    rules.add_argument("--select", action="append", type=_csv, metavar="CODES",
+                       help="comma-separated rule codes, prefixes or names to enable (replaces the default set)")
+    rules.add_argument("--extend-select", action="append", type=_csv, metavar="CODES",
+                       help="rules to enable on top of the selection")
+    rules.add_argument("--ignore", action="append", type=_csv, metavar="CODES",
+                       help="comma-separated rule codes, prefixes or names to disable")
+    rules.add_argument("--target-keras", type=int, choices=(2, 3), metavar="{2,3}",
+                       help="the Keras major version to check against (default: the installed Keras, else 3)")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    out.add_argument("--no-show-source", dest="show_source", action="store_false",
+                     help="do not print the source line under each finding")
+    out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    out.add_argument("--fail-on", choices=("error", "warning", "info"), default="info",
+                     help="lowest severity that makes the exit status 1 (default: info, i.e. any finding)")
+    checker = parser.add_argument_group("confirmation with the real Keras")
+    checker.add_argument("--no-confirm", dest="confirm", action="store_false",
+                         help="do not build flagged models with Keras (faster; findings stay unconfirmed)")
+    checker.add_argument("--no-cache", dest="use_cache", action="store_false",
+                         help="do not read or write the confirmation cache (.rnnlint_cache/)")
+    checker.add_argument("--show-refuted", action="store_true",
+                         help="also show findings that Keras refuted (built fine)")
+    info = parser.add_argument_group("information")
+    info.add_argument("--version", action="version", version=f"rnnlint {__version__}")
+    info.add_argument("--list-rules", action="store_true", help="print the rule table and exit")
+    info.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
+    return parser
+
+
+def _flatten(groups: list[list[str]] | None) -> tuple[str, ...] | None:
+    if groups is None:
+        return None
+    return tuple(item for group in groups for item in group)
+
+
+def _settings(args: argparse.Namespace):
+    from rnnlint.settings import Settings, unknown_selectors
+
+    select = _flatten(args.select)
+    extend = _flatten(args.extend_select) or ()
+    ignore = _flatten(args.ignore) or ()
+    for option, selectors in (("--select", select or ()), ("--extend-select", extend), ("--ignore", ignore)):
+        unknown = unknown_selectors(selectors)
+        if unknown:
+            raise UsageError(f"unknown rule selector {unknown[0]!r} in {option} (see rnnlint --list-rules)")
+    return Settings(
+        select=select, extend_select=extend, ignore=ignore, target_keras=args.target_keras, confirm=args.confirm,
+        use_cache=args.use_cache, show_refuted=args.show_refuted, fail_on=args.fail_on,
+        output_format=args.format, show_source=args.show_source,
+    )
+
+
+def list_rules(stream) -> int:
+    from rnnlint.rule import all_rules
+
+    rows = [("code", "name", "severity", "fix", "summary")]
+    for rule in all_rules():
+        fix = "yes" if rule.can_fix() else ""
+        default = "" if rule.default_enabled else " (off by default)"
+        rows.append((rule.code, rule.name, rule.severity, fix, rule.summary() + default))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        stream.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] + "\n")
+    return EXIT_OK
+
+
+def explain(code: str, stream) -> int:
+    from rnnlint.rule import rule_by_code
+
+    if code.strip().upper() == "RNN000":
+        stream.write("RNN000: problems rnnlint reports about a file rather than about a model\n\n")
+        for name, text in ENGINE_CODES.items():
+            stream.write(f"  {name}: {text}\n")
+        return EXIT_OK
+    rule = rule_by_code(code)
+    if rule is None:
+        raise UsageError(f"unknown rule {code!r} (see rnnlint --list-rules)")
+    state = "" if rule.default_enabled else ", off by default"
+    stream.write(f"{rule.code} ({rule.name}) [{rule.severity}{state}]\n\n{rule.doc()}\n")
+    return EXIT_OK
+
+
+def exit_status(result, settings, exit_zero: bool) -> int:
+    """2 on an internal error; else 1 when a shown, non-refuted finding reaches the fail level; else 0."""
+    if result.internal_error:
+        return EXIT_ERROR
+    failing = [f for f in result.findings if f.confirmation.status != "refuted" and settings.fails(f.severity)]
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        return list_rules(sys.stdout)
+    if args.explain:
+        return explain(args.explain, sys.stdout)
+    settings = _settings(args)
+    from rnnlint.discover import PathNotFound
+    from rnnlint.engine import lint_paths
+
+    try:
+        result = lint_paths(args.paths or ["."], settings)
+    except PathNotFound as exc:
+        raise UsageError(str(exc)) from None
+    if settings.output_format == "json":
+        from rnnlint.report import json as json_report
+
+        json_report.write(result, sys.stdout)
+        for line in (*result.notes, *result.errors):
+            print(f"rnnlint: {line}", file=sys.stderr)
+    else:
+        from rnnlint.report import text as text_report
+
+        text_report.write(result, sys.stdout, show_source=settings.show_source)
+    return exit_status(result, settings, args.exit_zero)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `rnnlint` and `python -m rnnlint`; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 itself on a usage error
+    try:
+        return run(args)
+    except UsageError as exc:
+        print(f"rnnlint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("rnnlint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        detail = " ".join(str(exc).split())
+        print(f"rnnlint: internal error: {type(exc).__name__}: {detail}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,0 +1,63 @@
+"""JSON output: one array of finding objects — the stable contract of DESIGN.md.
+
+Each object has exactly: code, name, severity, message, path, line, column, end_line, end_column, cell,
+confirmation {status, detail, keras_version}, fix (null or {applicability, message, edits}).
+Lines and columns are 1-based and count characters. `end_line`/`end_column` are exclusive, as in ruff:
+`end_column` is the column just after the span's last character. Fix edits use the same convention
+(an edit whose end equals its start inserts `content`). For notebooks `cell` is the 1-based code cell and
+lines are relative to it; for .py files `cell` is null.
+"""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+from rnnlint.findings import Finding, Fix
+
+if TYPE_CHECKING:
+    from rnnlint.engine import RunResult
+
+
+def fix_to_dict(fix: Fix | None) -> dict[str, Any] | None:
+    if fix is None:
+        return None
+    return {
+        "applicability": fix.applicability,
+        "message": fix.message,
+        "edits": [
+            {"line": e.span.line, "column": e.span.column, "end_line": e.span.end_line,
+             "end_column": e.span.end_column, "content": e.text}
+            for e in fix.edits
+        ],
+    }
+
+
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """The contract object for one finding."""
+    span = finding.span
+    return {
+        "code": finding.code,
+        "name": finding.name,
+        "severity": finding.severity,
+        "message": finding.message,
+        "path": finding.path,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+        "cell": finding.cell,
+        "confirmation": {
+            "status": finding.confirmation.status,
+            "detail": finding.confirmation.detail,
+            "keras_version": finding.confirmation.keras_version,
+        },
+        "fix": fix_to_dict(finding.fix),
+    }
+
+
+def render(result: "RunResult") -> str:
+    return json.dumps([finding_to_dict(f) for f in result.findings], indent=2, ensure_ascii=False)
+
+
+def write(result: "RunResult", stream: TextIO) -> None:
+    stream.write(render(result) + "\n")

@@ -1,0 +1,143 @@
+"""Text output for terminals and logs.
+
+    path:line:col: CODE [severity] message
+      4 | model.add(LSTM(256, input_shape=(10, 1)))
+        |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+        = confirmed by Keras 3.15.1: ValueError: Input 0 of layer "lstm_1" is incompatible …
+
+then one summary line. Colour only when the stream is a terminal and NO_COLOR is unset (FORCE_COLOR forces it).
+"""
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, TextIO
+
+from rnnlint.findings import NOT_RUN, Finding
+
+if TYPE_CHECKING:
+    from rnnlint.engine import FileResult, RunResult
+
+DETAIL_WIDTH = 160
+_RESET = "\033[0m"
+_STYLES = {
+    "path": "\033[1m", "error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m",
+    "code": "\033[1;31m", "dim": "\033[2m", "caret": "\033[1;31m", "ok": "\033[1;32m",
+}
+
+
+def use_color(stream: TextIO) -> bool:
+    """Colour only on a terminal; NO_COLOR (any non-empty value) disables it, FORCE_COLOR enables it."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Painter:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, style: str, text: str) -> str:
+        return f"{_STYLES[style]}{text}{_RESET}" if self.color and text else text
+
+
+def _one_line(text: str, width: int = DETAIL_WIDTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def confirmation_line(finding: Finding) -> str | None:
+    """A compact line on what Keras said, or None when the checker did not run."""
+    c = finding.confirmation
+    if c == NOT_RUN:
+        return None
+    keras = f"Keras {c.keras_version}" if c.keras_version else "Keras"
+    if c.status == "confirmed":
+        head = f"confirmed by {keras}"
+    elif c.status == "refuted":
+        head = f"refuted by {keras} (it builds fine)"
+    else:
+        head = "unconfirmed"
+    return f"{head}: {_one_line(c.detail)}" if c.detail else head
+
+
+def excerpt(finding: Finding, lines: list[str], paint: _Painter) -> list[str]:
+    """The flagged source line with a caret under the span (to the line's end for multi-line spans)."""
+    span = finding.span
+    if not 1 <= span.line <= len(lines):
+        return []
+    line = lines[span.line - 1].rstrip("\r\n")
+    start = min(max(span.column, 1), len(line) + 1)
+    if span.end_line == span.line:
+        end = max(span.end_column, start + 1)
+    else:
+        end = max(len(line) + 1, start + 1)
+    end = min(end, max(len(line) + 1, start + 1))
+    prefix = "".join("\t" if ch == "\t" else " " for ch in line[: start - 1])
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    return [
+        f"{paint('dim', f' {gutter} |')} {line}",
+        f"{paint('dim', f' {pad} |')} {prefix}{paint('caret', '^' * (end - start))}",
+    ]
+
+
+def format_finding(finding: Finding, source_lines: list[str] | None, paint: _Painter, show_source: bool = True) -> list[str]:
+    span = finding.span
+    where = f"{finding.path}:{span.line}:{span.column}:"
+    if finding.cell is not None:
+        where = f"{finding.path}:cell {finding.cell}:{span.line}:{span.column}:"
+    out = [f"{paint('path', where)} {paint('code', finding.code)} "
+           f"[{paint(finding.severity, finding.severity)}] {finding.message}"]
+    if show_source and source_lines is not None and finding.name != "internal-error":
+        out.extend(excerpt(finding, source_lines, paint))
+    if (line := confirmation_line(finding)) is not None:
+        out.append(f"   {paint('dim', '=')} {line}")
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary(result: "RunResult") -> str:
+    files = len({f.path for f in result.findings})
+    refuted = ""
+    if result.refuted:
+        verb = "shown" if any(f.confirmation.status == "refuted" for f in result.findings) else "hidden; --show-refuted shows them"
+        refuted = f" ({_plural(result.refuted, 'finding')} refuted by Keras, {verb})"
+    if not result.findings:
+        if not result.files:
+            return "No Python files found."
+        return "All checks passed." + refuted
+    return f"Found {_plural(len(result.findings), 'problem')} in {_plural(files, 'file')}.{refuted}"
+
+
+def render(result: "RunResult", color: bool = False, show_source: bool = True) -> str:
+    paint = _Painter(color)
+    out: list[str] = []
+    for file_result in result.files:
+        lines = _source_lines(file_result)
+        for finding in file_result.findings:
+            out.extend(format_finding(finding, lines, paint, show_source))
+            if show_source:
+                out.append("")
+    for note in result.notes:
+        out.append(f"note: {note}")
+    for error in result.errors:
+        out.append(f"error: {error}")
+    text = summary(result)
+    out.append(paint("ok", text) if not result.findings else text)
+    return "\n".join(out) + "\n"
+
+
+def _source_lines(file_result: "FileResult") -> list[str] | None:
+    if file_result.source is None or file_result.cells:
+        return None  # notebooks: excerpts come with the notebook reader (cell-relative lines)
+    return file_result.source.splitlines()
+
+
+def write(result: "RunResult", stream: TextIO, show_source: bool = True) -> None:
+    stream.write(render(result, color=use_color(stream), show_source=show_source))
