@@ -1,0 +1,63 @@
+"""Shared test helpers: run the CLI as a subprocess, write files, build synthetic findings."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from rnnlint.findings import Finding
+from rnnlint.ir import Span
+
+# The seed's stacked-LSTM bug: RNN001 on line 4 once the analyzer and rules land.
+STACKED_LSTM = """\
+from keras.models import Sequential
+from keras.layers import LSTM, Dense
+model = Sequential()
+model.add(LSTM(256, input_shape=(10, 1)))
+model.add(LSTM(256))
+model.add(Dense(1))
+"""
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> Run:
+    """`python -m rnnlint ARGS` in a subprocess, without colour-related variables unless given."""
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TF_USE_LEGACY_KERAS")}
+    base.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "rnnlint", *args], cwd=cwd, env=base, input=stdin,
+                          capture_output=True, text=True, timeout=300)
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def write(root: Path, name: str, content: str | bytes) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def finding(code: str = "RNN001", line: int = 1, column: int = 1, *, name: str = "missing-return-sequences",
+            end_line: int | None = None, end_column: int | None = None, path: str = "x.py",
+            severity: str = "error", message: str = "msg") -> Finding:
+    """A synthetic finding for reporter and suppression tests."""
+    span = Span(line, column, end_line or line, end_column or column + 1)
+    return Finding(code=code, name=name, severity=severity, message=message, path=path, span=span)

@@ -1,0 +1,197 @@
+"""Reading files (rnnlint.sources), finding them (rnnlint.discover) and the target Keras (rnnlint.kerasver)."""
+from __future__ import annotations
+
+import os
+from importlib import metadata
+
+import pytest
+
+from conftest import write
+from rnnlint import kerasver
+from rnnlint.discover import PathNotFound, discover, exclude_matcher
+from rnnlint.sources import Source, SourceError, read_source
+
+# --- read_source --------------------------------------------------------------------------------------------
+
+DECODE_OK = [
+    ("utf8", "s = 'café'\n".encode("utf-8"), "s = 'café'\n"),
+    ("utf8-bom", b"\xef\xbb\xbf" + "s = 'café'\n".encode("utf-8"), "s = 'café'\n"),
+    ("latin1-cookie", b"# -*- coding: latin-1 -*-\ns = 'caf\xe9'\n", "# -*- coding: latin-1 -*-\ns = 'café'\n"),
+    ("cookie-line-2", b"#!/usr/bin/env python\n# coding=cp1252\ns = '\x80'\n",
+     "#!/usr/bin/env python\n# coding=cp1252\ns = '€'\n"),
+    ("crlf", b"x = 1\r\ny = 2\r\n", "x = 1\r\ny = 2\r\n"),
+    ("empty", b"", ""),
+]
+
+
+@pytest.mark.parametrize(("data", "text"), [c[1:] for c in DECODE_OK], ids=[c[0] for c in DECODE_OK])
+def test_decodes(tmp_path, data: bytes, text: str) -> None:
+    path = write(tmp_path, "a.py", data)
+    assert read_source(str(path)) == Source(path=str(path), text=text)
+
+
+DECODE_ERRORS = [
+    ("binary", b"x = 1\x00\x01\x02", "binary file"),
+    ("latin1-no-cookie", b"x = 1\ns = 'caf\xe9'\n", "cannot decode as utf-8: byte 0xe9 at line 2, column 9"),
+    ("unknown-codec", b"# coding: klingon\nx = 1\n", "unknown encoding: klingon"),
+    ("bom-vs-cookie", b"\xef\xbb\xbf# coding: latin-1\nx = 1\n", "bad encoding declaration"),
+    ("bad-bytes-for-cookie", b"# coding: ascii\ns = '\xff'\n", "cannot decode as ascii"),
+]
+
+
+@pytest.mark.parametrize(("data", "reason"), [c[1:] for c in DECODE_ERRORS], ids=[c[0] for c in DECODE_ERRORS])
+def test_decode_errors_give_a_reason(tmp_path, data: bytes, reason: str) -> None:
+    path = write(tmp_path, "a.py", data)
+    result = read_source(str(path))
+    assert isinstance(result, SourceError)
+    assert reason in result.reason
+    assert "\n" not in result.reason
+
+
+def test_latin1_without_cookie_suggests_a_cookie(tmp_path) -> None:
+    result = read_source(str(write(tmp_path, "a.py", b"s = '\xe9'\n")))
+    assert isinstance(result, SourceError) and "PEP 263" in result.reason
+
+
+def test_missing_file_is_an_error_not_an_exception(tmp_path) -> None:
+    result = read_source(str(tmp_path / "gone.py"))
+    assert isinstance(result, SourceError) and "cannot read file" in result.reason
+
+
+def test_directory_is_an_error(tmp_path) -> None:
+    result = read_source(str(tmp_path))
+    assert isinstance(result, SourceError)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can read any file")
+def test_unreadable_file(tmp_path) -> None:
+    path = write(tmp_path, "a.py", "x = 1\n")
+    path.chmod(0)
+    try:
+        result = read_source(str(path))
+    finally:
+        path.chmod(0o644)
+    assert isinstance(result, SourceError) and "cannot read file" in result.reason
+
+
+def test_notebooks_are_not_supported_yet(tmp_path) -> None:
+    result = read_source(str(write(tmp_path, "n.ipynb", '{"cells": []}')))
+    assert isinstance(result, SourceError) and "notebooks are not supported yet" in result.reason
+
+
+# --- discover -----------------------------------------------------------------------------------------------
+
+def _tree(root) -> None:
+    for name in [
+        "a.py", "b/c.py", "b/d.ipynb", "b/notes.txt", "z.py",
+        ".hidden/x.py", "venv/x.py", ".venv/x.py", "env/x.py", "myenv/pyvenv.cfg", "myenv/x.py",
+        "__pycache__/x.py", "build/x.py", "dist/x.py", "node_modules/x.py", ".rnnlint_cache/x.py",
+        "pkg.egg-info/x.py",
+    ]:
+        write(root, name, "x = 1\n")
+
+
+def test_walk_skips_hidden_venvs_and_build_output(tmp_path) -> None:
+    _tree(tmp_path)
+    found = [os.path.relpath(p, tmp_path) for p in discover([str(tmp_path)])]
+    assert found == ["a.py", os.path.join("b", "c.py"), os.path.join("b", "d.ipynb"), "z.py"]
+
+
+def test_explicit_files_are_always_linted(tmp_path) -> None:
+    _tree(tmp_path)
+    explicit = [str(tmp_path / "venv" / "x.py"), str(tmp_path / "b" / "notes.txt")]
+    assert discover(explicit) == sorted(os.path.normpath(p) for p in explicit)
+
+
+def test_explicit_hidden_folder_is_walked(tmp_path) -> None:
+    _tree(tmp_path)
+    assert discover([str(tmp_path / ".hidden")]) == [str(tmp_path / ".hidden" / "x.py")]
+
+
+def test_result_is_sorted_and_deduplicated(tmp_path) -> None:
+    _tree(tmp_path)
+    once = discover([str(tmp_path)])
+    twice = discover([str(tmp_path / "z.py"), str(tmp_path), str(tmp_path / "b") + "/", str(tmp_path / "a.py")])
+    assert twice == once == sorted(once)
+
+
+def test_relative_paths_stay_relative(tmp_path, monkeypatch) -> None:
+    _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert discover(["."]) == ["a.py", os.path.join("b", "c.py"), os.path.join("b", "d.ipynb"), "z.py"]
+
+
+def test_missing_path_raises(tmp_path) -> None:
+    with pytest.raises(PathNotFound, match="does-not-exist"):
+        discover([str(tmp_path / "does-not-exist")])
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_symlinked_folders_are_not_followed(tmp_path) -> None:
+    write(tmp_path, "pkg/a.py", "x = 1\n")
+    os.symlink(tmp_path, tmp_path / "pkg" / "loop")  # a loop back to the root
+    assert discover([str(tmp_path)]) == [str(tmp_path / "pkg" / "a.py")]
+
+
+def test_exclude_matcher(tmp_path, monkeypatch) -> None:
+    write(tmp_path, "src/a.py", "")
+    write(tmp_path, "tests/data/b.py", "")
+    write(tmp_path, "gen_x.py", "")
+    monkeypatch.chdir(tmp_path)
+    found = discover(["."], exclude_matcher(["tests/data", "gen_*.py"]))
+    assert found == [os.path.join("src", "a.py")]
+
+
+# --- kerasver -----------------------------------------------------------------------------------------------
+
+def _fake_versions(monkeypatch, versions: dict[str, str]) -> None:
+    def version(name: str) -> str:
+        if name in versions:
+            return versions[name]
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(kerasver.metadata, "version", version)
+    kerasver.detect_keras_version.cache_clear()
+
+
+@pytest.fixture(autouse=False)
+def fresh_keras(monkeypatch):
+    monkeypatch.delenv("TF_USE_LEGACY_KERAS", raising=False)
+    yield monkeypatch
+    kerasver.detect_keras_version.cache_clear()
+
+
+KERAS_CASES = [
+    ("explicit-wins", {"keras": "3.15.1"}, None, 2, 2),
+    ("keras3", {"keras": "3.15.1"}, None, None, 3),
+    ("keras2", {"keras": "2.15.0"}, None, None, 2),
+    ("nothing-installed", {}, None, None, 3),
+    ("legacy-env", {"keras": "3.15.1", "tf-keras": "2.21.0"}, "1", None, 2),
+    ("legacy-env-true", {"keras": "3.15.1", "tf-keras": "2.21.0"}, "true", None, 2),
+    ("legacy-env-without-tf-keras", {"keras": "3.15.1"}, "1", None, 3),
+    ("legacy-env-off", {"keras": "3.15.1", "tf-keras": "2.21.0"}, "0", None, 3),
+]
+
+
+@pytest.mark.parametrize(("versions", "env", "explicit", "major"), [c[1:] for c in KERAS_CASES],
+                         ids=[c[0] for c in KERAS_CASES])
+def test_target_keras_major(fresh_keras, versions, env, explicit, major) -> None:
+    _fake_versions(fresh_keras, versions)
+    if env is not None:
+        fresh_keras.setenv("TF_USE_LEGACY_KERAS", env)
+    assert kerasver.target_keras_major(explicit) == major
+
+
+def test_detect_reads_metadata(fresh_keras) -> None:
+    _fake_versions(fresh_keras, {"keras": "3.4.0"})
+    assert kerasver.detect_keras_version() == "3.4.0"
+
+
+def test_keras_is_never_imported() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from rnnlint.kerasver import target_keras_major; target_keras_major(); "
+            "print('keras' in sys.modules or 'tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
