@@ -1,15 +1,896 @@
-"""Placeholder: the analyzer proper is being written."""
+"""The evaluator: walks a module's statements in order, abstractly, and records the models it builds.
+
+Straight-line code is followed exactly (the last assignment wins); what is assigned inside a branch or loop
+is Unknown afterwards; `if __name__ == "__main__":` is straight-line. User functions are evaluated at their
+first call site with the arguments resolved there (or, if never called, once with Unknown parameters).
+Names are resolved with libcst's QualifiedNameProvider, positions with PositionProvider.
+"""
 from __future__ import annotations
 
-import libcst as cst
+import re
+from typing import Any, Iterator
 
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+
+from rnnlint.analyze import arrays
 from rnnlint.analyze.errors import SourceSyntaxError
-from rnnlint.ir import FileIR
+from rnnlint.analyze.finalize import finalize_model
+from rnnlint.analyze.names import keras_name, numpy_name, pick, tf_name
+from rnnlint.analyze.values import (
+    ArrayObj, CallableRef, ClassObj, FunctionObj, Graph, GraphNode, LayerObj, ListObj, ModelBuilder, TensorObj,
+)
+from rnnlint.ir import (
+    UNKNOWN, Argument, ArrayShape, CallSite, CompileInfo, FileIR, Import, Layer, Pos, Span, TensorRef, TrainCall,
+    Unknown, is_unknown,
+)
+
+TRAIN_METHODS = {
+    "fit": ("x", "y", "batch_size", "epochs"),
+    "evaluate": ("x", "y", "batch_size"),
+    "predict": ("x", "batch_size"),
+    "train_on_batch": ("x", "y"),
+    "test_on_batch": ("x", "y"),
+    "predict_on_batch": ("x",),
+    "fit_generator": ("generator",),
+}
+OTHER_MODEL_METHODS = {"reset_states", "predict_classes", "predict_proba", "summary", "build", "save"}
+_BINOPS = {
+    cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
+    cst.FloorDivide: lambda a, b: a // b, cst.Divide: lambda a, b: a / b, cst.Modulo: lambda a, b: a % b,
+    cst.Power: lambda a, b: a ** b if abs(b) < 64 else UNKNOWN,
+}
+MAX_DEPTH = 60
+
+
+class Env:
+    """A scope's bindings, falling back to the enclosing (module) scope."""
+
+    def __init__(self, parent: "Env | None" = None, bindings: dict | None = None) -> None:
+        self.vars: dict[str, Any] = dict(bindings or {})
+        self.parent = parent
+
+    def get(self, name: str) -> Any:
+        if name in self.vars:
+            return self.vars[name]
+        if self.parent is not None:
+            return self.parent.get(name)
+        return UNKNOWN
+
+    def set(self, name: str, value: Any) -> None:
+        self.vars[name] = value
+
+
+class SelfObj:
+    """`self` inside a subclassed Keras model: attributes hold its layers."""
+
+    def __init__(self) -> None:
+        self.attrs: dict[str, Any] = {}
 
 
 def analyze_module(text: str) -> FileIR:
+    """Parse and evaluate a module; raise SourceSyntaxError when it does not parse."""
     try:
-        cst.parse_module(text)
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         raise SourceSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
-    return FileIR()
+    except RecursionError:
+        raise SourceSyntaxError("too deeply nested to analyse", 1, 1) from None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    evaluator = Evaluator(wrapper)
+    return evaluator.run()
+
+
+class Evaluator:
+    def __init__(self, wrapper: MetadataWrapper) -> None:
+        self.module = wrapper.module
+        self.qnames = wrapper.resolve(QualifiedNameProvider)
+        self.positions = wrapper.resolve(PositionProvider)
+        self.graph = Graph()
+        self.builders: list[ModelBuilder] = []
+        self.imports: list[Import] = []
+        self.layers: list[LayerObj] = []
+        self.functions: list[FunctionObj] = []
+        self.branch_depth = 0
+        self.depth = 0
+        self.mentions_keras = False
+
+    # ------------------------------------------------------------------ entry
+    def run(self) -> FileIR:
+        env = Env()
+        self.exec_block(self.module.body, env)
+        for fn in self.functions:
+            if not fn.evaluated:
+                self.call_function(fn, (), {}, None)
+        models = []
+        for builder in self.builders:
+            model = finalize_model(builder, len(models), self.graph)
+            if model is not None:
+                models.append(model)
+        used = {id(n.layer) for m in models for n in m.nodes}
+        standalone = tuple(o.layer for o in self.layers if id(o.layer) not in used)
+        return FileIR(models=tuple(models), imports=tuple(self.imports), mentions_keras=self.mentions_keras,
+                      standalone_layers=standalone)
+
+    # ------------------------------------------------------------------ positions
+    def span(self, node: cst.CSTNode) -> Span:
+        r = self.positions[node]
+        return Span(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def source(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def callsite(self, call: cst.Call) -> CallSite:
+        s = self.span(call)
+        trailing = bool(call.args) and isinstance(call.args[-1].comma, cst.Comma)
+        return CallSite(span=s, func_span=self.span(call.func), func_source=self.source(call.func),
+                        close_paren=Pos(s.end_line, s.end_column - 1), has_trailing_comma=trailing)
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        """Qualified names of a dotted name (`a.b.c`); empty for anything else (calls, subscripts…)."""
+        probe = node
+        while isinstance(probe, cst.Attribute):
+            probe = probe.value
+        if not isinstance(probe, cst.Name):
+            return set()
+        value = self.qnames.get(node)
+        if value is None:
+            return set()
+        if callable(value):  # libcst resolves qualified names lazily
+            value = value()
+        return {q.name for q in value}
+
+    # ------------------------------------------------------------------ statements
+    def exec_block(self, body: Any, env: Env) -> Any:
+        """Execute statements in order; returns ("return", value) when a straight-line return is hit."""
+        for stmt in body:
+            result = self.exec_stmt(stmt, env)
+            if result is not None:
+                return result
+        return None
+
+    def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> Any:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                result = self.exec_small(small, env)
+                if result is not None:
+                    return result
+            return None
+        if isinstance(stmt, cst.FunctionDef):
+            fn = FunctionObj(stmt, env)
+            self.functions.append(fn)
+            env.set(stmt.name.value, fn)
+            return None
+        if isinstance(stmt, cst.ClassDef):
+            self.exec_class(stmt, env)
+            return None
+        if isinstance(stmt, cst.If):
+            if self.is_main_guard(stmt.test):
+                return self.exec_block(stmt.body.body, env)
+            self.eval_expr(stmt.test, env)
+            branches = [stmt.body.body]
+            orelse = stmt.orelse
+            while orelse is not None:
+                if isinstance(orelse, cst.If):
+                    branches.append(orelse.body.body)
+                    orelse = orelse.orelse
+                else:
+                    branches.append(orelse.body.body)
+                    orelse = None
+            self.exec_branches(branches, env)
+            return None
+        if isinstance(stmt, (cst.For, cst.While)):
+            if isinstance(stmt, cst.For):
+                self.eval_expr(stmt.iter, env)
+            bodies = [stmt.body.body]
+            if stmt.orelse is not None:
+                bodies.append(stmt.orelse.body.body)
+            pre_assign = self.assigned_names(stmt.target) if isinstance(stmt, cst.For) else set()
+            self.exec_branches(bodies, env, extra_unknown=pre_assign)
+            return None
+        if isinstance(stmt, cst.With):
+            for item in stmt.items:
+                self.eval_expr(item.item, env)
+                if item.asname is not None:
+                    self.assign(item.asname.name, UNKNOWN, env)
+            return self.exec_block(stmt.body.body, env)
+        if isinstance(stmt, cst.Try):
+            result = self.exec_block(stmt.body.body, env)
+            branches = [h.body.body for h in stmt.handlers]
+            if stmt.orelse is not None:
+                branches.append(stmt.orelse.body.body)
+            self.exec_branches(branches, env)
+            if stmt.finalbody is not None:
+                self.exec_block(stmt.finalbody.body.body, env)
+            return result
+        if isinstance(stmt, cst.Match):  # pragma: no cover - rare in notebooks
+            self.exec_branches([c.body.body for c in stmt.cases], env)
+            return None
+        return None
+
+    def exec_branches(self, bodies: list, env: Env, extra_unknown: set[str] | None = None) -> None:
+        """Run each body in a copy of `env`; names any of them assign become Unknown afterwards."""
+        assigned: set[str] = set(extra_unknown or ())
+        self.branch_depth += 1
+        try:
+            for body in bodies:
+                local = Env(env.parent, dict(env.vars))
+                for name in extra_unknown or ():
+                    local.set(name, UNKNOWN)
+                self.exec_block(body, local)
+                for name, value in local.vars.items():
+                    if name not in env.vars or env.vars[name] is not value:
+                        assigned.add(name)
+        finally:
+            self.branch_depth -= 1
+        for name in assigned:
+            env.set(name, UNKNOWN)
+
+    def exec_small(self, small: cst.CSTNode, env: Env) -> Any:
+        if isinstance(small, cst.Assign):
+            value = self.eval_expr(small.value, env)
+            for target in small.targets:
+                self.assign(target.target, value, env)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval_expr(small.value, env), env)
+        elif isinstance(small, cst.AugAssign):
+            current = self.eval_expr(small.target, env)
+            value = self.eval_expr(small.value, env)
+            op = type(small.operator).__name__.replace("Assign", "")
+            fn = {k.__name__: v for k, v in _BINOPS.items()}.get(op)
+            self.assign(small.target, self.arith(fn, current, value) if fn else UNKNOWN, env)
+        elif isinstance(small, cst.Expr):
+            self.eval_expr(small.value, env)
+        elif isinstance(small, cst.Return):
+            return ("return", self.eval_expr(small.value, env) if small.value is not None else None)
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            self.record_import(small)
+        return None
+
+    def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                name = self.source(alias.name)
+                if name.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+                    self.mentions_keras = True
+                self.imports.append(Import(name, (), self.span(node)))
+        else:
+            module = self.source(node.module) if node.module is not None else ""
+            if module.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+                self.mentions_keras = True
+            names = () if isinstance(node.names, cst.ImportStar) else tuple(
+                self.source(a.name) for a in node.names)
+            self.imports.append(Import(module, names, self.span(node)))
+
+    @staticmethod
+    def is_main_guard(test: cst.BaseExpression) -> bool:
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            left, right = test.left, test.comparisons[0].comparator
+            names = {getattr(left, "value", None), getattr(right, "value", None)}
+            return "__name__" in names and ('"__main__"' in names or "'__main__'" in names)
+        return False
+
+    def assigned_names(self, target: cst.CSTNode) -> set[str]:
+        if isinstance(target, cst.Name):
+            return {target.value}
+        if isinstance(target, (cst.Tuple, cst.List)):
+            out: set[str] = set()
+            for el in target.elements:
+                out |= self.assigned_names(el.value)
+            return out
+        return set()
+
+    def assign(self, target: cst.CSTNode, value: Any, env: Env) -> None:
+        if isinstance(target, cst.Name):
+            env.set(target.value, value)
+            if isinstance(value, ModelBuilder) and not value.name:
+                value.name = target.value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            if any(isinstance(el, cst.StarredElement) for el in elements):
+                for el in elements:
+                    self.assign(el.value, UNKNOWN, env)
+                return
+            parts = self.unpack(value, len(elements))
+            for el, part in zip(elements, parts):
+                self.assign(el.value, part, env)
+        elif isinstance(target, cst.Attribute):
+            owner = self.eval_expr(target.value, env)
+            if isinstance(owner, SelfObj):
+                owner.attrs[target.attr.value] = value
+        elif isinstance(target, cst.Subscript):
+            self.eval_expr(target.value, env)
+
+    def unpack(self, value: Any, count: int) -> list[Any]:
+        if isinstance(value, TensorObj) and value.ref.index is None:
+            return [TensorObj(TensorRef(value.ref.node, i)) for i in range(count)]
+        if isinstance(value, ListObj):
+            value = value.items
+        if isinstance(value, tuple) and len(value) == count:
+            return list(value)
+        return [UNKNOWN] * count
+
+    # ------------------------------------------------------------------ classes (subclassed models)
+    def exec_class(self, node: cst.ClassDef, env: Env) -> None:
+        base = None
+        for arg in node.bases:
+            kn = pick(self.qualified(arg.value), keras_name)
+            if kn in ("Model", "layers.Layer"):
+                base = kn
+        cls = ClassObj(node, base)
+        env.set(node.name.value, cls)
+        if base is None:
+            for stmt in node.body.body:  # methods of plain classes: evaluate for models built inside
+                if isinstance(stmt, cst.FunctionDef):
+                    self.functions.append(FunctionObj(stmt, env))
+            return
+        self.mentions_keras = True
+        builder = ModelBuilder(uid=len(self.builders), api="subclass", span=self.span(node.name), name=node.name.value)
+        methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+        me = SelfObj()
+        if "__init__" in methods:
+            self.call_method_body(methods["__init__"], me, env)
+        call = methods.get("call")
+        if call is not None and len(call.params.params) >= 2:
+            inp_node = self.graph.add(GraphNode(
+                layer=Layer("<subclass-input>", False, (), self.dummy_callsite(call.name)), inputs=(),
+                applied_at=None))
+            local = Env(env, {})
+            local.set(call.params.params[0].name.value, me)
+            local.set(call.params.params[1].name.value, TensorObj(TensorRef(inp_node)))
+            for p in call.params.params[2:]:
+                local.set(p.name.value, UNKNOWN)
+            self.depth += 1
+            try:
+                result = self.exec_block(call.body.body, local)
+            finally:
+                self.depth -= 1
+            out = result[1] if result else UNKNOWN
+            if isinstance(out, TensorObj):
+                builder.graph_inputs = (TensorRef(inp_node),)
+                builder.graph_outputs = (out.ref,)
+                if base == "Model":
+                    self.builders.append(builder)
+        cls.model = builder
+
+    def call_method_body(self, fn: cst.FunctionDef, me: SelfObj, env: Env) -> None:
+        local = Env(env, {})
+        params = fn.params.params
+        if params:
+            local.set(params[0].name.value, me)
+        for p in params[1:]:
+            local.set(p.name.value, self.eval_expr(p.default, env) if p.default is not None else UNKNOWN)
+        self.depth += 1
+        try:
+            self.exec_block(fn.body.body, local)
+        finally:
+            self.depth -= 1
+
+    def dummy_callsite(self, node: cst.CSTNode) -> CallSite:
+        s = self.span(node)
+        return CallSite(s, s, self.source(node), Pos(s.end_line, s.end_column))
+
+    # ------------------------------------------------------------------ functions
+    def call_function(self, fn: FunctionObj, args: tuple, kwargs: dict, site: cst.Call | None) -> Any:
+        if fn.evaluated:
+            return fn.result
+        if fn.evaluating or self.depth > 20:
+            return UNKNOWN
+        fn.evaluating = True
+        local = Env(fn.scope_env if fn.scope_env.parent is None else fn.scope_env, {})
+        params = fn.node.params
+        positional = list(params.posonly_params) + list(params.params)
+        for i, p in enumerate(positional):
+            if i < len(args):
+                value = args[i]
+            elif p.name.value in kwargs:
+                value = kwargs[p.name.value]
+            elif p.default is not None:
+                value = self.eval_expr(p.default, fn.scope_env)
+            else:
+                value = UNKNOWN
+            local.set(p.name.value, value)
+        for p in params.kwonly_params:
+            value = kwargs.get(p.name.value, self.eval_expr(p.default, fn.scope_env) if p.default else UNKNOWN)
+            local.set(p.name.value, value)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                local.set(star.name.value, UNKNOWN)
+        self.depth += 1
+        saved_branch = self.branch_depth
+        self.branch_depth = 0
+        try:
+            result = self.exec_block(fn.node.body.body, local)
+        except RecursionError:
+            result = None
+        finally:
+            self.depth -= 1
+            self.branch_depth = saved_branch
+            fn.evaluating = False
+        fn.evaluated = True
+        fn.result = result[1] if result else UNKNOWN
+        return fn.result
+
+    # ------------------------------------------------------------------ expressions
+    def eval_expr(self, node: cst.BaseExpression | None, env: Env) -> Any:
+        if node is None:
+            return None
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                return UNKNOWN
+            return self._eval(node, env)
+        except RecursionError:
+            return UNKNOWN
+        finally:
+            self.depth -= 1
+
+    def _eval(self, node: cst.BaseExpression, env: Env) -> Any:
+        if isinstance(node, cst.Integer):
+            return node.evaluated_value
+        if isinstance(node, cst.Float):
+            return node.evaluated_value
+        if isinstance(node, cst.Imaginary):
+            return UNKNOWN
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                value = node.evaluated_value
+            except Exception:  # noqa: BLE001 - odd escapes
+                return UNKNOWN
+            return value if isinstance(value, str) else UNKNOWN
+        if isinstance(node, cst.FormattedString):
+            return UNKNOWN
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return {"True": True, "False": False, "None": None}[node.value]
+            value = env.get(node.value)
+            return value
+        if isinstance(node, cst.Tuple):
+            return self.eval_elements(node.elements, env, tuple_=True)
+        if isinstance(node, cst.List):
+            return self.eval_elements(node.elements, env, tuple_=False)
+        if isinstance(node, cst.UnaryOperation):
+            value = self.eval_expr(node.expression, env)
+            if isinstance(node.operator, cst.Minus) and _is_number(value):
+                return -value
+            if isinstance(node.operator, cst.Plus) and _is_number(value):
+                return value
+            if isinstance(node.operator, cst.Not) and not is_unknown(value) and isinstance(value, (bool, int)):
+                return not value
+            return UNKNOWN
+        if isinstance(node, cst.BinaryOperation):
+            left = self.eval_expr(node.left, env)
+            right = self.eval_expr(node.right, env)
+            fn = _BINOPS.get(type(node.operator))
+            return self.arith(fn, left, right) if fn else UNKNOWN
+        if isinstance(node, cst.Attribute):
+            return self.eval_attribute(node, env)
+        if isinstance(node, cst.Subscript):
+            return self.eval_subscript(node, env)
+        if isinstance(node, cst.Call):
+            return self.eval_call(node, env)
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.DictComp, cst.SetComp, cst.Lambda)):
+            return UNKNOWN
+        if isinstance(node, cst.IfExp):
+            self.eval_expr(node.test, env)
+            body = self.eval_expr(node.body, env)
+            orelse = self.eval_expr(node.orelse, env)
+            return body if body == orelse and not is_unknown(body) and _is_literal(body) else UNKNOWN
+        if isinstance(node, cst.Dict):
+            for el in node.elements:
+                if isinstance(el, cst.DictElement):
+                    self.eval_expr(el.value, env)
+            return UNKNOWN
+        if isinstance(node, cst.Ellipsis):
+            return Ellipsis
+        return UNKNOWN
+
+    def eval_elements(self, elements: Any, env: Env, tuple_: bool) -> Any:
+        values = []
+        for el in elements:
+            if isinstance(el, cst.StarredElement):
+                self.eval_expr(el.value, env)
+                return UNKNOWN
+            values.append(self.eval_expr(el.value, env))
+        return tuple(values) if tuple_ else ListObj(tuple(values))
+
+    @staticmethod
+    def arith(fn: Any, left: Any, right: Any) -> Any:
+        if fn is None:
+            return UNKNOWN
+        if _is_number(left) and _is_number(right):
+            try:
+                return fn(left, right)
+            except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+                return UNKNOWN
+        if isinstance(left, tuple) and isinstance(right, tuple) and fn is _BINOPS[cst.Add]:
+            return left + right
+        if isinstance(left, str) and isinstance(right, str) and fn is _BINOPS[cst.Add] and len(left) + len(right) < 10000:
+            return left + right
+        return UNKNOWN
+
+    def eval_attribute(self, node: cst.Attribute, env: Env) -> Any:
+        names = self.qualified(node)
+        if names:
+            if pick(names, numpy_name) == "newaxis":
+                return None
+            kn = pick(names, keras_name)
+            if kn is not None and kn.startswith("losses."):
+                return "loss:" + kn[len("losses."):]
+            if kn is not None or pick(names, numpy_name) is not None:
+                return CallableRef(None, ".".join(sorted(names)))
+        owner = self.eval_expr(node.value, env)
+        attr = node.attr.value
+        if isinstance(owner, ArrayObj):
+            if attr == "shape":
+                return tuple(d if d is not None else UNKNOWN for d in owner.shape.dims)
+            if attr == "ndim":
+                return owner.shape.rank
+            if attr == "T":
+                return arrays.array(tuple(reversed(owner.shape.dims)), owner.shape.dtype)
+            return CallableRef(owner, attr)
+        if isinstance(owner, SelfObj):
+            return owner.attrs.get(attr, UNKNOWN)
+        if isinstance(owner, (ModelBuilder, LayerObj, ListObj, TensorObj)):
+            return CallableRef(owner, attr)
+        if isinstance(owner, CallableRef) and owner.owner is not None and not isinstance(owner.owner, str):
+            return UNKNOWN
+        if isinstance(owner, Unknown) and not isinstance(node.value, (cst.Name, cst.Attribute)):
+            return UNKNOWN
+        if isinstance(owner, _RNG):
+            return CallableRef(owner, attr)
+        return UNKNOWN
+
+    def eval_subscript(self, node: cst.Subscript, env: Env) -> Any:
+        value = self.eval_expr(node.value, env)
+        items: list[Any] = []
+        for el in node.slice:
+            sl = el.slice
+            if isinstance(sl, cst.Slice):
+                parts = [self.eval_expr(p, env) if p is not None else None for p in (sl.lower, sl.upper, sl.step)]
+                items.append(slice(*parts))
+            elif isinstance(sl, cst.Index):
+                items.append(self.eval_expr(sl.value, env))
+        if isinstance(value, ArrayObj):
+            return arrays.index(value, tuple(items))
+        if len(items) != 1:
+            return UNKNOWN
+        key = items[0]
+        if isinstance(value, TensorObj) and isinstance(key, int) and value.ref.index is None:
+            return TensorObj(TensorRef(value.ref.node, key))
+        if isinstance(value, ListObj):
+            value = value.items
+        if isinstance(value, (tuple, str)) and (isinstance(key, int) or isinstance(key, slice)) \
+                and not isinstance(key, bool):
+            if isinstance(key, slice) and any(isinstance(p, Unknown) for p in (key.start, key.stop, key.step)):
+                return UNKNOWN
+            try:
+                return value[key]
+            except (IndexError, TypeError, ValueError):
+                return UNKNOWN
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ calls
+    def eval_args(self, call: cst.Call, env: Env) -> tuple[tuple, dict, list[Argument]]:
+        args: list[Any] = []
+        kwargs: dict[str, Any] = {}
+        arguments: list[Argument] = []
+        for arg in call.args:
+            value = self.eval_expr(arg.value, env)
+            if arg.star == "*":
+                keyword: str | None = "*"
+                args.append(UNKNOWN)
+            elif arg.star == "**":
+                keyword = "**"
+            elif arg.keyword is not None:
+                keyword = arg.keyword.value
+                kwargs[keyword] = value
+            else:
+                keyword = None
+                args.append(value)
+            arguments.append(Argument(keyword, _literal(value), self.span(arg), self.span(arg.value),
+                                      self.source(arg.value)))
+        return tuple(args), kwargs, arguments
+
+    def eval_call(self, call: cst.Call, env: Env) -> Any:
+        names = self.qualified(call.func)
+        kname = pick(names, keras_name) if names else None
+        if kname is not None:
+            self.mentions_keras = True
+            return self.keras_call(kname, call, env)
+        if names:
+            npname = pick(names, numpy_name)
+            if npname is not None:
+                args, kwargs, _ = self.eval_args(call, env)
+                if npname in ("random.default_rng", "random.RandomState", "random.Generator"):
+                    return _RNG()
+                return arrays.numpy_call(npname, args, kwargs)
+            tfname = pick(names, tf_name)
+            if tfname is not None:
+                args, kwargs, _ = self.eval_args(call, env)
+                return arrays.tf_call(tfname, args, kwargs)
+            builtin = next(iter(names)) if len(names) == 1 else None
+            if builtin in ("len", "int", "float", "tuple", "list", "range", "round", "max", "min", "abs"):
+                args, kwargs, _ = self.eval_args(call, env)
+                return _builtin(builtin, args)
+        callee = self.eval_expr(call.func, env)
+        if isinstance(callee, CallableRef):
+            return self.method_call(callee, call, env)
+        if isinstance(callee, LayerObj):
+            return self.apply_layer(callee, call, env)
+        if isinstance(callee, FunctionObj):
+            args, kwargs, _ = self.eval_args(call, env)
+            return self.call_function(callee, args, kwargs, call)
+        if isinstance(callee, ClassObj):
+            args, kwargs, arguments = self.eval_args(call, env)
+            if callee.keras_base == "layers.Layer":
+                obj = LayerObj(Layer(callee.node.name.value, False, tuple(arguments), self.callsite(call)))
+                self.layers.append(obj)
+                return obj
+            if callee.keras_base == "Model" and callee.model is not None:
+                return callee.model
+            return UNKNOWN
+        self.eval_args(call, env)
+        return UNKNOWN
+
+    def keras_call(self, kname: str, call: cst.Call, env: Env) -> Any:
+        args, kwargs, arguments = self.eval_args(call, env)
+        site = self.callsite(call)
+        if kname == "Input":
+            layer = Layer("Input", True, tuple(arguments), site)
+            node = self.graph.add(GraphNode(layer, (), self.span(call)))
+            return TensorObj(TensorRef(node))
+        if kname in ("Sequential",):
+            builder = ModelBuilder(uid=len(self.builders), api="sequential", span=self.span(call))
+            self.builders.append(builder)
+            items = args[0] if args else kwargs.get("layers")
+            if isinstance(items, ListObj):
+                for item in items.items:
+                    self.seq_add(builder, item, site)
+            elif items is not None:
+                self.seq_add(builder, UNKNOWN, site)
+            return builder
+        if kname in ("Model", "Functional"):
+            inputs = kwargs.get("inputs", args[0] if args else None)
+            outputs = kwargs.get("outputs", args[1] if len(args) > 1 else None)
+            if inputs is None and outputs is None:
+                return UNKNOWN  # a bare Model() call is something else (subclass super().__init__ etc.)
+            builder = ModelBuilder(uid=len(self.builders), api="functional", span=self.span(call))
+            builder.graph_inputs = self.tensor_refs(inputs)
+            builder.graph_outputs = self.tensor_refs(outputs)
+            if not builder.graph_outputs:
+                builder.complete = False
+            self.builders.append(builder)
+            return builder
+        if kname.startswith("layers."):
+            kind = kname[len("layers."):]
+            inner = None
+            backward = None
+            if kind in ("Bidirectional", "TimeDistributed", "RNN"):
+                candidate = kwargs.get("layer", kwargs.get("cell", args[0] if args else None))
+                if isinstance(candidate, LayerObj):
+                    inner = candidate.layer
+                back = kwargs.get("backward_layer")
+                if isinstance(back, LayerObj):
+                    backward = back.layer
+            layer = Layer(kind, True, tuple(arguments), site, inner=inner, backward=backward)
+            obj = LayerObj(layer)
+            self.layers.append(obj)
+            return obj
+        if kname.startswith("losses."):
+            return "loss:" + kname[len("losses."):]
+        if kname == "utils.to_categorical":
+            return arrays.to_categorical(args, kwargs)
+        return UNKNOWN
+
+    def tensor_refs(self, value: Any) -> tuple[TensorRef, ...]:
+        if isinstance(value, TensorObj):
+            return (value.ref,)
+        if isinstance(value, ListObj):
+            value = value.items
+        if isinstance(value, tuple) and value and all(isinstance(v, TensorObj) for v in value):
+            return tuple(v.ref for v in value)
+        return ()
+
+    def seq_add(self, builder: ModelBuilder, item: Any, site: CallSite) -> None:
+        if isinstance(item, LayerObj):
+            builder.layers.append(item)
+        elif isinstance(item, TensorObj) and item.ref.index is None \
+                and self.graph.nodes[item.ref.node].layer.kind == "Input":
+            builder.layers.append(LayerObj(self.graph.nodes[item.ref.node].layer))
+        else:
+            builder.layers.append(Layer("<unknown>", False, (), site))
+            builder.complete = False
+
+    def apply_layer(self, obj: LayerObj, call: cst.Call, env: Env) -> Any:
+        args, kwargs, arguments = self.eval_args(call, env)
+        source = kwargs.get("inputs", args[0] if args else None)
+        refs = self.tensor_refs(source)
+        if not refs:
+            unknown = self.graph.add(GraphNode(Layer("<unknown>", False, (), self.callsite(call)), (),
+                                               self.span(call)))
+            refs = (TensorRef(unknown),)
+        obj.applications += 1
+        extra = tuple(a for a in arguments if a.keyword not in (None, "inputs"))
+        extra_refs = tuple(r for k, v in kwargs.items() if k != "inputs" for r in self.tensor_refs(v))
+        node = self.graph.add(GraphNode(obj.layer, refs, self.span(call), extra, id(obj), extra_refs))
+        return TensorObj(TensorRef(node))
+
+    def method_call(self, ref: CallableRef, call: cst.Call, env: Env) -> Any:
+        owner, method = ref.owner, ref.method
+        if owner is None:  # a Keras/NumPy attribute chain that is not a known constructor
+            self.eval_args(call, env)
+            return UNKNOWN
+        if isinstance(owner, ArrayObj):
+            args, kwargs, _ = self.eval_args(call, env)
+            return arrays.method_call(owner, method, args, kwargs)
+        if isinstance(owner, _RNG):
+            args, kwargs, _ = self.eval_args(call, env)
+            return arrays.random_shape(method, args, kwargs)
+        if isinstance(owner, ListObj):
+            self.eval_args(call, env)
+            if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
+                env.set(call.func.value.value, UNKNOWN)  # a list mutated in place: its contents are unknown
+            return UNKNOWN
+        if isinstance(owner, ModelBuilder):
+            return self.model_method(owner, method, call, env)
+        if isinstance(owner, LayerObj):
+            self.eval_args(call, env)
+            return UNKNOWN
+        self.eval_args(call, env)
+        return UNKNOWN
+
+    def model_method(self, builder: ModelBuilder, method: str, call: cst.Call, env: Env) -> Any:
+        args, kwargs, arguments = self.eval_args(call, env)
+        site = self.callsite(call)
+        if method == "add":
+            item = args[0] if args else kwargs.get("layer", UNKNOWN)
+            if builder.api != "sequential":
+                return None
+            if self.branch_depth > 0:
+                builder.complete = False
+                item = UNKNOWN
+            self.seq_add(builder, item, site)
+            return None
+        if method == "compile":
+            loss = kwargs.get("loss", args[1] if len(args) > 1 else None)
+            builder.compile = CompileInfo(canonical_loss(loss), self.span(call))
+            return None
+        if method in TRAIN_METHODS:
+            builder.train_calls.append(self.train_call(method, args, kwargs, arguments, call, site))
+            return UNKNOWN
+        if method in OTHER_MODEL_METHODS:
+            builder.extra_calls.append((method, self.span(call), site))
+        return UNKNOWN
+
+    def train_call(self, method: str, args: tuple, kwargs: dict, arguments: list[Argument], call: cst.Call,
+                   site: CallSite) -> TrainCall:
+        order = TRAIN_METHODS[method]
+
+        def get(name: str) -> tuple[bool, Any]:
+            if name in kwargs:
+                return True, kwargs[name]
+            if name in order and order.index(name) < len(args):
+                return True, args[order.index(name)]
+            return False, None
+
+        has_x, x = get("x")
+        has_y, y = get("y")
+        has_bs, bs = get("batch_size")
+        has_shuffle, shuffle = get("shuffle")
+        _, epochs = get("epochs")
+        _, vd = get("validation_data")
+        validation = None
+        if isinstance(vd, (tuple, ListObj)):
+            items = vd.items if isinstance(vd, ListObj) else vd
+            if len(items) >= 2:
+                validation = (_data(items[0]), _data(items[1]))
+        x_src = y_src = ""
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        for a in call.args:
+            if a.keyword is not None and a.keyword.value == "x":
+                x_src = self.source(a.value)
+            if a.keyword is not None and a.keyword.value == "y":
+                y_src = self.source(a.value)
+        if not x_src and positional:
+            x_src = self.source(positional[0].value)
+        if not y_src and len(positional) > 1 and "y" in order:
+            y_src = self.source(positional[1].value)
+        return TrainCall(
+            method=method, x=_data(x) if has_x else None, y=_data(y) if has_y else None,
+            batch_size=_literal(bs) if has_bs else None, has_batch_size=has_bs,
+            shuffle=_literal(shuffle) if has_shuffle else None, has_shuffle=has_shuffle,
+            epochs=_literal(epochs), validation_data=validation, span=self.span(call), call=site,
+            keywords=tuple(kwargs), arguments=tuple(arguments), x_source=x_src, y_source=y_src,
+        )
+
+
+class _RNG:
+    """numpy.random.default_rng(...) / RandomState(...): a generator whose methods make arrays."""
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_literal(v: Any) -> bool:
+    if isinstance(v, tuple):
+        return all(_is_literal(x) for x in v)
+    return v is None or isinstance(v, (int, float, str, bool))
+
+
+def _literal(value: Any) -> Any:
+    """An abstract value as an IR literal: lists become tuples, Keras objects and arrays become Unknown."""
+    if isinstance(value, ListObj):
+        value = value.items
+    if isinstance(value, tuple):
+        return tuple(_literal(v) for v in value)
+    if isinstance(value, str) and value.startswith("loss:"):
+        return value
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    return UNKNOWN
+
+
+def _data(value: Any) -> Any:
+    if isinstance(value, ArrayObj):
+        return value.shape
+    if isinstance(value, ListObj):
+        value = value.items
+    if isinstance(value, tuple) and value and all(isinstance(v, ArrayObj) for v in value):
+        return tuple(v.shape for v in value)
+    return UNKNOWN
+
+
+def _builtin(name: str, args: tuple) -> Any:
+    if name == "len" and len(args) == 1:
+        a = args[0]
+        if isinstance(a, ArrayObj) and a.shape.dims and a.shape.dims[0] is not None:
+            return a.shape.dims[0]
+        if isinstance(a, (tuple, str)):
+            return len(a)
+        if isinstance(a, ListObj):
+            return len(a.items)
+        return UNKNOWN
+    if name == "int" and len(args) == 1 and _is_number(args[0]):
+        return int(args[0])
+    if name == "float" and len(args) == 1 and _is_number(args[0]):
+        return float(args[0])
+    if name == "tuple" and len(args) == 1:
+        a = args[0]
+        return a.items if isinstance(a, ListObj) else a if isinstance(a, tuple) else UNKNOWN
+    if name == "round" and len(args) == 1 and _is_number(args[0]):
+        return round(args[0])
+    if name in ("max", "min") and len(args) >= 2 and all(_is_number(a) for a in args):
+        return max(args) if name == "max" else min(args)
+    if name == "abs" and len(args) == 1 and _is_number(args[0]):
+        return abs(args[0])
+    return UNKNOWN
+
+
+_LOSS_ALIASES = {
+    "mse": "mse", "mean_squared_error": "mse", "meansquarederror": "mse",
+    "mae": "mae", "mean_absolute_error": "mae", "meanabsoluteerror": "mae",
+    "binary_crossentropy": "binary_crossentropy", "binarycrossentropy": "binary_crossentropy",
+    "categorical_crossentropy": "categorical_crossentropy", "categoricalcrossentropy": "categorical_crossentropy",
+    "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
+    "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
+    "huber": "huber", "huber_loss": "huber", "msle": "msle", "mean_squared_logarithmic_error": "msle",
+    "mape": "mape", "mean_absolute_percentage_error": "mape",
+}
+
+
+def canonical_loss(value: Any) -> Any:
+    """'mean_squared_error', keras.losses.MeanSquaredError(), 'loss:MSE' → 'mse'; None when absent."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        raw = value[len("loss:"):] if value.startswith("loss:") else value
+        key = re.sub(r"[^a-z_]", "", raw.lower())
+        return _LOSS_ALIASES.get(key, _LOSS_ALIASES.get(key.replace("_", ""), raw))
+    return UNKNOWN
+
+
+def iter_models(ir: FileIR) -> Iterator:
+    yield from ir.models
