@@ -121,9 +121,12 @@ def render(result: "RunResult", color: bool = False, show_source: bool = True) -
     for file_result in result.files:
         lines = _source_lines(file_result)
         for finding in file_result.findings:
-            out.extend(format_finding(finding, lines, paint, show_source))
-            if show_source:
-                out.append("")
+            block = format_finding(finding, lines, paint, show_source)
+            out.extend(block)
+            if len(block) > 1:
+                out.append("")  # a blank line after a finding with an excerpt
+    if out and out[-1]:
+        out.append("")
     for note in result.notes:
         out.append(f"note: {note}")
     for error in result.errors:
