@@ -4,14 +4,17 @@ One table maps a Keras class name to a function (layer, input shapes, keras majo
 `ShapeError` describing what Keras would raise. Shapes include the batch dimension (None when not static).
 Unknown layers or unresolved arguments make the shape Unknown downstream: never a guess.
 
-INTERFACE (stable; implementation filled in by the shape-table work):
+The dataclasses below are the stable interface; `propagate` and `layer_output` compute them.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
+import re
 from dataclasses import dataclass
-from typing import Union
+from typing import Callable, Union
 
-from rnnlint.ir import Layer, Model, Unknown, UNKNOWN
+from rnnlint.ir import UNKNOWN, Layer, Model, TensorRef, Unknown, Value, is_unknown
 
 Shape = tuple  # tuple[int | None, ...] including the batch dimension
 # A node's output: one shape, several (a tuple of shapes, e.g. return_state=True), or Unknown.
@@ -48,3 +51,747 @@ class ModelShapes:
     model_input: Output  # the model's input (batch included), Unknown if not declared/resolvable
     model_output: Output  # the model's final output
     synthetic_input: bool = False  # True when the input shape was supplied, not declared
+
+
+class _GiveUp(Exception):
+    """Raised inside a shape function when an argument is unresolved or unsupported: the output is Unknown."""
+
+
+Handler = Callable[[Layer, tuple, int], "Output | ShapeError"]
+
+RECURRENT: frozenset[str] = frozenset(
+    {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "CuDNNLSTM", "CuDNNGRU"}
+)
+_CONV_LSTM_RANK = {"ConvLSTM1D": 1, "ConvLSTM2D": 2, "ConvLSTM3D": 3}
+_CELL_STATES = {"LSTMCell": 2, "GRUCell": 1, "SimpleRNNCell": 1}
+_EXACT_NDIM = {
+    "LSTM": 3, "GRU": 3, "SimpleRNN": 3, "RNN": 3, "CuDNNLSTM": 3, "CuDNNGRU": 3,
+    "ConvLSTM1D": 4, "ConvLSTM2D": 5, "ConvLSTM3D": 6,
+    "Conv1D": 3, "MaxPooling1D": 3, "AveragePooling1D": 3, "GlobalMaxPooling1D": 3,
+    "GlobalAveragePooling1D": 3, "SpatialDropout1D": 3, "RepeatVector": 2,
+}
+_MIN_NDIM = {"TimeDistributed": 3, "Dense": 2, "Flatten": 1, "Conv1D": 3}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Small helpers
+
+def format_shape(shape: object) -> str:
+    """`(None, 10, 1)` for a shape, `[(…), (…)]` for a MultiOutput, `?` for Unknown."""
+    if isinstance(shape, MultiOutput):
+        return "[" + ", ".join(format_shape(s) for s in shape.shapes) + "]"
+    if isinstance(shape, tuple):
+        inner = ", ".join("?" if isinstance(d, Unknown) else str(d) for d in shape)
+        return f"({inner},)" if len(shape) == 1 else f"({inner})"
+    return "?"
+
+
+def _snake(name: str) -> str:
+    """Keras's default layer name for a class (`ConvLSTM2D` → `conv_lstm2d`)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _name(layer: Layer) -> str:
+    given = layer.arg("name")
+    return given if isinstance(given, str) else _snake(layer.kind)
+
+
+def _arg(layer: Layer, name: str, position: int | None = None, default: Value = None) -> Value:
+    value = layer.arg(name, position, default)
+    if is_unknown(value):
+        raise _GiveUp(name)
+    return value
+
+
+def _int(layer: Layer, name: str, position: int | None = None, default: Value = None) -> int:
+    value = _arg(layer, name, position, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise _GiveUp(name)
+    return value
+
+
+def _bool(layer: Layer, name: str, default: bool = False) -> bool:
+    value = _arg(layer, name, None, default)
+    if not isinstance(value, bool):
+        raise _GiveUp(name)
+    return value
+
+
+def _choice(layer: Layer, name: str, position: int | None, default: Value, allowed: tuple) -> Value:
+    value = _arg(layer, name, position, default)
+    if value not in allowed:
+        raise _GiveUp(name)
+    return value
+
+
+def _int_tuple(layer: Layer, name: str, position: int | None, default: Value, rank: int) -> tuple[int, ...]:
+    """An int-or-tuple argument (kernel_size, strides…) normalised to a tuple of length `rank`."""
+    value = _arg(layer, name, position, default)
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * rank
+    if (not isinstance(value, tuple) or len(value) != rank
+            or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in value)):
+        raise _GiveUp(name)
+    return value
+
+
+def _valid_shape(value: Value) -> bool:
+    return isinstance(value, tuple) and all(
+        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
+    )
+
+
+def _one(inputs: tuple) -> Shape:
+    """The single input shape of a one-input layer."""
+    if len(inputs) != 1 or not isinstance(inputs[0], tuple):
+        raise _GiveUp("inputs")
+    return inputs[0]
+
+
+def _first(inputs: tuple) -> Shape:
+    """The sequence input of a recurrent layer (later inputs, if any, are initial states)."""
+    if not inputs or not isinstance(inputs[0], tuple):
+        raise _GiveUp("inputs")
+    return inputs[0]
+
+
+def _many(inputs: tuple) -> tuple[Shape, ...]:
+    """The input shapes of a multi-input layer (a single MultiOutput counts as its list)."""
+    if len(inputs) == 1 and isinstance(inputs[0], MultiOutput):
+        inputs = inputs[0].shapes
+    if not all(isinstance(s, tuple) for s in inputs):
+        raise _GiveUp("inputs")
+    return tuple(inputs)
+
+
+def _ndim_error(layer: Layer, shape: Shape, keras_major: int, *, ndim: int | None = None,
+                min_ndim: int | None = None, index: int = 0) -> ShapeError | None:
+    """Keras's InputSpec check: None if `shape` passes, else the error Keras raises."""
+    if ndim is not None and len(shape) != ndim:
+        what = f"expected ndim={ndim}"
+    elif min_ndim is not None and len(shape) < min_ndim:
+        what = f"expected min_ndim={min_ndim}"
+    else:
+        return None
+    name = f"'{_name(layer)}'" if keras_major >= 3 else f'"{_name(layer)}"'
+    message = (f"Input {index} of layer {name} is incompatible with the layer: {what}, "
+               f"found ndim={len(shape)}. Full shape received: {format_shape(shape)}")
+    return ShapeError(-1, message, shape, expected_ndim=ndim, min_ndim=min_ndim, input_index=index)
+
+
+def _undefined_last(layer: Layer, shape: Shape, size: int) -> ShapeError | None:
+    """Layers with weights need a static last dimension (Keras fails creating the kernel)."""
+    if shape[-1] is not None:
+        return None
+    return ShapeError(-1, "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+                          f"Received: shape=(None, {size}) for the kernel of layer '{_name(layer)}'",
+                      shape, kind="dim")
+
+
+def _conv_dims(layer: Layer, shape: Shape, spatial: tuple, kernel: tuple, strides: tuple,
+               dilation: tuple, padding: str) -> tuple | ShapeError:
+    """Output spatial dims of a convolution (keras.src.ops.operation_utils.compute_conv_output_shape)."""
+    out = []
+    for d, k, s, r in zip(spatial, kernel, strides, dilation):
+        if d is None:
+            out.append(None)
+        elif padding == "valid":
+            size = (d - r * (k - 1) - 1) // s + 1
+            if size <= 0:
+                return ShapeError(-1, "Computed output size would be zero or negative. Received "
+                                      f"`inputs shape={format_shape(shape)}`, `kernel_size={kernel}`, "
+                                      f"`dilation_rate={list(dilation)}`, `strides={strides}`, "
+                                      f"`padding={padding}`.", shape, kind="dim")
+            out.append(size)
+        else:
+            out.append((d - 1) // s + 1)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shape functions, one per Keras class
+
+def _input(layer: Layer, inputs: tuple, keras_major: int) -> Output:
+    """keras.Input / InputLayer: `shape` (+ `batch_size`) or `batch_shape` (aliases for InputLayer)."""
+    shape = _arg(layer, "shape", 0)
+    batch_shape = _arg(layer, "batch_shape")
+    if layer.kind == "InputLayer" or keras_major < 3:
+        shape = shape if shape is not None else _arg(layer, "input_shape")
+        batch_shape = batch_shape if batch_shape is not None else _arg(layer, "batch_input_shape")
+    if batch_shape is not None:
+        if shape is not None or not _valid_shape(batch_shape) or not batch_shape:
+            raise _GiveUp("batch_shape")
+        return batch_shape
+    batch = _arg(layer, "batch_size", None, None)
+    if not _valid_shape(shape) or not (batch is None or (isinstance(batch, int) and not isinstance(batch, bool))):
+        raise _GiveUp("shape")
+    return (batch,) + shape
+
+
+def _rnn_result(layer: Layer, shape: Shape, state: tuple, n_states: int) -> Output:
+    """Output of a recurrent layer whose per-step output/state shape is `state` (without batch)."""
+    sequences = _bool(layer, "return_sequences")
+    return_state = _bool(layer, "return_state")
+    main = (shape[0], shape[1]) + state if sequences else (shape[0],) + state
+    if return_state:
+        return MultiOutput((main,) + ((shape[0],) + state,) * n_states)
+    return main
+
+
+def _recurrent(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """LSTM / GRU / SimpleRNN: (b, T, F) → (b, T, units) or (b, units); return_state adds h (and c)."""
+    shape = _first(inputs)
+    units = _int(layer, "units", 0)
+    error = _ndim_error(layer, shape, keras_major, ndim=3) or _undefined_last(layer, shape, units)
+    if error:
+        return error
+    n_states = 2 if layer.kind in ("LSTM", "CuDNNLSTM") else 1
+    return _rnn_result(layer, shape, (units,), n_states)
+
+
+def _rnn(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """RNN(cell) for LSTMCell / GRUCell / SimpleRNNCell; other cells (lists, StackedRNNCells) are Unknown."""
+    shape = _first(inputs)
+    cell = layer.inner
+    if cell is None or not cell.known or cell.kind not in _CELL_STATES or cell.has_star_args:
+        raise _GiveUp("cell")
+    units = _int(cell, "units", 0)
+    if len(shape) > 3:
+        raise _GiveUp("ndim")  # RNN has no input spec: the cell sees the extra axes
+    error = _ndim_error(layer, shape, keras_major, ndim=3) or _undefined_last(layer, shape, units)
+    if error:
+        return error
+    return _rnn_result(layer, shape, (units,), _CELL_STATES[cell.kind])
+
+
+def _conv_lstm(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """ConvLSTM1D/2D/3D: (b, T, *spatial, C) → convolved per step; return_state adds h and c."""
+    rank = _CONV_LSTM_RANK[layer.kind]
+    shape = _first(inputs)
+    filters = _int(layer, "filters", 0)
+    kernel = _int_tuple(layer, "kernel_size", 1, None, rank)
+    strides = _int_tuple(layer, "strides", 2, 1, rank)
+    padding = _choice(layer, "padding", 3, "valid", ("valid", "same"))
+    data_format = _choice(layer, "data_format", 4, None, (None, "channels_last", "channels_first"))
+    dilation = _int_tuple(layer, "dilation_rate", 5, 1, rank)
+    error = _ndim_error(layer, shape, keras_major, ndim=rank + 3)
+    if error:
+        return error
+    if max(strides) > 1 and max(dilation) > 1:
+        raise _GiveUp("strides and dilation")
+    last = data_format != "channels_first"
+    spatial = shape[2:-1] if last else shape[3:]
+    if (shape[-1] if last else shape[2]) is None:
+        raise _GiveUp("channels")
+    if None in spatial:
+        if keras_major < 3:
+            raise _GiveUp("spatial")
+        return ShapeError(-1, "ConvLSTM layers only support static input shapes for the spatial dimension. "
+                              f"Received invalid input shape: input_shape={format_shape(shape[:1] + shape[2:])}",
+                          shape, kind="dim")
+    dims = _conv_dims(layer, shape, spatial, kernel, strides, dilation, padding)
+    if isinstance(dims, ShapeError):
+        return dims
+    state = dims + (filters,) if last else (filters,) + dims
+    return _rnn_result(layer, shape, state, 2)
+
+
+def _bidirectional(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Bidirectional(rnn): concat doubles the last axis, sum/mul/ave keep it, None returns both outputs."""
+    inner = layer.inner
+    if inner is None or not inner.known or not is_recurrent(inner) or inner.kind == "Bidirectional":
+        raise _GiveUp("inner")
+    merge_mode = _choice(layer, "merge_mode", 1, "concat", ("concat", "sum", "mul", "ave", None))
+    shape = _first(inputs)
+    ndim = expected_input_ndim(inner)
+    error = _ndim_error(layer, shape, keras_major, ndim=ndim) if ndim is not None else None
+    if error:
+        return error
+    forward = layer_output(inner, (shape,), keras_major)
+    if isinstance(forward, (ShapeError, Unknown)):
+        return forward
+    if layer.backward is not None and layer_output(layer.backward, (shape,), keras_major) != forward:
+        raise _GiveUp("backward_layer")
+    main, states = (forward.shapes[0], forward.shapes[1:]) if isinstance(forward, MultiOutput) else (forward, ())
+    if merge_mode == "concat":
+        main = main[:-1] + (None if main[-1] is None else 2 * main[-1],)
+    mains = (main, main) if merge_mode is None else (main,)
+    if not states and merge_mode is not None:
+        return main
+    return MultiOutput(mains + states + states)
+
+
+def _time_distributed(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """TimeDistributed(inner): inner applied to (b, *rest) for every timestep."""
+    shape = _one(inputs)
+    if layer.inner is None:
+        raise _GiveUp("inner")
+    if len(shape) < 3:
+        return ShapeError(-1, "`TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
+                              f"dimensions, received: {format_shape(shape)}", shape, min_ndim=3)
+    inner = layer_output(layer.inner, ((shape[0],) + shape[2:],), keras_major)
+    if not isinstance(inner, tuple):
+        return inner if isinstance(inner, ShapeError) else UNKNOWN
+    return (inner[0], shape[1]) + inner[1:]
+
+
+def _dense(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Dense: applies to the last axis of an input of rank ≥ 2."""
+    shape = _one(inputs)
+    units = _int(layer, "units", 0)
+    error = _ndim_error(layer, shape, keras_major, min_ndim=2) or _undefined_last(layer, shape, units)
+    return error or shape[:-1] + (units,)
+
+
+def _same(layer: Layer, inputs: tuple, keras_major: int) -> Output:
+    """Shape-preserving layers (dropout family, activation, masking…)."""
+    return _one(inputs)
+
+
+def _normalization(layer: Layer, inputs: tuple, keras_major: int) -> Output:
+    """LayerNormalization / BatchNormalization: shape-preserving; Unknown if the normalised axis is not static."""
+    shape = _one(inputs)
+    axis = _arg(layer, "axis", 0, -1)
+    if axis not in (-1, len(shape) - 1) or len(shape) < 2 or shape[-1] is None:
+        raise _GiveUp("axis")
+    return shape
+
+
+def _spatial_dropout_1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    shape = _one(inputs)
+    return _ndim_error(layer, shape, keras_major, ndim=3) or shape
+
+
+def _embedding(layer: Layer, inputs: tuple, keras_major: int) -> Output:
+    """Embedding: adds an axis of `output_dim`. `input_length` does not change a built graph (Keras 3 ignores
+    it; tf-keras only uses it to declare the input shape of a first layer, which the analyzer handles)."""
+    shape = _one(inputs)
+    _int(layer, "input_dim", 0)
+    return shape + (_int(layer, "output_dim", 1),)
+
+
+def _conv1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Conv1D: (b, steps, C) → (b, new_steps, filters); padding valid/same/causal."""
+    shape = _one(inputs)
+    filters = _int(layer, "filters", 0)
+    kernel = _int_tuple(layer, "kernel_size", 1, None, 1)
+    strides = _int_tuple(layer, "strides", 2, 1, 1)
+    padding = _choice(layer, "padding", 3, "valid", ("valid", "same", "causal"))
+    data_format = _choice(layer, "data_format", 4, "channels_last", (None, "channels_last", "channels_first"))
+    dilation = _int_tuple(layer, "dilation_rate", 5, 1, 1)
+    if _arg(layer, "groups", 6, 1) != 1 or (strides[0] > 1 and dilation[0] > 1):
+        raise _GiveUp("groups")
+    error = _ndim_error(layer, shape, keras_major, min_ndim=3)
+    if error:
+        return error
+    if len(shape) > 3:
+        if keras_major < 3:
+            raise _GiveUp("ndim")  # tf-keras folds extra leading axes into the batch
+        return ShapeError(-1, "Kernel shape must have the same length as input, but received kernel of shape "
+                              f"{kernel + (shape[-1], filters)} and input of shape {format_shape(shape)}.",
+                          shape, expected_ndim=3)
+    last = data_format != "channels_first"
+    if padding == "causal" and not last:
+        raise _GiveUp("padding")
+    channels, steps = (shape[2], shape[1]) if last else (shape[1], shape[2])
+    if channels is None:
+        return _undefined_last(layer, (channels,), filters)
+    dims = _conv_dims(layer, shape, (steps,), kernel, strides, dilation, padding)
+    if isinstance(dims, ShapeError):
+        return dims
+    return (shape[0], dims[0], filters) if last else (shape[0], filters, dims[0])
+
+
+def _pooling_1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """MaxPooling1D / AveragePooling1D: pool_size 2, strides = pool_size by default."""
+    shape = _one(inputs)
+    pool = _int_tuple(layer, "pool_size", 0, 2, 1)[0]
+    strides = _arg(layer, "strides", 1, None)
+    stride = pool if strides is None else _int_tuple(layer, "strides", 1, None, 1)[0]
+    padding = _choice(layer, "padding", 2, "valid", ("valid", "same"))
+    data_format = _choice(layer, "data_format", 3, None, (None, "channels_last", "channels_first"))
+    error = _ndim_error(layer, shape, keras_major, ndim=3)
+    if error:
+        return error
+    last = data_format != "channels_first"
+    steps = shape[1] if last else shape[2]
+    if steps is None:
+        out = None
+    elif padding == "valid":
+        out = (steps - pool) // stride + 1
+        if out <= 0:
+            return ShapeError(-1, "Computed output size would be zero or negative. Received: "
+                                  f"`inputs.shape={format_shape(shape)}`, `pool_size=[{pool}]`, "
+                                  f"`strides=({stride},)`, `padding={padding}`.", shape, kind="dim")
+    else:
+        out = (steps - 1) // stride + 1
+    return (shape[0], out, shape[2]) if last else (shape[0], shape[1], out)
+
+
+def _global_pooling_1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """GlobalMax/AveragePooling1D: drops the steps axis (keepdims keeps it as 1)."""
+    shape = _one(inputs)
+    data_format = _choice(layer, "data_format", 0, None, (None, "channels_last", "channels_first"))
+    keepdims = _bool(layer, "keepdims")
+    error = _ndim_error(layer, shape, keras_major, ndim=3)
+    if error:
+        return error
+    if data_format == "channels_first":
+        return (shape[0], shape[1], 1) if keepdims else (shape[0], shape[1])
+    return (shape[0], 1, shape[2]) if keepdims else (shape[0], shape[2])
+
+
+def _flatten(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Flatten: (b, *dims) → (b, prod(dims)); None if any dim is None; (b,) → (b, 1)."""
+    shape = _one(inputs)
+    error = _ndim_error(layer, shape, keras_major, min_ndim=1)
+    if error:
+        return error
+    rest = shape[1:]
+    return (shape[0], None if None in rest else math.prod(rest))
+
+
+def _reshape(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Reshape(target_shape): the batch axis is kept; one -1 is resolved from the input size."""
+    shape = _one(inputs)
+    target = _arg(layer, "target_shape", 0)
+    if isinstance(target, list):
+        target = tuple(target)
+    if (not isinstance(target, tuple) or target.count(-1) > 1
+            or any(isinstance(d, bool) or not isinstance(d, int) or (d <= 0 and d != -1) for d in target)):
+        raise _GiveUp("target_shape")
+    rest = shape[1:]
+    if None in rest:
+        return (shape[0],) + tuple(None if d == -1 else d for d in target)
+    size = math.prod(rest)
+    known = math.prod(d for d in target if d != -1)
+    if -1 not in target:
+        if size != known:
+            return ShapeError(-1, "The total size of the tensor must be unchanged. Received: "
+                                  f"input_shape={format_shape(rest)}, target_shape={format_shape(target)}",
+                              shape, kind="dim")
+        return (shape[0],) + target
+    if size % known:
+        return ShapeError(-1, "The total size of the tensor must be unchanged, however, the input size cannot "
+                              "by divided by the specified dimensions in target_shape. Received: "
+                              f"input_shape={format_shape(rest)}, target_shape={format_shape(target)}",
+                          shape, kind="dim")
+    return (shape[0],) + tuple(size // known if d == -1 else d for d in target)
+
+
+def _repeat_vector(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """RepeatVector(n): (b, F) → (b, n, F); the input must be 2D."""
+    shape = _one(inputs)
+    n = _int(layer, "n", 0)
+    return _ndim_error(layer, shape, keras_major, ndim=2) or (shape[0], n, shape[1])
+
+
+def _permute(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Permute(dims): dims are 1-based and exclude the batch axis."""
+    shape = _one(inputs)
+    dims = _arg(layer, "dims", 0)
+    if not isinstance(dims, tuple) or sorted(dims) != list(range(1, len(dims) + 1)):
+        raise _GiveUp("dims")
+    error = _ndim_error(layer, shape, keras_major, ndim=len(dims) + 1)
+    return error or (shape[0],) + tuple(shape[d] for d in dims)
+
+
+def _attention(layer: Layer, inputs: tuple, keras_major: int) -> Output:
+    """Attention / AdditiveAttention([query, value(, key)]): query's shape with value's last dim."""
+    shapes = _many(inputs)
+    if len(shapes) not in (2, 3):
+        raise _GiveUp("inputs")
+    query, value = shapes[0], shapes[1]
+    return query[:-1] + (value[-1],)
+
+
+def _multi_head_attention(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """MultiHeadAttention(query, value(, key)): query's shape, last axis replaced by `output_shape`."""
+    shapes = _many(inputs)
+    if len(shapes) not in (2, 3):
+        raise _GiveUp("inputs")
+    _int(layer, "num_heads", 0)
+    _int(layer, "key_dim", 1)
+    query, value = shapes[0], shapes[1]
+    key = shapes[2] if len(shapes) == 3 else value
+    if value[1:-1] != key[1:-1]:
+        return ShapeError(-1, "All dimensions of `value` and `key`, except the last one, must be equal. "
+                              f"Received: value_shape={format_shape(value)} and key_shape={format_shape(key)}",
+                          key, input_index=2, kind="dim")
+    out = _arg(layer, "output_shape", None, None)
+    if out is None:
+        return query
+    if isinstance(out, int) and not isinstance(out, bool):
+        out = (out,)
+    if not _valid_shape(out):
+        raise _GiveUp("output_shape")
+    return query[:-1] + out
+
+
+def _concatenate(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Concatenate(axis=-1): all dims but `axis` must match (None matches anything)."""
+    shapes = _many(inputs)
+    axis = _arg(layer, "axis", 0, -1)
+    if len(shapes) < 2 or isinstance(axis, bool) or not isinstance(axis, int):
+        raise _GiveUp("inputs")
+    error = ShapeError(-1, "A `Concatenate` layer requires inputs with matching shapes except for the "
+                           f"concatenation axis. Received: input_shape=[{', '.join(map(format_shape, shapes))}]",
+                       shapes[1], input_index=1, kind="dim")
+    rank = len(shapes[0])
+    if any(len(s) != rank for s in shapes):
+        return error
+    if not -rank <= axis < rank:
+        raise _GiveUp("axis")
+    axis %= rank
+    for i in range(rank):
+        if i == axis:
+            continue
+        dims = {s[i] for s in shapes} - {None}
+        if len(dims) > 1:
+            if keras_major < 3 and 1 in dims:
+                raise _GiveUp("size-1 axis")  # tf-keras lets size-1 axes through its check
+            return error
+    out = list(shapes[0])
+    out[axis] = None if any(s[axis] is None for s in shapes) else sum(s[axis] for s in shapes)
+    return tuple(out)
+
+
+def _broadcast(a: tuple, b: tuple) -> tuple | None:
+    """Keras's Merge._compute_elemwise_op_output_shape (per-sample shapes); None if incompatible."""
+    if len(a) < len(b):
+        a, b = b, a
+    if not b:
+        return a
+    out = list(a[: len(a) - len(b)])
+    for i, j in zip(a[len(a) - len(b):], b):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1 or j == 1:
+            out.append(j if i == 1 else i)
+        elif i != j:
+            return None
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def _merge(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """Add / Subtract / Multiply / Average / Maximum / Minimum: broadcast-compatible shapes."""
+    shapes = _many(inputs)
+    if len(shapes) < 2:
+        raise _GiveUp("inputs")
+    listed = f"[{', '.join(map(format_shape, shapes))}]"
+    if layer.kind == "Subtract" and len(shapes) != 2:
+        return ShapeError(-1, "A `Subtract` layer should be called on exactly 2 inputs. "
+                              f"Received: input_shape={listed}", shapes[2], input_index=2, kind="other")
+    batches = {s[0] for s in shapes if s} - {None}
+    if len(batches) > 1:
+        return ShapeError(-1, f"Cannot merge tensors with different batch sizes. Received tensors with shapes "
+                              f"{listed}", shapes[1], input_index=1, kind="dim")
+    out = shapes[0][1:]
+    for i, s in enumerate(shapes[1:], start=1):
+        merged = _broadcast(out, s[1:])
+        if merged is None:
+            return ShapeError(-1, f"Inputs have incompatible shapes. Received shapes {format_shape(out)} and "
+                                  f"{format_shape(s[1:])}", s, input_index=i, kind="dim")
+        out = merged
+    return (batches.pop() if batches else None,) + out
+
+
+_KERAS2_ONLY = {"CuDNNLSTM", "CuDNNGRU"}
+
+_TABLE: dict[str, Handler] = {
+    "Input": _input, "InputLayer": _input,
+    "LSTM": _recurrent, "GRU": _recurrent, "SimpleRNN": _recurrent, "CuDNNLSTM": _recurrent, "CuDNNGRU": _recurrent,
+    "RNN": _rnn, "ConvLSTM1D": _conv_lstm, "ConvLSTM2D": _conv_lstm, "ConvLSTM3D": _conv_lstm,
+    "Bidirectional": _bidirectional, "TimeDistributed": _time_distributed,
+    "Dense": _dense, "Embedding": _embedding, "Conv1D": _conv1d,
+    "Dropout": _same, "GaussianNoise": _same, "GaussianDropout": _same, "AlphaDropout": _same,
+    "ActivityRegularization": _same, "Activation": _same, "Masking": _same,
+    "ReLU": _same, "LeakyReLU": _same, "ELU": _same, "Softmax": _same,
+    "SpatialDropout1D": _spatial_dropout_1d,
+    "LayerNormalization": _normalization, "BatchNormalization": _normalization,
+    "MaxPooling1D": _pooling_1d, "AveragePooling1D": _pooling_1d,
+    "GlobalMaxPooling1D": _global_pooling_1d, "GlobalAveragePooling1D": _global_pooling_1d,
+    "Flatten": _flatten, "Reshape": _reshape, "RepeatVector": _repeat_vector, "Permute": _permute,
+    "Attention": _attention, "AdditiveAttention": _attention, "MultiHeadAttention": _multi_head_attention,
+    "Concatenate": _concatenate,
+    "Add": _merge, "Subtract": _merge, "Multiply": _merge, "Average": _merge, "Maximum": _merge, "Minimum": _merge,
+}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public API
+
+INPUT_KINDS: frozenset[str] = frozenset({"Input", "InputLayer"})
+
+
+def _has_unknown(value: object) -> bool:
+    if isinstance(value, MultiOutput):
+        return any(_has_unknown(s) for s in value.shapes)
+    if isinstance(value, tuple):
+        return not _valid_shape(value)
+    return True
+
+
+def _call_flag(call_arguments: tuple, name: str) -> Value:
+    for a in call_arguments:
+        if a.keyword == name:
+            return a.value
+        if a.keyword in ("*", "**"):
+            return UNKNOWN
+    return False
+
+
+def _with_scores(layer: Layer, inputs: tuple, out: Output) -> Output:
+    """Attention layers called with return_attention_scores=True also return the score tensor."""
+    shapes = _many(inputs)
+    query, key = shapes[0], shapes[-1]
+    if layer.kind == "MultiHeadAttention":
+        raise _GiveUp("scores")  # Keras 3.15 reports (b, heads, Tq, Tq) here, not (b, heads, Tq, Tv)
+    return MultiOutput((out, query[:-1] + (key[-2],)))
+
+
+def layer_output(layer: Layer, inputs: tuple, keras_major: int = 3,
+                 call_arguments: tuple = ()) -> Output | ShapeError:
+    """The output of `layer` applied to `inputs` (shapes with batch), as Keras `keras_major` computes it.
+
+    Unknown when the layer is not a Keras class in the table, an argument or input is unresolved, or Keras's
+    behaviour is not modelled; a ShapeError (node -1) when Keras would raise. `call_arguments` are the
+    keyword arguments of the call (only `return_attention_scores` matters).
+    """
+    if not layer.known or layer.has_star_args:
+        return UNKNOWN
+    fn = _TABLE.get(layer.kind)
+    if fn is None or (layer.kind in _KERAS2_ONLY and keras_major >= 3):
+        return UNKNOWN
+    if layer.kind not in INPUT_KINDS and (not inputs or any(_has_unknown(i) for i in inputs)):
+        return UNKNOWN
+    try:
+        out = fn(layer, inputs, keras_major)
+        if layer.kind in ("Attention", "AdditiveAttention", "MultiHeadAttention") and isinstance(out, tuple):
+            scores = _call_flag(call_arguments, "return_attention_scores")
+            if scores is True:
+                out = _with_scores(layer, inputs, out)
+            elif scores is not False and scores is not None:
+                return UNKNOWN
+    except _GiveUp:
+        return UNKNOWN
+    return out
+
+
+def _resolve(outputs: dict, ref: TensorRef) -> Output:
+    out = outputs.get(ref.node, UNKNOWN)
+    if ref.index is None:
+        return out
+    if isinstance(out, MultiOutput) and -len(out.shapes) <= ref.index < len(out.shapes):
+        return out.shapes[ref.index]
+    return UNKNOWN
+
+
+def _declared(model: Model, synthetic_input: tuple | None) -> tuple[Output, bool]:
+    """The input of a Sequential model without an Input node: declared, synthetic, or Unknown."""
+    declared = model.declared_input
+    if declared is not None:
+        batch = declared.batch_size
+        batch_ok = batch is None or (isinstance(batch, int) and not isinstance(batch, bool) and batch > 0)
+        if _valid_shape(declared.shape) and batch_ok:
+            return (batch,) + declared.shape, False
+        return UNKNOWN, False
+    if synthetic_input is not None and _valid_shape(tuple(synthetic_input)):
+        return (None,) + tuple(synthetic_input), True
+    return UNKNOWN, False
+
+
+def _gather(values: list) -> Output:
+    if not values:
+        return UNKNOWN
+    return values[0] if len(values) == 1 else MultiOutput(tuple(values))
+
+
+def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None = None) -> ModelShapes:
+    """Walk `model.nodes` in order and compute every node's input and output shapes and the errors."""
+    inputs: dict = {}
+    outputs: dict = {}
+    errors: list[ShapeError] = []
+    sequential = model.api == "sequential"
+    starts_with_input = bool(model.nodes) and model.nodes[0].layer.kind in INPUT_KINDS
+    feed, synthetic = (UNKNOWN, False)
+    if sequential and not starts_with_input:
+        feed, synthetic = _declared(model, synthetic_input)
+    fed = False
+    for node in model.nodes:
+        if node.layer.kind in INPUT_KINDS and not node.inputs:
+            node_inputs: tuple = ()
+        elif not node.inputs:
+            node_inputs = (feed if sequential and not fed and not starts_with_input else UNKNOWN,)
+            fed = True
+        else:
+            node_inputs = tuple(_resolve(outputs, ref) for ref in node.inputs)
+        inputs[node.id] = node_inputs
+        out = layer_output(node.layer, node_inputs, keras_major, node.call_arguments)
+        if isinstance(out, ShapeError):
+            errors.append(dataclasses.replace(out, node=node.id))
+            out = UNKNOWN
+        outputs[node.id] = out
+    if sequential and not starts_with_input:
+        model_input: Output = feed
+    else:
+        ids = model.input_nodes or tuple(n.id for n in model.nodes if n.layer.kind in INPUT_KINDS and not n.inputs)
+        model_input = _gather([outputs.get(i, UNKNOWN) for i in ids])
+    if model.outputs:
+        model_output = _gather([_resolve(outputs, ref) for ref in model.outputs])
+    else:
+        model_output = outputs[model.nodes[-1].id] if model.nodes else UNKNOWN
+    return ModelShapes(inputs, outputs, tuple(errors), model_input, model_output, synthetic)
+
+
+def is_recurrent(layer: Layer) -> bool:
+    """LSTM/GRU/SimpleRNN/RNN/ConvLSTM*D, or a Bidirectional wrapping one."""
+    if not layer.known:
+        return False
+    if layer.kind == "Bidirectional":
+        return layer.inner is not None and layer.inner.known and layer.inner.kind in RECURRENT
+    return layer.kind in RECURRENT
+
+
+def returns_sequences(layer: Layer) -> bool | Unknown:
+    """The layer's `return_sequences` (a Bidirectional's from its inner layer); False for other layers."""
+    if layer.known and layer.kind == "Bidirectional":
+        return returns_sequences(layer.inner) if layer.inner is not None else UNKNOWN
+    if not is_recurrent(layer):
+        return False
+    if layer.has_star_args and layer.argument("return_sequences") is None:
+        return UNKNOWN
+    value = layer.arg("return_sequences", None, False)
+    return value if isinstance(value, bool) else UNKNOWN
+
+
+def expected_input_ndim(layer: Layer) -> int | None:
+    """The input rank the layer requires (for TimeDistributed, Dense and Flatten: the minimum); None if any."""
+    if not layer.known:
+        return None
+    if layer.kind == "Bidirectional":
+        return expected_input_ndim(layer.inner) if layer.inner is not None else None
+    if layer.kind == "Permute":
+        dims = layer.arg("dims", 0)
+        return len(dims) + 1 if isinstance(dims, tuple) and not is_unknown(dims) else None
+    return _EXACT_NDIM.get(layer.kind, _MIN_NDIM.get(layer.kind))
+
+
+def min_input_ndim(layer: Layer) -> int | None:
+    """The minimum input rank of layers that accept several ranks (TimeDistributed 3, Dense 2, Flatten 1)."""
+    if not layer.known:
+        return None
+    return _MIN_NDIM.get(layer.kind)
+
+
+__all__ = [
+    "Shape", "Output", "MultiOutput", "ShapeError", "ModelShapes", "RECURRENT", "INPUT_KINDS",
+    "layer_output", "propagate", "is_recurrent", "returns_sequences", "expected_input_ndim", "min_input_ndim",
+    "format_shape",
+]
