@@ -1,0 +1,116 @@
+"""Small helpers shared by rules: naming layers in messages, walking the graph back to a culprit, edits.
+
+Everything here reads the IR and the shapes only.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from rnnlint.findings import Edit
+from rnnlint.ir import Argument, Layer, Model, Node, Span, TensorRef, Unknown
+from rnnlint.shapes import ModelShapes, ShapeError
+
+RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
+CONV_RECURRENT_KINDS = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+INPUT_KINDS = ("Input", "InputLayer")
+# Layers whose output has the rank of their input: an error further down may still be the recurrent layer's.
+RANK_PRESERVING = (
+    "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+    "Activation", "LayerNormalization", "BatchNormalization", "Masking", "Dense", "ReLU", "LeakyReLU", "PReLU",
+    "ELU", "Softmax", "UnitNormalization",
+)
+
+
+def recurrent_core(layer: Layer) -> Layer | None:
+    """The recurrent layer itself: the layer, or the one Bidirectional wraps. None if not recurrent."""
+    if layer.kind in RECURRENT_KINDS + CONV_RECURRENT_KINDS:
+        return layer
+    if layer.kind == "Bidirectional" and layer.inner is not None and layer.inner.kind in RECURRENT_KINDS:
+        return layer.inner
+    return None
+
+
+def sequence_flag(layer: Layer) -> bool | Unknown:
+    """return_sequences of a recurrent layer (of the inner one for Bidirectional)."""
+    core = recurrent_core(layer)
+    if core is None:
+        return False
+    value = core.arg("return_sequences", default=False)
+    if core.kind == "RNN" and layer is core:
+        value = layer.arg("return_sequences", default=False)
+    if isinstance(value, Unknown) or core.has_star_args:
+        return Unknown()
+    return bool(value)
+
+
+def label(layer: Layer) -> str:
+    """'LSTM (line 3)' or 'Bidirectional(LSTM) (line 3)'."""
+    name = layer.kind
+    if layer.inner is not None:
+        name = f"{layer.kind}({layer.inner.kind})"
+    return f"{name} (line {layer.span.line})"
+
+
+def input_ref(node: Node, index: int) -> TensorRef | None:
+    return node.inputs[index] if index < len(node.inputs) else None
+
+
+def producer(model: Model, node: Node, index: int = 0) -> Node | None:
+    """The node whose output arrives at input `index` of `node` (None = the model input)."""
+    ref = input_ref(node, index)
+    if ref is None:
+        return None
+    return model.nodes[ref.node]
+
+
+def walk_back(model: Model, node: Node, index: int = 0) -> Iterator[Node | None]:
+    """Nodes upstream of `node` through rank-preserving layers; yields None for the model input."""
+    current = producer(model, node, index)
+    seen = 0
+    while seen < len(model.nodes) + 1:
+        seen += 1
+        yield current
+        if current is None or current.layer.kind not in RANK_PRESERVING:
+            return
+        current = producer(model, current, 0)
+
+
+def shape_errors(shapes: ModelShapes) -> Iterator[ShapeError]:
+    yield from shapes.errors
+
+
+def insert_argument(layer: Layer, text: str) -> Edit:
+    """An edit that appends `text` (e.g. 'return_sequences=True') to the layer call's arguments."""
+    close = layer.call.close_paren
+    where = Span(close.line, close.column, close.line, close.column)
+    if not layer.arguments:
+        return Edit(where, text)
+    if layer.call.has_trailing_comma:
+        return Edit(where, f" {text}")
+    return Edit(where, f", {text}")
+
+
+def remove_argument(layer: Layer, arg: Argument) -> Edit:
+    """An edit deleting `arg` and the separating comma (from the end of the previous argument)."""
+    index = layer.arguments.index(arg)
+    if index > 0:
+        prev = layer.arguments[index - 1]
+        return Edit(Span(prev.span.end_line, prev.span.end_column, arg.span.end_line, arg.span.end_column), "")
+    if len(layer.arguments) > 1:
+        nxt = layer.arguments[1]
+        return Edit(Span(arg.span.line, arg.span.column, nxt.span.line, nxt.span.column), "")
+    return Edit(arg.span, "")
+
+
+def drop_leading_none(source: str) -> str | None:
+    """'(None, 10, 1)' → '(10, 1)'; None when the text is not a tuple/list starting with None."""
+    m = re.fullmatch(r"\s*([(\[])\s*None\s*,\s*(.*?)\s*([)\]])\s*", source, flags=re.S)
+    if not m:
+        return None
+    inner = m.group(2).rstrip().rstrip(",").strip()
+    if not inner:
+        return None
+    if "," not in inner and m.group(1) == "(":
+        return f"({inner},)"
+    return f"{m.group(1)}{inner}{m.group(3)}"

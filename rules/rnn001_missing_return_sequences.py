@@ -1,0 +1,258 @@
+"""
+## What it does
+Flags a recurrent layer whose output goes into a layer that needs a sequence (another recurrent layer,
+Conv1D, 1D pooling, TimeDistributed, attention) without `return_sequences=True` — and the inverse: a layer
+that returns sequences feeding one that needs a single vector (RepeatVector).
+
+## Why is this bad?
+Without `return_sequences=True` a recurrent layer returns only its last output, `(batch, units)`, 2D.
+The next recurrent layer needs 3D `(batch, timesteps, features)`, so Keras raises
+`expected ndim=3, found ndim=2` when the model is built (or only inside `fit` when no input shape is
+declared). In the inverse case RepeatVector receives `(batch, timesteps, units)` and raises
+`expected ndim=2, found ndim=3`.
+
+## Example
+```python
+model = Sequential()
+model.add(LSTM(256, input_shape=(10, 1)))
+model.add(LSTM(256))
+model.add(Dense(1))
+```
+
+## Use instead
+```python
+model = Sequential()
+model.add(LSTM(256, input_shape=(10, 1), return_sequences=True))
+model.add(LSTM(256))
+model.add(Dense(1))
+```
+Every recurrent layer of a stack returns sequences except the last one.
+
+## Fix safety
+Adding `return_sequences=True` is safe: the model did not build before, and the fix gives the stacked
+model the tutorial intends. Removing `return_sequences=True` in front of RepeatVector is unsafe: it also
+changes what the encoder summarises, so it is only applied with `--unsafe-fixes`.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rnnlint.findings import Diagnostic, Evidence, Fix
+from rnnlint.ir import Model, Node, Unknown
+from rnnlint.rule import Example, Rule, RuleContext
+from rnnlint.ruleutil import insert_argument, label, recurrent_core, remove_argument, sequence_flag, walk_back
+from rnnlint.shapes import ModelShapes, ShapeError, format_shape
+
+
+class MissingReturnSequences(Rule):
+    __doc__ = __doc__
+    code = "RNN001"
+    name = "missing-return-sequences"
+    severity = "error"
+
+    VALID = [
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(256, input_shape=(10, 1), return_sequences=True))
+            model.add(LSTM(256))
+            model.add(Dense(1))
+        """, note="the last LSTM of a stack without return_sequences"),
+        Example("""
+            import keras
+            from keras import layers
+            model = keras.Sequential([
+                keras.Input(shape=(20,), dtype="int32"),
+                layers.Embedding(1000, 32),
+                layers.LSTM(32),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+        """, note="Embedding + LSTM on 2D integer input"),
+        Example("""
+            import keras
+            from keras import layers
+            inputs = keras.Input(shape=(10, 2))
+            x = layers.LSTM(16, return_sequences=True)(inputs)
+            x = layers.Conv1D(8, 3)(x)
+            x = layers.TimeDistributed(layers.Dense(1))(x)
+            model = keras.Model(inputs, x)
+        """, note="return_sequences=True into Conv1D and TimeDistributed"),
+        Example("""
+            import keras
+            from keras import layers
+            q = keras.Input(shape=(10, 8))
+            seq = layers.LSTM(16, return_sequences=True)(q)
+            att = layers.Attention()([seq, seq])
+            model = keras.Model(q, layers.GlobalAveragePooling1D()(att))
+        """, note="return_sequences=True into attention"),
+        Example("""
+            import keras
+            from keras import layers
+            enc_in = keras.Input(shape=(8, 30))
+            _, h, c = layers.LSTM(64, return_state=True)(enc_in)
+            dec_in = keras.Input(shape=(6, 30))
+            seq = layers.LSTM(64, return_sequences=True)(dec_in, initial_state=[h, c])
+            out = layers.Dense(30, activation="softmax")(seq)
+            model = keras.Model([enc_in, dec_in], out)
+        """, note="return_state=True encoder-decoder"),
+        Example("""
+            from tensorflow.keras.models import Sequential
+            from tensorflow.keras.layers import Bidirectional, LSTM, Dense
+            model = Sequential()
+            model.add(Bidirectional(LSTM(32, return_sequences=True), input_shape=(15, 2)))
+            model.add(Bidirectional(LSTM(16)))
+            model.add(Dense(1))
+        """),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, RepeatVector, TimeDistributed, Dense, Input
+            model = Sequential([Input(shape=(12, 1)), LSTM(32), RepeatVector(5),
+                                LSTM(32, return_sequences=True), TimeDistributed(Dense(1))])
+        """, note="RepeatVector seq2seq"),
+        Example("""
+            class LSTM:
+                def __init__(self, units, **kw):
+                    self.units = units
+            from keras.models import Sequential
+            model = Sequential([LSTM(4), LSTM(4)])
+        """, note="a user's own class named LSTM is not Keras's"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            def build(seq):
+                model = Sequential()
+                model.add(LSTM(32, input_shape=(10, 1), return_sequences=seq))
+                model.add(LSTM(32))
+                return model
+        """, note="return_sequences unknown: stay silent"),
+    ]
+    INVALID = [
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(256, input_shape=(10, 1)))
+            model.add(LSTM(256))
+            model.add(Dense(1))
+        """, line=4, fixed="""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(256, input_shape=(10, 1), return_sequences=True))
+            model.add(LSTM(256))
+            model.add(Dense(1))
+        """),
+        Example("""
+            import tensorflow as tf
+            inputs = tf.keras.Input(shape=(20, 4))
+            x = tf.keras.layers.LSTM(64)(inputs)
+            x = tf.keras.layers.Dropout(0.2)(x)
+            x = tf.keras.layers.LSTM(32)(x)
+            model = tf.keras.Model(inputs=inputs, outputs=tf.keras.layers.Dense(1)(x))
+        """, line=3, fixed="""
+            import tensorflow as tf
+            inputs = tf.keras.Input(shape=(20, 4))
+            x = tf.keras.layers.LSTM(64, return_sequences=True)(inputs)
+            x = tf.keras.layers.Dropout(0.2)(x)
+            x = tf.keras.layers.LSTM(32)(x)
+            model = tf.keras.Model(inputs=inputs, outputs=tf.keras.layers.Dense(1)(x))
+        """),
+        Example("""
+            from tensorflow.keras import layers as kl, Sequential
+            model = Sequential([
+                kl.Input(shape=(15, 2)),
+                kl.Bidirectional(kl.LSTM(32)),
+                kl.Bidirectional(kl.LSTM(16)),
+                kl.Dense(1),
+            ])
+        """, line=4, fixed="""
+            from tensorflow.keras import layers as kl, Sequential
+            model = Sequential([
+                kl.Input(shape=(15, 2)),
+                kl.Bidirectional(kl.LSTM(32, return_sequences=True)),
+                kl.Bidirectional(kl.LSTM(16)),
+                kl.Dense(1),
+            ])
+        """),
+        Example("""
+            import keras
+            from keras import layers
+            model = keras.Sequential([
+                keras.Input(shape=(10, 1)),
+                layers.GRU(16),
+                layers.TimeDistributed(layers.Dense(1)),
+            ])
+        """, line=5),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import Input, LSTM as L, RepeatVector
+            model = Sequential([Input(shape=(12, 1)), L(32, return_sequences=True), RepeatVector(12)])
+        """, line=3, unsafe_fix=True),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import SimpleRNN, Dense
+            model = Sequential()
+            model.add(SimpleRNN(32))
+            model.add(SimpleRNN(16))
+            model.add(Dense(1))
+        """, line=4, note="no declared input: the rank error still shows"),
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        for model, shapes in ctx.models():
+            for error in shapes.errors:
+                diagnostic = self._diagnose(model, shapes, error)
+                if diagnostic is not None:
+                    yield diagnostic
+
+    def _diagnose(self, model: Model, shapes: ModelShapes, error: ShapeError) -> Diagnostic | None:
+        consumer = model.nodes[error.node]
+        found = error.found
+        if error.kind != "ndim" or found is None:
+            return None
+        needs_sequence = (error.expected_ndim or error.min_ndim or 0) >= 3 and len(found) == 2
+        needs_vector = error.expected_ndim == 2 and len(found) == 3
+        if not (needs_sequence or needs_vector):
+            return None
+        culprit = self._culprit(model, consumer, error.input_index, want_sequences=needs_sequence)
+        if culprit is None:
+            return None
+        layer = culprit.layer
+        core = recurrent_core(layer)
+        assert core is not None
+        consumer_label = label(consumer.layer)
+        evidence = Evidence("raises", model=model, upto=consumer.id)
+        if needs_sequence:
+            message = (
+                f"{label(layer)} outputs {format_shape(found)}, 2D, but {consumer_label} needs 3D "
+                f"(batch, timesteps, features): add return_sequences=True to the {layer.kind} on line "
+                f"{layer.span.line}"
+            )
+            fix = Fix("safe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
+            if core.has_arg("return_sequences"):
+                fix = None  # an explicit return_sequences=False: leave the decision to the user
+            return Diagnostic(message, layer.span, fix=fix, evidence=evidence)
+        message = (
+            f"{label(layer)} returns sequences {format_shape(found)}, 3D, but {consumer_label} needs 2D "
+            f"(batch, features): remove return_sequences=True from the {layer.kind} on line {layer.span.line}"
+        )
+        arg = core.argument("return_sequences")
+        fix = Fix("unsafe", "Remove return_sequences=True", (remove_argument(core, arg),)) if arg else None
+        return Diagnostic(message, layer.span, fix=fix, evidence=evidence)
+
+    @staticmethod
+    def _culprit(model: Model, consumer: Node, index: int, want_sequences: bool) -> Node | None:
+        for node in walk_back(model, consumer, index):
+            if node is None:
+                return None
+            if recurrent_core(node.layer) is not None:
+                flag = sequence_flag(node.layer)
+                if isinstance(flag, Unknown):
+                    return None
+                if want_sequences and flag is False:
+                    return node
+                if not want_sequences and flag is True:
+                    return node
+                return None
+        return None

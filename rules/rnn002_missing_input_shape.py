@@ -1,0 +1,113 @@
+"""
+## What it does
+Flags a Sequential model whose first layer is recurrent and that declares no input shape: no
+`keras.Input(...)` / `InputLayer`, no `input_shape=`, no `batch_input_shape=`, and no `model.build(...)`.
+
+## Why is this bad?
+Keras cannot build the model until it sees data: `model.summary()` prints an unbuilt model, weights do not
+exist yet, and shape mistakes in the layers (a missing `return_sequences=True`) surface only inside
+`fit`, far from the line that causes them. Declaring the input makes Keras check the whole stack when the
+model is defined.
+
+## Example
+```python
+model = Sequential()
+model.add(LSTM(32))
+model.add(Dense(1))
+```
+
+## Use instead
+```python
+model = Sequential()
+model.add(keras.Input(shape=(timesteps, features)))
+model.add(LSTM(32))
+model.add(Dense(1))
+```
+
+## Fix safety
+No automatic fix: the time-step and feature counts are the user's to state. When the data given to `fit` has
+a known shape, the message names it.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rnnlint.findings import Diagnostic, Evidence
+from rnnlint.ir import ArrayShape
+from rnnlint.rule import Example, Rule, RuleContext
+from rnnlint.ruleutil import INPUT_KINDS, label, recurrent_core
+from rnnlint.shapes import format_shape
+
+
+class MissingInputShape(Rule):
+    __doc__ = __doc__
+    code = "RNN002"
+    name = "missing-input-shape"
+    severity = "warning"
+
+    VALID = [
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense, Input
+            model = Sequential([Input(shape=(6, 2)), LSTM(32), Dense(1)])
+        """),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(32, input_shape=(6, 2)))
+            model.add(Dense(1))
+        """),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import Embedding, LSTM, Dense
+            model = Sequential([Embedding(1000, 16), LSTM(32), Dense(1)])
+        """, note="first layer is not recurrent"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential([LSTM(32), Dense(1)])
+            model.build((None, 6, 2))
+        """, note="built explicitly"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import Bidirectional, LSTM, Dense
+            model = Sequential([Bidirectional(LSTM(8), input_shape=(5, 3)), Dense(1)])
+        """),
+    ]
+    INVALID = [
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(32))
+            model.add(Dense(1))
+        """, line=4),
+        Example("""
+            import tensorflow as tf
+            model = tf.keras.Sequential([
+                tf.keras.layers.GRU(16),
+                tf.keras.layers.Dense(1, activation="sigmoid"),
+            ])
+        """, line=3),
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        for model, _shapes in ctx.models():
+            if model.api != "sequential" or not model.nodes or model.declared_input is not None:
+                continue
+            first = model.nodes[0]
+            if first.layer.kind in INPUT_KINDS or recurrent_core(first.layer) is None:
+                continue
+            if any(name == "build" for name, _span, _site in model.extra_calls):
+                continue
+            hint = "keras.Input(shape=(timesteps, features))"
+            for call in model.train_calls:
+                if isinstance(call.x, ArrayShape) and call.x.rank >= 3:
+                    hint = f"keras.Input(shape={format_shape(call.x.dims[1:])})"
+                    break
+            message = (
+                f"Sequential model (line {model.span.line}) starts with {label(first.layer)} but declares no "
+                f"input shape: Keras cannot build it or check its layers before fit; add {hint} as the first layer"
+            )
+            yield Diagnostic(message, first.layer.span, evidence=Evidence("unbuilt", model=model))
