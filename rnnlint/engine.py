@@ -9,6 +9,7 @@ internal-error` naming the stage, after which the run goes on.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -114,13 +115,29 @@ def _locate_in_cells(findings: Iterable[Finding], cells: tuple[Cell, ...] | None
     return out
 
 
+def _syntax_error(text: str, exc: SourceSyntaxError) -> tuple[str, Span]:
+    """Message and span of a syntax error: CPython's when it agrees (its positions are precise), else libcst's."""
+    try:
+        compile(text, "<rnnlint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as err:
+        if err.lineno and err.msg:
+            line, column = err.lineno, max(err.offset or 1, 1)
+            end_line, end_column = err.end_lineno or line, err.end_offset or column + 1
+            if (end_line, end_column) <= (line, column):
+                end_line, end_column = line, column + 1
+            return err.msg, Span(line, column, end_line, end_column)
+    except Exception:  # noqa: BLE001 - e.g. RecursionError: keep libcst's report
+        pass
+    message = " ".join(exc.message.split()) or "invalid syntax"
+    return message, Span(exc.line, exc.column, exc.line, exc.column + 1)
+
+
 def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
     path, text = source.path, source.text
     try:
         ir = analyze_source(text)
     except SourceSyntaxError as exc:
-        message = " ".join(exc.message.split()) or "invalid syntax"
-        span = Span(exc.line, exc.column, exc.line, exc.column + 1)
+        message, span = _syntax_error(text, exc)
         finding = _engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
         return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells)
     except Exception as exc:  # noqa: BLE001 - also RecursionError on deeply nested code
