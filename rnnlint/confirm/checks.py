@@ -1,0 +1,185 @@
+"""The checks the worker runs on a built model, one per `Evidence.expect` (runs in the worker)."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from rnnlint.confirm.build import build_model
+from rnnlint.confirm.messages import describe_exception
+
+MAX_ELEMENTS = 1_000_000  # largest zeros array a check will feed to a model or a loss
+Result = dict  # {"status": ..., "detail": ...}
+
+
+def run_check(keras: Any, spec: dict, fresh: Callable[[], None]) -> Result:
+    """Build `spec` and look for what its check expects. `fresh` resets Keras's global state."""
+    expect = spec["check"]["expect"]
+    check = _CHECKS.get(expect)
+    if check is None:
+        return _result("unconfirmed", f"no check for {expect!r}")
+    fresh()
+    return check(keras, spec)
+
+
+def _raises(keras: Any, spec: dict) -> Result:
+    try:
+        model = build_model(keras, spec)
+    except Exception as exc:  # noqa: BLE001 - any Keras error is the finding
+        return _result("confirmed", describe_exception(exc))
+    data = spec["check"]["data"]
+    if data:
+        called = _call(keras, model, data, spec["check"]["batch_size"])
+        if called is not None:
+            return _result("confirmed", f"{called} (called on x of shape {_shape(data)})")
+    return _result("refuted", "Keras built the model without error")
+
+
+def _input_mismatch(keras: Any, spec: dict) -> Result:
+    model, failure = _try_build(keras, spec)
+    if model is None:
+        return failure
+    declared = _pick(model.input_shape, spec)
+    data = spec["check"]["data"]
+    verdict = _compare(declared[1:], tuple(data[1:]))
+    text = f"Keras model input is {_shape(declared)}; x is {_shape(data)}"
+    if verdict == "equal":
+        return _result("refuted", text)
+    if verdict == "partial":
+        return _result("unconfirmed", text + " (x is only partly known)")
+    called = _call(keras, model, data, None) if len(model.inputs) == 1 else None
+    if called is not None:
+        text += f"; calling the model on it raises {called}"
+    elif len(model.inputs) == 1 and _concrete(data):
+        text += "; Keras accepts such an x without error"
+    return _result("confirmed", text)
+
+
+def _output_mismatch(keras: Any, spec: dict) -> Result:
+    model, failure = _try_build(keras, spec)
+    if model is None:
+        return failure
+    output = _pick(model.output_shape, spec)
+    data, loss = spec["check"]["data"], spec["check"]["loss"]
+    y, out = tuple(data[1:]), tuple(output[1:])
+    sparse = bool(loss) and "sparse" in loss
+    expected = [out[:-1], out[:-1] + (1,)] if sparse else [out, out[:-1] if out[-1:] == (1,) else out]
+    verdicts = [_compare(e, y) for e in expected]
+    text = f"Keras model output is {_shape(output)}; y is {_shape(data)}"
+    if "equal" in verdicts:
+        return _result("refuted", text)
+    if "partial" in verdicts:
+        return _result("unconfirmed", text + " (y is only partly known)")
+    return _result("confirmed", text + _loss_effect(keras, loss or "mse", data, output))
+
+
+def _no_effect(keras: Any, spec: dict) -> Result:
+    node, argument = spec["check"]["node"], spec["check"]["argument"]
+    layers = {n["id"]: n["layer"] for n in spec["nodes"]}
+    if node not in layers or argument not in layers[node]["kwargs"]:
+        return _result("unconfirmed", f"the layer has no literal `{argument}` argument to remove")
+    model, failure = _try_build(keras, spec)
+    if model is None:
+        return failure
+    with_it = _signature(model)
+    without, failure = _try_build(keras, spec, drop=(node, argument))
+    if without is None:
+        return failure
+    if _signature(without) == with_it:
+        return _result("confirmed", f"the argument did not change the built model (`{argument}` removed: "
+                                    f"same layer shapes, output {_shape(model.output_shape)})")
+    return _result("refuted", f"removing `{argument}` changes the built model")
+
+
+def _unbuilt(keras: Any, spec: dict) -> Result:
+    model, failure = _try_build(keras, spec)
+    if model is None:
+        return failure
+    if not model.built:
+        return _result("confirmed", "the model is not built before fit (Keras: model.built is False)")
+    return _result("refuted", "Keras builds the model before fit")
+
+
+def _try_build(keras: Any, spec: dict, drop: tuple[int, str] | None = None) -> tuple[Any, Result]:
+    try:
+        return build_model(keras, spec, drop=drop), {}
+    except Exception as exc:  # noqa: BLE001
+        return None, _result("unconfirmed", f"Keras could not build the model: {describe_exception(exc)}")
+
+
+def _pick(shape: Any, spec: dict) -> tuple:
+    """One shape from Keras's input_shape/output_shape (a list when the model has several)."""
+    if isinstance(shape, list):
+        shape = shape[0]
+    return tuple(shape)
+
+
+def _compare(expected: tuple, actual: tuple) -> str:
+    """"equal", "partial" (equal where both are known) or "differ"."""
+    if len(expected) != len(actual):
+        return "differ"
+    if any(e is not None and a is not None and e != a for e, a in zip(expected, actual)):
+        return "differ"
+    return "partial" if any(a is None and e is not None for e, a in zip(expected, actual)) else "equal"
+
+
+def _concrete(dims: list) -> bool:
+    rest = dims[1:]
+    size = 2
+    for d in rest:
+        if not isinstance(d, int):
+            return False
+        size *= d
+    return size <= MAX_ELEMENTS
+
+
+def _zeros(dims: list, batch: int | None) -> Any:
+    import numpy as np  # available wherever Keras is
+
+    samples = dims[0] if isinstance(dims[0], int) else 2
+    return np.zeros((min(samples, batch or 2),) + tuple(dims[1:]), dtype="float32")
+
+
+def _call(keras: Any, model: Any, dims: list, batch: int | None) -> str | None:
+    """What calling the model on zeros of `dims` raises, or None when it runs."""
+    if not _concrete(dims):
+        return None
+    try:
+        model(_zeros(dims, batch))
+    except Exception as exc:  # noqa: BLE001
+        return describe_exception(exc)
+    return None
+
+
+def _loss_effect(keras: Any, loss: str, y: list, output: tuple) -> str:
+    if not (_concrete(y) and _concrete(list(output))):
+        return ""
+    try:
+        fn = keras.losses.get(loss)
+        value = fn(_zeros(y, 2), _zeros([2] + list(output[1:]), 2))
+    except Exception as exc:  # noqa: BLE001
+        return f"; {loss} raises {describe_exception(exc)}"
+    del value
+    return f"; keras.losses {loss!r} accepts them without error"
+
+
+def _signature(model: Any) -> list:
+    return [(type(layer).__name__, _shape(layer.output.shape), layer.count_params()) for layer in model.layers]
+
+
+def _shape(dims: Any) -> str:
+    dims = tuple(dims)
+    return "(" + ", ".join("None" if d is None else str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _result(status: str, detail: str) -> Result:
+    return {"status": status, "detail": detail}
+
+
+_CHECKS: dict[str, Callable[[Any, dict], Result]] = {
+    "raises": _raises,
+    "input_mismatch": _input_mismatch,
+    "output_mismatch": _output_mismatch,
+    "no_effect": _no_effect,
+    "unbuilt": _unbuilt,
+}
+
+__all__ = ["run_check"]

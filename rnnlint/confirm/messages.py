@@ -1,0 +1,40 @@
+"""Turn a Keras exception into one informative line for a finding's detail."""
+from __future__ import annotations
+
+import re
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_GENERIC = (
+    "exception encountered when calling", "arguments received by", "exception encountered",
+    "traceback", "call arguments received", "error when checking",
+)
+MAX_DETAIL = 300
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def informative_line(message: str) -> str:
+    """The first line of `message` that says what went wrong (not a generic Keras preamble)."""
+    lines = [line.strip() for line in strip_ansi(message).splitlines()]
+    lines = [line for line in lines if line]
+    for line in lines:
+        lowered = line.lower()
+        if lowered.startswith(_GENERIC) or line.startswith(("•", "-", "*")):
+            continue
+        return _shorten(line)
+    return _shorten(lines[0]) if lines else ""
+
+
+def describe_exception(exc: BaseException) -> str:
+    """`ExceptionType: informative line of the message`."""
+    line = informative_line(str(exc))
+    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+
+
+def _shorten(line: str) -> str:
+    return line if len(line) <= MAX_DETAIL else line[: MAX_DETAIL - 1] + "…"
+
+
+__all__ = ["strip_ansi", "informative_line", "describe_exception"]
