@@ -183,10 +183,13 @@ def _ndim_error(layer: Layer, shape: Shape, keras_major: int, *, ndim: int | Non
     return ShapeError(-1, message, shape, expected_ndim=ndim, min_ndim=min_ndim, input_index=index)
 
 
-def _undefined_last(layer: Layer, shape: Shape, size: int) -> ShapeError | None:
+def _undefined_last(layer: Layer, shape: Shape, size: int, keras_major: int = 3) -> ShapeError | None:
     """Layers with weights need a static last dimension (Keras fails creating the kernel)."""
     if shape[-1] is not None:
         return None
+    if keras_major < 3 and layer.kind == "Dense":
+        return ShapeError(-1, "The last dimension of the inputs to a Dense layer should be defined. Found None. "
+                              f"Full input shape received: {format_shape(shape)}", shape, kind="dim")
     return ShapeError(-1, "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
                           f"Received: shape=(None, {size}) for the kernel of layer '{_name(layer)}'",
                       shape, kind="dim")
@@ -249,7 +252,7 @@ def _recurrent(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeE
     error = _ndim_error(layer, shape, keras_major, ndim=3) or _undefined_last(layer, shape, units)
     if error:
         return error
-    n_states = 2 if layer.kind in ("LSTM", "CuDNNLSTM") else 1
+    n_states = 2 if layer.kind == "LSTM" else 1
     return _rnn_result(layer, shape, (units,), n_states)
 
 
@@ -287,9 +290,7 @@ def _conv_lstm(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeE
     spatial = shape[2:-1] if last else shape[3:]
     if (shape[-1] if last else shape[2]) is None:
         raise _GiveUp("channels")
-    if None in spatial:
-        if keras_major < 3:
-            raise _GiveUp("spatial")
+    if None in spatial and keras_major >= 3:
         return ShapeError(-1, "ConvLSTM layers only support static input shapes for the spatial dimension. "
                               f"Received invalid input shape: input_shape={format_shape(shape[:1] + shape[2:])}",
                           shape, kind="dim")
@@ -331,7 +332,8 @@ def _time_distributed(layer: Layer, inputs: tuple, keras_major: int) -> Output |
     if layer.inner is None:
         raise _GiveUp("inner")
     if len(shape) < 3:
-        return ShapeError(-1, "`TimeDistributed` Layer should be passed an `input_shape` with at least 3 "
+        argument = "`input_shape`" if keras_major >= 3 else "`input_shape `"
+        return ShapeError(-1, f"`TimeDistributed` Layer should be passed an {argument} with at least 3 "
                               f"dimensions, received: {format_shape(shape)}", shape, min_ndim=3)
     inner = layer_output(layer.inner, ((shape[0],) + shape[2:],), keras_major)
     if not isinstance(inner, tuple):
@@ -343,7 +345,7 @@ def _dense(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError
     """Dense: applies to the last axis of an input of rank ≥ 2."""
     shape = _one(inputs)
     units = _int(layer, "units", 0)
-    error = _ndim_error(layer, shape, keras_major, min_ndim=2) or _undefined_last(layer, shape, units)
+    error = _ndim_error(layer, shape, keras_major, min_ndim=2) or _undefined_last(layer, shape, units, keras_major)
     return error or shape[:-1] + (units,)
 
 
@@ -388,22 +390,21 @@ def _conv1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErro
     error = _ndim_error(layer, shape, keras_major, min_ndim=3)
     if error:
         return error
-    if len(shape) > 3:
-        if keras_major < 3:
-            raise _GiveUp("ndim")  # tf-keras folds extra leading axes into the batch
+    if len(shape) > 3 and keras_major >= 3:
         return ShapeError(-1, "Kernel shape must have the same length as input, but received kernel of shape "
                               f"{kernel + (shape[-1], filters)} and input of shape {format_shape(shape)}.",
                           shape, expected_ndim=3)
     last = data_format != "channels_first"
     if padding == "causal" and not last:
         raise _GiveUp("padding")
-    channels, steps = (shape[2], shape[1]) if last else (shape[1], shape[2])
+    lead = shape[:-2]  # tf-keras folds extra leading axes into the batch
+    channels, steps = (shape[-1], shape[-2]) if last else (shape[-2], shape[-1])
     if channels is None:
-        return _undefined_last(layer, (channels,), filters)
+        raise _GiveUp("channels")
     dims = _conv_dims(layer, shape, (steps,), kernel, strides, dilation, padding)
     if isinstance(dims, ShapeError):
         return dims
-    return (shape[0], dims[0], filters) if last else (shape[0], filters, dims[0])
+    return lead + ((dims[0], filters) if last else (filters, dims[0]))
 
 
 def _pooling_1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
@@ -506,6 +507,11 @@ def _attention(layer: Layer, inputs: tuple, keras_major: int) -> Output:
     if len(shapes) not in (2, 3):
         raise _GiveUp("inputs")
     query, value = shapes[0], shapes[1]
+    key = shapes[2] if len(shapes) == 3 else value
+    if keras_major < 3 and None not in (query[-1], key[-1]) and query[-1] != key[-1]:
+        # tf-keras runs the score op while building; Keras 3 builds and fails only when run
+        return ShapeError(-1, f"Dimensions must be equal, but are {query[-1]} and {key[-1]} (the last axes of "
+                              "the query and the key)", key, input_index=len(shapes) - 1, kind="dim")
     return query[:-1] + (value[-1],)
 
 
@@ -552,10 +558,10 @@ def _concatenate(layer: Layer, inputs: tuple, keras_major: int) -> Output | Shap
             continue
         dims = {s[i] for s in shapes} - {None}
         if len(dims) > 1:
-            if keras_major < 3 and 1 in dims:
-                raise _GiveUp("size-1 axis")  # tf-keras lets size-1 axes through its check
             return error
     out = list(shapes[0])
+    if keras_major < 3:  # tf-keras fills a None axis from the other inputs
+        out = [next((s[i] for s in shapes if s[i] is not None), None) for i in range(rank)]
     out[axis] = None if any(s[axis] is None for s in shapes) else sum(s[axis] for s in shapes)
     return tuple(out)
 
@@ -590,7 +596,8 @@ def _merge(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError
                               f"Received: input_shape={listed}", shapes[2], input_index=2, kind="other")
     batches = {s[0] for s in shapes if s} - {None}
     if len(batches) > 1:
-        return ShapeError(-1, f"Cannot merge tensors with different batch sizes. Received tensors with shapes "
+        received = "Received" if keras_major >= 3 else "Got"
+        return ShapeError(-1, f"Cannot merge tensors with different batch sizes. {received} tensors with shapes "
                               f"{listed}", shapes[1], input_index=1, kind="dim")
     out = shapes[0][1:]
     for i, s in enumerate(shapes[1:], start=1):
@@ -602,11 +609,9 @@ def _merge(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError
     return (batches.pop() if batches else None,) + out
 
 
-_KERAS2_ONLY = {"CuDNNLSTM", "CuDNNGRU"}
-
 _TABLE: dict[str, Handler] = {
     "Input": _input, "InputLayer": _input,
-    "LSTM": _recurrent, "GRU": _recurrent, "SimpleRNN": _recurrent, "CuDNNLSTM": _recurrent, "CuDNNGRU": _recurrent,
+    "LSTM": _recurrent, "GRU": _recurrent, "SimpleRNN": _recurrent,
     "RNN": _rnn, "ConvLSTM1D": _conv_lstm, "ConvLSTM2D": _conv_lstm, "ConvLSTM3D": _conv_lstm,
     "Bidirectional": _bidirectional, "TimeDistributed": _time_distributed,
     "Dense": _dense, "Embedding": _embedding, "Conv1D": _conv1d,
@@ -667,7 +672,7 @@ def layer_output(layer: Layer, inputs: tuple, keras_major: int = 3,
     if not layer.known or layer.has_star_args:
         return UNKNOWN
     fn = _TABLE.get(layer.kind)
-    if fn is None or (layer.kind in _KERAS2_ONLY and keras_major >= 3):
+    if fn is None:
         return UNKNOWN
     if layer.kind not in INPUT_KINDS and (not inputs or any(_has_unknown(i) for i in inputs)):
         return UNKNOWN

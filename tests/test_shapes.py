@@ -91,7 +91,11 @@ class Row:
     inputs: tuple  # full input shapes, batch included
     expected: Any  # a shape, a list of shapes (MultiOutput), an Err, or UNKNOWN
     call: dict = field(default_factory=dict)  # call keyword arguments (return_attention_scores…)
-    keras_major: int = 3
+    k2: Any = "same"  # the expectation under tf-keras (Keras 2) when it differs
+    only3: bool = False  # the layer or argument does not exist in tf-keras
+
+    def expected_for(self, keras_major: int) -> Any:
+        return self.k2 if keras_major == 2 and self.k2 != "same" else self.expected
 
 
 LSTM4 = lay("LSTM", 4)
@@ -143,8 +147,8 @@ ROWS = [
         ((B, 5, 16),), (B, 5, 6)),
     Row("bi-rnn-cell", lay("Bidirectional", inner=lay("RNN", inner=lay("GRUCell", 3))), ((B, 5, 16),), (B, 6)),
     Row("bi-2d-input", lay("Bidirectional", inner=LSTM4), ((B, 10),),
-        Err("layer 'bidirectional' is incompatible with the layer: expected ndim=3, found ndim=2", keras=False,
-            ndim=3)),
+        Err("of layer 'bidirectional' is incompatible with the layer: expected ndim=3, found ndim=2", keras=False,
+            ndim=3), k2=Err('of layer "bidirectional" is incompatible', ndim=3)),
     Row("bi-convlstm1d", lay("Bidirectional", inner=lay("ConvLSTM1D", 3, 2)), ((B, 5, 8, 16),), (B, 7, 6)),
     # TimeDistributed
     Row("td-dense", lay("TimeDistributed", inner=lay("Dense", 3)), ((B, 5, 16),), (B, 5, 3)),
@@ -157,7 +161,7 @@ ROWS = [
         ((B, 4, 5, 16),), (B, 4, 5, 2)),
     Row("td-2d-input", lay("TimeDistributed", inner=lay("Dense", 3)), ((B, 16),),
         Err("`TimeDistributed` Layer should be passed an `input_shape` with at least 3 dimensions, "
-            "received: (None, 16)")),
+            "received: (None, 16)"), k2=Err("with at least 3 dimensions, received: (None, 16)")),
     Row("td-lstm-3d-input", lay("TimeDistributed", inner=lay("LSTM", 3)), ((B, 4, 16),), Err("ndim", keras=False)),
     # ConvLSTM
     Row("convlstm1d-valid", lay("ConvLSTM1D", 4, 3), ((B, 5, 8, 3),), (B, 6, 4)),
@@ -169,7 +173,7 @@ ROWS = [
         (B, 5, 3)),
     Row("convlstm1d-stride", lay("ConvLSTM1D", 3, 3, strides=2), ((B, 5, 9, 16),), (B, 4, 3)),
     Row("convlstm1d-none-space", lay("ConvLSTM1D", 3, 3), ((B, 5, None, 16),),
-        Err("only support static input shapes for the spatial dimension")),
+        Err("only support static input shapes for the spatial dimension"), k2=(B, None, 3)),
     Row("convlstm1d-too-small", lay("ConvLSTM1D", 3, 3), ((B, 5, 2, 16),), Err("zero or negative")),
     Row("convlstm2d-valid", lay("ConvLSTM2D", 4, 3), ((B, 5, 8, 8, 3),), (B, 6, 6, 4)),
     Row("convlstm2d-tuple-kernel-same", lay("ConvLSTM2D", 4, (3, 1), padding="same", return_sequences=True),
@@ -182,7 +186,8 @@ ROWS = [
     Row("dense-3d", lay("Dense", 1), ((B, 10, 4),), (B, 10, 1)),
     Row("dense-4d", lay("Dense", units=3), ((B, 2, 3, 4),), (B, 2, 3, 3)),
     Row("dense-1d", lay("Dense", 3), ((B,),), Err("expected min_ndim=2, found ndim=1")),
-    Row("dense-undefined-last", lay("Dense", 3), ((B, 10, None),), Err("fully-defined")),
+    Row("dense-undefined-last", lay("Dense", 3), ((B, 10, None),), Err("fully-defined"),
+        k2=Err("The last dimension of the inputs to a Dense layer should be defined")),
     Row("dropout", lay("Dropout", 0.2), ((B, 10, 4),), (B, 10, 4)),
     Row("spatial-dropout1d", lay("SpatialDropout1D", 0.2), ((B, 10, 4),), (B, 10, 4)),
     Row("spatial-dropout1d-2d", lay("SpatialDropout1D", 0.2), ((B, 10),), Err("expected ndim=3, found ndim=2")),
@@ -211,7 +216,8 @@ ROWS = [
     Row("conv1d-too-small", lay("Conv1D", 3, 5), ((B, 3, 1),), Err("Computed output size would be zero")),
     Row("conv1d-same-small", lay("Conv1D", 3, 5, padding="same"), ((B, 3, 1),), (B, 3, 3)),
     Row("conv1d-2d", lay("Conv1D", 3, 2), ((B, 10),), Err("expected min_ndim=3, found ndim=2")),
-    Row("conv1d-4d", lay("Conv1D", 4, 2), ((B, 10, 2, 3),), Err("Kernel shape must have the same length")),
+    Row("conv1d-4d", lay("Conv1D", 4, 2), ((B, 10, 2, 3),), Err("Kernel shape must have the same length"),
+        k2=(B, 10, 1, 4)),
     Row("maxpool1d-default", lay("MaxPooling1D"), ((B, 10, 3),), (B, 5, 3)),
     Row("maxpool1d-odd", lay("MaxPooling1D"), ((B, 11, 3),), (B, 5, 3)),
     Row("maxpool1d-stride1", lay("MaxPooling1D", pool_size=3, strides=1), ((B, 10, 3),), (B, 8, 3)),
@@ -247,7 +253,10 @@ ROWS = [
     Row("attention", lay("Attention"), ((B, 10, 8), (B, 5, 8)), (B, 10, 8)),
     Row("attention-scores", lay("Attention"), ((B, 10, 8), (B, 5, 8)), [(B, 10, 8), (B, 10, 5)],
         call={"return_attention_scores": True}),
-    Row("attention-value-dim", lay("Attention"), ((B, 10, 8), (B, 5, 7)), (B, 10, 7)),
+    Row("attention-value-dim", lay("Attention"), ((B, 10, 8), (B, 5, 7)), (B, 10, 7),
+        k2=Err("Dimensions must be equal, but are 8 and 7")),
+    Row("additive-attention-value-dim", lay("AdditiveAttention"), ((B, 10, 8), (B, 5, 7)), (B, 10, 7),
+        k2=Err("Dimensions must be equal", keras=False)),
     Row("attention-2d", lay("Attention"), ((B, 8), (B, 8)), (B, 8)),
     Row("additive-attention", lay("AdditiveAttention"), ((B, 10, 8), (B, 5, 8)), (B, 10, 8)),
     Row("mha", lay("MultiHeadAttention", 2, 4), ((B, 10, 8), (B, 5, 6)), (B, 10, 8)),
@@ -263,7 +272,8 @@ ROWS = [
     Row("concatenate", lay("Concatenate"), ((B, 10, 8), (B, 10, 3)), (B, 10, 11)),
     Row("concatenate-axis1", lay("Concatenate", axis=1), ((B, 10, 8), (B, 9, 8)), (B, 19, 8)),
     Row("concatenate-none-axis", lay("Concatenate", axis=1), ((B, None, 8), (B, 9, 8)), (B, None, 8)),
-    Row("concatenate-none-other", lay("Concatenate"), ((B, None, 8), (B, 9, 3)), (B, None, 11)),
+    Row("concatenate-none-other", lay("Concatenate"), ((B, None, 8), (B, 9, 3)), (B, None, 11),
+        k2=(B, 9, 11)),
     Row("concatenate-three", lay("Concatenate"), ((B, 4), (B, 5), (B, 6)), (B, 15)),
     Row("concatenate-mismatch", lay("Concatenate"), ((B, 10, 8), (B, 9, 3)), Err("matching shapes")),
     Row("concatenate-rank", lay("Concatenate"), ((B, 10, 8), (B, 3)), Err("matching shapes")),
@@ -288,13 +298,7 @@ ROWS = [
     Row("attention-one-input", lay("Attention"), ((B, 10, 4),), UNKNOWN),
     Row("unresolved-scores", lay("Attention"), ((B, 10, 8), (B, 5, 8)), UNKNOWN,
         call={"return_attention_scores": UNKNOWN}),
-    # Keras 2 (tf-keras)
-    Row("k2-embedding-input-length", lay("Embedding", 100, 8, input_length=10), ((B, None),), (B, None, 8),
-        keras_major=2),
-    Row("k2-embedding-input-length-other", lay("Embedding", 100, 8, input_length=12), ((B, 10),), (B, 10, 8),
-        keras_major=2),
-    Row("k2-lstm-2d-input", LSTM4, ((B, 10),), Err("expected ndim=3, found ndim=2", ndim=3), keras_major=2),
-    Row("k2-cudnnlstm-keras3", lay("CuDNNLSTM", 4), ((B, 10, 1),), UNKNOWN),
+    Row("cudnnlstm-unknown", lay("CuDNNLSTM", 4), ((B, 10, 1),), UNKNOWN),
 ]
 ROW_IDS = [r.id for r in ROWS]
 assert len(set(ROW_IDS)) == len(ROW_IDS)
@@ -304,23 +308,25 @@ def _expected_output(expected: Any) -> Any:
     return MultiOutput(tuple(expected)) if isinstance(expected, list) else expected
 
 
-def _ours(row: Row) -> Any:
+def _ours(row: Row, keras_major: int) -> Any:
     call = tuple(Argument(k, v, SPAN, SPAN) for k, v in row.call.items())
-    return layer_output(row.layer.ir(), row.inputs, row.keras_major, call)
+    return layer_output(row.layer.ir(), row.inputs, keras_major, call)
 
 
+@pytest.mark.parametrize("keras_major", [3, 2], ids=["keras3", "keras2"])
 @pytest.mark.parametrize("row", ROWS, ids=ROW_IDS)
-def test_layer_output(row: Row) -> None:
-    out = _ours(row)
-    if isinstance(row.expected, Err):
+def test_layer_output(row: Row, keras_major: int) -> None:
+    out = _ours(row, keras_major)
+    expected = row.expected_for(keras_major)
+    if isinstance(expected, Err):
         assert isinstance(out, ShapeError), out
-        assert row.expected.text in out.message
+        assert expected.text in out.message
         assert out.node == -1
-        if row.expected.ndim is not None:
-            assert out.expected_ndim == row.expected.ndim
+        if expected.ndim is not None:
+            assert out.expected_ndim == expected.ndim
             assert out.found == row.inputs[0]
     else:
-        assert out == _expected_output(row.expected)
+        assert out == _expected_output(expected)
 
 
 # --- the same rows, built in the real Keras ---------------------------------------------------------------
@@ -340,8 +346,7 @@ def real_keras() -> dict:
 
 
 def _build(module: Any, row: Row) -> Any:
-    xs = [module.Input(batch_shape=s) if module.__version__.startswith("3.")
-          else module.Input(batch_shape=s) for s in row.inputs]
+    xs = [module.Input(batch_shape=s) for s in row.inputs]
     layer = row.layer.keras(module.layers)
     if row.layer.kind == "MultiHeadAttention":
         return layer(*xs, **row.call)
@@ -354,27 +359,38 @@ def _shape(t: Any) -> tuple:
     return tuple(None if d is None else int(d) for d in t.shape)
 
 
-KERAS_ROWS = [r for r in ROWS if r.expected != UNKNOWN]
-
-
-def test_rows_match_real_keras(real_keras: dict) -> None:
-    """Every row's expectation is what Keras itself computes (or Keras raises where we expect an error)."""
+def _compare(module: Any, keras_major: int) -> list[str]:
+    """Build every row in `module`; return the rows whose expectation Keras contradicts."""
     mismatches = []
-    for row in KERAS_ROWS:
-        module = real_keras[row.keras_major]
+    for row in ROWS:
+        expected = row.expected_for(keras_major)
+        if expected == UNKNOWN or (keras_major == 2 and row.only3):
+            continue
         try:
             result = _build(module, row)
         except Exception as exc:  # noqa: BLE001 - any Keras failure is what we compare
-            if not isinstance(row.expected, Err):
+            if not isinstance(expected, Err):
                 mismatches.append(f"{row.id}: Keras raised {type(exc).__name__}: {str(exc)[:200]}")
-            elif row.expected.keras and row.expected.text not in str(exc):
-                mismatches.append(f"{row.id}: Keras message lacks {row.expected.text!r}: {str(exc)[:300]}")
+            elif keras_major == 3 and expected.keras and expected.text not in str(exc):
+                mismatches.append(f"{row.id}: Keras message lacks {expected.text!r}: {str(exc)[:300]}")
             continue
         got = [_shape(t) for t in result] if isinstance(result, (list, tuple)) else _shape(result)
-        if isinstance(row.expected, Err):
+        if isinstance(expected, Err):
             mismatches.append(f"{row.id}: Keras built {got}, we expect an error")
-        elif got != row.expected:
-            mismatches.append(f"{row.id}: Keras {got} != expected {row.expected}")
+        elif got != expected:
+            mismatches.append(f"{row.id}: Keras {got} != expected {expected}")
+    return mismatches
+
+
+def test_rows_match_real_keras(real_keras: dict) -> None:
+    """Every row's expectation is what Keras 3 computes (or Keras raises where we expect an error)."""
+    mismatches = _compare(real_keras[3], 3)
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_rows_match_tf_keras(real_keras: dict) -> None:
+    """The same rows under tf-keras (Keras 2), with the `k2` expectations where Keras 2 differs."""
+    mismatches = _compare(real_keras[2], 2)
     assert not mismatches, "\n".join(mismatches)
 
 
