@@ -8,7 +8,7 @@ import re
 from typing import Iterator
 
 from rnnlint.findings import Edit
-from rnnlint.ir import Argument, Layer, Model, Node, Span, TensorRef, Unknown
+from rnnlint.ir import Argument, CallSite, Layer, Model, Node, Span, TensorRef, Unknown
 from rnnlint.shapes import ModelShapes, ShapeError
 
 RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
@@ -82,13 +82,38 @@ def shape_errors(shapes: ModelShapes) -> Iterator[ShapeError]:
 
 def insert_argument(layer: Layer, text: str) -> Edit:
     """An edit that appends `text` (e.g. 'return_sequences=True') to the layer call's arguments."""
-    close = layer.call.close_paren
+    return append_to_call(layer.call, bool(layer.arguments), text)
+
+
+def append_to_call(call: CallSite, has_arguments: bool, text: str) -> Edit:
+    """An edit appending the argument `text` before the call's closing parenthesis."""
+    close = call.close_paren
     where = Span(close.line, close.column, close.line, close.column)
-    if not layer.arguments:
+    if not has_arguments:
         return Edit(where, text)
-    if layer.call.has_trailing_comma:
+    if call.has_trailing_comma:
         return Edit(where, f" {text}")
     return Edit(where, f", {text}")
+
+
+def rename_keyword(arg: Argument, new: str) -> Edit:
+    """An edit renaming the keyword of `arg` (`nb_epoch=3` → `epochs=3`)."""
+    assert arg.keyword is not None
+    start = arg.span
+    return Edit(Span(start.line, start.column, start.line, start.column + len(arg.keyword)), new)
+
+
+def all_layers(layer: Layer) -> Iterator[Layer]:
+    """A layer and the layers it wraps."""
+    yield layer
+    for inner in (layer.inner, layer.backward):
+        if inner is not None:
+            yield from all_layers(inner)
+
+
+def model_has_recurrent(model: Model) -> bool:
+    return any(recurrent_core(n.layer) is not None or (n.layer.inner is not None and
+               recurrent_core(n.layer.inner) is not None) or n.layer.kind == "RNN" for n in model.nodes)
 
 
 def remove_argument(layer: Layer, arg: Argument) -> Edit:

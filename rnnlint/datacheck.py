@@ -1,0 +1,80 @@
+"""Comparing data shapes with a model's input and output shapes (shared by the data rules).
+
+Knows the adjustments Keras makes by itself, so that rules flag only what fails or trains on the wrong thing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rnnlint.ir import ArrayShape, Model, TrainCall, Unknown
+from rnnlint.shapes import ModelShapes
+
+SPARSE_LOSSES = ("sparse_categorical_crossentropy",)
+KNOWN_LOSSES = ("mse", "mae", "msle", "mape", "huber", "binary_crossentropy", "categorical_crossentropy",
+                "sparse_categorical_crossentropy")
+
+
+def dims_match(a: tuple, b: tuple) -> bool:
+    """Equal rank and every dim equal where both are known."""
+    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def single_shape(value: object) -> tuple | None:
+    """A plain shape tuple (batch included), or None for Unknown / several outputs."""
+    if isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value):
+        return value
+    return None
+
+
+def first_real_kind(model: Model) -> str | None:
+    for node in model.nodes:
+        if node.layer.kind not in ("Input", "InputLayer"):
+            return node.layer.kind
+    return None
+
+
+@dataclass(frozen=True)
+class DataContext:
+    """The pieces a data rule needs for one train call."""
+
+    model: Model
+    shapes: ModelShapes
+    call: TrainCall
+    model_input: tuple
+    x: ArrayShape
+
+
+def x_contexts(model: Model, shapes: ModelShapes):
+    """Train calls whose x is one known array and whose model has a single declared (non-synthetic) input."""
+    if shapes.synthetic_input or shapes.errors or not model.complete:
+        return
+    model_input = single_shape(shapes.model_input)
+    if model_input is None:
+        return
+    for call in model.train_calls:
+        if isinstance(call.x, ArrayShape):
+            yield DataContext(model, shapes, call, model_input, call.x)
+
+
+def keras_adds_feature_axis(x: ArrayShape, model_input: tuple, keras_major: int) -> bool:
+    """Keras 3 reads a 2D (n, T) x for a declared (T, 1) input as (n, T, 1)."""
+    return (keras_major >= 3 and x.rank == len(model_input) - 1 and model_input[-1] == 1
+            and dims_match(x.dims[1:], model_input[1:-1]))
+
+
+def target_ok(y: ArrayShape, output: tuple, loss: str) -> bool:
+    """Whether y fits the output under `loss` (with the adjustments Keras makes)."""
+    per_y, per_out = y.dims[1:], output[1:]
+    if loss in SPARSE_LOSSES:
+        return dims_match(per_y, per_out[:-1]) or dims_match(per_y, per_out[:-1] + (1,))
+    if dims_match(per_y, per_out):
+        return True
+    # Keras 3 squeezes a trailing size-1 output axis: (n, T) fits (None, T, 1), (n,) fits (None, 1).
+    return len(per_out) >= 1 and per_out[-1] == 1 and dims_match(per_y, per_out[:-1])
+
+
+def loss_name(model: Model) -> str | None:
+    if model.compile is None or isinstance(model.compile.loss, Unknown):
+        return None
+    loss = model.compile.loss
+    return loss if loss in KNOWN_LOSSES else None

@@ -1,0 +1,171 @@
+"""
+## What it does
+Flags `fit`, `evaluate` and `predict` calls whose `x` has a rank or per-sample dims that differ from the
+model's declared input: a 2D `x` never reshaped to `(samples, timesteps, features)`, a single window passed
+without its batch axis, the wrong number of time steps, the wrong number of features.
+
+## Why is this bad?
+A recurrent model reads `x` as `(samples, timesteps, features)`. A wrong feature count fails deep inside the
+cell with a MatMul message; a wrong time-step count raises in a functional model and runs silently in a
+Sequential one; a single `(timesteps, features)` window is read as `timesteps` samples of one step each.
+Keras 3 adds a missing size-1 feature axis itself (`(n, T)` for a declared `(T, 1)`), so that case is only
+flagged when the target is Keras 2. Models that start with an Embedding take 2D integer input and are not checked.
+
+## Example
+```python
+X = np.random.rand(60, 3)                 # 60 rows of 3 readings
+model = Sequential([LSTM(20, input_shape=(1, 3)), Dense(1)])
+model.fit(X, y, batch_size=12)
+```
+
+## Use instead
+```python
+X = X.reshape((X.shape[0], 1, 3))         # (samples, timesteps, features)
+model.fit(X, y, batch_size=12)
+```
+
+## Fix safety
+The reshape fix is unsafe: it inserts `X = X.reshape(...)` before the call, which is right only when the
+missing feature axis is the only difference; applied with `--unsafe-fixes`.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rnnlint.datacheck import DataContext, dims_match, first_real_kind, keras_adds_feature_axis, x_contexts
+from rnnlint.findings import Diagnostic, Evidence
+from rnnlint.rule import Example, Rule, RuleContext
+from rnnlint.shapes import format_shape
+
+
+class InputDataMismatch(Rule):
+    __doc__ = __doc__
+    code = "RNN004"
+    name = "input-data-mismatch"
+    severity = "error"
+
+    VALID = [
+        Example("""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(100, 3, 2)
+            y = np.random.rand(100, 1)
+            model = Sequential([LSTM(8, input_shape=(3, 2)), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, batch_size=10)
+        """, note="a multivariate series windowed into (samples, 3, 2)"),
+        Example("""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(50, 3)
+            y = np.random.rand(50, 1)
+            model = Sequential([LSTM(8, input_shape=(3, 1)), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, batch_size=10)
+        """, note="Keras 3 adds the size-1 feature axis itself"),
+        Example("""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import Input, Embedding, LSTM, Dense
+            X = np.random.randint(0, 1000, size=(64, 20))
+            y = np.random.randint(0, 2, size=(64,))
+            model = Sequential([Input(shape=(20,)), Embedding(1000, 16), LSTM(8), Dense(1, activation="sigmoid")])
+            model.compile(loss="binary_crossentropy")
+            model.fit(X, y, batch_size=16)
+        """, note="Embedding on 2D integer input"),
+        Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(30, 12, 1)
+            inputs = keras.Input(shape=(None, 1))
+            model = keras.Model(inputs, keras.layers.LSTM(4)(inputs))
+            model.predict(X[:1], batch_size=1)
+        """, note="variable-length input; one window with its batch axis"),
+    ]
+    INVALID = [
+        Example("""
+            import numpy as np
+            from tensorflow.keras.models import Sequential
+            from tensorflow.keras.layers import LSTM, Dense
+            X = np.random.rand(60, 6)
+            y = np.random.rand(60)
+            model = Sequential()
+            model.add(LSTM(20, input_shape=(3, 2)))
+            model.add(Dense(1))
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(X, y, epochs=1, batch_size=12)
+        """, line=10),
+        Example("""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(50, 3)
+            y = np.random.rand(50, 1)
+            model = Sequential([LSTM(8, input_shape=(3, 1)), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, batch_size=10)
+        """, line=8, target_keras=2, note="Keras 2 does not add the feature axis"),
+        Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(30, 12, 1)
+            inputs = keras.Input(shape=(10, 1))
+            x = keras.layers.LSTM(8)(inputs)
+            model = keras.Model(inputs, keras.layers.Dense(1)(x))
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((30, 1)), batch_size=6)
+        """, line=8),
+        Example("""
+            import numpy as np
+            import keras
+            model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(16), keras.layers.Dense(1)])
+            window = np.random.rand(10, 1)
+            model.predict(window, batch_size=1)
+        """, line=5, note="a single window without its batch axis"),
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        for model, shapes in ctx.models():
+            if first_real_kind(model) in ("Embedding", None):
+                continue
+            for data in x_contexts(model, shapes):
+                message = self._problem(data, ctx.target_keras)
+                if message:
+                    yield Diagnostic(message, data.call.span,
+                                     evidence=Evidence("input_mismatch", model=model, data=data.x))
+
+    @staticmethod
+    def _problem(data: DataContext, keras_major: int) -> str | None:
+        x, model_input = data.x, data.model_input
+        per_x, per_in = x.dims[1:], model_input[1:]
+        name = data.call.x_source or "x"
+        where = f"{data.call.method}() (line {data.call.span.line})"
+        if dims_match(per_x, per_in):
+            return None
+        if keras_adds_feature_axis(x, model_input, keras_major):
+            return None
+        expected = format_shape(model_input)
+        if dims_match(x.dims, per_in):
+            return (f"{name} has shape {format_shape(x.dims)}, which is one sample without its batch axis, but the "
+                    f"model expects {expected}: Keras reads it as {x.dims[0]} samples; pass "
+                    f"{name}[np.newaxis] (shape {format_shape((1,) + x.dims)}) to {where}")
+        if x.rank != len(model_input):
+            hint = ""
+            if x.rank == 2 and len(model_input) == 3 and None not in per_in:
+                hint = (f"; reshape it to (samples, {per_in[0]}, {per_in[1]}) with "
+                        f"{name}.reshape(({name}.shape[0], {per_in[0]}, {per_in[1]}))")
+            return (f"{name} has shape {format_shape(x.dims)}, {x.rank}D, but the model expects {expected}, "
+                    f"{len(model_input)}D (samples, timesteps, features){hint}")
+        parts = []
+        if len(per_in) >= 2 and per_x[0] is not None and per_in[0] is not None and per_x[0] != per_in[0]:
+            silent = " (a Sequential model runs it without error, ignoring the declared shape)" \
+                if data.model.api == "sequential" else ""
+            parts.append(f"{per_x[0]} time steps where the model declares {per_in[0]}{silent}")
+        if per_x[-1] is not None and per_in[-1] is not None and per_x[-1] != per_in[-1]:
+            parts.append(f"{per_x[-1]} features where the model declares {per_in[-1]}")
+        if not parts:
+            parts.append("per-sample dims that differ from the model's input")
+        return (f"{name} has shape {format_shape(x.dims)} but the model expects {expected}: "
+                + "; ".join(parts))
