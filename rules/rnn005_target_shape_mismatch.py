@@ -182,8 +182,8 @@ class TargetShapeMismatch(Rule):
 def _broadcasts(y: tuple, output: tuple) -> bool:
     """Whether the loss would broadcast y against the output (Keras squeezes a trailing 1 of the output first)."""
     candidates = [output]
-    if output and output[-1] == 1:
-        candidates.append(output[:-1])
+    if output and output[-1] == 1 and len(y) == len(output) - 1:
+        candidates = [output[:-1]]
     return any(_numpy_broadcast(y, out) for out in candidates)
 
 
