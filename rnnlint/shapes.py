@@ -11,8 +11,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 from rnnlint.ir import UNKNOWN, Layer, Model, TensorRef, Unknown, Value, is_unknown
 
@@ -796,7 +797,18 @@ def min_input_ndim(layer: Layer) -> int | None:
 
 
 __all__ = [
-    "Shape", "Output", "MultiOutput", "ShapeError", "ModelShapes", "RECURRENT", "INPUT_KINDS",
-    "layer_output", "propagate", "is_recurrent", "returns_sequences", "expected_input_ndim", "min_input_ndim",
+    "INPUT_KINDS",
+    "RECURRENT",
+    "ModelShapes",
+    "MultiOutput",
+    "Output",
+    "Shape",
+    "ShapeError",
+    "expected_input_ndim",
     "format_shape",
+    "is_recurrent",
+    "layer_output",
+    "min_input_ndim",
+    "propagate",
+    "returns_sequences",
 ]
