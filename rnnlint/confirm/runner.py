@@ -30,7 +30,7 @@ class Options:
     def from_settings(cls, settings: Any) -> "Options":
         return cls(
             use_cache=bool(getattr(settings, "use_cache", True)),
-            target_keras=getattr(settings, "target_keras", None),
+            target_keras=_major(getattr(settings, "target_keras", None)),
             timeout=float(getattr(settings, "confirm_timeout", 20.0) or 20.0),
             cache_dir=Path(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR),
             max_params=int(getattr(settings, "confirm_max_params", DEFAULT_MAX_PARAMS)),
@@ -109,6 +109,13 @@ def _confirm_specs(
 def _confirmation(entry: dict, spec: Spec) -> Confirmation:
     detail = "; ".join([entry["detail"], *spec.notes])
     return Confirmation(entry["status"], detail, entry.get("keras_version"))
+
+
+def _major(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _short(note: str) -> str:
