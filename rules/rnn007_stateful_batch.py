@@ -1,0 +1,154 @@
+"""
+## What it does
+Flags a stateful recurrent layer (`stateful=True`) when the model has no static batch size
+(`keras.Input(batch_shape=(batch, timesteps, features))`, or `batch_size=` on the Input; Keras 2 also
+`batch_input_shape`), when `fit`/`evaluate`/`predict` use a different batch size, when the known sample count
+is not a multiple of it, and when `fit` shuffles (the default).
+
+## Why is this bad?
+A stateful layer carries its state from batch *i* to batch *i* of the next call, sample by sample, so
+Keras must know the batch size when it builds the layer (`ValueError: ... batch size must be static`).
+A different batch size at fit raises; a sample count that is not a multiple of it crashes at the end of
+the first epoch; shuffling breaks the order that the carried state relies on.
+
+## Example
+```python
+model = keras.Sequential([keras.Input(shape=(10, 1)), layers.LSTM(16, stateful=True), layers.Dense(1)])
+model.fit(X, y, batch_size=4)
+```
+
+## Use instead
+```python
+model = keras.Sequential([keras.Input(batch_shape=(4, 10, 1)), layers.LSTM(16, stateful=True), layers.Dense(1)])
+model.fit(X, y, batch_size=4, shuffle=False)
+```
+
+## Fix safety
+No automatic fix: the batch size is the user's choice.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rnnlint.findings import Diagnostic, Evidence
+from rnnlint.ir import ArrayShape, Model, Unknown
+from rnnlint.rule import Example, Rule, RuleContext
+from rnnlint.ruleutil import all_layers, label
+
+KERAS_DEFAULT_BATCH = 32
+
+
+class StatefulBatch(Rule):
+    __doc__ = __doc__
+    code = "RNN007"
+    name = "stateful-batch"
+    severity = "error"
+
+    VALID = [
+        Example("""
+            import numpy as np
+            import keras
+            from keras import layers
+            X = np.random.rand(400, 10, 1)
+            y = np.random.rand(400, 1)
+            model = keras.Sequential([keras.Input(batch_shape=(4, 10, 1)), layers.LSTM(16, stateful=True),
+                                      layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, epochs=1, batch_size=4, shuffle=False)
+        """),
+        Example("""
+            import numpy as np
+            import tensorflow as tf
+            X = np.random.rand(80, 5, 2)
+            y = np.random.rand(80, 1)
+            inputs = tf.keras.Input(shape=(5, 2), batch_size=8)
+            x = tf.keras.layers.GRU(12, stateful=True)(inputs)
+            model = tf.keras.Model(inputs, tf.keras.layers.Dense(1)(x))
+            model.compile(loss="mse")
+            model.fit(X, y, batch_size=8, shuffle=False)
+            model.predict(X, batch_size=8)
+        """),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(16), keras.layers.Dense(1)])
+        """, note="not stateful"),
+    ]
+    INVALID = [
+        Example("""
+            import keras
+            from keras import layers
+            model = keras.Sequential([keras.Input(shape=(10, 1)), layers.LSTM(16, stateful=True), layers.Dense(1)])
+        """, line=3),
+        Example("""
+            import numpy as np
+            import keras
+            from keras import layers
+            X = np.random.rand(400, 10, 1)
+            y = np.random.rand(400, 1)
+            model = keras.Sequential([
+                keras.Input(batch_shape=(4, 10, 1)),
+                layers.LSTM(16, stateful=True),
+                layers.Dense(1),
+            ])
+            model.compile(loss="mse")
+            model.fit(X, y, epochs=1, batch_size=8, shuffle=False)
+        """, line=8),
+        Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(402, 10, 1)
+            model = keras.Sequential([keras.Input(batch_shape=(4, 10, 1)), keras.layers.GRU(4, stateful=True)])
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((402, 4)), batch_size=4)
+        """, line=4),
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        for model, _shapes in ctx.models():
+            for node in model.nodes:
+                stateful = [l for l in all_layers(node.layer) if l.arg("stateful") is True]
+                if stateful:
+                    yield from self._check_layer(model, node.layer, ctx.target_keras)
+
+    def _check_layer(self, model: Model, layer, keras_major: int) -> Iterable[Diagnostic]:
+        declared = model.declared_input
+        evidence = Evidence("raises", model=model)
+        if declared is None or isinstance(declared.batch_size, Unknown) or isinstance(declared.shape, Unknown):
+            if declared is None and model.api == "sequential":
+                yield Diagnostic(
+                    f"{label(layer)} is stateful=True but the model has no static batch size: declare "
+                    f"keras.Input(batch_shape=(batch_size, timesteps, features)) as its first layer", layer.span,
+                    evidence=evidence)
+            return
+        batch = declared.batch_size
+        if batch is None:
+            spelled = "keras.Input(batch_shape=(batch_size, " + ", ".join(
+                "None" if d is None else str(d) for d in declared.shape) + "))"
+            yield Diagnostic(
+                f"{label(layer)} is stateful=True but the model's batch size is not static (line "
+                f"{declared.span.line}): declare {spelled}", layer.span, evidence=evidence)
+            return
+        if not isinstance(batch, int) or isinstance(batch, bool):
+            return
+        for call in model.train_calls:
+            if call.method not in ("fit", "evaluate", "predict"):
+                continue
+            used = call.batch_size if call.has_batch_size else KERAS_DEFAULT_BATCH
+            if isinstance(used, int) and not isinstance(used, bool) and used != batch:
+                how = f"batch_size={used}" if call.has_batch_size else "the default batch_size of 32"
+                yield Diagnostic(
+                    f"{label(layer)} is stateful with a static batch size of {batch}, but {call.method}() on line "
+                    f"{call.span.line} uses {how}: pass batch_size={batch}", layer.span,
+                    evidence=Evidence("advice", batch_size=batch))
+            samples = call.x.samples if isinstance(call.x, ArrayShape) else None
+            if samples and samples % batch:
+                yield Diagnostic(
+                    f"{label(layer)} is stateful with batch size {batch}, but {call.method}() on line "
+                    f"{call.span.line} gets {samples} samples, not a multiple of {batch}: Keras fails on the last, "
+                    f"short batch; trim the data to {samples - samples % batch} samples", layer.span,
+                    evidence=Evidence("advice", batch_size=batch))
+            if call.method == "fit" and (not call.has_shuffle or call.shuffle is True):
+                yield Diagnostic(
+                    f"{label(layer)} is stateful, but fit() on line {call.span.line} shuffles the samples "
+                    f"(shuffle defaults to True): the carried state then links unrelated sequences; pass shuffle=False",
+                    layer.span, evidence=Evidence("advice", batch_size=batch))

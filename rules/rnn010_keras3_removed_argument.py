@@ -1,0 +1,166 @@
+"""
+## What it does
+When the target is Keras 3, flags Keras 1/2 spellings that Keras 3 removed: `batch_input_shape=`,
+`input_length=` and `batch_size=` on layers, `time_major=`, `nb_epoch=` in `fit`, `CuDNNLSTM`/`CuDNNGRU`,
+imports from `keras.layers.recurrent` / `keras.layers.core`, `model.predict_classes(...)` and
+`model.reset_states()` on a model.
+
+## Why is this bad?
+Keras 3 rejects these: `Unrecognized keyword arguments passed to LSTM: {'batch_input_shape': ...}`,
+`fit() got an unexpected keyword argument 'nb_epoch'`, an ImportError, an AttributeError. (On Embedding,
+`input_length` is only warned about and ignored.) Much tutorial code was written for Keras 2.
+
+## Example
+```python
+model.add(LSTM(16, batch_input_shape=(4, 10, 1), stateful=True))
+model.fit(X, y, nb_epoch=10)
+```
+
+## Use instead
+```python
+model.add(keras.Input(batch_shape=(4, 10, 1)))
+model.add(LSTM(16, stateful=True))
+model.fit(X, y, epochs=10)
+```
+
+## Fix safety
+Renaming `nb_epoch=` to `epochs=` is safe (same meaning). Removing `input_length=` from an Embedding is
+safe (Keras 3 ignores it). The other migrations need a new first layer or a different call and are not
+fixed automatically yet.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from rnnlint.findings import Diagnostic, Evidence, Fix
+from rnnlint.ir import Layer
+from rnnlint.rule import Example, Rule, RuleContext
+from rnnlint.ruleutil import all_layers, label, remove_argument, rename_keyword
+
+LAYER_ARGS = {
+    "batch_input_shape": "declare keras.Input(batch_shape={value}) as the first layer instead",
+    "input_length": "declare the time steps in keras.Input(shape=(timesteps, features)) instead",
+    "batch_size": "declare keras.Input(batch_shape=(batch_size, ...)) as the first layer instead",
+    "time_major": "Keras 3 layers are batch-major; transpose the data instead",
+}
+REMOVED_MODULES = ("keras.layers.recurrent", "keras.layers.core", "keras.layers.cudnn_recurrent",
+                   "keras.layers.convolutional_recurrent", "keras.layers.wrappers", "keras.layers.embeddings",
+                   "tensorflow.keras.layers.recurrent", "tensorflow.python.keras.layers.recurrent")
+INPUT_KINDS = ("Input", "InputLayer")
+
+
+class Keras3RemovedArgument(Rule):
+    __doc__ = __doc__
+    code = "RNN010"
+    name = "keras3-removed-argument"
+    severity = "error"
+
+    VALID = [
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(batch_shape=(4, 10, 1)), keras.layers.LSTM(16, stateful=True)])
+        """),
+        Example("""
+            import tensorflow as tf
+            inputs = tf.keras.Input(shape=(5, 2), batch_size=8)
+            x = tf.keras.layers.GRU(12, stateful=True)(inputs)
+        """, note="batch_size on Input is valid Keras 3"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM
+            model = Sequential([LSTM(16, batch_input_shape=(4, 10, 1), stateful=True)])
+        """, target_keras=2, note="valid under Keras 2"),
+    ]
+    INVALID = [
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(16, batch_input_shape=(4, 10, 1)))
+            model.add(Dense(1))
+        """, line=4),
+        Example("""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(20, 5, 1)
+            y = np.random.rand(20, 1)
+            model = Sequential([LSTM(8, input_shape=(5, 1)), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, nb_epoch=1, batch_size=4)
+        """, line=8, fixed="""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(20, 5, 1)
+            y = np.random.rand(20, 1)
+            model = Sequential([LSTM(8, input_shape=(5, 1)), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, epochs=1, batch_size=4)
+        """),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import Embedding, LSTM, Dense
+            model = Sequential([Embedding(1000, 32, input_length=20), LSTM(16), Dense(1)])
+        """, line=3, fixed="""
+            from keras.models import Sequential
+            from keras.layers import Embedding, LSTM, Dense
+            model = Sequential([Embedding(1000, 32), LSTM(16), Dense(1)])
+        """),
+        Example("""
+            from keras.layers.recurrent import LSTM
+        """, line=1),
+    ]
+
+    def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        if ctx.target_keras != 3:
+            return
+        seen: set = set()
+        layers: list[Layer] = [n.layer for m in ctx.ir.models for n in m.nodes] + list(ctx.ir.standalone_layers)
+        for top in layers:
+            for layer in all_layers(top):
+                if id(layer) in seen:
+                    continue
+                seen.add(id(layer))
+                yield from self._layer(layer)
+        for model in ctx.ir.models:
+            for call in model.train_calls:
+                arg = next((a for a in call.arguments if a.keyword == "nb_epoch"), None)
+                if arg is not None:
+                    fix = None if "epochs" in call.keywords else Fix("safe", "Rename nb_epoch to epochs",
+                                                                     (rename_keyword(arg, "epochs"),))
+                    yield Diagnostic(f"{call.method}(nb_epoch=...) was removed in Keras 3: use epochs={arg.source}",
+                                     call.span, fix=fix, evidence=Evidence("advice"))
+            for name, span, _site in model.extra_calls:
+                if name in ("predict_classes", "predict_proba"):
+                    yield Diagnostic(f"model.{name}() was removed in Keras 3: use np.argmax(model.predict(x), axis=-1)"
+                                     if name == "predict_classes" else
+                                     f"model.{name}() was removed in Keras 3: use model.predict(x)", span,
+                                     evidence=Evidence("advice"))
+                if name == "reset_states":
+                    yield Diagnostic("model.reset_states() was removed in Keras 3: call reset_states() on each "
+                                     "stateful layer (for layer in model.layers: ...)", span, evidence=Evidence("advice"))
+        for imp in ctx.ir.imports:
+            if imp.module in REMOVED_MODULES or any(imp.module + "." + n in REMOVED_MODULES for n in imp.names):
+                yield Diagnostic(f"{imp.module} does not exist in Keras 3: import from keras.layers instead",
+                                 imp.span, evidence=Evidence("advice"))
+
+    @staticmethod
+    def _layer(layer: Layer) -> Iterable[Diagnostic]:
+        if layer.kind in ("CuDNNLSTM", "CuDNNGRU"):
+            yield Diagnostic(f"{layer.kind} was removed in Keras 3: use {layer.kind[5:]}, which picks the cuDNN "
+                             f"kernel itself", layer.span, evidence=Evidence("advice"))
+        if layer.kind in INPUT_KINDS:
+            return
+        for arg in layer.arguments:
+            if arg.keyword not in LAYER_ARGS:
+                continue
+            if arg.keyword == "input_length" and layer.kind == "Embedding":
+                yield Diagnostic(f"input_length on {label(layer)} is deprecated in Keras 3 and ignored: remove it "
+                                 f"(declare keras.Input(shape=({arg.source},)) if the length matters)", layer.span,
+                                 fix=Fix("safe", "Remove input_length", (remove_argument(layer, arg),)),
+                                 evidence=Evidence("advice"))
+                continue
+            hint = LAYER_ARGS[arg.keyword].format(value=arg.source)
+            yield Diagnostic(f"{arg.keyword}= on {label(layer)} is rejected by Keras 3 (Unrecognized keyword "
+                             f"arguments): {hint}", layer.span, evidence=Evidence("raises"))
