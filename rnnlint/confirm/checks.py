@@ -17,6 +17,8 @@ def run_check(keras: Any, spec: dict, fresh: Callable[[], None]) -> Result:
     if check is None:
         return _result("unconfirmed", f"no check for {expect!r}")
     fresh()
+    if expect == "no_effect":
+        return _no_effect(keras, spec, fresh)
     return check(keras, spec)
 
 
@@ -71,22 +73,30 @@ def _output_mismatch(keras: Any, spec: dict) -> Result:
     return _result("confirmed", text + _loss_effect(keras, loss or "mse", data, output))
 
 
-def _no_effect(keras: Any, spec: dict) -> Result:
+def _no_effect(keras: Any, spec: dict, fresh: Callable[[], None] = lambda: None) -> Result:
     node, argument = spec["check"]["node"], spec["check"]["argument"]
     layers = {n["id"]: n["layer"] for n in spec["nodes"]}
     if node not in layers or argument not in layers[node]["kwargs"]:
         return _result("unconfirmed", f"the layer has no literal `{argument}` argument to remove")
-    model, failure = _try_build(keras, spec)
-    if model is None:
-        return failure
-    with_it = _signature(model)
-    without, failure = _try_build(keras, spec, drop=(node, argument))
-    if without is None:
-        return failure
-    if _signature(without) == with_it:
-        return _result("confirmed", f"the argument did not change the built model (`{argument}` removed: "
-                                    f"same layer shapes, output {_shape(model.output_shape)})")
-    return _result("refuted", f"removing `{argument}` changes the built model")
+    with_it = _outcome(keras, spec, None)
+    fresh()
+    without = _outcome(keras, spec, (node, argument))
+    if with_it != without:
+        return _result("refuted", f"removing `{argument}` changes the built model")
+    if isinstance(with_it, str):
+        error = with_it.split(":", 1)[0]
+        return _result("confirmed", f"the argument did not change the built model (with and without "
+                                    f"`{argument}`, building raises the same {error})")
+    return _result("confirmed", f"the argument did not change the built model (`{argument}` removed: "
+                                f"same layer shapes and parameters)")
+
+
+def _outcome(keras: Any, spec: dict, drop: tuple[int, str] | None) -> Any:
+    """The built model's layer signature, or the text of the error building it raises."""
+    try:
+        return _signature(build_model(keras, spec, drop=drop))
+    except Exception as exc:  # noqa: BLE001
+        return describe_exception(exc)
 
 
 def _unbuilt(keras: Any, spec: dict) -> Result:
@@ -177,7 +187,7 @@ _CHECKS: dict[str, Callable[[Any, dict], Result]] = {
     "raises": _raises,
     "input_mismatch": _input_mismatch,
     "output_mismatch": _output_mismatch,
-    "no_effect": _no_effect,
+    "no_effect": _no_effect,  # called with `fresh` by run_check
     "unbuilt": _unbuilt,
 }
 
