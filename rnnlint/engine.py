@@ -77,6 +77,21 @@ def _unknown_shapes() -> ModelShapes:
     return ModelShapes(inputs={}, outputs={}, errors=(), model_input=UNKNOWN, model_output=UNKNOWN)
 
 
+def synthetic_input(model: Model) -> tuple | None:
+    """For a Sequential model that declares no input: a per-sample shape of the right rank with unknown dims,
+    so that rank errors between layers still show. Rules that need real dims check `synthetic_input`."""
+    from rnnlint.shapes import expected_input_ndim
+
+    if model.api != "sequential" or model.declared_input is not None or not model.nodes:
+        return None
+    ndim = expected_input_ndim(model.nodes[0].layer)
+    if ndim is None or ndim < 2 or model.nodes[0].layer.kind in ("TimeDistributed", "Dense", "Flatten"):
+        return None
+    if model.nodes[0].layer.kind.startswith("ConvLSTM"):
+        return (None,) + (8,) * (ndim - 3) + (1,)
+    return (None,) * (ndim - 2) + (1,)
+
+
 def _propagate(models: Sequence[Model], keras_major: int, path: str) -> tuple[dict[int, ModelShapes], list[Finding]]:
     import rnnlint.shapes as shapes_module
 
@@ -88,7 +103,7 @@ def _propagate(models: Sequence[Model], keras_major: int, path: str) -> tuple[di
         if propagate is None:
             continue
         try:
-            shapes[model.id] = propagate(model, keras_major=keras_major)
+            shapes[model.id] = propagate(model, keras_major=keras_major, synthetic_input=synthetic_input(model))
         except Exception as exc:  # noqa: BLE001 - one model's failure must not stop the file
             label = f"model {model.name!r}" if model.name else f"the model on line {model.span.line}"
             errors.append(_internal(f"shape propagation of {label}", exc, path))

@@ -19,7 +19,7 @@ model.fit(X, y, epochs=100, batch_size=2)
 ```
 
 ## Fix safety
-The fix adds `batch_size=32`, the value Keras was using, so behaviour is unchanged; it is marked unsafe
+The fix adds `batch_size=32` (or the sample count, when smaller), the batch Keras was using, so behaviour is unchanged; it is marked unsafe
 because the right value is the user's choice, and applied only with `--unsafe-fixes`.
 """
 from __future__ import annotations
@@ -86,7 +86,7 @@ class MissingBatchSize(Rule):
             y = np.array([[5.], [6.]])
             model = Sequential([LSTM(10, input_shape=(4, 1)), Dense(1)])
             model.compile(loss="mse")
-            model.fit(X, y, epochs=100, batch_size=32)
+            model.fit(X, y, epochs=100, batch_size=2)
         """),
         Example("""
             import numpy as np
@@ -111,8 +111,9 @@ class MissingBatchSize(Rule):
                     extra = f" ({samples} samples: {_batches(samples)})" if samples else ""
                     message = (f"{call.method}() of a recurrent model without batch_size: Keras silently uses 32"
                                f"{extra}; set batch_size explicitly")
-                    fix = Fix("unsafe", "Add batch_size=32 (what Keras was using)",
-                              (append_to_call(call.call, bool(call.arguments), "batch_size=32"),))
+                    size = min(samples, 32) if samples else 32
+                    fix = Fix("unsafe", f"Add batch_size={size} (what Keras was using)",
+                              (append_to_call(call.call, bool(call.arguments), f"batch_size={size}"),))
                     yield Diagnostic(message, call.span, fix=fix, evidence=Evidence("advice"))
                 elif isinstance(call.batch_size, int) and not isinstance(call.batch_size, bool) and samples \
                         and call.batch_size > samples:

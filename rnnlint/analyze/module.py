@@ -117,6 +117,15 @@ class Evaluator:
         r = self.positions[node]
         return Span(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
+    def outer_span(self, node: cst.BaseExpression) -> Span:
+        """The span of an expression including its own parentheses (PositionProvider leaves them out)."""
+        inner = self.span(node)
+        lpar, rpar = getattr(node, "lpar", ()), getattr(node, "rpar", ())
+        if lpar and rpar:
+            a, b = self.span(lpar[0]), self.span(rpar[-1])
+            return Span(a.line, a.column, b.end_line, b.end_column)
+        return inner
+
     def source(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
@@ -589,7 +598,7 @@ class Evaluator:
             else:
                 keyword = None
                 args.append(value)
-            arguments.append(Argument(keyword, _literal(value), self.span(arg), self.span(arg.value),
+            arguments.append(Argument(keyword, _literal(value), self.span(arg), self.outer_span(arg.value),
                                       self.source(arg.value)))
         return tuple(args), kwargs, arguments
 
