@@ -65,6 +65,17 @@ def finding(evidence: Evidence, code: str = "RNN001") -> Finding:
     return Finding(code, "test-rule", "error", "a test finding", "model.py", _span(1), evidence=evidence)
 
 
+def shared_two_inputs() -> Model:
+    """Two inputs, one LSTM applied to both (a shared layer), concatenated, then Dense."""
+    first, second = layer("Input", shape=(10, 1)), layer("Input", shape=(10, 1))
+    lstm = layer("LSTM", 4)
+    nodes = (Node(0, first, ()), Node(1, second, ()), Node(2, lstm, (TensorRef(0),), shared=True),
+             Node(3, lstm, (TensorRef(1),), shared=True),
+             Node(4, layer("Concatenate"), (TensorRef(2), TensorRef(3))),
+             Node(5, layer("Dense", 1), (TensorRef(4),)))
+    return Model(0, "model", "functional", nodes, (TensorRef(5),), None, _span(1), input_nodes=(1, 0))
+
+
 @dataclass(frozen=True)
 class Settings:
     cache_dir: str
@@ -106,6 +117,8 @@ SCENARIOS: dict[str, Evidence] = {
         layer("Bidirectional", inner=layer("LSTM", 4), input_shape=(10, 1)), layer("LSTM", 4)), upto=1),
     "removed-argument": Evidence("raises", sequential(layer("LSTM", 4, batch_input_shape=(2, 10, 1))), upto=0),
     "stateful": Evidence("raises", sequential(layer("LSTM", 4, input_shape=(10, 1), stateful=True)), upto=0),
+    "shared": Evidence("raises", shared_two_inputs()),
+    "shared-y": Evidence("output_mismatch", shared_two_inputs(), data=ArrayShape((60, 10, 1))),
     "x-mismatch": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 3))),
     "x-match": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 10, 1))),
     "y-mismatch": Evidence("output_mismatch", MANY_TO_MANY, data=ArrayShape((60, 1)), loss="mse"),
@@ -176,6 +189,14 @@ def test_build_errors_are_confirmed_with_keras_message(run, name, needle):
     state, detail = status(run, name)
     assert state == "confirmed"
     assert needle in detail
+
+
+def test_functional_model_with_shared_layer_builds(run):
+    assert status(run, "shared") == ("refuted", "Keras built the model without error")
+    state, detail = status(run, "shared-y")
+    assert state == "confirmed" and "Keras model output is (None, 1); y is (60, 10, 1)" in detail
+    script = repro_script(run[0]["shared-y"])
+    assert "layer2 = keras.layers.LSTM(4)" in script and "keras.Model([x1, x0], x5)" in script
 
 
 def test_input_mismatch(run):
@@ -364,7 +385,7 @@ def test_repro_script_reproduces_the_finding(run, tmp_path):
     script = repro_script(run[0]["stacked"])
     assert script is not None and "keras.layers.LSTM(256, input_shape=(10, 1))" in script
     assert repro_script(run[0]["fixed"]) is None
-    for name in ("x-mismatch", "y-mismatch", "ignored-input-shape", "unbuilt", "synthetic"):
+    for name in ("x-mismatch", "y-mismatch", "ignored-input-shape", "unbuilt", "synthetic", "shared-y"):
         compile(repro_script(run[0][name]), name, "exec")
     path = tmp_path / "repro.py"
     path.write_text(script)

@@ -54,8 +54,8 @@ def _sequential(keras: Any, spec: dict, drop: tuple[int, str] | None) -> Any:
 
 def _functional(keras: Any, spec: dict, drop: tuple[int, str] | None) -> Any:
     tensors: dict[int, Any] = {}
-    instances: dict[str, Any] = {}
-    inputs = []
+    instances: dict[int, Any] = {}
+    inputs: dict[int, Any] = {}
 
     def resolve(ref: list) -> Any:
         node_id, index = ref
@@ -67,15 +67,13 @@ def _functional(keras: Any, spec: dict, drop: tuple[int, str] | None) -> Any:
         layer = node["layer"]
         without = drop[1] if drop and drop[0] == node["id"] else None
         if layer["class"] == "Input":
-            tensors[node["id"]] = construct_layer(keras, layer, without=without)
-            inputs.append(tensors[node["id"]])
+            tensors[node["id"]] = inputs[node["id"]] = construct_layer(keras, layer, without=without)
             continue
         obj = instances.get(node["instance"])
         if obj is None:
             obj = instances[node["instance"]] = construct_layer(keras, layer, without=without)
         if layer["class"] == "InputLayer":
-            tensors[node["id"]] = obj.output
-            inputs.append(obj.output)
+            tensors[node["id"]] = inputs[node["id"]] = obj.output
             continue
         incoming = [resolve(ref) for ref in node["inputs"]]
         kwargs = {key: _call_value(value, resolve) for key, value in node["call_kwargs"].items()}
@@ -84,8 +82,10 @@ def _functional(keras: Any, spec: dict, drop: tuple[int, str] | None) -> Any:
         else:
             tensors[node["id"]] = obj(incoming[0] if len(incoming) == 1 else incoming, **kwargs)
     outputs = [resolve(ref) for ref in spec["outputs"]]
+    order = [i for i in spec.get("input_order") or [] if i in inputs]
+    ordered = [inputs[i] for i in order] + [t for i, t in inputs.items() if i not in order]
     return keras.Model(
-        inputs=inputs[0] if len(inputs) == 1 else inputs,
+        inputs=ordered[0] if len(ordered) == 1 else ordered,
         outputs=outputs[0] if len(outputs) == 1 else outputs,
     )
 

@@ -68,7 +68,7 @@ def _model(data: dict, name: str, drop: tuple[Any, Any] | None = None) -> list[s
     counts: dict[str, int] = {}
     for node in data["nodes"]:
         counts[node["instance"]] = counts.get(node["instance"], 0) + 1
-    inputs = []
+    inputs: list[str] = []
     for node in data["nodes"]:
         layer = _layer(node["layer"], _without(node, drop))
         if node["layer"]["class"] == "Input":
@@ -84,6 +84,8 @@ def _model(data: dict, name: str, drop: tuple[Any, Any] | None = None) -> list[s
         argument = refs[0] if len(refs) == 1 else "[" + ", ".join(refs) + "]"
         kwargs = "".join(f", {k}={_call_value(v)}" for k, v in node["call_kwargs"].items())
         lines.append(f"x{node['id']} = {layer}({argument}{kwargs})")
+    order = [f"x{i}" for i in data.get("input_order") or [] if f"x{i}" in inputs]
+    inputs = order + [i for i in inputs if i not in order]
     outputs = [_ref(r) for r in data["outputs"]]
     model_inputs = inputs[0] if len(inputs) == 1 else "[" + ", ".join(inputs) + "]"
     model_outputs = outputs[0] if len(outputs) == 1 else "[" + ", ".join(outputs) + "]"

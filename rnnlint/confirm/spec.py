@@ -72,7 +72,8 @@ def _build(evidence: Evidence, model: Model) -> Spec:
     notes: list[str] = []
     outputs = _outputs(evidence, model)
     wanted = _ancestors(model, outputs) if model.api == "functional" else _prefix(evidence, model)
-    nodes = [_node(model.node(i), notes) for i in sorted(wanted)]
+    first_use: dict[tuple[int, int], int] = {}
+    nodes = [_node(model.node(i), notes, first_use) for i in sorted(wanted)]
     spec_input = None
     if model.api == "sequential" and evidence.expect != "unbuilt" and not _declares_input(model, wanted):
         shape = evidence.synthetic_input or _synthetic_shape(model.node(min(wanted)).layer)
@@ -84,6 +85,7 @@ def _build(evidence: Evidence, model: Model) -> Spec:
         "nodes": nodes,
         "input": spec_input,
         "outputs": [[r.node, r.index] for r in outputs],
+        "input_order": [i for i in model.input_nodes if i in wanted],
         "check": _check(evidence),
     }
     return Spec(data, tuple(notes))
@@ -149,13 +151,16 @@ def _synthetic_shape(first: Layer) -> tuple[int | None, ...]:
     return (DEFAULT_TIMESTEPS,) + (8,) * (rank - 2) + (1,)
 
 
-def _node(node: Node, notes: list[str]) -> dict:
+def _node(node: Node, notes: list[str], first_use: dict[tuple[int, int], int]) -> dict:
+    """One node; `instance` is the id of the first node applying the same layer object (shared layers)."""
+    where = (node.layer.call.span.line, node.layer.call.span.column)
+    instance = first_use.setdefault(where, node.id)
     return {
         "id": node.id,
         "layer": _layer(node.layer, notes),
         "inputs": [[r.node, r.index] for r in node.inputs],
         "call_kwargs": {_keyword(a): _call_value(a) for a in node.call_arguments},
-        "instance": f"{node.layer.call.span.line}:{node.layer.call.span.column}",
+        "instance": instance,
     }
 
 
