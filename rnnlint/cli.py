@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--version", action="version", version=f"rnnlint {__version__}")
     info.add_argument("--list-rules", action="store_true", help="print the rule table and exit")
     info.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
+    info.add_argument("--lsp", action="store_true",
+                      help="run the language server on stdin/stdout (for editors; needs the 'lsp' extra: pygls)")
     return parser
 
 
@@ -151,6 +153,10 @@ def exit_status(result, settings, exit_zero: bool) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.lsp:
+        from rnnlint.lsp import start  # lazy: a normal run never imports pygls
+
+        return start()
     if args.list_rules:
         return list_rules(sys.stdout)
     if args.explain:

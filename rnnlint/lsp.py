@@ -1,0 +1,586 @@
+"""The language server: `rnnlint --lsp` (or `python -m rnnlint --lsp`), LSP over stdio with pygls.
+
+    didOpen / didChange ─► (debounce) ─► engine.lint_source, static only ─► publishDiagnostics
+    didSave ─► lint now ─► publish ─► confirmation with the real Keras in a daemon thread ─► republish
+    codeAction ─► the finding's fix · "Fix all rnnlint problems" (source.fixAll.rnnlint) · "Disable … for this line"
+    hover on a layer call ─► its input/output shapes and the model's pattern (many-to-one …)
+    notebooks (LSP 3.17 notebook sync) ─► code cells joined into one program, diagnostics mapped back per cell
+
+Settings come from `[tool.rnnlint]` (found by walking up from each file) overlaid by the client's
+initializationOptions / workspace settings (`select`, `extendSelect`, `ignore`, `targetKeras`, `confirm`,
+`showRefuted`, `debounceMs`). No handler ever lets an exception reach pygls: it is logged and swallowed.
+The conversions themselves (positions, edits, hovers, notebooks) live in `rnnlint.lsp_convert`.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import fnmatch
+import functools
+import logging
+import os
+import threading
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from rnnlint import __version__
+from rnnlint import lsp_convert as conv
+from rnnlint.findings import Edit, Finding
+from rnnlint.settings import RESERVED_CODE, Settings
+
+log = logging.getLogger("rnnlint.lsp")
+
+DEBOUNCE_SECONDS = 0.150
+MAX_FIX_PASSES = 10  # "Fix all" re-lints after each pass: a fix can uncover the next finding
+CONFIG_FILES = ("rnnlint.toml", "pyproject.toml")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Settings: [tool.rnnlint] per file, then the client's options on top
+
+def _tuple(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [v for v in value.replace(";", ",").split(",")]
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _pick(options: dict, *names: str) -> Any:
+    for name in names:
+        if name in options:
+            return options[name]
+    return None
+
+
+def settings_from_options(options: dict | None, base: Settings) -> Settings:
+    """Overlay client options (camelCase, snake_case or kebab-case keys) on `base`."""
+    if not isinstance(options, dict):
+        return base
+    if isinstance(options.get("rnnlint"), dict):
+        options = options["rnnlint"]
+    changes: dict[str, Any] = {}
+    for field_name, names in (("select", ("select",)), ("extend_select", ("extendSelect", "extend_select", "extend-select")),
+                              ("ignore", ("ignore",))):
+        value = _tuple(_pick(options, *names))
+        if value is not None:
+            changes[field_name] = value
+    for field_name, names in (("confirm", ("confirm",)), ("show_refuted", ("showRefuted", "show_refuted", "show-refuted")),
+                              ("use_cache", ("useCache", "use_cache", "use-cache"))):
+        value = _pick(options, *names)
+        if isinstance(value, bool):
+            changes[field_name] = value
+    keras = _pick(options, "targetKeras", "target_keras", "target-keras")
+    if keras in (2, 3, "2", "3"):
+        changes["target_keras"] = int(keras)
+    return dataclasses.replace(base, **changes) if changes else base
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """The `[tool.rnnlint]` table that applies to a file, and the folder it was found in."""
+
+    root: str
+    table: dict
+
+
+def _read_config(path: str) -> dict | None:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    with open(path, "rb") as handle:
+        data = tomllib.load(handle)
+    if os.path.basename(path) == "rnnlint.toml":
+        return data.get("tool", {}).get("rnnlint", data)
+    table = data.get("tool", {}).get("rnnlint")
+    return table if isinstance(table, dict) else None
+
+
+class ConfigCache:
+    """Finds and reads the `[tool.rnnlint]` of each file's project (cached by file and mtime)."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, tuple[float, dict | None]] = {}
+
+    def _table(self, path: str) -> dict | None:
+        try:
+            mtime = os.stat(path).st_mtime
+        except OSError:
+            return None
+        cached = self._tables.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            table = _read_config(path)
+        except Exception as exc:  # noqa: BLE001 - a broken config is reported and ignored
+            log.warning("rnnlint: ignoring %s: %s", path, exc)
+            table = None
+        self._tables[path] = (mtime, table)
+        return table
+
+    def find(self, file_path: str) -> ProjectConfig | None:
+        folder = os.path.dirname(os.path.abspath(file_path))
+        while True:
+            for name in CONFIG_FILES:
+                candidate = os.path.join(folder, name)
+                if os.path.isfile(candidate):
+                    table = self._table(candidate)
+                    if table is not None:
+                        return ProjectConfig(folder, table)
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                return None
+            folder = parent
+
+
+def settings_from_config(config: ProjectConfig | None, file_path: str, base: Settings) -> Settings:
+    """Apply select / extend-select / ignore / per-file-ignores / target-keras / confirm from a config table.
+
+    When `rnnlint.config` provides `settings_for_path(path, base) -> Settings`, that is used instead, so the
+    server and the CLI read configuration the same way.
+    """
+    try:
+        from rnnlint import config as config_module  # type: ignore[attr-defined]
+    except ImportError:
+        config_module = None
+    loader = getattr(config_module, "settings_for_path", None)
+    if callable(loader):
+        return loader(file_path, base)
+    if config is None:
+        return base
+    table = config.table
+    settings = settings_from_options({k: v for k, v in table.items() if k in ("select", "extend-select", "ignore",
+                                                                           "confirm", "target-keras")}, base)
+    per_file = table.get("per-file-ignores")
+    if isinstance(per_file, dict):
+        relative = os.path.relpath(os.path.abspath(file_path), config.root).replace(os.sep, "/")
+        extra = [code for pattern, codes in per_file.items()
+                 if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(relative), pattern)
+                 for code in (_tuple(codes) or ())]
+        if extra:
+            settings = dataclasses.replace(settings, ignore=settings.ignore + tuple(extra))
+    return settings
+
+
+# ---------------------------------------------------------------------------------------------------------
+# What the server keeps per linted unit (a text document, or a whole notebook)
+
+@dataclass
+class Unit:
+    key: str  # the document's URI, or the notebook's
+    path: str
+    text: str = ""
+    parts: list[conv.Part] = field(default_factory=list)
+    result: Any = None  # engine.FileResult of `text`
+    generation: int = 0  # bumped on every change; late results for an older generation are dropped
+    pending: asyncio.TimerHandle | None = None
+    published: set[str] = field(default_factory=set)  # URIs that got diagnostics (to clear removed cells)
+
+
+def _guard(fn: Callable) -> Callable:
+    """Log and swallow any exception from a handler: a bug in rnnlint must never take the editor's server down."""
+
+    @functools.wraps(fn)
+    def wrapper(server: "RnnlintServer", params: Any) -> Any:
+        try:
+            return fn(server, params)
+        except Exception as exc:  # noqa: BLE001
+            server.report(f"internal error in {fn.__name__}: {type(exc).__name__}: {exc}", exc)
+            return None
+
+    return wrapper
+
+
+class RnnlintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__(
+            name="rnnlint", version=__version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=types.NotebookDocumentSyncOptions(
+                notebook_selector=[types.NotebookDocumentFilterWithCells(
+                    notebook="jupyter-notebook", cells=[types.NotebookCellLanguage(language="python")])],
+                save=True,
+            ),
+        )
+        self.base = Settings(confirm=True)
+        self.client_options: dict = {}
+        self.debounce = DEBOUNCE_SECONDS
+        self.units: dict[str, Unit] = {}
+        self.configs = ConfigCache()
+        self._confirm_lock = threading.Lock()
+        self._notes_shown: set[str] = set()
+
+    # -- helpers -------------------------------------------------------------------------------------------
+    def report(self, message: str, exc: BaseException | None = None) -> None:
+        detail = "".join(traceback.format_exception(exc)) if exc is not None else ""
+        log.error("%s\n%s", message, detail)
+        try:
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=f"rnnlint: {message}"))
+        except Exception:  # noqa: BLE001 - not connected (tests, shutdown)
+            pass
+
+    def info(self, message: str) -> None:
+        try:
+            self.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=f"rnnlint: {message}"))
+        except Exception:  # noqa: BLE001
+            pass
+
+    @property
+    def encoding(self) -> str:
+        value = getattr(self.workspace, "position_encoding", None) or conv.UTF16
+        return str(getattr(value, "value", value))
+
+    def settings_for(self, path: str) -> Settings:
+        try:
+            project = settings_from_config(self.configs.find(path), path, self.base)
+        except Exception as exc:  # noqa: BLE001
+            self.report(f"cannot apply the configuration for {path}: {exc}", exc)
+            project = self.base
+        return settings_from_options(self.client_options, project)
+
+    def unit_key(self, uri: str) -> str:
+        """The unit a URI belongs to: a notebook cell's notebook, else the document itself."""
+        notebook = self.workspace.get_notebook_document(cell_uri=uri)
+        return notebook.uri if notebook is not None else uri
+
+    def unit(self, uri: str) -> Unit:
+        key = self.unit_key(uri)
+        unit = self.units.get(key)
+        if unit is None:
+            unit = self.units[key] = Unit(key=key, path=_path(key))
+        return unit
+
+    def _load(self, unit: Unit) -> None:
+        notebook = self.workspace.get_notebook_document(notebook_uri=unit.key)
+        if notebook is None:
+            document = self.workspace.get_text_document(unit.key)
+            unit.text = document.source
+            unit.parts = [conv.Part(uri=unit.key, text=unit.text, first_line=1)]
+            return
+        cells = [(c.document, self.workspace.get_text_document(c.document).source)
+                 for c in notebook.cells if c.kind == types.NotebookCellKind.Code]
+        unit.text, unit.parts = conv.join_cells(cells)
+
+    # -- linting -------------------------------------------------------------------------------------------
+    def lint(self, unit: Unit) -> None:
+        """Lint the unit's current text (static only) and publish."""
+        from rnnlint.engine import lint_source
+
+        unit.pending = None
+        self._load(unit)
+        settings = dataclasses.replace(self.settings_for(unit.path), confirm=False)
+        unit.result = lint_source(unit.text, unit.path, settings)
+        self.publish(unit)
+
+    def schedule(self, unit: Unit, delay: float | None = None) -> None:
+        unit.generation += 1
+        if unit.pending is not None:
+            unit.pending.cancel()
+        delay = self.debounce if delay is None else delay
+        if delay <= 0:
+            self._lint_guarded(unit)
+            return
+        loop = asyncio.get_running_loop()
+        unit.pending = loop.call_later(delay, self._lint_guarded, unit)
+
+    def _lint_guarded(self, unit: Unit) -> None:
+        try:
+            self.lint(unit)
+        except Exception as exc:  # noqa: BLE001
+            self.report(f"internal error while linting {unit.path}: {type(exc).__name__}: {exc}", exc)
+
+    def publish(self, unit: Unit) -> None:
+        findings = list(unit.result.findings) if unit.result is not None else []
+        by_uri: dict[str, list[types.Diagnostic]] = {p.uri: [] for p in unit.parts}
+        for finding in findings:
+            part = self.part_of(unit, finding)
+            if part is None:
+                continue
+            by_uri[part.uri].append(conv.to_diagnostic(finding, part.lines, self.encoding, part.offset))
+        for uri in unit.published - set(by_uri):  # notebook cells that went away
+            by_uri[uri] = []
+        for uri, diagnostics in by_uri.items():
+            version = None
+            if uri in self.workspace.text_documents:
+                version = self.workspace.get_text_document(uri).version
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
+        unit.published = {uri for uri in by_uri if uri in {p.uri for p in unit.parts}}
+
+    @staticmethod
+    def part_of(unit: Unit, finding: Finding) -> conv.Part | None:
+        part = next((p for p in unit.parts if p.holds(finding.span.line)), None)
+        if part is None and unit.parts and finding.code == RESERVED_CODE:
+            part = unit.parts[-1] if finding.span.line > 1 else unit.parts[0]  # e.g. an error at end of file
+        return part
+
+    def clear(self, unit: Unit) -> None:
+        if unit.pending is not None:
+            unit.pending.cancel()
+        for uri in unit.published | {p.uri for p in unit.parts}:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        self.units.pop(unit.key, None)
+
+    # -- confirmation on save ------------------------------------------------------------------------------
+    def confirm_in_background(self, unit: Unit) -> None:
+        if unit.result is None or unit.result.ir is None:
+            return
+        settings = self.settings_for(unit.path)
+        if not settings.confirm or not any(f.code != RESERVED_CODE for f in unit.result.findings):
+            return
+        generation, result = unit.generation, unit.result
+        loop = asyncio.get_running_loop()
+
+        def work() -> None:
+            try:
+                from rnnlint.engine import confirm_results
+
+                with self._confirm_lock:  # one checker at a time, whatever the number of saves
+                    if unit.generation != generation:
+                        return
+                    run = confirm_results([result], settings)
+                loop.call_soon_threadsafe(self._confirmed, unit, generation, run)
+            except Exception as exc:  # noqa: BLE001
+                loop.call_soon_threadsafe(self.report, f"confirmation failed: {type(exc).__name__}: {exc}", exc)
+
+        threading.Thread(target=work, name="rnnlint-confirm", daemon=True).start()
+
+    def _confirmed(self, unit: Unit, generation: int, run: Any) -> None:
+        try:
+            if unit.generation != generation or self.units.get(unit.key) is not unit:
+                return  # the text changed meanwhile: these results are stale
+            unit.result = dataclasses.replace(unit.result, findings=run.files[0].findings)
+            self.publish(unit)
+            for note in (*run.notes, *run.errors):
+                if note not in self._notes_shown:
+                    self._notes_shown.add(note)
+                    self.info(note)
+        except Exception as exc:  # noqa: BLE001
+            self.report(f"internal error while publishing confirmation: {exc}", exc)
+
+    # -- lookups for code actions and hover ----------------------------------------------------------------
+    def current(self, uri: str) -> tuple[Unit, conv.Part] | None:
+        """The unit and part of `uri`, linted up to date (a request may arrive before the debounce fires)."""
+        unit = self.units.get(self.unit_key(uri))
+        if unit is None:
+            return None
+        if unit.pending is not None or unit.result is None:
+            unit.pending and unit.pending.cancel()
+            self.lint(unit)
+        part = next((p for p in unit.parts if p.uri == uri), None)
+        return (unit, part) if part is not None else None
+
+
+def _path(uri: str) -> str:
+    try:
+        path = to_fs_path(uri)
+    except Exception:  # noqa: BLE001
+        path = None
+    return path or uri
+
+
+server = None  # created by `start` (module import must stay cheap and side-effect free)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Handlers
+
+def _on_initialize(ls: RnnlintServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options
+    if isinstance(options, dict):
+        ls.client_options = options.get("rnnlint", options) if isinstance(options.get("rnnlint"), dict) else options
+        debounce = _pick(ls.client_options, "debounceMs", "debounce_ms", "debounce-ms")
+        if isinstance(debounce, (int, float)) and not isinstance(debounce, bool) and debounce >= 0:
+            ls.debounce = debounce / 1000.0
+
+
+def _on_did_change_configuration(ls: RnnlintServer, params: types.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if isinstance(settings, dict) and settings:
+        ls.client_options = settings.get("rnnlint", settings) if isinstance(settings.get("rnnlint"), dict) else settings
+        for unit in list(ls.units.values()):
+            ls.schedule(unit, 0)
+
+
+def _on_open(ls: RnnlintServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.schedule(ls.unit(params.text_document.uri), 0)
+
+
+def _on_change(ls: RnnlintServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.schedule(ls.unit(params.text_document.uri))
+
+
+def _on_save(ls: RnnlintServer, params: types.DidSaveTextDocumentParams) -> None:
+    unit = ls.unit(params.text_document.uri)
+    ls.schedule(unit, 0)
+    ls.confirm_in_background(unit)
+
+
+def _on_close(ls: RnnlintServer, params: types.DidCloseTextDocumentParams) -> None:
+    unit = ls.units.get(params.text_document.uri)
+    if unit is not None:
+        ls.clear(unit)
+
+
+def _on_notebook_open(ls: RnnlintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+    ls.schedule(ls.unit(params.notebook_document.uri), 0)
+
+
+def _on_notebook_change(ls: RnnlintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+    ls.schedule(ls.unit(params.notebook_document.uri))
+
+
+def _on_notebook_save(ls: RnnlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+    unit = ls.unit(params.notebook_document.uri)
+    ls.schedule(unit, 0)
+    ls.confirm_in_background(unit)
+
+
+def _on_notebook_close(ls: RnnlintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+    unit = ls.units.get(params.notebook_document.uri)
+    if unit is not None:
+        ls.clear(unit)
+
+
+def _workspace_edit(uri: str, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+    return types.WorkspaceEdit(changes={uri: edits})
+
+
+def _finding_matches(finding: Finding, part: conv.Part, lines: list[str], encoding: str,
+                     diagnostic: types.Diagnostic) -> bool:
+    if diagnostic.code != finding.code or diagnostic.source not in (None, conv.SOURCE):
+        return False
+    return conv.to_range(lines, finding.span, encoding, part.offset).start == diagnostic.range.start
+
+
+def _wanted(only: list[str] | None, kind: str) -> bool:
+    return not only or any(kind == k or kind.startswith(k + ".") for k in only)
+
+
+def _on_code_action(ls: RnnlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    found = ls.current(params.text_document.uri)
+    if found is None:
+        return None
+    unit, part = found
+    uri, lines, encoding = part.uri, part.lines, ls.encoding
+    only = [str(getattr(k, "value", k)) for k in (params.context.only or [])]
+    findings = [f for f in unit.result.findings if part.holds_span(f.span) and f.code != RESERVED_CODE]
+    first, last = params.range.start.line + part.first_line, params.range.end.line + part.first_line
+    actions: list[types.CodeAction] = []
+    if _wanted(only, types.CodeActionKind.QuickFix.value):
+        for finding in findings:
+            if not (finding.span.line <= last and first <= finding.span.end_line):
+                continue
+            diagnostics = [d for d in params.context.diagnostics if _finding_matches(finding, part, lines, encoding, d)]
+            if finding.fix is not None and finding.fix.edits and all(part.holds_span(e.span) for e in finding.fix.edits):
+                title = finding.fix.message + ("" if finding.fix.applicability == "safe" else " (unsafe)")
+                actions.append(types.CodeAction(
+                    title=f"{title} ({finding.code})", kind=types.CodeActionKind.QuickFix, diagnostics=diagnostics,
+                    is_preferred=finding.fix.applicability == "safe",
+                    edit=_workspace_edit(uri, conv.edits_to_text_edits(finding.fix.edits, lines, encoding, part.offset)),
+                ))
+            noqa = conv.noqa_edit(part.text, finding.span.line - part.offset, finding.code)
+            if noqa is not None:
+                actions.append(types.CodeAction(
+                    title=f"Disable {finding.code} for this line", kind=types.CodeActionKind.QuickFix,
+                    diagnostics=diagnostics,
+                    edit=_workspace_edit(uri, conv.edits_to_text_edits([noqa], lines, encoding)),
+                ))
+    if _wanted(only, conv.FIX_ALL_KIND) and any(f.fix for f in findings):
+        edit = fix_all_edit(ls, unit, part)
+        if edit is not None:
+            actions.append(types.CodeAction(title="Fix all rnnlint problems", kind=conv.FIX_ALL_KIND,
+                                            edit=_workspace_edit(uri, [edit])))
+    return actions
+
+
+def fixed_text(text: str, path: str, settings: Settings, result: Any = None) -> str:
+    """`text` with every safe fix applied, re-linting after each pass until nothing more is fixable."""
+    from rnnlint.engine import lint_source
+
+    settings = dataclasses.replace(settings, confirm=False)
+    for _ in range(MAX_FIX_PASSES):
+        if result is None:
+            result = lint_source(text, path, settings)
+        fixes = conv.compatible_fixes(result.findings)
+        if not fixes:
+            break
+        new = conv.apply_edits(text, [e for fix in fixes for e in fix.edits])
+        if new == text:
+            break
+        text, result = new, None
+    return text
+
+
+def fix_all_edit(ls: RnnlintServer, unit: Unit, part: conv.Part) -> types.TextEdit | None:
+    if len(unit.parts) == 1:
+        new = fixed_text(unit.text, unit.path, ls.settings_for(unit.path), unit.result)
+        return conv.whole_text_edit(unit.text, new, ls.encoding)
+    # A notebook cell: one pass over the findings inside this cell (line numbers elsewhere must not move).
+    findings = [f for f in unit.result.findings if f.fix and all(part.holds_span(e.span) for e in f.fix.edits)]
+    shift = part.offset
+    edits = [Edit(dataclasses.replace(e.span, line=e.span.line - shift, end_line=e.span.end_line - shift), e.text)
+             for fix in conv.compatible_fixes(findings) for e in fix.edits]
+    return conv.whole_text_edit(part.text, conv.apply_edits(part.text, edits), ls.encoding) if edits else None
+
+
+def _on_hover(ls: RnnlintServer, params: types.HoverParams) -> types.Hover | None:
+    found = ls.current(params.text_document.uri)
+    if found is None:
+        return None
+    unit, part = found
+    line, column = conv.from_position(part.lines, params.position, ls.encoding, part.offset)
+    text = conv.hover_markdown(unit.result, line, column)
+    if text is None:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+
+def _on_shutdown(ls: RnnlintServer, params: Any) -> None:
+    for unit in ls.units.values():
+        if unit.pending is not None:
+            unit.pending.cancel()
+
+
+HANDLERS: list[tuple[str, Callable, Any]] = [
+    (types.INITIALIZE, _on_initialize, None),
+    (types.WORKSPACE_DID_CHANGE_CONFIGURATION, _on_did_change_configuration, None),
+    (types.TEXT_DOCUMENT_DID_OPEN, _on_open, None),
+    (types.TEXT_DOCUMENT_DID_CHANGE, _on_change, None),
+    (types.TEXT_DOCUMENT_DID_SAVE, _on_save, None),
+    (types.TEXT_DOCUMENT_DID_CLOSE, _on_close, None),
+    (types.NOTEBOOK_DOCUMENT_DID_OPEN, _on_notebook_open, None),
+    (types.NOTEBOOK_DOCUMENT_DID_CHANGE, _on_notebook_change, None),
+    (types.NOTEBOOK_DOCUMENT_DID_SAVE, _on_notebook_save, None),
+    (types.NOTEBOOK_DOCUMENT_DID_CLOSE, _on_notebook_close, None),
+    (types.TEXT_DOCUMENT_CODE_ACTION, _on_code_action, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, conv.FIX_ALL_KIND], resolve_provider=False)),
+    (types.TEXT_DOCUMENT_HOVER, _on_hover, None),
+    (types.SHUTDOWN, _on_shutdown, None),
+]
+
+
+def create_server() -> RnnlintServer:
+    ls = RnnlintServer()
+    for method, handler, options in HANDLERS:
+        ls.feature(method, options)(_guard(handler))
+    return ls
+
+
+def start() -> int:
+    """Serve LSP over stdio until the client says exit."""
+    global server
+    logging.basicConfig(level=os.environ.get("RNNLINT_LSP_LOG", "WARNING").upper(),
+                        format="rnnlint-lsp %(levelname)s %(message)s")
+    server = create_server()
+    server.start_io()
+    return 0
+
+
+__all__ = ["RnnlintServer", "create_server", "start", "fixed_text", "settings_from_options", "DEBOUNCE_SECONDS"]

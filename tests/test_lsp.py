@@ -1,0 +1,311 @@
+"""The language server, driven by a real LSP client (pytest-lsp) over stdio: `python -m rnnlint --lsp`.
+
+Plus unit tests of the pure conversions in `rnnlint.lsp_convert` (positions, edits, noqa, notebooks).
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+import textwrap
+
+import pytest
+
+pytest.importorskip("pygls")
+pytest_lsp = pytest.importorskip("pytest_lsp")
+
+from lsprotocol import types  # noqa: E402
+from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+
+from rnnlint import lsp_convert as conv  # noqa: E402
+from rnnlint.engine import lint_source  # noqa: E402
+from rnnlint.findings import Edit  # noqa: E402
+from rnnlint.ir import Span  # noqa: E402
+from rnnlint.settings import Settings  # noqa: E402
+
+BUGGY = textwrap.dedent("""\
+    from keras.models import Sequential
+    from keras.layers import LSTM, Dense
+    model = Sequential()
+    model.add(LSTM(256, input_shape=(10, 1)))
+    model.add(LSTM(256))
+    model.add(Dense(1))
+""")
+FIXED = BUGGY.replace("LSTM(256, input_shape=(10, 1))", "LSTM(256, input_shape=(10, 1), return_sequences=True)")
+URI = "file:///tmp/rnnlint-lsp-test/model.py"
+TIMEOUT = 20.0
+STATIC = Settings(confirm=False)
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "--lsp"]))
+async def client(lsp_client: LanguageClient):
+    params = types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        initialization_options={"confirm": False, "debounceMs": 20},
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def _diagnostics(client: LanguageClient, uri: str = URI, version: int | None = None) -> list[types.Diagnostic]:
+    """Wait for the diagnostics of `uri` (of `version`, when given)."""
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri and (version is None or params.version == version):
+                return list(params.diagnostics)
+
+    return await asyncio.wait_for(wait(), TIMEOUT)
+
+
+def _open(client: LanguageClient, text: str, uri: str = URI) -> None:
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+
+
+def _replace_all(client: LanguageClient, text: str, version: int, uri: str = URI) -> None:
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)]))
+
+
+def _apply(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP TextEdits (UTF-16 positions) to `text`, as an editor would."""
+    lines = conv.split_lines(text)
+    ours = []
+    for edit in edits:
+        start = conv.from_position(lines, edit.range.start)
+        end = conv.from_position(lines, edit.range.end)
+        ours.append(Edit(Span(start[0], start[1], end[0], end[1]), edit.new_text))
+    return conv.apply_edits(text, ours)
+
+
+def _codes(text: str) -> list[str]:
+    return [f.code for f in lint_source(text, "model.py", STATIC).findings]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Over stdio
+
+@pytest.mark.asyncio
+async def test_diagnostics_appear_and_disappear_after_fix(client: LanguageClient):
+    _open(client, BUGGY)
+    diagnostics = await _diagnostics(client)
+    assert [d.code for d in diagnostics] == ["RNN001"]
+    diagnostic = diagnostics[0]
+    assert diagnostic.range.start.line == 3
+    assert diagnostic.range.start.character == 10
+    assert diagnostic.source == "rnnlint"
+    assert diagnostic.severity == types.DiagnosticSeverity.Error
+    assert diagnostic.code_description.href == conv.rule_url("RNN001")
+    assert diagnostic.code_description.href.endswith("/docs/rules/RNN001.md")
+
+    _replace_all(client, FIXED, version=2)
+    assert await _diagnostics(client, version=2) == []
+
+
+@pytest.mark.asyncio
+async def test_code_action_fix_yields_clean_document(client: LanguageClient):
+    _open(client, BUGGY)
+    diagnostics = await _diagnostics(client)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), range=diagnostics[0].range,
+        context=types.CodeActionContext(diagnostics=diagnostics)))
+    titles = [a.title for a in actions]
+    assert "Add return_sequences=True (RNN001)" in titles
+    assert "Disable RNN001 for this line" in titles
+    assert "Fix all rnnlint problems" in titles
+
+    fix = next(a for a in actions if a.title.startswith("Add return_sequences"))
+    assert fix.kind == types.CodeActionKind.QuickFix and fix.diagnostics
+    fixed = _apply(BUGGY, fix.edit.changes[URI])
+    assert fixed == FIXED
+    assert _codes(fixed) == []
+
+    fix_all = next(a for a in actions if a.title == "Fix all rnnlint problems")
+    assert fix_all.kind == "source.fixAll.rnnlint"
+    assert _codes(_apply(BUGGY, fix_all.edit.changes[URI])) == []
+
+    disable = next(a for a in actions if a.title.startswith("Disable"))
+    silenced = _apply(BUGGY, disable.edit.changes[URI])
+    assert silenced.splitlines()[3] == "model.add(LSTM(256, input_shape=(10, 1)))  # noqa: RNN001"
+    assert _codes(silenced) == []
+
+
+@pytest.mark.asyncio
+async def test_fix_all_only_kind_and_stacked_layers(client: LanguageClient):
+    three = BUGGY.replace("model.add(LSTM(256))\n", "model.add(LSTM(256))\nmodel.add(LSTM(64))\n")
+    _open(client, three)
+    await _diagnostics(client)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=URI),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll])))
+    assert [a.title for a in actions] == ["Fix all rnnlint problems"]
+    fixed = _apply(three, actions[0].edit.changes[URI])
+    assert fixed.count("return_sequences=True") == 2  # fix all re-lints: the second LSTM's turn comes next
+    assert _codes(fixed) == []
+
+
+@pytest.mark.asyncio
+async def test_hover_shows_shapes_and_pattern(client: LanguageClient):
+    _open(client, BUGGY)
+    await _diagnostics(client)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=3, character=12)))
+    assert hover is not None
+    text = hover.contents.value
+    assert "LSTM" in text and "(None, 10, 1)" in text and "(None, 256)" in text
+
+    _replace_all(client, FIXED, version=2)
+    await _diagnostics(client, version=2)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=4, character=12)))
+    assert "(None, 10, 256)" in hover.contents.value and "many-to-one" in hover.contents.value
+
+    nothing = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=0, character=2)))
+    assert nothing is None
+
+
+@pytest.mark.asyncio
+async def test_syntax_error_does_not_kill_the_server(client: LanguageClient):
+    _open(client, BUGGY)
+    await _diagnostics(client)
+    _replace_all(client, BUGGY.replace("model.add(LSTM(256))", "model.add(LSTM(256"), version=2)
+    diagnostics = await _diagnostics(client, version=2)
+    assert [d.code for d in diagnostics] == ["RNN000"]
+    assert "syntax" in diagnostics[0].message
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=3, character=12)))
+    assert hover is None  # no IR while the file does not parse: no hover, no crash
+    _replace_all(client, BUGGY, version=3)
+    assert [d.code for d in await _diagnostics(client, version=3)] == ["RNN001"]
+
+
+@pytest.mark.asyncio
+async def test_debounce_publishes_only_the_latest_text(client: LanguageClient):
+    _open(client, BUGGY)
+    await _diagnostics(client)
+    for version in range(2, 8):  # a burst of keystrokes, faster than the debounce
+        _replace_all(client, FIXED if version % 2 else BUGGY, version=version)
+    assert await _diagnostics(client, version=7) == []
+
+
+@pytest.mark.asyncio
+async def test_utf16_positions(client: LanguageClient):
+    text = BUGGY.replace("model.add(LSTM(256, input_shape", "𝔪 = 1; model.add(LSTM(256, input_shape")
+    _open(client, text)
+    diagnostics = await _diagnostics(client)
+    # "𝔪 = 1; " is 7 characters but 8 UTF-16 code units (𝔪 is outside the BMP)
+    assert diagnostics[0].range.start == types.Position(line=3, character=18)
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), range=diagnostics[0].range,
+        context=types.CodeActionContext(diagnostics=diagnostics)))
+    fix = next(a for a in actions if a.title.startswith("Add return_sequences"))
+    assert _codes(_apply(text, fix.edit.changes[URI])) == []
+
+
+@pytest.mark.asyncio
+async def test_notebook_cells(client: LanguageClient):
+    nb = "file:///tmp/rnnlint-lsp-test/model.ipynb"
+    cells = [
+        "%matplotlib inline\nfrom keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n",
+        "model = Sequential()\nmodel.add(LSTM(256, input_shape=(10, 1)))\n",
+        "model.add(LSTM(256))\nmodel.add(Dense(1))\n",
+    ]
+    uris = [f"vscode-notebook-cell:/tmp/rnnlint-lsp-test/model.ipynb#C{i}" for i in range(len(cells))]
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=nb, notebook_type="jupyter-notebook", version=1,
+            cells=[types.NotebookCell(kind=types.NotebookCellKind.Code, document=u) for u in uris]),
+        cell_text_documents=[types.TextDocumentItem(uri=u, language_id="python", version=1, text=t)
+                             for u, t in zip(uris, cells)]))
+    diagnostics = await _diagnostics(client, uri=uris[1])
+    assert [(d.code, d.range.start.line) for d in diagnostics] == [("RNN001", 1)]
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=uris[1]), position=types.Position(line=1, character=12)))
+    assert "(None, 256)" in hover.contents.value
+
+
+@pytest.mark.asyncio
+async def test_shutdown_and_exit_are_clean(client: LanguageClient):
+    # the fixture's own shutdown_session runs after this; here: the server answers shutdown with null
+    _open(client, BUGGY)
+    await _diagnostics(client)
+    assert await client.shutdown_async(None) is None
+    client.exit(None)
+    await asyncio.wait_for(client._server.wait(), TIMEOUT)
+    assert client._server.returncode == 0
+    client.capabilities = None  # already shut down: the fixture must not do it again
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pure conversions
+
+@pytest.mark.parametrize("line, index, encoding, units", [
+    ("abc", 2, conv.UTF16, 2),
+    ("é = 1", 1, conv.UTF16, 1),
+    ("é = 1", 1, conv.UTF8, 2),
+    ("𝔪x", 1, conv.UTF16, 2),
+    ("𝔪x", 1, conv.UTF8, 4),
+    ("𝔪x", 1, conv.UTF32, 1),
+    ("ab", 4, conv.UTF16, 4),
+], ids=["ascii", "latin-utf16", "latin-utf8", "astral-utf16", "astral-utf8", "astral-utf32", "past-end"])
+def test_units_round_trip(line, index, encoding, units):
+    assert conv.to_units(line, index, encoding) == units
+    if index <= len(line):
+        assert conv.from_units(line, units, encoding) == index
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("x = LSTM(8)(x)", "x = LSTM(8)(x)  # noqa: RNN001"),
+    ("x = LSTM(8)(x)   ", "x = LSTM(8)(x)  # noqa: RNN001"),
+    ("x = LSTM(8)(x)  # noqa: RNN003", "x = LSTM(8)(x)  # noqa: RNN003, RNN001"),
+    ("x = LSTM(8)(x)  # noqa: RNN003, RNN009  # why", "x = LSTM(8)(x)  # noqa: RNN003, RNN009, RNN001  # why"),
+    ("x = LSTM(8)(x)  # the encoder", "x = LSTM(8)(x)  # the encoder  # noqa: RNN001"),
+    ("s = '#'; x = LSTM(8)(x)", "s = '#'; x = LSTM(8)(x)  # noqa: RNN001"),
+], ids=["plain", "trailing-space", "merge", "merge-before-comment", "other-comment", "hash-in-string"])
+def test_noqa_edit(line, expected):
+    edit = conv.noqa_edit(line + "\n", 1, "RNN001")
+    assert conv.apply_edits(line + "\n", [edit]) == expected + "\n"
+
+
+@pytest.mark.parametrize("line", ["x = f(1)  # noqa", "x = f(1)  # noqa: RNN001", "x = f(1) + \\"],
+                         ids=["bare-noqa", "already", "backslash"])
+def test_noqa_edit_not_offered(line):
+    assert conv.noqa_edit(line + "\n", 1, "RNN001") is None
+
+
+def test_apply_edits_in_reverse_order():
+    text = "ab\ncd\n"
+    edits = [Edit(Span(1, 2, 1, 2), "X"), Edit(Span(2, 1, 2, 3), "YY"), Edit(Span(1, 1, 1, 1), "<")]
+    assert conv.apply_edits(text, edits) == "<aXb\nYY\n"
+
+
+def test_whole_text_edit_is_minimal():
+    edit = conv.whole_text_edit(BUGGY, FIXED)
+    assert edit.range.start.line == 3 and edit.range.end.line == 4
+    assert _apply(BUGGY, [edit]) == FIXED
+
+
+def test_neutralise_keeps_lines():
+    cell = "%matplotlib inline\n!pip install keras\nif x:\n    !ls\nmodel?\nx = 1\n"
+    out = conv.neutralise(cell)
+    assert len(conv.split_lines(out)) == len(conv.split_lines(cell))
+    compile(out, "<cell>", "exec")
+    assert conv.neutralise("%%bash\necho hi\n") == "\n\n"
+
+
+@pytest.mark.parametrize("code, pattern", [
+    ("model = Sequential([LSTM(8, input_shape=(10, 1)), Dense(1)])", "many-to-one"),
+    ("model = Sequential([LSTM(8, input_shape=(10, 1), return_sequences=True), Dense(1)])", "many-to-many"),
+    ("model = Sequential([RepeatVector(5, input_shape=(3,)), LSTM(8, return_sequences=True)])", "one-to-many"),
+    ("model = Sequential([Dense(8, input_shape=(3,)), Dense(1)])", "one-to-one"),
+    ("model = Sequential([Embedding(100, 8, input_shape=(20,)), LSTM(8), Dense(1)])", "many-to-one"),
+], ids=["many-to-one", "many-to-many", "one-to-many", "one-to-one", "embedding-many-to-one"])
+def test_model_pattern(code, pattern):
+    source = "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense, Embedding, RepeatVector\n" + code + "\n"
+    result = lint_source(source, "m.py", STATIC)
+    model = result.ir.models[0]
+    assert conv.model_pattern(model, result.shapes[model.id]) == pattern
