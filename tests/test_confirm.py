@@ -377,6 +377,10 @@ def test_exception_detail_skips_generic_lines():
     exc = ValueError("\x1b[1mException encountered when calling LSTMCell.call().\x1b[0m\n\n"
                      "\x1b[1mDimensions must be equal, but are 3 and 1\x1b[0m\n\nArguments received by x")
     assert describe_exception(exc) == "ValueError: Dimensions must be equal, but are 3 and 1"
+    exc = ValueError("Exception encountered when calling Sequential.call().\n\n\x1b[1mInvalid input shape for "
+                     "input [[0. 0. 0.]\n [0. 0. 0.]] with name 'x'. Expected shape (None, 2, 3)\x1b[0m\n")
+    assert describe_exception(exc) == ("ValueError: Invalid input shape for input <array> with name 'x'. "
+                                       "Expected shape (None, 2, 3)")
 
 
 # --- repro -------------------------------------------------------------------------------------------

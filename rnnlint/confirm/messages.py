@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+_ARRAY = re.compile(r"\[\[[-+0-9.eE\s\[\]naif,]*\]\]")  # a printed array of values
 _GENERIC = (
     "exception encountered when calling", "arguments received by", "exception encountered",
     "traceback", "call arguments received", "error when checking",
@@ -17,7 +18,8 @@ def strip_ansi(text: str) -> str:
 
 def informative_line(message: str) -> str:
     """The first line of `message` that says what went wrong (not a generic Keras preamble)."""
-    lines = [line.strip() for line in strip_ansi(message).splitlines()]
+    text = _ARRAY.sub("<array>", strip_ansi(message))
+    lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     for line in lines:
         lowered = line.lower()
