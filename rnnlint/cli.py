@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--version", action="version", version=f"rnnlint {__version__}")
     info.add_argument("--list-rules", action="store_true", help="print the rule table and exit")
     info.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
+    info.add_argument("--show-models", action="store_true",
+                      help="print every model found: layers with output shapes, pattern, data at fit (no Keras run)")
     info.add_argument("--lsp", action="store_true",
                       help="run the language server on stdin/stdout (for editors; needs the 'lsp' extra: pygls)")
     return parser
@@ -165,10 +167,20 @@ def run(args: argparse.Namespace) -> int:
     from rnnlint.discover import PathNotFound
     from rnnlint.engine import lint_paths
 
+    if args.show_models:
+        from dataclasses import replace
+
+        settings = replace(settings, confirm=False)
     try:
         result = lint_paths(args.paths or ["."], settings)
     except PathNotFound as exc:
         raise UsageError(str(exc)) from None
+    if args.show_models:
+        from rnnlint.report import models as models_report
+
+        render = models_report.render_json if settings.output_format == "json" else models_report.render_text
+        sys.stdout.write(render(result.files))
+        return EXIT_OK
     if settings.output_format == "json":
         from rnnlint.report import json as json_report
 

@@ -1,0 +1,117 @@
+"""`--show-models`: every model found, its layer chain with output shapes, its pattern, and the data seen at fit.
+
+Reads FileResults (IR + shapes computed by the engine); analyses nothing itself.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from rnnlint.ir import ArrayShape, Unknown
+from rnnlint.patterns import model_pattern
+from rnnlint.shapes import MultiOutput, format_shape
+
+
+def _shape_text(value: Any) -> str:
+    if isinstance(value, MultiOutput):
+        return "[" + ", ".join(_shape_text(s) for s in value.shapes) + "]"
+    if isinstance(value, tuple):
+        return format_shape(value)
+    return "?"
+
+
+def _data_text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, ArrayShape):
+        return format_shape(value.dims)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_data_text(v) for v in value) + "]"
+    return "?"
+
+
+def model_records(results: Iterable[Any]) -> list[dict]:
+    """Plain data describing each model (used by both the text and the JSON output)."""
+    records = []
+    for result in results:
+        if result.ir is None:
+            continue
+        for model in result.ir.models:
+            shapes = result.shapes.get(model.id)
+            layers = []
+            for node in model.nodes:
+                name = node.layer.kind if node.layer.inner is None else f"{node.layer.kind}({node.layer.inner.kind})"
+                out = shapes.outputs.get(node.id) if shapes else None
+                layers.append({"layer": name, "line": node.layer.span.line,
+                               "output_shape": _jsonable_shape(out)})
+            records.append({
+                "path": result.path, "line": model.span.line, "name": model.name, "api": model.api,
+                "complete": model.complete,
+                "input_shape": _jsonable_shape(shapes.model_input) if shapes and not shapes.synthetic_input else None,
+                "output_shape": _jsonable_shape(shapes.model_output) if shapes and not shapes.synthetic_input else None,
+                "pattern": model_pattern(model, shapes) if shapes and not shapes.synthetic_input else None,
+                "layers": layers,
+                "train_calls": [{"method": c.method, "line": c.span.line, "x": _jsonable_data(c.x),
+                                 "y": _jsonable_data(c.y), "batch_size": c.batch_size if c.has_batch_size else None}
+                                for c in model.train_calls],
+            })
+    return records
+
+
+def _jsonable_shape(value: Any) -> Any:
+    if isinstance(value, MultiOutput):
+        return [_jsonable_shape(s) for s in value.shapes]
+    if isinstance(value, tuple):
+        return list(value)
+    return None
+
+
+def _jsonable_data(value: Any) -> Any:
+    if isinstance(value, ArrayShape):
+        return list(value.dims)
+    if isinstance(value, tuple):
+        return [_jsonable_data(v) for v in value]
+    if isinstance(value, Unknown):
+        return "unknown"
+    return None
+
+
+def render_text(results: Iterable[Any]) -> str:
+    lines: list[str] = []
+    for rec in model_records(results):
+        title = f"{rec['path']}:{rec['line']}: {rec['api']} model"
+        if rec["name"]:
+            title += f" `{rec['name']}`"
+        if rec["pattern"]:
+            title += f" — {rec['pattern']}"
+        lines.append(title)
+        width = max((len(f"{l['layer']} (line {l['line']})") for l in rec["layers"]), default=10)
+        for layer in rec["layers"]:
+            label = f"{layer['layer']} (line {layer['line']})"
+            shape = _fmt(layer["output_shape"]) if layer["output_shape"] is not None else "?"
+            lines.append(f"    {label.ljust(width)}  -> {shape}")
+        for call in rec["train_calls"]:
+            lines.append(f"    {call['method']}() line {call['line']}: x {_fmt(call['x'])}, y {_fmt(call['y'])}, "
+                         f"batch_size {call['batch_size'] if call['batch_size'] is not None else '-'}")
+        if not rec["complete"]:
+            lines.append("    (part of this model could not be followed statically)")
+        lines.append("")
+    if not lines:
+        return "No models found.\n"
+    return "\n".join(lines)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if value == "unknown":
+        return "?"
+    if isinstance(value, list) and value and isinstance(value[0], list):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if isinstance(value, list):
+        return format_shape(tuple(value))
+    return str(value)
+
+
+def render_json(results: Iterable[Any]) -> str:
+    return json.dumps(model_records(results), indent=2)
