@@ -1,0 +1,135 @@
+"""The analyzer: import styles, model styles and value resolution, table-driven (pyupgrade style)."""
+from __future__ import annotations
+
+import pytest
+
+from rnnlint.analyze import SourceSyntaxError, analyze_source
+from rnnlint.ir import ArrayShape, Unknown
+
+IMPORT_STYLES = [
+    ("keras-layers", "import keras\nm = keras.Sequential([keras.layers.LSTM(4)])"),
+    ("from-keras-layers", "from keras.layers import LSTM\nfrom keras.models import Sequential\nm = Sequential([LSTM(4)])"),
+    ("tf-keras", "import tensorflow as tf\nm = tf.keras.Sequential([tf.keras.layers.LSTM(4)])"),
+    ("tensorflow-keras", "import tensorflow\nm = tensorflow.keras.models.Sequential([tensorflow.keras.layers.LSTM(4)])"),
+    ("alias-layer", "from tensorflow.keras.layers import LSTM as L\nfrom keras import Sequential\nm = Sequential([L(4)])"),
+    ("alias-module", "from keras import layers as kl\nfrom keras import Sequential\nm = Sequential([kl.LSTM(4)])"),
+    ("legacy-recurrent", "from keras.layers.recurrent import LSTM\nfrom keras.models import Sequential\nm = Sequential([LSTM(4)])"),
+    ("tf_keras", "import tf_keras\nm = tf_keras.Sequential([tf_keras.layers.LSTM(4)])"),
+    ("try-except-import", "try:\n    from tensorflow.keras.layers import LSTM\nexcept ImportError:\n    from keras.layers import LSTM\n"
+                          "from keras import Sequential\nm = Sequential([LSTM(4)])"),
+]
+
+
+@pytest.mark.parametrize("source", [s for _, s in IMPORT_STYLES], ids=[i for i, _ in IMPORT_STYLES])
+def test_import_styles_resolve_to_keras_lstm(source):
+    ir = analyze_source(source)
+    [model] = ir.models
+    assert model.api == "sequential"
+    assert [(n.layer.kind, n.layer.known) for n in model.nodes] == [("LSTM", True)]
+
+
+NOT_KERAS = [
+    ("own-class", "class LSTM:\n    pass\nfrom keras import Sequential\nm = Sequential([LSTM()])"),
+    ("star-import", "from keras.layers import *\nfrom keras import Sequential\nm = Sequential([LSTM(4)])"),
+    ("other-library", "from torch.nn import LSTM\nx = LSTM(4, 4)"),
+]
+
+
+@pytest.mark.parametrize("source", [s for _, s in NOT_KERAS], ids=[i for i, _ in NOT_KERAS])
+def test_non_keras_names_are_not_keras_layers(source):
+    ir = analyze_source(source)
+    for model in ir.models:
+        assert all(not n.layer.known for n in model.nodes)
+    assert all(layer.kind != "LSTM" or not layer.known for layer in ir.standalone_layers)
+
+
+def test_functional_nested_calls_and_reused_names():
+    ir = analyze_source(
+        "import keras\nfrom keras import layers\n"
+        "inp = keras.Input(shape=(10, 2))\n"
+        "x = layers.LSTM(8, return_sequences=True)(inp)\n"
+        "x = layers.Dropout(0.1)(x)\n"
+        "out = layers.Dense(1)(layers.LSTM(4)(x))\n"
+        "model = keras.Model(inputs=inp, outputs=out)\n")
+    [model] = ir.models
+    assert model.api == "functional"
+    assert [n.layer.kind for n in model.nodes] == ["Input", "LSTM", "Dropout", "LSTM", "Dense"]
+    assert [tuple(r.node for r in n.inputs) for n in model.nodes] == [(), (0,), (1,), (2,), (3,)]
+    assert model.declared_input.shape == (10, 2)
+    assert model.nodes[1].layer.span.line == 4 and model.nodes[1].layer.span.column == 5
+
+
+def test_values_constants_arithmetic_and_build_model_function():
+    ir = analyze_source(
+        "import numpy as np\nfrom keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n"
+        "timesteps = 5 * 2\n"
+        "def build_model(t, f, units=32):\n"
+        "    model = Sequential()\n"
+        "    model.add(LSTM(units, input_shape=(t, f)))\n"
+        "    model.add(Dense(1))\n"
+        "    return model\n"
+        "X = np.zeros((100, timesteps, 3))\n"
+        "model = build_model(timesteps, X.shape[2])\n"
+        "model.fit(X[:80], np.ones((80, 1)), batch_size=8)\n")
+    [model] = ir.models
+    assert model.declared_input.shape == (10, 3)
+    assert model.nodes[0].layer.arg("units", 0) == 32
+    [call] = model.train_calls
+    assert call.x == ArrayShape((80, 10, 3), "float")
+    assert call.batch_size == 8
+
+
+def test_branch_assignment_makes_value_unknown():
+    ir = analyze_source(
+        "import numpy as np\nimport keras\n"
+        "X = np.zeros((10, 4, 1))\n"
+        "if input('x'):\n    X = np.zeros((10, 5, 1))\n"
+        "model = keras.Sequential([keras.Input(shape=(4, 1)), keras.layers.LSTM(2)])\n"
+        "model.fit(X, batch_size=2)\n")
+    [call] = ir.models[0].train_calls
+    assert isinstance(call.x, Unknown)
+
+
+@pytest.mark.parametrize("expr, dims", [
+    ("np.random.rand(16, 10, 1)", (16, 10, 1)),
+    ("np.random.randint(0, 5, size=(8, 3))", (8, 3)),
+    ("np.random.default_rng(0).random((4, 2, 1))", (4, 2, 1)),
+    ("np.arange(24).reshape(-1, 4, 2)", (3, 4, 2)),
+    ("np.expand_dims(np.zeros((6, 4)), -1)", (6, 4, 1)),
+    ("np.zeros((6, 4))[..., np.newaxis]", (6, 4, 1)),
+    ("np.zeros((6, 4))[:, :, None]", (6, 4, 1)),
+    ("np.zeros((100, 4, 1))[:80]", (80, 4, 1)),
+    ("np.zeros((100, 4, 1))[80:]", (20, 4, 1)),
+    ("np.array([[1, 2], [3, 4], [5, 6]])", (3, 2)),
+    ("np.stack([np.zeros((4, 1)), np.zeros((4, 1))])", (2, 4, 1)),
+    ("tf.reshape(tf.constant(np.zeros((6, 4))), (6, 4, 1))", (6, 4, 1)),
+])
+def test_array_shapes(expr, dims):
+    ir = analyze_source(
+        "import numpy as np\nimport tensorflow as tf\nimport keras\n"
+        f"X = {expr}\n"
+        "model = keras.Sequential([keras.layers.LSTM(2)])\nmodel.predict(X, batch_size=1)\n")
+    [call] = ir.models[0].train_calls
+    assert isinstance(call.x, ArrayShape) and call.x.dims == dims
+
+
+def test_subclassed_model_chain():
+    ir = analyze_source(
+        "import keras\nfrom keras import layers\n"
+        "class M(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.l1 = layers.LSTM(8)\n"
+        "        self.l2 = layers.LSTM(4)\n"
+        "    def call(self, inputs):\n"
+        "        x = self.l1(inputs)\n"
+        "        return self.l2(x)\n")
+    [model] = ir.models
+    assert model.api == "subclass"
+    assert [n.layer.kind for n in model.nodes] == ["<subclass-input>", "LSTM", "LSTM"]
+
+
+def test_syntax_error_is_reported_with_position():
+    with pytest.raises(SourceSyntaxError) as info:
+        analyze_source("x = (\n")
+    assert info.value.line >= 1
