@@ -228,6 +228,41 @@ async def test_notebook_cells(client: LanguageClient):
     assert "(None, 256)" in hover.contents.value
 
 
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "--lsp"]))
+async def confirming_client(lsp_client: LanguageClient):
+    params = types.InitializeParams(
+        capabilities=types.ClientCapabilities(),
+        initialization_options={"confirm": True, "useCache": False, "debounceMs": 20},
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_save_republishes_with_confirmation(confirming_client: LanguageClient):
+    pytest.importorskip("keras")
+    client = confirming_client
+    _open(client, BUGGY)
+    first = await _diagnostics(client)
+    assert first[0].data["confirmation"]["status"] == "unconfirmed"  # static: the checker has not run
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=URI)))
+    # the static republish comes at once; the confirmed one when Keras has built the model (in the background)
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=3, character=12)))
+    assert hover is not None  # the editor is never blocked by the checker
+
+    async def confirmed() -> types.Diagnostic:
+        while True:
+            diagnostics = await _diagnostics(client)
+            if diagnostics and diagnostics[0].data["confirmation"]["detail"] != "not run":
+                return diagnostics[0]
+
+    diagnostic = await asyncio.wait_for(confirmed(), 180)
+    assert diagnostic.data["confirmation"]["status"] == "confirmed"
+    assert "[confirmed by Keras" in diagnostic.message and "ndim=3" in diagnostic.message
+
+
 @pytest.mark.asyncio
 async def test_shutdown_and_exit_are_clean(client: LanguageClient):
     # the fixture's own shutdown_session runs after this; here: the server answers shutdown with null
