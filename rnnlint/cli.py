@@ -27,6 +27,8 @@ examples:
   rnnlint --format json . > out.json
   rnnlint --list-rules             the rule table
   rnnlint --explain RNN001         what a rule flags, why, and what to write instead
+  rnnlint --fix .                  apply the safe fixes in place, then report what is left
+  rnnlint --diff --unsafe-fixes .  show every fix (safe and unsafe) as a diff; write nothing
 
 suppression:
   x = LSTM(8)(x)  # noqa: RNN001           on the flagged line (a multi-line call: its first line)
@@ -82,6 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="do not read or write the confirmation cache (.rnnlint_cache/)")
     checker.add_argument("--show-refuted", action="store_true",
                          help="also show findings that Keras refuted (built fine)")
+    fixes = parser.add_argument_group("fixes")
+    fixes.add_argument("--fix", action="store_true",
+                       help="apply safe fixes in place, then report what remains (notebooks are left unchanged)")
+    fixes.add_argument("--unsafe-fixes", action="store_true",
+                       help="with --fix or --diff: also apply unsafe fixes (they may change what the model does)")
+    fixes.add_argument("--diff", action="store_true",
+                       help="print a unified diff of what --fix would change and write nothing "
+                            "(exit 1 if there would be changes)")
+    fixes.add_argument("--exit-non-zero-on-fix", action="store_true",
+                       help="with --fix: exit 1 when something was fixed, even if nothing remains")
     info = parser.add_argument_group("information")
     info.add_argument("--version", action="version", version=f"rnnlint {__version__}")
     info.add_argument("--list-rules", action="store_true", help="print the rule table and exit")
@@ -154,6 +166,49 @@ def exit_status(result, settings, exit_zero: bool) -> int:
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
 
 
+def _fix(args: argparse.Namespace, settings):
+    """--fix: fix the files and return the FixRun (the caller then reports what remains).
+    --diff: print the diff, write nothing, and return the exit status (1 when there would be changes)."""
+    from rnnlint.discover import PathNotFound
+    from rnnlint.fix import fix_paths, unified_diff
+
+    if not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes and --exit-non-zero-on-fix need --fix (or --diff)")
+    try:
+        fixing = fix_paths(args.paths or ["."], settings, unsafe=args.unsafe_fixes, write=not args.diff)
+    except PathNotFound as exc:
+        raise UsageError(str(exc)) from None
+    for file_fix in fixing.errors:
+        print(f"rnnlint: error: {file_fix.path}: {file_fix.error}", file=sys.stderr)
+    for note in fixing.notes:
+        print(f"rnnlint: note: {note}", file=sys.stderr)
+    if not args.diff:
+        return fixing
+    for file_fix in fixing.changed:
+        sys.stdout.write(unified_diff(file_fix.path, file_fix.original, file_fix.text))
+    count, files = fixing.fixed_count, len(fixing.changed)
+    if count:
+        print(f"Would fix {count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}.",
+              file=sys.stderr)
+    else:
+        print("No fixes available.", file=sys.stderr)
+    if fixing.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fixing.changed else EXIT_OK
+
+
+def _after_fix(fixing, status: int, args: argparse.Namespace, settings) -> int:
+    """--fix: the "Fixed N problems" line after the report, and the exit status."""
+    count = fixing.fixed_count
+    line = f"Fixed {count} problem{'s' if count != 1 else ''}."
+    print(line, file=sys.stderr if settings.output_format == "json" else sys.stdout)
+    if fixing.errors:
+        return EXIT_ERROR
+    if args.exit_non_zero_on_fix and count and status == EXIT_OK:
+        return EXIT_FINDINGS
+    return status
+
+
 def run(args: argparse.Namespace) -> int:
     if args.lsp:
         from rnnlint.lsp import start  # lazy: a normal run never imports pygls
@@ -167,6 +222,11 @@ def run(args: argparse.Namespace) -> int:
     from rnnlint.discover import PathNotFound
     from rnnlint.engine import lint_paths
 
+    fixing = None
+    if args.fix or args.diff or args.unsafe_fixes or args.exit_non_zero_on_fix:
+        fixing = _fix(args, settings)
+        if isinstance(fixing, int):
+            return fixing  # --diff: nothing else to do
     if args.show_models:
         from dataclasses import replace
 
@@ -191,7 +251,8 @@ def run(args: argparse.Namespace) -> int:
         from rnnlint.report import text as text_report
 
         text_report.write(result, sys.stdout, show_source=settings.show_source)
-    return exit_status(result, settings, args.exit_zero)
+    status = exit_status(result, settings, args.exit_zero)
+    return status if fixing is None else _after_fix(fixing, status, args, settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

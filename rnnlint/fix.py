@@ -330,7 +330,50 @@ def unified_diff(path: str, old: str, new: str) -> str:
     return "".join(chunks)
 
 
+@dataclass(frozen=True)
+class FixRun:
+    """`--fix` / `--diff` over paths: one FileFix per file that had something to fix, and run-level notes."""
+
+    files: tuple[FileFix, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def fixed_count(self) -> int:
+        return sum(f.fixed_count for f in self.files if f.error is None)
+
+    @property
+    def changed(self) -> tuple[FileFix, ...]:
+        return tuple(f for f in self.files if f.changed)
+
+    @property
+    def errors(self) -> tuple[FileFix, ...]:
+        return tuple(f for f in self.files if f.error is not None)
+
+
+def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: bool = True) -> FixRun:
+    """Fix every file under `paths` that has an applicable fix (the same files, exclusions and selection as
+    a lint run). Notebooks are left unchanged for now. Raises PathNotFound like `lint_paths`."""
+    from rnnlint.engine import lint_paths
+    from rnnlint.settings import Settings
+
+    settings = dataclasses.replace(settings or Settings(), confirm=False)
+    first = lint_paths(paths, settings)
+    out: list[FileFix] = []
+    notes: list[str] = []
+    for file_result in first.files:
+        if is_notebook(file_result.path):
+            count = sum(1 for f in file_result.findings if applicable(dataclasses.replace(f, cell=None), unsafe))
+            if count:
+                notes.append(f"{file_result.path}: {count} fixable problem{'s' if count != 1 else ''} left: "
+                             "fixing notebooks is not supported yet")
+            continue
+        if any(applicable(f, unsafe) for f in file_result.findings):
+            out.append(fix_file(file_result.path, settings, unsafe, write))
+    return FixRun(tuple(out), tuple(notes))
+
+
 __all__ = [
+    "FixRun", "fix_paths",
     "MAX_ITERATIONS", "FixError", "FixResult", "FileFix", "applicable", "apply_fixes", "fix_source", "fix_file",
     "write_atomic", "read_for_fix", "detect_encoding", "unified_diff", "parse_error", "is_notebook",
 ]
