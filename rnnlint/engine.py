@@ -118,16 +118,9 @@ def _locate_in_cells(findings: Iterable[Finding], cells: tuple[Cell, ...] | None
     """Map spans in a notebook's joined text to (cell, cell-relative lines). Identity for .py files."""
     if not cells:
         return list(findings)
-    out = []
-    for finding in findings:
-        cell = next((c for c in reversed(cells) if c.first_line <= finding.span.line), None)
-        if cell is None:
-            out.append(finding)
-            continue
-        shift = cell.first_line - 1
-        span = dataclasses.replace(finding.span, line=finding.span.line - shift, end_line=finding.span.end_line - shift)
-        out.append(dataclasses.replace(finding, span=span, cell=cell.index))
-    return out
+    from rnnlint.notebook import locate  # also remaps "line N" in messages and fix edits
+
+    return [locate(finding, cells) for finding in findings]
 
 
 def _syntax_error(text: str, exc: SourceSyntaxError) -> tuple[str, Span]:

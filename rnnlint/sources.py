@@ -71,8 +71,13 @@ def _read_python(path: str, data: bytes) -> Source | SourceError:
 
 
 def _read_notebook(path: str, data: bytes) -> Source | SourceError:
-    """Placeholder until the notebook reader lands (it returns a Source with `cells` set)."""
-    return SourceError(path=path, reason="notebooks are not supported yet")
+    """A Jupyter notebook: code cells joined, magics neutralised, `cells` set (see rnnlint.notebook)."""
+    from rnnlint.notebook import NotebookError, read_notebook
+
+    try:
+        return read_notebook(path, data)
+    except NotebookError as exc:
+        return SourceError(path=path, reason=str(exc))
 
 
 # File suffix → reader(path, raw bytes). Unlisted suffixes are read as Python.
@@ -83,15 +88,22 @@ READERS: dict[str, Callable[[str, bytes], Source | SourceError]] = {
 }
 
 
-def read_source(path: str) -> Source | SourceError:
-    """Read and decode the file at `path`. Never raises for a bad file: returns a SourceError."""
+def read_bytes(path: str) -> bytes | SourceError:
+    """The raw bytes of the file at `path`, or a SourceError saying why it cannot be read."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            return handle.read()
     except IsADirectoryError:
         return SourceError(path=path, reason="is a directory")
     except OSError as exc:
         return SourceError(path=path, reason=f"cannot read file: {exc.strerror or exc}")
+
+
+def read_source(path: str) -> Source | SourceError:
+    """Read and decode the file at `path`. Never raises for a bad file: returns a SourceError."""
+    data = read_bytes(path)
+    if isinstance(data, SourceError):
+        return data
     reader = READERS.get(os.path.splitext(path)[1].lower(), _read_python)
     return reader(path, data)
 

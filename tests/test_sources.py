@@ -74,9 +74,9 @@ def test_unreadable_file(tmp_path) -> None:
     assert isinstance(result, SourceError) and "cannot read file" in result.reason
 
 
-def test_notebooks_are_not_supported_yet(tmp_path) -> None:
+def test_notebook_without_nbformat_is_an_error(tmp_path) -> None:
     result = read_source(str(write(tmp_path, "n.ipynb", '{"cells": []}')))
-    assert isinstance(result, SourceError) and "notebooks are not supported yet" in result.reason
+    assert isinstance(result, SourceError) and "'nbformat' is missing" in result.reason
 
 
 # --- discover -----------------------------------------------------------------------------------------------

@@ -1,0 +1,219 @@
+"""Jupyter notebooks (.ipynb, nbformat 4): code cells → one Python program, and positions back to cells.
+
+The code cells are joined in notebook order, one after the other (markdown and raw cells are skipped), so a
+model built in one cell and fitted in another is analysed as one program. Each cell keeps its own lines:
+`Source.cells` records where each cell starts in the joined text, and the engine turns joined-text positions
+back into (cell, line within the cell). Columns never change.
+
+IPython syntax that is not Python is neutralised line for line, so nothing moves:
+- a cell magic (`%%time`, `%%bash`, …) on the cell's first line blanks the whole cell (its lines become empty);
+- a line magic or shell line (`%matplotlib inline`, `!pip install keras`, `files = !ls`, `x = %time f()`) and a
+  help line (`model.fit?`, `??LSTM`) becomes `pass` at the same indentation (valid inside a block, too).
+A cell is only touched when it does not parse as Python as it is, so a `%` or `!` inside a string is left alone.
+
+`cell` numbers are 1-based positions in the notebook's `cells` array, counting every cell (markdown too), so
+`cells[cell - 1]` in the .ipynb JSON is the cell a finding is in.
+
+The layout is read with the json module only (nbformat is not needed for reading). A file that is not JSON, not
+an nbformat 4 notebook, or has malformed cells raises `NotebookError` with a one-line reason.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+import warnings
+from dataclasses import dataclass
+
+from rnnlint.sources import Cell, Source
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# `%magic`, `!shell`, `?obj` at the start of a line, or an assignment from one: `files = !ls`, `t = %time f()`.
+_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!?]|[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!])")
+_HELP = re.compile(r"^[ \t]*[^#\s][^#]*\?\s*$")  # `obj?`, `obj??` (not a comment)
+
+
+class NotebookError(ValueError):
+    """A file that is not a readable nbformat 4 notebook; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class NotebookCell:
+    """One code cell: its 1-based position in the notebook, its text as stored and as linted."""
+
+    index: int
+    text: str  # the cell's source, joined as stored (line breaks kept)
+    lines: tuple[str, ...]  # the cell's lines as linted (magics neutralised), without line breaks
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines without their breaks, splitting only on \\r\\n, \\r and \\n (as Python's tokenizer does)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "" and len(lines) > 1:
+        lines.pop()  # a trailing newline does not start another line
+    return lines
+
+
+def _parses(text: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
+            ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def neutralise(lines: list[str]) -> list[str]:
+    """IPython magics, shell and help lines → `pass` (or blank for a cell magic); same line count and lines."""
+    if not lines:
+        return lines
+    if lines[0].lstrip().startswith("%%"):
+        return ["" for _ in lines]
+    if _parses("\n".join(lines) + "\n"):
+        return lines
+    out = []
+    for line in lines:
+        match = _MAGIC.match(line)
+        if match:
+            out.append(match.group("indent") + "pass")
+        elif _HELP.match(line):
+            out.append(line[: len(line) - len(line.lstrip())] + "pass")
+        else:
+            out.append(line)
+    return out
+
+
+def _cell_source(cell: dict, position: int) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    raise NotebookError(f"cell {position}: 'source' must be a string or a list of strings")
+
+
+def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
+    """Parse a notebook: (the JSON document, its code cells in order). Raises NotebookError."""
+    try:
+        document = json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"not a notebook: cannot decode as UTF-8 ({exc.reason})") from None
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"not a notebook: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise NotebookError("not a notebook: JSON nested too deeply") from None
+    if not isinstance(document, dict):
+        raise NotebookError(f"not a notebook: the JSON document is a {type(document).__name__}, not an object")
+    version = document.get("nbformat")
+    if "cells" not in document and "worksheets" in document or isinstance(version, int) and version < 4:
+        raise NotebookError(f"nbformat {version} notebooks are not supported; convert it to nbformat 4 with "
+                            "`jupyter nbconvert --to notebook --nbformat 4`")
+    if version != 4:
+        raise NotebookError("not an nbformat 4 notebook: 'nbformat' is "
+                            + ("missing" if version is None else repr(version)))
+    cells = document.get("cells")
+    if not isinstance(cells, list):
+        raise NotebookError("not a notebook: 'cells' is " + ("missing" if cells is None else "not a list"))
+    code: list[NotebookCell] = []
+    for position, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            raise NotebookError(f"cell {position} is not an object")
+        kind = cell.get("cell_type")
+        if not isinstance(kind, str):
+            raise NotebookError(f"cell {position} has no 'cell_type'")
+        if kind != "code":
+            continue
+        text = _cell_source(cell, position)
+        if not text.strip():
+            continue  # an empty cell adds nothing (and no lines)
+        code.append(NotebookCell(index=position, text=text, lines=tuple(neutralise(split_lines(text)))))
+    return document, code
+
+
+def is_python(document: dict) -> bool:
+    """False for notebooks whose kernel language is known and is not Python (R, Julia, …)."""
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return True
+    for key, field in (("language_info", "name"), ("kernelspec", "language")):
+        info = metadata.get(key)
+        if isinstance(info, dict) and isinstance(info.get(field), str):
+            return info[field].strip().lower() in ("python", "python3", "python2", "ipython", "")
+    return True
+
+
+def join(cells: list[NotebookCell]) -> tuple[str, tuple[Cell, ...]]:
+    """The program text of the code cells, and where each cell starts in it."""
+    chunks: list[str] = []
+    placed: list[Cell] = []
+    line = 1
+    for cell in cells:
+        placed.append(Cell(index=cell.index, first_line=line, line_count=len(cell.lines)))
+        chunks.extend(cell.lines)
+        line += len(cell.lines)
+    return ("\n".join(chunks) + "\n" if chunks else ""), tuple(placed)
+
+
+def read_notebook(path: str, data: bytes) -> Source:
+    """A notebook file → Source with `cells`. Raises NotebookError for a malformed notebook."""
+    document, cells = load(data)
+    if not is_python(document):
+        return Source(path=path, text="", cells=())
+    text, placed = join(cells)
+    return Source(path=path, text=text, cells=placed)
+
+
+def cell_lines(data: bytes | str) -> dict[int, list[str]]:
+    """Each code cell's lines as stored (1-based cell position → lines), for source excerpts."""
+    try:
+        _, cells = load(data)
+    except NotebookError:
+        return {}
+    return {cell.index: split_lines(cell.text) for cell in cells}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Positions: joined text → (cell, line within the cell)
+
+_LINE_MENTION = re.compile(r"\bline (\d+)\b")
+
+
+def cell_at(cells: tuple[Cell, ...], line: int) -> Cell | None:
+    """The cell holding `line` of the joined text (the last cell for a line past the end)."""
+    return next((c for c in reversed(cells) if c.first_line <= line), None)
+
+
+def _relative(span, cell: Cell):
+    from dataclasses import replace
+
+    shift = cell.first_line - 1
+    return replace(span, line=span.line - shift, end_line=span.end_line - shift)
+
+
+def _mention(cells: tuple[Cell, ...], home: Cell, match: re.Match) -> str:
+    line = int(match.group(1))
+    cell = cell_at(cells, line)
+    if cell is None or line >= cell.first_line + cell.line_count:
+        return match.group(0)
+    relative = line - cell.first_line + 1
+    return f"line {relative}" if cell is home else f"cell {cell.index}, line {relative}"
+
+
+def locate(finding, cells: tuple[Cell, ...]):
+    """A finding in joined-text positions → the same finding in its cell: `cell` set, span lines relative to
+    the cell, "line N" in the message rewritten (to "cell C, line n" when another cell), and fix edits made
+    relative to the finding's cell (a fix with an edit in another cell is dropped: it cannot be expressed)."""
+    from dataclasses import replace
+
+    cell = cell_at(cells, finding.span.line)
+    if cell is None:
+        return finding
+    message = _LINE_MENTION.sub(lambda m: _mention(cells, cell, m), finding.message)
+    fix = finding.fix
+    if fix is not None:
+        if all(cell_at(cells, e.span.line) is cell and cell_at(cells, e.span.end_line) is cell for e in fix.edits):
+            fix = replace(fix, edits=tuple(replace(e, span=_relative(e.span, cell)) for e in fix.edits))
+        else:
+            fix = None
+    return replace(finding, span=_relative(finding.span, cell), cell=cell.index, message=message, fix=fix)

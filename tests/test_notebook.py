@@ -1,0 +1,169 @@
+"""Jupyter notebooks: reading (rnnlint.notebook), positions mapped back to cells, and the CLI on examples/."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli, write
+from rnnlint.engine import lint_file
+from rnnlint.notebook import NotebookError, join, load, neutralise, read_notebook, split_lines
+from rnnlint.settings import Settings
+from rnnlint.sources import Source, SourceError, read_source
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "stacked_lstm.ipynb"
+
+
+def code(source: str | list[str], outputs: list | None = None) -> dict:
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": outputs or [],
+            "source": source}
+
+
+def markdown(source: str) -> dict:
+    return {"cell_type": "markdown", "metadata": {}, "source": source}
+
+
+def notebook(*cells: dict, **extra) -> str:
+    return json.dumps({"cells": list(cells), "metadata": {}, "nbformat": 4, "nbformat_minor": 5, **extra})
+
+
+MODEL = ["from keras.models import Sequential\n", "from keras.layers import LSTM, Dense\n",
+         "model = Sequential()\n", "model.add(LSTM(256, input_shape=(10, 1)))\n", "model.add(LSTM(256))\n",
+         "model.add(Dense(1))"]
+
+
+# --- neutralising IPython syntax ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "linted"), [
+    ("%matplotlib inline\nimport keras", "pass\nimport keras"),
+    ("!pip install keras\nx = 1", "pass\nx = 1"),
+    ("files = !ls\nx = 1", "pass\nx = 1"),
+    ("t = %time f()\nx = 1", "pass\nx = 1"),
+    ("model.fit?\nx = 1", "pass\nx = 1"),
+    ("??LSTM\nx = 1", "pass\nx = 1"),
+    ("for i in range(2):\n    !echo $i\n", "for i in range(2):\n    pass"),
+    ("%%time\nx = 1\ny = 2", "\n\n"),
+    ("%%bash\nls -l\n", "\n"),
+    ("s = '''\n%d items\n'''", "s = '''\n%d items\n'''"),  # parses: left alone
+    ("x = 1  # really?\n!ls", "x = 1  # really?\npass"),
+])
+def test_neutralise_keeps_lines(cell: str, linted: str) -> None:
+    lines = split_lines(cell)
+    out = neutralise(lines)
+    assert len(out) == len(lines)
+    assert "\n".join(out) == linted
+
+
+def test_split_lines_only_on_python_line_breaks() -> None:
+    assert split_lines("a\r\nb\rc\nd\x0ce\n") == ["a", "b", "c", "d\x0ce"]
+    assert split_lines("") == [""]
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+def test_code_cells_joined_markdown_skipped(tmp_path) -> None:
+    path = write(tmp_path, "nb.ipynb", notebook(
+        markdown("# title\nmodel = broken("), code(["import keras\n", "x = 1"]), code(""),
+        {"cell_type": "raw", "metadata": {}, "source": "!!!"}, code("%%time\ny = 2\n"), code("z = 3\n")))
+    source = read_source(str(path))
+    assert isinstance(source, Source)
+    assert source.text == "import keras\nx = 1\n\n\nz = 3\n"
+    assert [(c.index, c.first_line, c.line_count) for c in source.cells] == [(2, 1, 2), (5, 3, 2), (6, 5, 1)]
+
+
+def test_non_python_notebook_is_skipped(tmp_path) -> None:
+    path = write(tmp_path, "r.ipynb", notebook(code("library(keras)\nx <- 1"),
+                                              metadata={"kernelspec": {"language": "R", "name": "ir"}}))
+    source = read_source(str(path))
+    assert isinstance(source, Source) and source.text == "" and source.cells == ()
+
+
+MALFORMED = [
+    ("not-json", b"{ not json", "invalid JSON at line 1"),
+    ("binary", b"\xff\xfe\x00", "not a notebook"),
+    ("a-list", b"[1, 2]", "is a list, not an object"),
+    ("no-nbformat", b'{"cells": []}', "'nbformat' is missing"),
+    ("nbformat-3", b'{"nbformat": 3, "worksheets": []}', "nbformat 3 notebooks are not supported"),
+    ("nbformat-5", b'{"nbformat": 5, "cells": []}', "'nbformat' is 5"),
+    ("cells-not-list", b'{"nbformat": 4, "cells": {}}', "'cells' is not a list"),
+    ("cell-not-object", b'{"nbformat": 4, "cells": [3]}', "cell 1 is not an object"),
+    ("bad-source", b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": [1]}]}', "cell 1: 'source'"),
+]
+
+
+@pytest.mark.parametrize(("data", "reason"), [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
+def test_malformed_notebook_is_a_source_error(tmp_path, data: bytes, reason: str) -> None:
+    path = write(tmp_path, "bad.ipynb", data)
+    result = read_source(str(path))
+    assert isinstance(result, SourceError)
+    assert reason in result.reason and "\n" not in result.reason
+    with pytest.raises(NotebookError):
+        load(data)
+
+
+def test_malformed_notebook_is_one_rnn000(tmp_path) -> None:
+    write(tmp_path, "bad.ipynb", b"{ not json")
+    run = run_cli("--no-confirm", "--format", "json", str(tmp_path))
+    assert run.code == 1, run.err
+    findings = json.loads(run.out)
+    assert len(findings) == 1
+    assert findings[0]["code"] == "RNN000" and findings[0]["name"] == "unreadable-file"
+    assert "invalid JSON" in findings[0]["message"]
+
+
+def test_join_of_no_cells_is_empty() -> None:
+    assert join([]) == ("", ())
+
+
+# --- positions back in cells --------------------------------------------------------------------------------
+
+def test_finding_located_in_its_cell(tmp_path) -> None:
+    path = write(tmp_path, "nb.ipynb", notebook(
+        markdown("intro"), code(MODEL[:2]), code("!nvidia-smi"), markdown("the model"), code(MODEL[2:])))
+    result = lint_file(str(path), Settings(confirm=False))
+    [finding] = [f for f in result.findings if f.code == "RNN001"]
+    assert finding.cell == 5
+    assert (finding.span.line, finding.span.column) == (2, 11)  # model.add(LSTM(256, input_shape=...)) in cell 5
+    assert "line 2" in finding.message and "line 5" not in finding.message
+    assert finding.fix is not None and all(e.span.line == 2 for e in finding.fix.edits)
+
+
+def test_syntax_error_located_in_its_cell(tmp_path) -> None:
+    path = write(tmp_path, "nb.ipynb", notebook(code("x = 1\ny = 2"), code("z = (\n")))
+    [finding] = lint_file(str(path), Settings(confirm=False)).findings
+    assert finding.code == "RNN000" and finding.name == "syntax-error"
+    assert finding.cell == 2 and finding.span.line == 1
+
+
+def test_read_notebook_api() -> None:
+    source = read_notebook(str(EXAMPLE), EXAMPLE.read_bytes())
+    assert source.cells and all(c.index > 1 for c in source.cells)
+
+
+# --- the bundled example, as a user runs it -----------------------------------------------------------------
+
+def test_example_notebook_layout() -> None:
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    kinds = [c["cell_type"] for c in document["cells"]]
+    assert "markdown" in kinds
+    assert any(c.get("outputs") for c in document["cells"] if c["cell_type"] == "code")
+    model_cell = document["cells"][4]
+    assert "".join(model_cell["source"]).splitlines()[1] == "model.add(LSTM(256, input_shape=(10, 1)))"
+    assert "model.fit" in "".join(document["cells"][6]["source"])
+
+
+def test_example_notebook_cli_json() -> None:
+    run = run_cli("--no-confirm", "--format", "json", "examples/stacked_lstm.ipynb", cwd=ROOT)
+    assert run.code == 1, run.err
+    findings = json.loads(run.out)
+    assert [(f["code"], f["cell"], f["line"], f["column"]) for f in findings] == [("RNN001", 5, 2, 11)]
+    assert findings[0]["path"] == "examples/stacked_lstm.ipynb"
+    assert findings[0]["fix"]["edits"][0]["line"] == 2
+
+
+def test_example_notebook_cli_text() -> None:
+    run = run_cli("--no-confirm", "examples/stacked_lstm.ipynb", cwd=ROOT)
+    assert run.code == 1, run.err
+    assert "examples/stacked_lstm.ipynb:cell 5:2:11: RNN001" in run.out
