@@ -122,6 +122,7 @@ SCENARIOS: dict[str, Evidence] = {
     "x-mismatch": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 3))),
     "x-match": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 10, 1))),
     "y-mismatch": Evidence("output_mismatch", MANY_TO_MANY, data=ArrayShape((60, 1)), loss="mse"),
+    "y-bce": Evidence("output_mismatch", MANY_TO_MANY, data=ArrayShape((60, 1)), loss="binary_crossentropy"),
     "y-ok-2d": Evidence("output_mismatch", MANY_TO_MANY, data=ArrayShape((60, 10)), loss="mse"),
     "ignored-input-shape": Evidence("no_effect", sequential(
         layer("LSTM", 8, input_shape=(10, 1), return_sequences=True), layer("LSTM", 4, input_shape=(99, 7))),
@@ -209,6 +210,9 @@ def test_output_mismatch(run):
     state, detail = status(run, "y-mismatch")
     assert state == "confirmed"
     assert "(None, 10, 1)" in detail and "(60, 1)" in detail
+    assert "the 'mse' loss accepts them without error" in detail
+    state, detail = status(run, "y-bce")  # Keras 3's binary cross-entropy checks shapes
+    assert state == "confirmed" and "the 'binary_crossentropy' loss raises ValueError" in detail
     assert status(run, "y-ok-2d")[0] == "refuted"
 
 

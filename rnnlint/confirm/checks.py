@@ -70,7 +70,7 @@ def _output_mismatch(keras: Any, spec: dict) -> Result:
         return _result("refuted", text)
     if "partial" in verdicts:
         return _result("unconfirmed", text + " (y is only partly known)")
-    return _result("confirmed", text + _loss_effect(keras, loss or "mse", data, output))
+    return _result("confirmed", text + _loss_effect(keras, model, loss or "mse", data, output))
 
 
 def _no_effect(keras: Any, spec: dict, fresh: Callable[[], None] = lambda: None) -> Result:
@@ -159,15 +159,20 @@ def _call(keras: Any, model: Any, dims: list, batch: int | None) -> str | None:
     return None
 
 
-def _loss_effect(keras: Any, loss: str, y: list, output: tuple) -> str:
-    if not (_concrete(y) and _concrete(list(output))):
+def _loss_effect(keras: Any, model: Any, loss: str, y: list, output: tuple) -> str:
+    """What compiling `model` with `loss` and computing it on zeros of y and the output gives, as in fit."""
+    if len(model.outputs) != 1 or not (_concrete(y) and _concrete(list(output))):
         return ""
+    y_true, y_pred = _zeros(y, 2), _zeros([2] + list(output[1:]), 2)
     try:
-        fn = keras.losses.get(loss)
-        fn(_zeros(y, 2), _zeros([2] + list(output[1:]), 2))
+        model.compile(loss=loss)
+        if hasattr(model, "compute_loss") and hasattr(keras, "ops"):  # Keras 3
+            model.compute_loss(x=None, y=y_true, y_pred=y_pred)
+        else:  # Keras 2 (tf-keras)
+            model.compiled_loss(keras.backend.constant(y_true), keras.backend.constant(y_pred))
     except Exception as exc:  # noqa: BLE001
-        return f"; {loss} raises {describe_exception(exc)}"
-    return f"; keras.losses {loss!r} accepts them without error"
+        return f"; the {loss!r} loss raises {describe_exception(exc)}"
+    return f"; the {loss!r} loss accepts them without error (it broadcasts)"
 
 
 def _signature(model: Any) -> list:

@@ -5,6 +5,7 @@ import re
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _ARRAY = re.compile(r"\[\[[-+0-9.eE\s\[\]naif,]*\]\]")  # a printed array of values
+_TF_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")  # TensorFlow's op-location prefix
 _GENERIC = (
     "exception encountered when calling", "arguments received by", "exception encountered",
     "traceback", "call arguments received", "error when checking",
@@ -18,7 +19,7 @@ def strip_ansi(text: str) -> str:
 
 def informative_line(message: str) -> str:
     """The first line of `message` that says what went wrong (not a generic Keras preamble)."""
-    text = _ARRAY.sub("<array>", strip_ansi(message))
+    text = _TF_NODE.sub("", _ARRAY.sub("<array>", strip_ansi(message)))
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
     for line in lines:
