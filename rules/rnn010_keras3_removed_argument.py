@@ -116,13 +116,16 @@ class Keras3RemovedArgument(Rule):
         if ctx.target_keras != 3:
             return
         seen: set = set()
+        owners = {id(n.layer): (m, n.id) for m in ctx.ir.models for n in m.nodes}
         layers: list[Layer] = [n.layer for m in ctx.ir.models for n in m.nodes] + list(ctx.ir.standalone_layers)
         for top in layers:
+            model, node = owners.get(id(top), (None, None))
+            evidence = Evidence("raises", model=model, upto=node) if model is not None else Evidence("advice")
             for layer in all_layers(top):
                 if id(layer) in seen:
                     continue
                 seen.add(id(layer))
-                yield from self._layer(layer)
+                yield from self._layer(layer, evidence)
         for model in ctx.ir.models:
             for call in model.train_calls:
                 arg = next((a for a in call.arguments if a.keyword == "nb_epoch"), None)
@@ -146,7 +149,7 @@ class Keras3RemovedArgument(Rule):
                                  imp.span, evidence=Evidence("advice"))
 
     @staticmethod
-    def _layer(layer: Layer) -> Iterable[Diagnostic]:
+    def _layer(layer: Layer, evidence: Evidence) -> Iterable[Diagnostic]:
         if layer.kind in ("CuDNNLSTM", "CuDNNGRU"):
             yield Diagnostic(f"{layer.kind} was removed in Keras 3: use {layer.kind[5:]}, which picks the cuDNN "
                              f"kernel itself", layer.span, evidence=Evidence("advice"))
@@ -163,4 +166,4 @@ class Keras3RemovedArgument(Rule):
                 continue
             hint = LAYER_ARGS[arg.keyword].format(value=arg.source)
             yield Diagnostic(f"{arg.keyword}= on {label(layer)} is rejected by Keras 3 (Unrecognized keyword "
-                             f"arguments): {hint}", layer.span, evidence=Evidence("raises"))
+                             f"arguments): {hint}", layer.span, evidence=evidence)
