@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from rnnlint.analyze import SourceSyntaxError, analyze_source
+from rnnlint.config import excluder, for_path
 from rnnlint.discover import discover, exclude_matcher
 from rnnlint.findings import Confirmation, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
@@ -22,7 +23,8 @@ from rnnlint.kerasver import target_keras_major
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
 from rnnlint.shapes import ModelShapes
-from rnnlint.sources import Cell, Source, SourceError, read_source
+from rnnlint.prefilter import may_hold_model
+from rnnlint.sources import Cell, Source, SourceError, read_bytes, read_text
 from rnnlint.suppress import apply_suppressions
 
 SYNTAX_ERROR = "syntax-error"
@@ -40,6 +42,7 @@ class FileResult:
     ir: FileIR | None
     shapes: dict[int, ModelShapes]
     cells: tuple[Cell, ...] | None = None
+    skipped: bool = False  # the prefilter found no `keras` in its bytes: not decoded, parsed or checked
 
     @property
     def internal_error(self) -> bool:
@@ -61,6 +64,11 @@ class RunResult:
     def internal_error(self) -> bool:
         return bool(self.errors) or any(r.internal_error for r in self.files)
 
+    @property
+    def skipped(self) -> int:
+        """Files the prefilter skipped (see rnnlint.prefilter)."""
+        return sum(1 for r in self.files if r.skipped)
+
 
 def _engine_finding(name: str, message: str, path: str, span: Span | None = None) -> Finding:
     return Finding(code=RESERVED_CODE, name=name, severity="error", message=message, path=path,
@@ -78,16 +86,21 @@ def _unknown_shapes() -> ModelShapes:
 
 
 def synthetic_input(model: Model) -> tuple | None:
-    """For a Sequential model that declares no input: a per-sample shape of the right rank with unknown dims,
-    so that rank errors between layers still show. Rules that need real dims check `synthetic_input`."""
+    """For a Sequential model that declares no input, or a subclassed model (whose input is only known at fit):
+    a per-sample shape of the right rank, so that rank errors between layers still show. Rules that need real
+    dims skip models whose shapes say `synthetic_input`."""
     from rnnlint.shapes import expected_input_ndim
 
-    if model.api != "sequential" or model.declared_input is not None or not model.nodes:
+    if model.api == "subclass" and len(model.nodes) > 1:
+        first = model.nodes[1].layer
+    elif model.api == "sequential" and model.declared_input is None and model.nodes:
+        first = model.nodes[0].layer
+    else:
         return None
-    ndim = expected_input_ndim(model.nodes[0].layer)
-    if ndim is None or ndim < 2 or model.nodes[0].layer.kind in ("TimeDistributed", "Dense", "Flatten"):
+    ndim = expected_input_ndim(first)
+    if ndim is None or ndim < 2 or first.kind in ("TimeDistributed", "Dense", "Flatten"):
         return None
-    if model.nodes[0].layer.kind.startswith("ConvLSTM"):
+    if first.kind.startswith("ConvLSTM"):
         return (None,) + (8,) * (ndim - 3) + (1,)
     return (None,) * (ndim - 2) + (1,)
 
@@ -172,14 +185,18 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
 
 def lint_source(text: str, path: str, settings: Settings | None = None) -> FileResult:
     """Lint `text` as if it were the file `path` (no confirmation: that is per run, see `confirm_results`)."""
-    settings = settings or Settings()
+    settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
     return _lint(Source(path=path, text=text), settings, target_keras_major(settings.target_keras))
 
 
 def lint_file(path: str, settings: Settings | None = None) -> FileResult:
-    """Read and lint one file (no confirmation)."""
-    settings = settings or Settings()
-    source = read_source(path)
+    """Read and lint one file (no confirmation). A file whose bytes never mention `keras` is skipped unread
+    (`skipped=True`, no findings, not even RNN000): see rnnlint.prefilter for why that is exact."""
+    settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
+    data = read_bytes(path)
+    if not isinstance(data, SourceError) and not may_hold_model(path, data):
+        return FileResult(path, (), None, None, {}, skipped=True)
+    source = data if isinstance(data, SourceError) else read_text(path, data)
     if isinstance(source, SourceError):
         finding = _engine_finding(UNREADABLE_FILE, f"cannot lint this file: {source.reason}", path)
         return FileResult(path, (finding,), None, None, {})
@@ -234,5 +251,5 @@ def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunRes
 def lint_paths(paths: Sequence[str], settings: Settings | None = None) -> RunResult:
     """Discover the files under `paths`, lint each, then confirm once. Raises PathNotFound for a missing path."""
     settings = settings or Settings()
-    files = discover(paths, exclude_matcher(settings.exclude))
+    files = discover(paths, excluder(settings) or exclude_matcher(settings.exclude))
     return confirm_results([lint_file(path, settings) for path in files], settings)

@@ -719,6 +719,9 @@ def _gather(values: list) -> Output:
     return values[0] if len(values) == 1 else MultiOutput(tuple(values))
 
 
+SUBCLASS_INPUT = "<subclass-input>"
+
+
 def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None = None) -> ModelShapes:
     """Walk `model.nodes` in order and compute every node's input and output shapes and the errors."""
     inputs: dict = {}
@@ -739,6 +742,10 @@ def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None 
         else:
             node_inputs = tuple(_resolve(outputs, ref) for ref in node.inputs)
         inputs[node.id] = node_inputs
+        if node.layer.kind == SUBCLASS_INPUT:  # a subclassed model's `call` input: only a synthetic shape
+            outputs[node.id] = (None,) + tuple(synthetic_input) if synthetic_input is not None else UNKNOWN
+            synthetic = synthetic_input is not None
+            continue
         out = layer_output(node.layer, node_inputs, keras_major, node.call_arguments)
         if isinstance(out, ShapeError):
             errors.append(dataclasses.replace(out, node=node.id))

@@ -126,6 +126,20 @@ class MissingReturnSequences(Rule):
                 model.add(LSTM(32))
                 return model
         """, note="return_sequences unknown: stay silent"),
+        Example("""
+            import keras
+            from keras import layers
+            class Forecaster(keras.Model):
+                def __init__(self):
+                    super().__init__()
+                    self.lstm1 = layers.LSTM(32, return_sequences=True)
+                    self.lstm2 = layers.LSTM(16)
+                def call(self, inputs, training=False):
+                    x = self.lstm1(inputs)
+                    if training:
+                        x = self.drop(x)
+                    return self.lstm2(x)
+        """, note="subclassed model, correct; a branch in call"),
     ]
     INVALID = [
         Example("""
@@ -197,6 +211,18 @@ class MissingReturnSequences(Rule):
             model.add(SimpleRNN(16))
             model.add(Dense(1))
         """, line=4, note="no declared input: the rank error still shows"),
+        Example("""
+            import keras
+            from keras import layers
+            class Forecaster(keras.Model):
+                def __init__(self):
+                    super().__init__()
+                    self.lstm1 = layers.LSTM(32)
+                    self.lstm2 = layers.LSTM(16)
+                def call(self, inputs):
+                    x = self.lstm1(inputs)
+                    return self.lstm2(x)
+        """, line=6, note="subclassed model"),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
