@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rules to enable on top of the selection")
     rules.add_argument("--ignore", action="append", type=_csv, metavar="CODES",
                        help="comma-separated rule codes, prefixes or names to disable")
+    config = parser.add_argument_group("configuration ([tool.rnnlint] in pyproject.toml, or rnnlint.toml)")
+    config.add_argument("--config", metavar="PATH",
+                        help="use this configuration file for every path (default: the closest one above each file)")
+    config.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    config.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_const", const=False,
+                        default=None, help="also lint files that .gitignore excludes")
     rules.add_argument("--target-keras", type=int, choices=(2, 3), metavar="{2,3}",
                        help="the Keras major version to check against (default: the installed Keras, else 3)")
     out = parser.add_argument_group("output")
@@ -75,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--no-show-source", dest="show_source", action="store_false",
                      help="do not print the source line under each finding")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
-    out.add_argument("--fail-on", choices=("error", "warning", "info"), default="info",
+    out.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
                      help="lowest severity that makes the exit status 1 (default: info, i.e. any finding)")
     checker = parser.add_argument_group("confirmation with the real Keras")
     checker.add_argument("--no-confirm", dest="confirm", action="store_false",
@@ -121,11 +127,16 @@ def _settings(args: argparse.Namespace):
         unknown = unknown_selectors(selectors)
         if unknown:
             raise UsageError(f"unknown rule selector {unknown[0]!r} in {option} (see rnnlint --list-rules)")
-    return Settings(
+    settings = Settings(
         select=select, extend_select=extend, ignore=ignore, target_keras=args.target_keras, confirm=args.confirm,
-        use_cache=args.use_cache, show_refuted=args.show_refuted, fail_on=args.fail_on,
+        use_cache=args.use_cache, show_refuted=args.show_refuted, fail_on=args.fail_on or "info",
         output_format=args.format, show_source=args.show_source,
     )
+    from rnnlint.config import Overrides, configure  # [tool.rnnlint]: raises ConfigError (exit 2)
+
+    overrides = Overrides(select=select, extend_select=extend, ignore=ignore, target_keras=args.target_keras)
+    return configure(settings, overrides, list(args.paths or ["."]), config_file=args.config,
+                     isolated=args.isolated, fail_on=args.fail_on, respect_gitignore=args.respect_gitignore)
 
 
 def list_rules(stream) -> int:
@@ -270,6 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user
+        if type(exc).__name__ == "ConfigError":  # rnnlint.config: one line naming the file and the key
+            print(f"rnnlint: {exc}", file=sys.stderr)
+            return EXIT_ERROR
         detail = " ".join(str(exc).split())
         print(f"rnnlint: internal error: {type(exc).__name__}: {detail}", file=sys.stderr)
         return EXIT_ERROR

@@ -1,0 +1,411 @@
+"""Configuration files: `[tool.rnnlint]` in pyproject.toml, or a standalone rnnlint.toml (same keys, top level).
+
+Finding it, as ruff does: each linted file uses the closest configuration above it — walking up from its folder,
+the first folder with an `rnnlint.toml`, or a `pyproject.toml` that has a `[tool.rnnlint]` table (rnnlint.toml
+wins in the same folder). Patterns (`exclude`, `per-file-ignores`) are relative to that file's folder. Run-wide
+options (`confirm`, `fail-on`, `respect-gitignore`) come from the configuration of the first path given (or of
+the working folder). `--config PATH` uses one file for everything; `--isolated` reads none.
+
+Command-line options override the file: `--select` replaces the file's whole selection (its `select`,
+`extend-select` and `ignore`); `--extend-select` and `--ignore` add to it (a code named by `--extend-select`
+is taken out of the file's `ignore`); `--no-confirm`, `--fail-on`, `--target-keras` win over the file.
+
+Every key is checked: an unknown key, a value of the wrong type or an unknown rule code is a `ConfigError`,
+reported as `rnnlint: <file>: [tool.rnnlint] <key>: expected …` with exit status 2.
+
+`.gitignore` files (from the folder being walked up to the repository root) are respected while walking
+folders when pathspec is installed (`respect-gitignore`, `--no-respect-gitignore`); without pathspec they are
+not read.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from rnnlint.settings import Settings, unknown_selectors
+
+PYPROJECT, STANDALONE = "pyproject.toml", "rnnlint.toml"
+SEVERITIES = ("error", "warning", "info")
+
+KEYS: dict[str, str] = {  # key → what it expects (for messages and docs)
+    "select": "a list of rule codes, prefixes or names",
+    "extend-select": "a list of rule codes, prefixes or names",
+    "ignore": "a list of rule codes, prefixes or names",
+    "exclude": "a list of glob patterns",
+    "extend-exclude": "a list of glob patterns",
+    "per-file-ignores": "a table of glob pattern = list of rule codes",
+    "confirm": "true or false",
+    "target-keras": "2 or 3",
+    "fail-on": "one of \"error\", \"warning\", \"info\"",
+    "respect-gitignore": "true or false",
+}
+
+
+class ConfigError(Exception):
+    """An unreadable or invalid configuration file; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration file's values (None = not set there). `root` is the folder patterns are relative to."""
+
+    path: str | None = None
+    root: str = "."
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    confirm: bool | None = None
+    target_keras: int | None = None
+    fail_on: str | None = None
+    respect_gitignore: bool | None = None
+
+
+EMPTY = Config()
+
+
+def _load_toml(path: str) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{_display(path)}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{_display(path)}: invalid TOML: {exc}") from None
+
+
+def _display(path: str) -> str:
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else path
+
+
+def _table(path: str) -> dict | None:
+    """The rnnlint table of a config file, or None when a pyproject.toml has none."""
+    data = _load_toml(path)
+    if os.path.basename(path) == PYPROJECT:
+        table = data.get("tool", {}).get("rnnlint") if isinstance(data.get("tool"), dict) else None
+        if table is None:
+            return None
+        if not isinstance(table, dict):
+            raise ConfigError(f"{_display(path)}: [tool.rnnlint]: expected a table")
+        return table
+    return data
+
+
+def _type_name(value: object) -> str:
+    return {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def parse(table: dict, path: str) -> Config:
+    """Validate one rnnlint table. Raises ConfigError naming the file, the key and what was expected."""
+    where = f"{_display(path)}: [tool.rnnlint]" if os.path.basename(path) == PYPROJECT else _display(path) + ":"
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{where} {key}: {problem}")
+
+    def expected(key: str, value: object) -> ConfigError:
+        return fail(key, f"expected {KEYS[key]}, got {_type_name(value)} ({value!r})")
+
+    def strings(key: str, value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise expected(key, value)
+        return tuple(value)
+
+    def codes(key: str, value: object) -> tuple[str, ...]:
+        selectors = strings(key, value)
+        unknown = unknown_selectors(selectors)
+        if unknown:
+            raise fail(key, f"expected rule codes, prefixes or names, got unknown {unknown[0]!r} "
+                            "(see rnnlint --list-rules)")
+        return selectors
+
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in KEYS:
+            close = difflib.get_close_matches(key.replace("_", "-"), KEYS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise fail(key, f"unknown key ({hint}expected one of: {', '.join(KEYS)})")
+        if key in ("select", "extend-select", "ignore"):
+            values[key.replace("-", "_")] = codes(key, value)
+        elif key in ("exclude", "extend-exclude"):
+            values.setdefault("exclude", ())
+            values["exclude"] += strings(key, value)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise expected(key, value)
+            pairs = []
+            for pattern, listed in value.items():
+                if not isinstance(listed, list) or not all(isinstance(v, str) for v in listed):
+                    raise fail(f"{key}.{pattern!r}" if not pattern.isidentifier() else f"{key}.{pattern}",
+                               f"expected a list of rule codes, got {_type_name(listed)} ({listed!r})")
+                pairs.append((pattern, codes(key, listed)))
+            values["per_file_ignores"] = tuple(pairs)
+        elif key in ("confirm", "respect-gitignore"):
+            if not isinstance(value, bool):
+                raise expected(key, value)
+            values[key.replace("-", "_")] = value
+        elif key == "target-keras":
+            if isinstance(value, bool) or value not in (2, 3):
+                raise expected(key, value)
+            values["target_keras"] = value
+        elif key == "fail-on":
+            if value not in SEVERITIES:
+                raise expected(key, value)
+            values["fail_on"] = value
+    return Config(path=path, root=os.path.dirname(os.path.abspath(path)), **values)
+
+
+def load(path: str) -> Config:
+    """Read and validate a configuration file (a pyproject.toml without [tool.rnnlint] gives EMPTY)."""
+    table = _table(path)
+    if table is None:
+        return dataclasses.replace(EMPTY, root=os.path.dirname(os.path.abspath(path)))
+    return parse(table, path)
+
+
+def find(start: str) -> str | None:
+    """The closest configuration file at or above the folder `start` (absolute or relative), or None."""
+    folder = os.path.abspath(start)
+    while True:
+        standalone = os.path.join(folder, STANDALONE)
+        if os.path.isfile(standalone):
+            return standalone
+        pyproject = os.path.join(folder, PYPROJECT)
+        if os.path.isfile(pyproject) and _table(pyproject) is not None:
+            return pyproject
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Globs relative to a folder
+
+def _relative(path: str, root: str) -> str | None:
+    relative = os.path.relpath(os.path.abspath(path), root)
+    if relative == os.curdir:
+        return ""
+    if relative.startswith(os.pardir + os.sep) or relative == os.pardir:
+        return None
+    return relative.replace(os.sep, "/")
+
+
+def glob_match(relative: str, pattern: str) -> bool:
+    """Whether a path (relative to the config's folder, '/'-separated) matches a pattern: the whole relative
+    path, its base name, or one of its parent folders (`tests` and `tests/` match everything under tests/)."""
+    pattern = pattern.strip().replace("\\", "/").rstrip("/")
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    if not pattern:
+        return False
+    candidates = [pattern] + ([pattern[3:]] if pattern.startswith("**/") else [])
+    base = relative.rsplit("/", 1)[-1]
+    for p in candidates:
+        if fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(base, p) or relative.startswith(p + "/"):
+            return True
+        if p.endswith("/**") and (relative == p[:-3] or relative.startswith(p[:-2])):
+            return True
+    parts = relative.split("/")
+    return any(fnmatch.fnmatchcase("/".join(parts[:i]), pattern) for i in range(1, len(parts)))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# .gitignore (pathspec, optional)
+
+class _GitIgnore:
+    """Answers "is this path ignored by a .gitignore?" from the .gitignore files between it and the repository
+    root (the closest folder with a .git entry; without one, up to the filesystem root). Deeper files win."""
+
+    def __init__(self) -> None:
+        try:
+            import pathspec  # lazy and optional (in the test extra)
+        except ImportError:
+            self.pathspec = None
+        else:
+            self.pathspec = pathspec
+        self._specs: dict[str, Any] = {}
+        self._chains: dict[str, tuple[tuple[str, Any], ...]] = {}
+
+    def _spec(self, folder: str):
+        if folder not in self._specs:
+            path = os.path.join(folder, ".gitignore")
+            spec = None
+            if os.path.isfile(path):
+                try:
+                    with open(path, encoding="utf-8", errors="replace") as handle:
+                        spec = self.pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
+                except (OSError, ValueError, TypeError):
+                    spec = None
+            self._specs[folder] = spec
+        return self._specs[folder]
+
+    def _chain(self, folder: str) -> tuple[tuple[str, Any], ...]:
+        """(folder, spec) of each .gitignore from the repository root down to `folder`."""
+        if folder not in self._chains:
+            parent = os.path.dirname(folder)
+            top = parent == folder or os.path.exists(os.path.join(folder, ".git"))
+            above = () if top else self._chain(parent)
+            spec = self._spec(folder)
+            self._chains[folder] = above + (((folder, spec),) if spec is not None else ())
+        return self._chains[folder]
+
+    def ignored(self, path: str) -> bool:
+        if self.pathspec is None:
+            return False
+        path = os.path.abspath(path)
+        is_dir = os.path.isdir(path)
+        decision = False
+        for folder, spec in self._chain(os.path.dirname(path)):
+            relative = os.path.relpath(path, folder).replace(os.sep, "/") + ("/" if is_dir else "")
+            result = spec.check_file(relative)
+            if result.include is not None:
+                decision = bool(result.include)
+        return decision
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Per-path settings
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line said, on top of the configuration files."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    target_keras: int | None = None
+
+
+class Resolver:
+    """Per-path settings and exclusion for one run. Hashing/equality are by identity (Settings.config)."""
+
+    def __init__(self, base: Settings, overrides: Overrides, config_file: str | None = None,
+                 isolated: bool = False, respect_gitignore: bool | None = None) -> None:
+        self.base = base
+        self.overrides = overrides
+        self.isolated = isolated
+        self.fixed = load(config_file) if config_file is not None else None
+        self.respect_gitignore = respect_gitignore
+        self._by_folder: dict[str, Config] = {}
+        self._settings: dict[Config, Settings] = {}
+        self._gitignore: _GitIgnore | None = None
+
+    # -- which configuration --
+    def config_for_folder(self, folder: str) -> Config:
+        if self.isolated:
+            return EMPTY
+        if self.fixed is not None:
+            return self.fixed
+        folder = os.path.abspath(folder)
+        if folder not in self._by_folder:
+            found = find(folder)
+            self._by_folder[folder] = load(found) if found else EMPTY
+        return self._by_folder[folder]
+
+    def config_for(self, path: str) -> Config:
+        folder = path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
+        return self.config_for_folder(folder)
+
+    # -- settings --
+    def _rules(self, config: Config) -> Settings:
+        if config not in self._settings:
+            o = self.overrides
+            if o.select is not None:
+                select, extend, ignore = o.select, o.extend_select, o.ignore
+            else:
+                exact = {s.strip().upper() for s in o.extend_select}
+                kept = tuple(s for s in config.ignore if s.strip().upper() not in exact)
+                select, extend, ignore = config.select, config.extend_select + o.extend_select, kept + o.ignore
+            target = o.target_keras if o.target_keras is not None else config.target_keras
+            self._settings[config] = dataclasses.replace(
+                self.base, select=select, extend_select=extend, ignore=ignore,
+                target_keras=target if target is not None else self.base.target_keras, config=None)
+        return self._settings[config]
+
+    def settings_for(self, path: str) -> Settings:
+        """The settings a file is linted with: its configuration's rules and its per-file ignores."""
+        config = self.config_for(path)
+        settings = self._rules(config)
+        relative = _relative(path, config.root) if config.per_file_ignores else None
+        if relative is None:
+            return settings
+        extra = tuple(code for pattern, codes in config.per_file_ignores if glob_match(relative, pattern)
+                      for code in codes)
+        return dataclasses.replace(settings, ignore=settings.ignore + extra) if extra else settings
+
+    # -- exclusion --
+    def excluded(self, path: str) -> bool:
+        """For discovery: a folder or file met while walking is skipped by `exclude`/`extend-exclude` of its
+        configuration, by base `Settings.exclude` (relative to the working folder) or by a .gitignore."""
+        config = self.config_for_folder(os.path.dirname(os.path.abspath(path)))
+        relative = _relative(path, config.root)
+        if relative and any(glob_match(relative, p) for p in config.exclude):
+            return True
+        cwd_relative = _relative(path, os.getcwd())
+        if cwd_relative and any(glob_match(cwd_relative, p) for p in self.base.exclude):
+            return True
+        if self.gitignore_enabled():
+            if self._gitignore is None:
+                self._gitignore = _GitIgnore()
+            return self._gitignore.ignored(path)
+        return False
+
+    def gitignore_enabled(self) -> bool:
+        if self.respect_gitignore is not None:
+            return self.respect_gitignore
+        return self.run_config.respect_gitignore is not False
+
+    @property
+    def run_config(self) -> Config:
+        return getattr(self, "_run_config", EMPTY)
+
+
+def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_file: str | None = None,
+              isolated: bool = False, fail_on: str | None = None, confirm: bool | None = None,
+              respect_gitignore: bool | None = None) -> Settings:
+    """The run's Settings: `base` (from the command line) with the configuration files applied.
+
+    `fail_on`/`confirm`/`respect_gitignore` are the command line's values, None when not given. The result
+    carries a Resolver (`Settings.config`) that the engine asks for each file's settings and for exclusion.
+    Raises ConfigError for a bad configuration file.
+    """
+    if config_file is not None and not os.path.isfile(config_file):
+        raise ConfigError(f"{config_file}: no such configuration file")
+    resolver = Resolver(base, overrides, config_file, isolated, respect_gitignore)
+    first = paths[0] if paths and paths[0] != "-" and os.path.exists(paths[0]) else os.curdir
+    run_config = resolver.config_for(first)
+    resolver._run_config = run_config
+    settings = resolver._rules(run_config)
+    settings = dataclasses.replace(
+        settings,
+        confirm=base.confirm if confirm is False or run_config.confirm is None else run_config.confirm,
+        fail_on=fail_on or run_config.fail_on or base.fail_on,
+        config=resolver,
+    )
+    resolver.base = dataclasses.replace(resolver.base, confirm=settings.confirm, fail_on=settings.fail_on)
+    resolver._settings.clear()
+    return settings
+
+
+def excluder(settings: Settings) -> Callable[[str], bool] | None:
+    """The discovery predicate of a configured run, or None when there is no configuration."""
+    resolver = getattr(settings, "config", None)
+    return resolver.excluded if resolver is not None else None
+
+
+def for_path(settings: Settings, path: str) -> Settings:
+    """The settings to lint `path` with (identity without a configuration)."""
+    resolver = getattr(settings, "config", None)
+    return resolver.settings_for(path) if resolver is not None else settings
