@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="do not read or write the confirmation cache (.rnnlint_cache/)")
     checker.add_argument("--show-refuted", action="store_true",
                          help="also show findings that Keras refuted (built fine)")
+    checker.add_argument("--show-repro", action="store_true",
+                         help="print a minimal standalone Keras script that reproduces each confirmed finding")
     fixes = parser.add_argument_group("fixes")
     fixes.add_argument("--fix", action="store_true",
                        help="apply safe fixes in place, then report what remains (notebooks are left unchanged)")
@@ -262,8 +264,21 @@ def run(args: argparse.Namespace) -> int:
         from rnnlint.report import text as text_report
 
         text_report.write(result, sys.stdout, show_source=settings.show_source)
+        if args.show_repro:
+            _print_repros(result.findings)
     status = exit_status(result, settings, args.exit_zero)
     return status if fixing is None else _after_fix(fixing, status, args, settings)
+
+
+def _print_repros(findings) -> None:
+    """`--show-repro`: the checker's standalone script for each confirmed finding."""
+    from rnnlint.confirm import repro_script
+
+    for finding in findings:
+        script = repro_script(finding) if finding.confirmation.status == "confirmed" else None
+        if script:
+            print(f"# {finding.path}:{finding.span.line}: {finding.code} — reproduce with:")
+            print(script.rstrip() + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
