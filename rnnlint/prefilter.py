@@ -1,0 +1,87 @@
+"""The prefilter: from a file's raw bytes, before decoding or parsing, tell that rnnlint has nothing to check in it.
+
+Most files in a project never touch Keras, and parsing them with libcst is what a run would cost (libcst parses
+~150 files/s here; a bytes search takes microseconds). `may_hold_model(path, data)` is False only when the file
+provably has no model rnnlint checks; the engine then skips it (`FileResult.skipped`, counted by `--statistics`).
+
+Why it is exact
+---------------
+Every rule reads only the IR, and the analyzer only builds a model (or records a layer, a train call, or a
+removed-module import for RNN010) from *Keras names*: qualified names that libcst's QualifiedNameProvider resolves
+through the file's own imports and that `rnnlint.analyze.names.keras_name` maps to Keras. Every Keras prefix
+there (`keras.`, `tensorflow.keras.`, `tf_keras.`, `tensorflow.compat.v1.keras.`, `keras.src.`, …) and every
+module in RNN010's REMOVED_MODULES contains the word `keras`. A qualified name is spelled from the identifiers
+written in the file — libcst does not NFKC-normalise identifiers, so `import ｋeras` (fullwidth k) resolves to
+nothing in the analyzer and needs no special case here — so a file whose decoded text never contains `keras`
+has no Keras name, hence no model, hence no finding. Recurrent layer names (LSTM, GRU, …) and `tensorflow`
+alone are not needed: an `LSTM` that is not reached through a `keras` name is not Keras's (PyTorch's nn.LSTM,
+a user's own class). The search is case-sensitive for the same reason: `Keras.layers.LSTM` is not resolved.
+`tests/test_prefilter.py` guards these assumptions against the alias table and the rules.
+
+From bytes to text: in UTF-8 (the default, with or without BOM) and in the ASCII-compatible single-byte codecs
+(latin-1, iso8859-*, cp125x), the text contains `keras` exactly when the bytes do. A file that declares any
+other coding (PEP 263 cookie) is decoded as the engine would decode it and searched as text. A notebook
+(.ipynb, JSON) could spell a letter as a `\\u006b` escape: one with such an escape of k, e, r, a or s, or with
+NUL bytes (UTF-16/32 JSON), is not skipped.
+
+What a skipped file does not get
+--------------------------------
+- No RNN000 report: a file that never mentions keras is not decoded or parsed, so its syntax errors, bad
+  encodings and binary content are not reported (rnnlint is not a Python syntax checker; ruff and flake8 are).
+  A file that cannot be read at all (permission denied) is still reported, since there are no bytes to look at.
+- Cross-file models are out of scope (for the whole analyzer, not just here): a model built in `model.py` and
+  fitted in `train.py` is analysed per file; `train.py`'s `fit` is only checked when the model is built in the
+  same file (or notebook). A file that only imports a model from another module has no Keras name to resolve.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+
+#: The word every Keras name contains (see the module docstring). Bytes, searched case-sensitively.
+KEYWORD = b"keras"
+
+# PEP 263: a comment on line 1 or 2 naming the encoding.
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+# A JSON \u escape of one of the letters of "keras" (k e r a s = 6b 65 72 61 73), any hex case.
+_ESCAPED_LETTER = re.compile(rb"\\u00(?:6[bB15]|7[23])")
+
+
+def _ascii_transparent(encoding: str) -> bool:
+    """Codecs in which a byte string contains b'keras' exactly when its decoded text contains 'keras'."""
+    return encoding in ("utf-8", "ascii") or encoding.startswith(("iso8859-", "cp125"))
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The codec named by a PEP 263 cookie in the first two lines, normalised; None if there is none."""
+    first = data.find(b"\n")
+    second = data.find(b"\n", first + 1) if first >= 0 else -1
+    lines = (data,) if first < 0 else (data[:first], data[first + 1:second] if second >= 0 else data[first + 1:])
+    for line in lines:
+        if b"coding" not in line:
+            continue
+        match = _COOKIE.match(line)
+        if match:
+            try:
+                return codecs.lookup(match.group(1).decode("ascii")).name
+            except (LookupError, UnicodeDecodeError):
+                return "unknown"
+    return None
+
+
+def may_hold_model(path: str, data: bytes) -> bool:
+    """False only when the file at `path` with content `data` cannot hold anything rnnlint checks."""
+    if KEYWORD in data:
+        return True
+    if path.lower().endswith(".ipynb"):
+        return b"\0" in data or _ESCAPED_LETTER.search(data) is not None
+    encoding = _declared_encoding(data)
+    if encoding is None or _ascii_transparent(encoding):
+        return False
+    from rnnlint.sources import decode_python
+
+    try:
+        text = decode_python(data)
+    except (ValueError, SyntaxError):
+        return False  # undecodable: no text, so no model (the engine would only report RNN000)
+    return KEYWORD.decode() in text

@@ -1,0 +1,145 @@
+"""The prefilter (rnnlint.prefilter): files whose bytes never mention `keras` are skipped unread, and that is exact."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import rnnlint.engine as engine
+from rnnlint.analyze import names
+from rnnlint.prefilter import KEYWORD, may_hold_model
+from rnnlint.rule import all_rules
+from rnnlint.settings import Settings
+
+from conftest import STACKED_LSTM, write
+
+NO_CONFIRM = Settings(confirm=False, use_cache=False)
+
+CASES = [
+    # (id, path, bytes, may hold a model)
+    ("keras-import", "a.py", b"import keras\n", True),
+    ("tf-keras", "a.py", b"import tensorflow as tf\nm = tf.keras.Sequential()\n", True),
+    ("tf_keras", "a.py", b"import tf_keras\n", True),
+    ("keras-in-a-comment", "a.py", b"# no keras here\nx = 1\n", True),  # cheap test: over-inclusion is fine
+    ("plain", "a.py", b"x = 1\n", False),
+    ("torch-lstm", "a.py", b"import torch.nn as nn\nlstm = nn.LSTM(8, 16)\n", False),
+    ("tensorflow-only", "a.py", b"import tensorflow as tf\nx = tf.constant(1)\n", False),
+    ("capitalised", "a.py", b"import Keras\n", False),  # module names are case-sensitive; so is the analyzer
+    ("empty", "a.py", b"", False),
+    ("binary", "a.py", b"\x89PNG\r\n\x1a\n\x00\x00", False),
+    ("syntax-error", "a.py", b"def f(:\n", False),
+    ("utf8-bom", "a.py", b"\xef\xbb\xbfimport keras\n", True),
+    ("latin1-cookie", "a.py", b"# -*- coding: latin-1 -*-\ns = 'caf\xe9'\n", False),
+    ("cp1252-cookie", "a.py", b"# coding=cp1252\ns = '\x80'\n", False),
+    # UTF-7 can spell k as +AGs-: the bytes lack "keras", the text has it
+    ("utf7-cookie", "a.py", b"# coding: utf-7\nimport +AGs-eras\n", True),
+    ("utf7-cookie-line-2", "a.py", b"#!/usr/bin/env python\n# coding: utf-7\nimport +AGs-eras\n", True),
+    ("utf7-cookie-no-keras", "a.py", b"# coding: utf-7\nx = 1\n", False),
+    ("unknown-codec", "a.py", b"# coding: no-such-codec\nx = 1\n", False),
+    ("notebook", "a.ipynb", b'{"cells": [{"source": "import keras"}]}', True),
+    ("notebook-plain", "a.ipynb", b'{"cells": [{"source": "x = 1"}], "outputs": "\\u001b[0m"}', False),
+    ("notebook-escaped-k", "a.ipynb", b'{"cells": [{"source": "import \\u006beras"}]}', True),
+    ("notebook-escaped-upper-hex", "a.ipynb", b'{"cells": [{"source": "import k\\u0065ras"}]}', True),
+    ("notebook-utf16", "A.IPYNB", "{}".encode("utf-16"), True),
+]
+
+
+@pytest.mark.parametrize(("path", "data", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_may_hold_model(path: str, data: bytes, expected: bool) -> None:
+    assert may_hold_model(path, data) is expected
+
+
+def test_utf7_file_is_really_linted(tmp_path) -> None:
+    data = b"# coding: utf-7\n" + STACKED_LSTM.replace("keras", "+AGs-eras").encode()
+    path = write(tmp_path, "a.py", data)
+    result = engine.lint_file(str(path), NO_CONFIRM)
+    assert not result.skipped and "RNN001" in {f.code for f in result.findings}
+
+
+# --- the claim the prefilter rests on ------------------------------------------------------------------------
+
+
+def test_every_keras_name_contains_the_keyword() -> None:
+    word = KEYWORD.decode()
+    assert all(word in prefix for prefix in names._KERAS_PREFIXES)
+    from rules.rnn010_keras3_removed_argument import REMOVED_MODULES
+
+    assert all(word in module for module in REMOVED_MODULES)
+
+
+def _rule_examples():
+    for rule in all_rules():
+        for i, example in enumerate(rule.INVALID, 1):
+            yield pytest.param(example, id=f"{rule.code}-invalid-{i}")
+
+
+@pytest.mark.parametrize("example", list(_rule_examples()))
+def test_without_the_keyword_no_rule_fires(example) -> None:
+    """Every rule's flagged examples, with `keras` respelled everywhere, give no finding from any rule."""
+    assert KEYWORD.decode() in example.source
+    respelled = example.source.replace("keras", "kerax")
+    settings = Settings(confirm=False, use_cache=False, target_keras=example.target_keras)
+    flagged = engine.lint_source(example.source, "example.py", settings).findings
+    assert flagged  # sanity: the original is flagged
+    result = engine.lint_source(respelled, "example.py", settings)
+    assert [f.code for f in result.findings if f.code != "RNN000"] == []
+
+
+def test_fullwidth_keras_is_not_resolved_by_the_analyzer_either() -> None:
+    """Python NFKC-normalises `ｋeras` to `keras`; libcst (and so rnnlint) does not: no model, nothing to skip."""
+    text = STACKED_LSTM.replace("keras", "\uff4beras")
+    assert not may_hold_model("a.py", text.encode())
+    assert engine.lint_source(text, "a.py", NO_CONFIRM).findings == ()
+
+
+# --- in the engine -------------------------------------------------------------------------------------------
+
+
+def test_a_file_without_keras_is_not_parsed(tmp_path, monkeypatch) -> None:
+    def parse(text):
+        raise AssertionError("parsed a file the prefilter should skip")
+
+    monkeypatch.setattr(engine, "analyze_source", parse)
+    path = write(tmp_path, "broken.py", "def f(:\n    pass\n")  # a syntax error: silent, by design
+    result = engine.lint_file(str(path), NO_CONFIRM)
+    assert result.skipped and result.findings == () and result.source is None
+
+
+def test_a_keras_file_is_linted(tmp_path) -> None:
+    path = write(tmp_path, "stacked.py", STACKED_LSTM)
+    result = engine.lint_file(str(path), NO_CONFIRM)
+    assert not result.skipped and [f.code for f in result.findings] == ["RNN001"]
+
+
+def test_a_keras_file_with_a_syntax_error_is_reported(tmp_path) -> None:
+    path = write(tmp_path, "broken.py", "import keras\ndef f(:\n")
+    [finding] = engine.lint_file(str(path), NO_CONFIRM).findings
+    assert (finding.code, finding.name) == ("RNN000", "syntax-error")
+
+
+def test_an_unreadable_path_is_still_reported(tmp_path) -> None:
+    folder = tmp_path / "dir.py"
+    folder.mkdir()
+    result = engine.lint_file(str(folder), NO_CONFIRM)
+    assert not result.skipped and [f.name for f in result.findings] == ["unreadable-file"]
+
+
+def test_notebook_without_keras_is_skipped_and_with_keras_linted(tmp_path) -> None:
+    def nb(source: str) -> str:
+        return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+            {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}]})
+
+    plain = write(tmp_path, "plain.ipynb", nb("x = (\n"))
+    stacked = write(tmp_path, "stacked.ipynb", nb(STACKED_LSTM))
+    assert engine.lint_file(str(plain), NO_CONFIRM).skipped
+    result = engine.lint_file(str(stacked), NO_CONFIRM)
+    assert not result.skipped and [(f.code, f.cell) for f in result.findings] == [("RNN001", 1)]
+
+
+def test_run_counts_skipped_files(tmp_path) -> None:
+    write(tmp_path, "stacked.py", STACKED_LSTM)
+    write(tmp_path, "util.py", "def f():\n    return 1\n")
+    write(tmp_path, "broken.py", "def f(:\n")
+    result = engine.lint_paths([str(tmp_path)], NO_CONFIRM)
+    assert result.skipped == 2 and len(result.files) == 3
+    assert [f.code for f in result.findings] == ["RNN001"]
