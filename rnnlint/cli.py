@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--no-show-source", dest="show_source", action="store_false",
                      help="do not print the source line under each finding")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    out.add_argument("--statistics", action="store_true",
+                     help="after the report: findings per rule, and files linted vs skipped by the prefilter "
+                          "(files that never mention keras; on standard error with --format json)")
     out.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
                      help="lowest severity that makes the exit status 1 (default: info, i.e. any finding)")
     checker = parser.add_argument_group("confirmation with the real Keras")
@@ -266,8 +269,22 @@ def run(args: argparse.Namespace) -> int:
         text_report.write(result, sys.stdout, show_source=settings.show_source)
         if args.show_repro:
             _print_repros(result.findings)
+    if args.statistics:
+        print_statistics(result, sys.stderr if settings.output_format == "json" else sys.stdout)
     status = exit_status(result, settings, args.exit_zero)
     return status if fixing is None else _after_fix(fixing, status, args, settings)
+
+
+def print_statistics(result, stream) -> None:
+    """`--statistics`: findings per rule (most frequent first), then how many files were linted and skipped."""
+    from collections import Counter
+
+    counts = Counter((f.code, f.name) for f in result.findings)
+    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        stream.write(f"{count:>6}  {code}  {name}\n")
+    linted = len(result.files) - result.skipped
+    stream.write(f"{len(result.files)} files: {linted} linted, {result.skipped} skipped by the prefilter "
+                 "(no 'keras' in their bytes)\n")
 
 
 def _print_repros(findings) -> None:

@@ -62,9 +62,12 @@ def test_utf7_file_is_really_linted(tmp_path) -> None:
 def test_every_keras_name_contains_the_keyword() -> None:
     word = KEYWORD.decode()
     assert all(word in prefix for prefix in names._KERAS_PREFIXES)
-    from rules.rnn010_keras3_removed_argument import REMOVED_MODULES
+    import sys
 
-    assert all(word in module for module in REMOVED_MODULES)
+    from rnnlint.rule import rule_by_code
+
+    removed = sys.modules[rule_by_code("RNN010").__module__].REMOVED_MODULES
+    assert removed and all(word in module for module in removed)
 
 
 def _rule_examples():
@@ -143,3 +146,18 @@ def test_run_counts_skipped_files(tmp_path) -> None:
     result = engine.lint_paths([str(tmp_path)], NO_CONFIRM)
     assert result.skipped == 2 and len(result.files) == 3
     assert [f.code for f in result.findings] == ["RNN001"]
+
+
+def test_statistics_reports_skipped_files(tmp_path) -> None:
+    from conftest import run_cli
+
+    write(tmp_path, "stacked.py", STACKED_LSTM)
+    write(tmp_path, "broken.py", "def f(:\n")  # no keras: skipped, its syntax error not reported
+    r = run_cli("--no-confirm", "--statistics", ".", cwd=tmp_path)
+    assert r.code == 1, r.err
+    lines = r.out.splitlines()
+    assert lines[-2].split() == ["1", "RNN001", "missing-return-sequences"]
+    assert lines[-1] == "2 files: 1 linted, 1 skipped by the prefilter (no 'keras' in their bytes)"
+    j = run_cli("--no-confirm", "--statistics", "--format", "json", ".", cwd=tmp_path)
+    assert [o["code"] for o in json.loads(j.out)] == ["RNN001"]
+    assert "1 skipped by the prefilter" in j.err
