@@ -17,10 +17,12 @@ import asyncio
 import dataclasses
 import fnmatch
 import functools
+import inspect
 import logging
 import os
 import threading
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -173,18 +175,35 @@ def settings_from_config(config: ProjectConfig | None, file_path: str, base: Set
 
 @dataclass
 class Unit:
+    """A linted unit. `text`/`parts`/`result` always belong together: the last completed lint."""
+
     key: str  # the document's URI, or the notebook's
     path: str
     text: str = ""
     parts: list[conv.Part] = field(default_factory=list)
     result: Any = None  # engine.FileResult of `text`
-    generation: int = 0  # bumped on every change; late results for an older generation are dropped
-    pending: asyncio.TimerHandle | None = None
+    result_generation: int = -1  # the generation `result` was computed for
+    generation: int = 0  # bumped on every change
+    pending: asyncio.TimerHandle | None = None  # the debounce timer
+    running: bool = False  # a lint of this unit is on the worker thread
+    dirty: bool = False  # …and another one was asked for meanwhile (run once it finishes: coalesced)
+    waiters: list[tuple[int, asyncio.Future]] = field(default_factory=list)  # requests waiting for a generation
     published: set[str] = field(default_factory=set)  # URIs that got diagnostics (to clear removed cells)
 
 
 def _guard(fn: Callable) -> Callable:
     """Log and swallow any exception from a handler: a bug in rnnlint must never take the editor's server down."""
+
+    if inspect.iscoroutinefunction(fn):
+        @functools.wraps(fn)
+        async def async_wrapper(server: "RnnlintServer", params: Any) -> Any:
+            try:
+                return await fn(server, params)
+            except Exception as exc:  # noqa: BLE001
+                server.report(f"internal error in {fn.__name__}: {type(exc).__name__}: {exc}", exc)
+                return None
+
+        return async_wrapper
 
     @functools.wraps(fn)
     def wrapper(server: "RnnlintServer", params: Any) -> Any:
@@ -214,6 +233,8 @@ class RnnlintServer(LanguageServer):
         self.units: dict[str, Unit] = {}
         self.configs = ConfigCache()
         self._confirm_lock = threading.Lock()
+        # Linting runs on one worker thread, so a slow file never blocks hovers, code actions or other files' edits.
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rnnlint-lint")
         self._notes_shown: set[str] = set()
 
     # -- helpers -------------------------------------------------------------------------------------------
@@ -256,46 +277,85 @@ class RnnlintServer(LanguageServer):
             unit = self.units[key] = Unit(key=key, path=_path(key))
         return unit
 
-    def _load(self, unit: Unit) -> None:
+    def _snapshot(self, unit: Unit) -> tuple[str, list[conv.Part], dict[str, int | None]]:
+        """The unit's current text, its parts and their versions (read on the event loop: pygls owns them)."""
         notebook = self.workspace.get_notebook_document(notebook_uri=unit.key)
         if notebook is None:
             document = self.workspace.get_text_document(unit.key)
-            unit.text = document.source
-            unit.parts = [conv.Part(uri=unit.key, text=unit.text, first_line=1)]
-            return
-        cells = [(c.document, self.workspace.get_text_document(c.document).source)
-                 for c in notebook.cells if c.kind == types.NotebookCellKind.Code]
-        unit.text, unit.parts = conv.join_cells(cells)
+            return document.source, [conv.Part(uri=unit.key, text=document.source, first_line=1)], {unit.key: document.version}
+        documents = [self.workspace.get_text_document(c.document) for c in notebook.cells
+                     if c.kind == types.NotebookCellKind.Code]
+        text, parts = conv.join_cells([(d.uri, d.source) for d in documents])
+        return text, parts, {d.uri: d.version for d in documents}
 
     # -- linting -------------------------------------------------------------------------------------------
-    def lint(self, unit: Unit) -> None:
-        """Lint the unit's current text (static only) and publish."""
-        from rnnlint.engine import lint_source
-
-        unit.pending = None
-        self._load(unit)
-        settings = dataclasses.replace(self.settings_for(unit.path), confirm=False)
-        unit.result = lint_source(unit.text, unit.path, settings)
-        self.publish(unit)
-
     def schedule(self, unit: Unit, delay: float | None = None) -> None:
+        """A change: lint after the debounce delay (0: now). Older pending lints are superseded."""
         unit.generation += 1
         if unit.pending is not None:
             unit.pending.cancel()
+            unit.pending = None
         delay = self.debounce if delay is None else delay
         if delay <= 0:
-            self._lint_guarded(unit)
-            return
-        loop = asyncio.get_running_loop()
-        unit.pending = loop.call_later(delay, self._lint_guarded, unit)
+            self.request_lint(unit)
+        else:
+            unit.pending = asyncio.get_running_loop().call_later(delay, self.request_lint, unit)
 
-    def _lint_guarded(self, unit: Unit) -> None:
+    def request_lint(self, unit: Unit) -> None:
+        unit.pending = None
+        if unit.running:
+            unit.dirty = True  # one more run when the current one ends, on the text as it is then
+            return
         try:
-            self.lint(unit)
+            self._start(unit)
         except Exception as exc:  # noqa: BLE001
             self.report(f"internal error while linting {unit.path}: {type(exc).__name__}: {exc}", exc)
 
-    def publish(self, unit: Unit) -> None:
+    def _start(self, unit: Unit) -> None:
+        from rnnlint.engine import lint_source
+
+        text, parts, versions = self._snapshot(unit)
+        generation = unit.generation
+        settings = dataclasses.replace(self.settings_for(unit.path), confirm=False)
+        unit.running = True
+        future = asyncio.get_running_loop().run_in_executor(self.pool, lint_source, text, unit.path, settings)
+        future.add_done_callback(lambda f: self._finished(unit, f, text, parts, versions, generation))
+
+    def _finished(self, unit: Unit, future: asyncio.Future, text: str, parts: list[conv.Part],
+                  versions: dict[str, int | None], generation: int) -> None:
+        unit.running = False
+        try:
+            result = future.result()
+        except Exception as exc:  # noqa: BLE001 - the engine should never raise; if it does, say so and go on
+            self.report(f"internal error while linting {unit.path}: {type(exc).__name__}: {exc}", exc)
+        else:
+            if generation >= unit.result_generation and self.units.get(unit.key) is unit:
+                unit.text, unit.parts, unit.result, unit.result_generation = text, parts, result, generation
+                self.publish(unit, versions)
+        for target, waiter in list(unit.waiters):
+            if unit.result_generation >= target or not (unit.dirty or unit.pending):
+                unit.waiters.remove((target, waiter))
+                if not waiter.done():
+                    waiter.set_result(None)
+        if unit.dirty:
+            unit.dirty = False
+            self.request_lint(unit)
+
+    async def fresh(self, unit: Unit) -> None:
+        """Wait until `unit.result` is for the current text (linting now instead of after the debounce)."""
+        if unit.result_generation >= unit.generation and unit.result is not None:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        unit.waiters.append((unit.generation, waiter))
+        if unit.pending is not None:
+            unit.pending.cancel()
+            self.request_lint(unit)
+        elif not unit.running:
+            self.request_lint(unit)
+        await asyncio.wait_for(waiter, 120)
+
+    def publish(self, unit: Unit, versions: dict[str, int | None] | None = None) -> None:
+        versions = versions or {}
         findings = list(unit.result.findings) if unit.result is not None else []
         by_uri: dict[str, list[types.Diagnostic]] = {p.uri: [] for p in unit.parts}
         for finding in findings:
@@ -306,12 +366,9 @@ class RnnlintServer(LanguageServer):
         for uri in unit.published - set(by_uri):  # notebook cells that went away
             by_uri[uri] = []
         for uri, diagnostics in by_uri.items():
-            version = None
-            if uri in self.workspace.text_documents:
-                version = self.workspace.get_text_document(uri).version
             self.text_document_publish_diagnostics(
-                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version))
-        unit.published = {uri for uri in by_uri if uri in {p.uri for p in unit.parts}}
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=versions.get(uri)))
+        unit.published = {p.uri for p in unit.parts}
 
     @staticmethod
     def part_of(unit: Unit, finding: Finding) -> conv.Part | None:
@@ -326,6 +383,10 @@ class RnnlintServer(LanguageServer):
         for uri in unit.published | {p.uri for p in unit.parts}:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self.units.pop(unit.key, None)
+        for _, waiter in unit.waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+        unit.waiters.clear()
 
     # -- confirmation on save ------------------------------------------------------------------------------
     def confirm_in_background(self, unit: Unit) -> None:
@@ -353,7 +414,7 @@ class RnnlintServer(LanguageServer):
 
     def _confirmed(self, unit: Unit, generation: int, run: Any) -> None:
         try:
-            if unit.generation != generation or self.units.get(unit.key) is not unit:
+            if unit.generation != generation or unit.result_generation != generation or self.units.get(unit.key) is not unit:
                 return  # the text changed meanwhile: these results are stale
             unit.result = dataclasses.replace(unit.result, findings=run.files[0].findings)
             self.publish(unit)
@@ -365,14 +426,12 @@ class RnnlintServer(LanguageServer):
             self.report(f"internal error while publishing confirmation: {exc}", exc)
 
     # -- lookups for code actions and hover ----------------------------------------------------------------
-    def current(self, uri: str) -> tuple[Unit, conv.Part] | None:
+    async def current(self, uri: str) -> tuple[Unit, conv.Part] | None:
         """The unit and part of `uri`, linted up to date (a request may arrive before the debounce fires)."""
         unit = self.units.get(self.unit_key(uri))
         if unit is None:
             return None
-        if unit.pending is not None or unit.result is None:
-            unit.pending and unit.pending.cancel()
-            self.lint(unit)
+        await self.fresh(unit)
         part = next((p for p in unit.parts if p.uri == uri), None)
         return (unit, part) if part is not None else None
 
@@ -416,9 +475,10 @@ def _on_change(ls: RnnlintServer, params: types.DidChangeTextDocumentParams) -> 
     ls.schedule(ls.unit(params.text_document.uri))
 
 
-def _on_save(ls: RnnlintServer, params: types.DidSaveTextDocumentParams) -> None:
+async def _on_save(ls: RnnlintServer, params: types.DidSaveTextDocumentParams) -> None:
     unit = ls.unit(params.text_document.uri)
     ls.schedule(unit, 0)
+    await ls.fresh(unit)
     ls.confirm_in_background(unit)
 
 
@@ -436,9 +496,10 @@ def _on_notebook_change(ls: RnnlintServer, params: types.DidChangeNotebookDocume
     ls.schedule(ls.unit(params.notebook_document.uri))
 
 
-def _on_notebook_save(ls: RnnlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+async def _on_notebook_save(ls: RnnlintServer, params: types.DidSaveNotebookDocumentParams) -> None:
     unit = ls.unit(params.notebook_document.uri)
     ls.schedule(unit, 0)
+    await ls.fresh(unit)
     ls.confirm_in_background(unit)
 
 
@@ -463,8 +524,8 @@ def _wanted(only: list[str] | None, kind: str) -> bool:
     return not only or any(kind == k or kind.startswith(k + ".") for k in only)
 
 
-def _on_code_action(ls: RnnlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
-    found = ls.current(params.text_document.uri)
+async def _on_code_action(ls: RnnlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    found = await ls.current(params.text_document.uri)
     if found is None:
         return None
     unit, part = found
@@ -493,7 +554,9 @@ def _on_code_action(ls: RnnlintServer, params: types.CodeActionParams) -> list[t
                     edit=_workspace_edit(uri, conv.edits_to_text_edits([noqa], lines, encoding)),
                 ))
     if _wanted(only, conv.FIX_ALL_KIND) and any(f.fix for f in findings):
-        edit = fix_all_edit(ls, unit, part)
+        edit = await asyncio.get_running_loop().run_in_executor(
+            ls.pool, fix_all_edit, unit.text, unit.path, ls.settings_for(unit.path), unit.result, list(unit.parts),
+            part, encoding)
         if edit is not None:
             actions.append(types.CodeAction(title="Fix all rnnlint problems", kind=conv.FIX_ALL_KIND,
                                             edit=_workspace_edit(uri, [edit])))
@@ -518,20 +581,21 @@ def fixed_text(text: str, path: str, settings: Settings, result: Any = None) -> 
     return text
 
 
-def fix_all_edit(ls: RnnlintServer, unit: Unit, part: conv.Part) -> types.TextEdit | None:
-    if len(unit.parts) == 1:
-        new = fixed_text(unit.text, unit.path, ls.settings_for(unit.path), unit.result)
-        return conv.whole_text_edit(unit.text, new, ls.encoding)
+def fix_all_edit(unit_text: str, path: str, settings: Settings, result: Any, parts: list[conv.Part],
+                 part: conv.Part, encoding: str) -> types.TextEdit | None:
+    """The "Fix all" edit of `part` (runs on the lint thread, from values captured on the event loop)."""
+    if len(parts) == 1:
+        return conv.whole_text_edit(unit_text, fixed_text(unit_text, path, settings, result), encoding)
     # A notebook cell: one pass over the findings inside this cell (line numbers elsewhere must not move).
-    findings = [f for f in unit.result.findings if f.fix and all(part.holds_span(e.span) for e in f.fix.edits)]
+    findings = [f for f in result.findings if f.fix and all(part.holds_span(e.span) for e in f.fix.edits)]
     shift = part.offset
     edits = [Edit(dataclasses.replace(e.span, line=e.span.line - shift, end_line=e.span.end_line - shift), e.text)
              for fix in conv.compatible_fixes(findings) for e in fix.edits]
-    return conv.whole_text_edit(part.text, conv.apply_edits(part.text, edits), ls.encoding) if edits else None
+    return conv.whole_text_edit(part.text, conv.apply_edits(part.text, edits), encoding) if edits else None
 
 
-def _on_hover(ls: RnnlintServer, params: types.HoverParams) -> types.Hover | None:
-    found = ls.current(params.text_document.uri)
+async def _on_hover(ls: RnnlintServer, params: types.HoverParams) -> types.Hover | None:
+    found = await ls.current(params.text_document.uri)
     if found is None:
         return None
     unit, part = found
