@@ -77,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--target-keras", type=int, choices=(2, 3), metavar="{2,3}",
                        help="the Keras major version to check against (default: the installed Keras, else 3)")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    out.add_argument("--format", choices=("text", "json", "github", "sarif", "junit"), default="text",
+                     help="output format (default: text): json, github (workflow annotations), sarif (2.1.0), junit")
+    out.add_argument("--output-file", metavar="PATH", help="write the report to this file instead of stdout")
     out.add_argument("--no-show-source", dest="show_source", action="store_false",
                      help="do not print the source line under each finding")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
@@ -257,22 +259,35 @@ def run(args: argparse.Namespace) -> int:
         render = models_report.render_json if settings.output_format == "json" else models_report.render_text
         sys.stdout.write(render(result.files))
         return EXIT_OK
-    if settings.output_format == "json":
-        from rnnlint.report import json as json_report
+    stream = _report_stream(args)
+    if settings.output_format in ("json", "github", "sarif", "junit"):
+        import importlib
 
-        json_report.write(result, sys.stdout)
+        importlib.import_module(f"rnnlint.report.{settings.output_format}").write(result, stream)
         for line in (*result.notes, *result.errors):
             print(f"rnnlint: {line}", file=sys.stderr)
     else:
         from rnnlint.report import text as text_report
 
-        text_report.write(result, sys.stdout, show_source=settings.show_source)
+        text_report.write(result, stream, show_source=settings.show_source)
         if args.show_repro:
             _print_repros(result.findings)
     if args.statistics:
-        print_statistics(result, sys.stderr if settings.output_format == "json" else sys.stdout)
+        print_statistics(result, sys.stderr if settings.output_format != "text" else stream)
+    if stream is not sys.stdout:
+        stream.close()
     status = exit_status(result, settings, args.exit_zero)
     return status if fixing is None else _after_fix(fixing, status, args, settings)
+
+
+def _report_stream(args: argparse.Namespace):
+    """--output-file: the report goes to that file (closed at exit), else to stdout."""
+    if not getattr(args, "output_file", None):
+        return sys.stdout
+    try:
+        return open(args.output_file, "w", encoding="utf-8", newline="")  # noqa: SIM115 - lives for the run
+    except OSError as exc:
+        raise UsageError(f"cannot write --output-file {args.output_file}: {exc.strerror or exc}") from None
 
 
 def print_statistics(result, stream) -> None:

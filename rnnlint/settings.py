@@ -16,8 +16,8 @@ from rnnlint.findings import SEVERITY_RANK, Severity
 from rnnlint.rule import Rule, all_rules
 
 RESERVED_CODE = "RNN000"
-OutputFormat = Literal["text", "json"]
-FORMATS: tuple[str, ...] = ("text", "json")
+OutputFormat = Literal["text", "json", "github", "sarif", "junit"]
+FORMATS: tuple[str, ...] = ("text", "json", "github", "sarif", "junit")
 EXACT = 10_000  # specificity of an exact code or name match
 
 

@@ -1,4 +1,4 @@
 """Reporters: turn a `RunResult` into output. A reporter never analyses."""
 from __future__ import annotations
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "github", "sarif", "junit")
