@@ -344,3 +344,14 @@ def test_model_pattern(code, pattern):
     result = lint_source(source, "m.py", STATIC)
     model = result.ir.models[0]
     assert conv.model_pattern(model, result.shapes[model.id]) == pattern
+
+
+def test_normal_runs_never_import_pygls(tmp_path):
+    import subprocess
+
+    clean = tmp_path / "clean.py"
+    clean.write_text(FIXED)
+    code = ("import sys; from rnnlint.cli import main; rc = main(['--no-confirm', sys.argv[1]]); "
+            "print('pygls' in sys.modules, rc)")
+    run = subprocess.run([sys.executable, "-c", code, str(clean)], capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip().splitlines()[-1] == "False 0", run.stdout + run.stderr
