@@ -219,8 +219,8 @@ def detect_encoding(data: bytes) -> str:
     return encoding
 
 
-def read_for_fix(path: str) -> tuple[str, str]:
-    """(text, encoding) of the file at `path`; FixError when it cannot be read, decoded, or written back as is."""
+def read_for_fix(path: str) -> tuple[str, str, bytes]:
+    """(text, encoding, bytes) of the file at `path`; FixError when it cannot be read, decoded, or written back as is."""
     from rnnlint.sources import decode_python
 
     try:
@@ -239,14 +239,15 @@ def read_for_fix(path: str) -> tuple[str, str]:
         same = False
     if not same:
         raise FixError(f"cannot write this file back byte for byte in its encoding ({encoding})")
-    return text, encoding
+    return text, encoding, data
 
 
-def write_atomic(path: str, text: str, encoding: str = "utf-8") -> None:
+def write_atomic(path: str, text: str, encoding: str = "utf-8", expected: bytes | None = None) -> None:
     """Replace the file at `path` by `text`: a temporary file in the same folder, then os.replace.
 
     The permission bits (and, when allowed, the owner) are kept; a symlink is followed and its target
-    replaced. Raises FixError on any failure, and then the original file is untouched.
+    replaced. With `expected`, the file must still hold exactly those bytes (else it changed while being fixed,
+    e.g. saved from an editor, and is left alone). Raises FixError on any failure; the original is then untouched.
     """
     try:
         data = text.encode(encoding)
@@ -274,6 +275,10 @@ def write_atomic(path: str, text: str, encoding: str = "utf-8") -> None:
                 os.chown(tmp, info.st_uid, info.st_gid)
             except OSError:
                 pass  # not allowed to give it away: the file becomes ours, content and mode intact
+        if expected is not None:
+            with open(target, "rb") as current:
+                if current.read() != expected:
+                    raise FixError("the file changed while it was being fixed; run again")
         os.replace(tmp, target)
         tmp = None
     except OSError as exc:
@@ -296,7 +301,7 @@ def fix_file(path: str, settings=None, unsafe: bool = False, write: bool = True)
     if is_notebook(path):
         return FileFix(path, "", "", error="fixing notebooks is not supported yet (left unchanged)")
     try:
-        original, encoding = read_for_fix(path)
+        original, encoding, data = read_for_fix(path)
     except FixError as exc:
         return FileFix(path, "", "", error=str(exc))
     result = fix_source(original, path, settings, unsafe)
@@ -305,7 +310,7 @@ def fix_file(path: str, settings=None, unsafe: bool = False, write: bool = True)
     written = False
     if write and result.text != original:
         try:
-            write_atomic(path, result.text, encoding)
+            write_atomic(path, result.text, encoding, expected=data)
         except FixError as exc:
             return FileFix(path, original, original, error=str(exc))
         written = True

@@ -437,6 +437,21 @@ def test_failed_write_midway_leaves_the_file(monkeypatch, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.py"]
 
 
+def test_file_changed_while_fixing_is_left_alone(monkeypatch, tmp_path):
+    path = write(tmp_path, "model.py", STACKED)
+    real = fixmod.fix_source
+
+    def slow(text, *args, **kwargs):  # an editor saves the file while rnnlint is fixing it
+        path.write_text(STACKED + "# edited\n")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(fixmod, "fix_source", slow)
+    outcome = fix_file(str(path), _settings())
+    assert outcome.error == "the file changed while it was being fixed; run again"
+    assert path.read_text() == STACKED + "# edited\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.py"]
+
+
 def test_unencodable_fix_is_refused(tmp_path):
     path = write(tmp_path, "model.py", "# -*- coding: ascii -*-\n".encode())
     with pytest.raises(FixError, match="cannot be encoded as ascii"):
