@@ -31,11 +31,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
+from rnnlint.declare import input_declaration
 from rnnlint.ir import ArrayShape, DeclaredInput, Model, Node, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import INPUT_KINDS, drop_leading_none, label, walk_back
 from rnnlint.shapes import ModelShapes, ShapeError, format_shape
-from rnnlint.analyze.finalize import input_declaration
 
 
 class InputShapeRank(Rule):

@@ -106,7 +106,7 @@ class StatefulBatch(Rule):
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for model, _shapes in ctx.models():
             for node in model.nodes:
-                stateful = [l for l in all_layers(node.layer) if l.arg("stateful") is True]
+                stateful = [inner for inner in all_layers(node.layer) if inner.arg("stateful") is True]
                 if stateful:
                     yield from self._check_layer(model, node.layer, ctx.target_keras)
 

@@ -1,12 +1,9 @@
 """Turn a model builder (mutable, during evaluation) into the frozen `ir.Model`."""
 from __future__ import annotations
 
-from typing import Any
-
 from rnnlint.analyze.values import Graph, LayerObj, ModelBuilder
-from rnnlint.ir import UNKNOWN, DeclaredInput, Layer, Model, Node, TensorRef, Unknown
-
-INPUT_KINDS = ("Input", "InputLayer")
+from rnnlint.declare import INPUT_KINDS, input_declaration, sequential_input
+from rnnlint.ir import Model, Node, TensorRef
 
 
 def finalize_model(builder: ModelBuilder, model_id: int, graph: Graph) -> Model | None:
@@ -73,64 +70,3 @@ def _functional(builder: ModelBuilder, model_id: int, graph: Graph) -> Model | N
         declared_input=declared, span=builder.span, complete=complete, compile=builder.compile,
         train_calls=tuple(builder.train_calls), input_nodes=input_nodes, extra_calls=tuple(builder.extra_calls),
     )
-
-
-def input_declaration(node: Node) -> DeclaredInput:
-    """The declaration made by an Input / InputLayer node."""
-    layer = node.layer
-    batch_shape = layer.arg("batch_shape", default=None)
-    if batch_shape is None:
-        batch_shape = layer.arg("batch_input_shape", default=None)
-    if isinstance(batch_shape, tuple) and batch_shape:
-        return DeclaredInput(batch_shape[1:], batch_shape[0], "batch_shape", layer.span, node.id)
-    if isinstance(batch_shape, Unknown):
-        return DeclaredInput(UNKNOWN, UNKNOWN, "batch_shape", layer.span, node.id)
-    shape = layer.arg("shape", 0 if layer.kind == "Input" else None, default=None)
-    if shape is None:
-        shape = layer.arg("input_shape", default=None)
-    batch = layer.arg("batch_size", default=None)
-    return DeclaredInput(_as_shape(shape), batch, layer.kind, layer.span, node.id)  # type: ignore[arg-type]
-
-
-def _as_shape(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value,)
-    return value if value is not None else UNKNOWN
-
-
-def layer_declaration(layer: Layer, node_id: int) -> DeclaredInput | None:
-    """input_shape / input_dim / batch_input_shape declared on a (first) layer or its wrapped inner layer."""
-    for candidate in (layer, layer.inner):
-        if candidate is None:
-            continue
-        bis = candidate.arg("batch_input_shape")
-        if bis is not None:
-            if isinstance(bis, tuple) and bis:
-                return DeclaredInput(bis[1:], bis[0], "batch_input_shape", candidate.span, node_id)
-            return DeclaredInput(UNKNOWN, UNKNOWN, "batch_input_shape", candidate.span, node_id)
-        batch = candidate.arg("batch_size")
-        shape = candidate.arg("input_shape")
-        if shape is not None:
-            return DeclaredInput(_as_shape(shape), batch, "input_shape", candidate.span, node_id)
-        dim = candidate.arg("input_dim")
-        if dim is not None:
-            length = candidate.arg("input_length")
-            if length is not None and candidate.kind != "Embedding":
-                shape = (length, dim)
-            elif candidate.kind == "Embedding":
-                shape = (length,) if length is not None else (None,)
-            else:
-                shape = (dim,)
-            if isinstance(dim, Unknown) or isinstance(length, Unknown):
-                shape = UNKNOWN
-            return DeclaredInput(shape, batch, "input_dim", candidate.span, node_id)
-    return None
-
-
-def sequential_input(nodes: list[Node]) -> DeclaredInput | None:
-    if not nodes:
-        return None
-    first = nodes[0]
-    if first.layer.kind in INPUT_KINDS:
-        return input_declaration(first)
-    return layer_declaration(first.layer, first.id)

@@ -21,7 +21,7 @@ from rnnlint.analyze.values import (
     ArrayObj, CallableRef, ClassObj, FunctionObj, Graph, GraphNode, LayerObj, ListObj, ModelBuilder, TensorObj,
 )
 from rnnlint.ir import (
-    UNKNOWN, Argument, ArrayShape, CallSite, CompileInfo, FileIR, Import, Layer, Pos, Span, TensorRef, TrainCall,
+    UNKNOWN, Argument, CallSite, CompileInfo, FileIR, Import, Layer, Pos, Span, TensorRef, TrainCall,
     Unknown, is_unknown,
 )
 
@@ -387,7 +387,7 @@ class Evaluator:
         if fn.evaluating or self.depth > 20:
             return UNKNOWN
         fn.evaluating = True
-        local = Env(fn.scope_env if fn.scope_env.parent is None else fn.scope_env, {})
+        local = Env(fn.scope_env, {})
         params = fn.node.params
         positional = list(params.posonly_params) + list(params.params)
         for i, p in enumerate(positional):
@@ -899,7 +899,3 @@ def canonical_loss(value: Any) -> Any:
         key = re.sub(r"[^a-z_]", "", raw.lower())
         return _LOSS_ALIASES.get(key, _LOSS_ALIASES.get(key.replace("_", ""), raw))
     return UNKNOWN
-
-
-def iter_models(ir: FileIR) -> Iterator:
-    yield from ir.models

@@ -85,7 +85,7 @@ def render_text(results: Iterable[Any]) -> str:
         if rec["pattern"]:
             title += f" — {rec['pattern']}"
         lines.append(title)
-        width = max((len(f"{l['layer']} (line {l['line']})") for l in rec["layers"]), default=10)
+        width = max((len(f"{x['layer']} (line {x['line']})") for x in rec["layers"]), default=10)
         for layer in rec["layers"]:
             label = f"{layer['layer']} (line {layer['line']})"
             shape = _fmt(layer["output_shape"]) if layer["output_shape"] is not None else "?"
