@@ -8,7 +8,7 @@ Names are resolved with libcst's QualifiedNameProvider, positions with PositionP
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
