@@ -20,10 +20,10 @@ from rnnlint.discover import discover, exclude_matcher
 from rnnlint.findings import Confirmation, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
 from rnnlint.kerasver import target_keras_major
+from rnnlint.prefilter import may_hold_model
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
 from rnnlint.shapes import ModelShapes
-from rnnlint.prefilter import may_hold_model
 from rnnlint.sources import Cell, Source, SourceError, read_bytes, read_text
 from rnnlint.suppress import apply_suppressions
 

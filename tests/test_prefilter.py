@@ -4,14 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import STACKED_LSTM, write
 
-import rnnlint.engine as engine
+from rnnlint import engine
 from rnnlint.analyze import names
 from rnnlint.prefilter import KEYWORD, may_hold_model
 from rnnlint.rule import all_rules
 from rnnlint.settings import Settings
-
-from conftest import STACKED_LSTM, write
 
 NO_CONFIRM = Settings(confirm=False, use_cache=False)
 
