@@ -373,7 +373,11 @@ def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: 
                              "fixing notebooks is not supported yet")
             continue
         if any(applicable(f, unsafe) for f in file_result.findings):
-            out.append(fix_file(file_result.path, settings, unsafe, write))
+            outcome = fix_file(file_result.path, settings, unsafe, write)
+            out.append(outcome)
+            if not outcome.converged:
+                notes.append(f"{outcome.path}: fixes were still being offered after {MAX_ITERATIONS} passes "
+                             "(stopped there; please report this)")
     return FixRun(tuple(out), tuple(notes))
 
 
