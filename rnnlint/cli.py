@@ -80,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--format", choices=("text", "json", "github", "sarif", "junit"), default="text",
                      help="output format (default: text): json, github (workflow annotations), sarif (2.1.0), junit")
     out.add_argument("--output-file", metavar="PATH", help="write the report to this file instead of stdout")
+    out.add_argument("-q", "--quiet", action="store_true",
+                     help="text format: print the findings only (no notes, no summary line)")
     out.add_argument("--no-show-source", dest="show_source", action="store_false",
                      help="do not print the source line under each finding")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
@@ -269,7 +271,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from rnnlint.report import text as text_report
 
-        text_report.write(result, stream, show_source=settings.show_source)
+        text_report.write(result, stream, show_source=settings.show_source, quiet=args.quiet)
         if args.show_repro:
             _print_repros(result.findings)
     if args.statistics:

@@ -211,3 +211,13 @@ def test_output_file_unwritable(tmp_path: Path) -> None:
     run = run_cli("--no-confirm", "--output-file", str(tmp_path / "no" / "such" / "dir" / "r.txt"), "train.py",
                   cwd=tmp_path)
     assert run.code == 2 and "--output-file" in run.err
+
+
+def test_quiet_prints_findings_only(tmp_path: Path) -> None:
+    write(tmp_path, "train.py", STACKED_LSTM)
+    write(tmp_path, "ok.py", "import keras\n")
+    run = run_cli("--no-confirm", "-q", "--no-show-source", ".", cwd=tmp_path)
+    assert run.code == 1
+    assert run.out.splitlines() == [line for line in run.out.splitlines() if ": RNN" in line] and run.out
+    clean = run_cli("--no-confirm", "--quiet", "ok.py", cwd=tmp_path)
+    assert (clean.code, clean.out) == (0, "")

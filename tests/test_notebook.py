@@ -167,3 +167,18 @@ def test_example_notebook_cli_text() -> None:
     run = run_cli("--no-confirm", "examples/stacked_lstm.ipynb", cwd=ROOT)
     assert run.code == 1, run.err
     assert "examples/stacked_lstm.ipynb:cell 5:2:11: RNN001" in run.out
+
+
+def test_example_notebook_text_excerpt_is_the_cells_line() -> None:
+    run = run_cli("--no-confirm", "examples/stacked_lstm.ipynb", cwd=ROOT)
+    lines = run.out.splitlines()
+    assert lines[1] == " 2 | model.add(LSTM(256, input_shape=(10, 1)))"
+    assert lines[2] == "   |           " + "^" * 30
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif", "junit"])
+def test_example_notebook_cell_in_every_format(fmt: str) -> None:
+    run = run_cli("--no-confirm", "--format", fmt, "examples/stacked_lstm.ipynb", cwd=ROOT)
+    assert run.code == 1, run.err
+    assert {"github": "cell 5, line 2, column 11: ", "sarif": '"cell": 5',
+            "junit": "RNN001 missing-return-sequences at cell 5:2:11"}[fmt] in run.out

@@ -115,16 +115,19 @@ def summary(result: "RunResult") -> str:
     return f"Found {_plural(len(result.findings), 'problem')} in {_plural(files, 'file')}.{refuted}"
 
 
-def render(result: "RunResult", color: bool = False, show_source: bool = True) -> str:
+def render(result: "RunResult", color: bool = False, show_source: bool = True, quiet: bool = False) -> str:
+    """The report. `quiet` (--quiet): the findings only, without notes and the summary line."""
     paint = _Painter(color)
     out: list[str] = []
     for file_result in result.files:
         lines = _source_lines(file_result)
         for finding in file_result.findings:
-            block = format_finding(finding, lines, paint, show_source)
+            block = format_finding(finding, _cell_lines(file_result, finding, lines), paint, show_source)
             out.extend(block)
             if len(block) > 1:
                 out.append("")  # a blank line after a finding with an excerpt
+    if quiet:
+        return "".join(line + "\n" for line in (out[:-1] if out and not out[-1] else out))
     if out and out[-1]:
         out.append("")
     for note in result.notes:
@@ -137,10 +140,22 @@ def render(result: "RunResult", color: bool = False, show_source: bool = True) -
 
 
 def _source_lines(file_result: "FileResult") -> list[str] | None:
-    if file_result.source is None or file_result.cells:
-        return None  # notebooks: excerpts come with the notebook reader (cell-relative lines)
+    if file_result.source is None:
+        return None
+    if file_result.cells:  # a notebook's joined code cells: split as Python does (see rnnlint.notebook)
+        from rnnlint.notebook import split_lines
+
+        return split_lines(file_result.source)
     return file_result.source.splitlines()
 
 
-def write(result: "RunResult", stream: TextIO, show_source: bool = True) -> None:
-    stream.write(render(result, color=use_color(stream), show_source=show_source))
+def _cell_lines(file_result: "FileResult", finding: Finding, lines: list[str] | None) -> list[str] | None:
+    """The lines a finding's (cell-relative) line numbers index: its cell's, for a notebook."""
+    if lines is None or not file_result.cells or finding.cell is None:
+        return lines if not file_result.cells else None
+    cell = next((c for c in file_result.cells if c.index == finding.cell), None)
+    return None if cell is None else lines[cell.first_line - 1: cell.first_line - 1 + cell.line_count]
+
+
+def write(result: "RunResult", stream: TextIO, show_source: bool = True, quiet: bool = False) -> None:
+    stream.write(render(result, color=use_color(stream), show_source=show_source, quiet=quiet))
