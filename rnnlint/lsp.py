@@ -258,6 +258,29 @@ class RnnlintServer(LanguageServer):
         return str(getattr(value, "value", value))
 
     def settings_for(self, path: str) -> Settings:
+        """[tool.rnnlint] of the file's project (via rnnlint.config, as the CLI reads it), client options on top."""
+        client = settings_from_options(self.client_options, Settings(select=None))
+        try:
+            from rnnlint import config as config_module
+        except ImportError:
+            config_module = None
+        if config_module is not None and hasattr(config_module, "configure"):
+            overrides = config_module.Overrides(select=client.select, extend_select=client.extend_select,
+                                                ignore=client.ignore, target_keras=client.target_keras)
+            explicit_confirm = _pick(self.client_options, "confirm")
+            try:
+                settings = config_module.configure(
+                    dataclasses.replace(self.base, show_refuted=client.show_refuted, use_cache=client.use_cache),
+                    overrides, [path], confirm=explicit_confirm if isinstance(explicit_confirm, bool) else None)
+                if isinstance(explicit_confirm, bool):
+                    settings = dataclasses.replace(settings, confirm=explicit_confirm)
+                return settings
+            except Exception as exc:  # noqa: BLE001 - e.g. ConfigError: say it once, lint with the client's settings
+                message = f"configuration ignored for {path}: {exc}"
+                if message not in self._notes_shown:
+                    self._notes_shown.add(message)
+                    self.report(message)
+                return settings_from_options(self.client_options, self.base)
         try:
             project = settings_from_config(self.configs.find(path), path, self.base)
         except Exception as exc:  # noqa: BLE001

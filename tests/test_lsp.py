@@ -207,6 +207,14 @@ async def test_utf16_positions(client: LanguageClient):
 
 
 @pytest.mark.asyncio
+async def test_project_config_applies_per_file(client: LanguageClient, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.rnnlint]\nignore = ["RNN001"]\n')
+    uri = (tmp_path / "model.py").as_uri()
+    _open(client, BUGGY, uri=uri)
+    assert await _diagnostics(client, uri=uri) == []
+
+
+@pytest.mark.asyncio
 async def test_notebook_cells(client: LanguageClient):
     nb = "file:///tmp/rnnlint-lsp-test/model.ipynb"
     cells = [
