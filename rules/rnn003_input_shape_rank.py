@@ -69,6 +69,11 @@ class InputShapeRank(Rule):
             x = keras.layers.GRU(8)(inputs)
             model = keras.Model(inputs, x)
         """, note="variable-length sequences"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential([LSTM(32, input_dim=3), Dense(1)])
+        """, target_keras=2, note="Keras 2 reads input_dim alone as (None, input_dim)"),
     ]
     INVALID = [
         Example("""
@@ -109,17 +114,19 @@ class InputShapeRank(Rule):
             if shapes.synthetic_input:
                 continue
             for error in shapes.errors:
-                diagnostic = self._diagnose(model, shapes, error)
+                diagnostic = self._diagnose(model, shapes, error, ctx.target_keras)
                 if diagnostic is not None:
                     yield diagnostic
 
-    def _diagnose(self, model: Model, shapes: ModelShapes, error: ShapeError) -> Diagnostic | None:
+    def _diagnose(self, model: Model, shapes: ModelShapes, error: ShapeError, keras_major: int) -> Diagnostic | None:
         if error.kind != "ndim" or error.found is None:
             return None
         consumer = model.nodes[error.node]
         declaration = self._declaration(model, consumer, error.input_index)
         if declaration is None or isinstance(declaration.shape, Unknown):
             return None
+        if declaration.via == "input_dim" and keras_major == 2:
+            return None  # Keras 2 reads input_dim alone on a recurrent layer as (None, input_dim): variable length
         needed = error.expected_ndim or error.min_ndim
         if needed is None:
             return None

@@ -72,6 +72,15 @@ class StatefulBatch(Rule):
             import keras
             model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(16), keras.layers.Dense(1)])
         """, note="not stateful"),
+        Example("""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(40, 10, 1)
+            model = Sequential([LSTM(16, batch_input_shape=(4, 10, 1), stateful=True), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((40, 1)), batch_size=4)
+        """, note="under Keras 3 batch_input_shape itself is the problem (RNN010)"),
     ]
     INVALID = [
         Example("""
@@ -112,6 +121,8 @@ class StatefulBatch(Rule):
 
     def _check_layer(self, model: Model, layer, keras_major: int) -> Iterable[Diagnostic]:
         declared = model.declared_input
+        if declared is not None and declared.via == "batch_input_shape" and keras_major >= 3:
+            return  # Keras 3 rejects batch_input_shape itself: RNN010 reports the root cause
         evidence = Evidence("raises", model=model)
         if declared is None or isinstance(declared.batch_size, Unknown) or isinstance(declared.shape, Unknown):
             if declared is None and model.api == "sequential":
