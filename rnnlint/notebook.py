@@ -217,3 +217,190 @@ def locate(finding, cells: tuple[Cell, ...]):
         else:
             fix = None
     return replace(finding, span=_relative(finding.span, cell), cell=cell.index, message=message, fix=fix)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fixing: rewrite only the changed cells' "source", byte for byte elsewhere
+
+_MARKER = "# rnnlint-notebook-cell-end {index} 5f0c2a"  # between cells while fixing (a comment: no effect)
+_MARKER_LINE = re.compile(r"^# rnnlint-notebook-cell-end (\d+) 5f0c2a$")
+
+
+@dataclass(frozen=True)
+class NotebookFix:
+    """The outcome of fixing a notebook's text: the new JSON text (the original when nothing changed)."""
+
+    original: str
+    text: str
+    fixed_count: int = 0
+    error: str | None = None
+    converged: bool = True
+
+
+def source_spans(raw: str) -> dict[int, tuple[int, int]]:
+    """1-based cell position → (start, end) offsets of that cell's "source" value in the notebook's JSON text.
+    Raises NotebookError when the text is not a JSON object with a "cells" array."""
+    decoder = json.JSONDecoder()
+    scan = json.decoder.scanstring
+    ws = re.compile(r"[ \t\n\r]*")
+
+    def skip(i: int) -> int:
+        return ws.match(raw, i).end()
+
+    def members(i: int):
+        """Yield (key, value_start) of the object starting at raw[i] == '{'; the caller must consume values."""
+        if raw[i] != "{":
+            raise NotebookError("not a notebook: expected a JSON object")
+        i = skip(i + 1)
+        if raw[i] == "}":
+            return
+        while True:
+            if raw[i] != '"':
+                raise NotebookError("not a notebook: malformed JSON object")
+            key, i = scan(raw, i + 1)
+            i = skip(i)
+            if raw[i] != ":":
+                raise NotebookError("not a notebook: malformed JSON object")
+            i = skip(i + 1)
+            end = yield key, i
+            i = skip(end)
+            if raw[i] == "}":
+                return
+            if raw[i] != ",":
+                raise NotebookError("not a notebook: malformed JSON object")
+            i = skip(i + 1)
+
+    def value_end(i: int) -> int:
+        return decoder.raw_decode(raw, i)[1]
+
+    spans: dict[int, tuple[int, int]] = {}
+    top = members(skip(0))
+    try:
+        key, at = next(top)
+        while True:
+            if key == "cells" and raw[at] == "[":
+                i = skip(at + 1)
+                position = 0
+                while raw[i] != "]":
+                    position += 1
+                    if raw[i] == "{":
+                        cell = members(i)
+                        try:
+                            ckey, cat = next(cell)
+                            while True:
+                                cend = value_end(cat)
+                                if ckey == "source":
+                                    spans[position] = (cat, cend)
+                                ckey, cat = cell.send(cend)
+                        except StopIteration:
+                            pass
+                        i = skip(_object_end(raw, i, decoder))
+                    else:
+                        i = skip(value_end(i))
+                    if raw[i] == ",":
+                        i = skip(i + 1)
+                end = i + 1
+            else:
+                end = value_end(at)
+            key, at = top.send(end)
+    except StopIteration:
+        pass
+    except (IndexError, ValueError) as exc:
+        raise NotebookError(f"not a notebook: malformed JSON ({exc})") from None
+    return spans
+
+
+def _object_end(raw: str, i: int, decoder: json.JSONDecoder) -> int:
+    return decoder.raw_decode(raw, i)[1]
+
+
+def _source_value(old_value: str, text: str, ascii_only: bool) -> str:
+    """The JSON for a cell's new source, in the style of its old value (a string, or a list of lines laid out
+    one per line with the same indentation, as Jupyter writes them)."""
+    dump = lambda s: json.dumps(s, ensure_ascii=ascii_only)  # noqa: E731
+    if not old_value.lstrip().startswith("["):
+        return dump(text)
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return "[]"
+    match = re.match(r"\[(\s*)", old_value)
+    inner = match.group(1) if match else ""
+    closing = re.search(r"(\s*)\]$", old_value)
+    close_ws = closing.group(1) if closing else ""
+    if "\n" not in inner:  # compact: ["a\n", "b"]
+        return "[" + inner + ", ".join(dump(line) for line in lines) + close_ws + "]"
+    return "[" + inner + ("," + inner).join(dump(line) for line in lines) + close_ws + "]"
+
+
+def _restore(original: list[str], linted: list[str], fixed: list[str]) -> list[str] | None:
+    """The fixed cell's lines with the IPython lines (neutralised while linting) put back; None when a fix
+    touched one of them."""
+    from difflib import SequenceMatcher
+
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, linted, fixed, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.extend(original[i1:i2])
+            continue
+        if any(original[k] != linted[k] for k in range(i1, i2)):
+            return None
+        out.extend(fixed[j1:j2])
+    return out
+
+
+def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) -> NotebookFix:
+    """Apply rnnlint's fixes to a notebook: the code cells are fixed as one program (as they are linted), then
+    only the cells whose code changed get a new "source" in the JSON text; outputs, metadata, execution counts,
+    key order, indentation and the trailing newline stay exactly as they were. Never raises for a bad file."""
+    from rnnlint.fix import fix_source
+
+    try:
+        raw = data.decode("utf-8")
+        document, cells = load(raw)
+        spans = source_spans(raw)
+    except (UnicodeDecodeError, NotebookError) as exc:
+        return NotebookFix("", "", error=f"cannot fix this notebook: {exc}")
+    if not is_python(document) or not cells:
+        return NotebookFix(raw, raw)
+    joined: list[str] = []
+    for cell in cells:
+        joined.extend(cell.lines)
+        joined.append(_MARKER.format(index=cell.index))
+    result = fix_source("\n".join(joined) + "\n", path, settings, unsafe)
+    if result.error is not None:
+        return NotebookFix(raw, raw, error=result.error)
+    by_index: dict[int, list[str]] = {}
+    current: list[str] = []
+    for line in split_lines(result.text):
+        match = _MARKER_LINE.match(line)
+        if match:
+            by_index[int(match.group(1))] = current
+            current = []
+        else:
+            current.append(line)
+    if [c.index for c in cells] != list(by_index) or any(line.strip() for line in current):
+        return NotebookFix(raw, raw, error="a fix crossed a cell boundary; the notebook was left unchanged")
+    ascii_only = raw.isascii() and "\\u" in raw
+    replacements: list[tuple[int, int, str]] = []
+    for cell in cells:
+        fixed = by_index[cell.index]
+        if fixed == list(cell.lines):
+            continue
+        original = split_lines(cell.text)
+        restored = _restore(original, list(cell.lines), fixed)
+        if restored is None:
+            return NotebookFix(raw, raw, error=f"a fix would change an IPython line in cell {cell.index}; "
+                                               "the notebook was left unchanged")
+        text = "\n".join(restored) + ("\n" if cell.text.endswith(("\n", "\r")) else "")
+        if cell.index not in spans:
+            return NotebookFix(raw, raw, error=f"cell {cell.index}: cannot find its source in the JSON text")
+        start, end = spans[cell.index]
+        replacements.append((start, end, _source_value(raw[start:end], text, ascii_only)))
+    new = raw
+    for start, end, value in sorted(replacements, reverse=True):
+        new = new[:start] + value + new[end:]
+    try:
+        _, check = load(new)
+    except NotebookError as exc:  # pragma: no cover - a bug here must not write a broken notebook
+        return NotebookFix(raw, raw, error=f"internal error: the fixed notebook would not load ({exc})")
+    return NotebookFix(raw, new, result.fixed_count, None, result.converged)

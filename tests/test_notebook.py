@@ -182,3 +182,82 @@ def test_example_notebook_cell_in_every_format(fmt: str) -> None:
     assert run.code == 1, run.err
     assert {"github": "cell 5, line 2, column 11: ", "sarif": '"cell": 5',
             "junit": "RNN001 missing-return-sequences at cell 5:2:11"}[fmt] in run.out
+
+
+# --- fixing: only the changed cells' source is rewritten ----------------------------------------------------
+
+def test_fix_example_notebook_changes_only_the_model_cell() -> None:
+    from rnnlint.notebook import fix_notebook
+
+    data = EXAMPLE.read_bytes()
+    result = fix_notebook(str(EXAMPLE), data)
+    assert result.error is None and result.fixed_count == 1
+    old, new = json.loads(result.original), json.loads(result.text)
+    assert result.original == data.decode("utf-8")
+    assert old.keys() == new.keys() and old["metadata"] == new["metadata"]
+    changed = [i for i, (a, b) in enumerate(zip(old["cells"], new["cells"])) if a != b]
+    assert changed == [4]  # cell 5 only
+    assert {k: v for k, v in old["cells"][4].items() if k != "source"} == {
+        k: v for k, v in new["cells"][4].items() if k != "source"}
+    assert new["cells"][4]["source"][1] == "model.add(LSTM(256, input_shape=(10, 1), return_sequences=True))\n"
+    # byte for byte: everything before and after that one source line is untouched (outputs, key order, indent,
+    # the trailing newline)
+    from rnnlint.notebook import source_spans
+
+    start, end = source_spans(result.original)[5]
+    raw, text = result.original, result.text
+    assert text[:start] == raw[:start]
+    assert text[len(text) - (len(raw) - end):] == raw[end:]
+    assert text.endswith("}\n")
+
+
+def test_fixed_example_notebook_lints_clean(tmp_path) -> None:
+    from rnnlint.notebook import fix_notebook
+
+    path = write(tmp_path, "nb.ipynb", EXAMPLE.read_bytes())
+    fixed = fix_notebook(str(path), path.read_bytes())
+    path.write_text(fixed.text, encoding="utf-8")
+    assert [f.code for f in lint_file(str(path), Settings(confirm=False)).findings] == []
+
+
+def test_fix_keeps_magics_and_string_sources(tmp_path) -> None:
+    from rnnlint.notebook import fix_notebook
+
+    model = "%%capture\n!pip install keras\n"  # a cell magic: the whole cell is blank while linting
+    cell = ("%time x = 1\n" + "".join(MODEL[2:4]) + "!echo hi\n" + "".join(MODEL[4:]))
+    raw = json.dumps({"cells": [code(MODEL[:2]), code(model), code(cell)], "metadata": {}, "nbformat": 4,
+                      "nbformat_minor": 5}, indent=2) + "\n"
+    result = fix_notebook("nb.ipynb", raw.encode())
+    assert result.error is None and result.fixed_count == 1
+    new = json.loads(result.text)
+    assert new["cells"][1]["source"] == model
+    assert isinstance(new["cells"][2]["source"], str)
+    assert new["cells"][2]["source"] == cell.replace("input_shape=(10, 1))", "input_shape=(10, 1), return_sequences=True)")
+
+
+def test_fix_compact_list_source_keeps_its_style() -> None:
+    from rnnlint.notebook import fix_notebook
+
+    raw = json.dumps({"cells": [code(MODEL)], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    result = fix_notebook("nb.ipynb", raw.encode())
+    assert result.error is None and result.fixed_count == 1
+    assert '"model.add(LSTM(256, input_shape=(10, 1), return_sequences=True))\\n", "model.add(LSTM(256))\\n"' in result.text
+
+
+def test_fix_nothing_to_fix_and_malformed() -> None:
+    from rnnlint.notebook import fix_notebook
+
+    raw = notebook(code("import keras\nx = 1\n"))
+    assert fix_notebook("nb.ipynb", raw.encode()).text == raw
+    assert "cannot fix this notebook" in fix_notebook("nb.ipynb", b"{ nope").error
+
+
+def test_source_spans_match_the_json() -> None:
+    from rnnlint.notebook import source_spans
+
+    raw = EXAMPLE.read_text(encoding="utf-8")
+    document = json.loads(raw)
+    spans = source_spans(raw)
+    assert sorted(spans) == list(range(1, len(document["cells"]) + 1))
+    for position, (start, end) in spans.items():
+        assert json.loads(raw[start:end]) == document["cells"][position - 1]["source"]
