@@ -21,6 +21,7 @@ import re
 import stat
 import tempfile
 import tokenize
+import warnings
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -167,7 +168,9 @@ def parse_error(text: str) -> str | None:
 
 def _compiles(text: str) -> str | None:
     try:
-        compile(text, "<rnnlint-fix>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.: not ours to print
+            compile(text, "<rnnlint-fix>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         return f"line {exc.lineno}, column {exc.offset}: {exc.msg}"
     except Exception as exc:  # noqa: BLE001
