@@ -101,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="print a minimal standalone Keras script that reproduces each confirmed finding")
     fixes = parser.add_argument_group("fixes")
     fixes.add_argument("--fix", action="store_true",
-                       help="apply safe fixes in place, then report what remains (notebooks are left unchanged)")
+                       help="apply safe fixes in place, then report what remains (notebooks: only the changed code cells)")
     fixes.add_argument("--unsafe-fixes", action="store_true",
                        help="with --fix or --diff: also apply unsafe fixes (they may change what the model does)")
     fixes.add_argument("--diff", action="store_true",

@@ -302,7 +302,7 @@ def is_notebook(path: str) -> bool:
 def fix_file(path: str, settings=None, unsafe: bool = False, write: bool = True) -> FileFix:
     """Fix the file at `path` (writing it when `write` and something changed). Never raises for a bad file."""
     if is_notebook(path):
-        return FileFix(path, "", "", error="fixing notebooks is not supported yet (left unchanged)")
+        return _fix_notebook_file(path, settings, unsafe, write)
     try:
         original, encoding, data = read_for_fix(path)
     except FixError as exc:
@@ -318,6 +318,28 @@ def fix_file(path: str, settings=None, unsafe: bool = False, write: bool = True)
             return FileFix(path, original, original, error=str(exc))
         written = True
     return FileFix(path, original, result.text, result.fixed_count, None, written, result.converged)
+
+
+def _fix_notebook_file(path: str, settings, unsafe: bool, write: bool) -> FileFix:
+    """A notebook: only the changed code cells' source is rewritten (see rnnlint.notebook.fix_notebook)."""
+    from rnnlint.notebook import fix_notebook
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return FileFix(path, "", "", error=f"cannot read file: {exc.strerror or exc}")
+    result = fix_notebook(path, data, settings, unsafe)
+    if result.error is not None:
+        return FileFix(path, result.original, result.original, error=result.error)
+    written = False
+    if write and result.text != result.original:
+        try:
+            write_atomic(path, result.text, "utf-8", expected=data)
+        except FixError as exc:
+            return FileFix(path, result.original, result.original, error=str(exc))
+        written = True
+    return FileFix(path, result.original, result.text, result.fixed_count, None, written, result.converged)
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
@@ -360,7 +382,7 @@ class FixRun:
 
 def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: bool = True) -> FixRun:
     """Fix every file under `paths` that has an applicable fix (the same files, exclusions and selection as
-    a lint run). Notebooks are left unchanged for now. Raises PathNotFound like `lint_paths`."""
+    a lint run; in a notebook only the changed code cells). Raises PathNotFound like `lint_paths`."""
     from rnnlint.engine import lint_paths
     from rnnlint.settings import Settings
 
@@ -369,13 +391,8 @@ def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: 
     out: list[FileFix] = []
     notes: list[str] = []
     for file_result in first.files:
-        if is_notebook(file_result.path):
-            count = sum(1 for f in file_result.findings if applicable(dataclasses.replace(f, cell=None), unsafe))
-            if count:
-                notes.append(f"{file_result.path}: {count} fixable problem{'s' if count != 1 else ''} left: "
-                             "fixing notebooks is not supported yet")
-            continue
-        if any(applicable(f, unsafe) for f in file_result.findings):
+        # notebook findings carry cell-relative positions; fix_file re-lints the joined cells (rnnlint.notebook)
+        if any(applicable(dataclasses.replace(f, cell=None), unsafe) for f in file_result.findings):
             outcome = fix_file(file_result.path, settings, unsafe, write)
             out.append(outcome)
             if not outcome.converged:

@@ -357,17 +357,23 @@ def test_fix_in_json_mode_prints_only_json_on_stdout(tmp_path):
     assert path.read_text() == STACKED_FIXED
 
 
-def test_notebooks_are_left_unchanged(tmp_path):
+def test_notebooks_only_the_changed_cell_is_rewritten(tmp_path):
+    output = {"output_type": "stream", "name": "stdout", "text": ["hello\n"]}
     notebook = {
-        "cells": [{"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+        "cells": [{"cell_type": "markdown", "metadata": {}, "source": ["# title"]},
+                  {"cell_type": "code", "metadata": {"tags": ["x"]}, "execution_count": 3, "outputs": [output],
                    "source": STACKED.splitlines(keepends=True)}],
         "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5,
     }
-    path = write(tmp_path, "model.ipynb", json.dumps(notebook, indent=1))
-    before = path.read_bytes()
+    path = write(tmp_path, "model.ipynb", json.dumps(notebook, indent=1) + "\n")
+    before = path.read_text()
+    diff = run_cli("--diff", "--no-confirm", str(path), cwd=tmp_path)
+    assert diff.code == 1 and "return_sequences=True" in diff.out and path.read_text() == before
     _cli_fix(path)
-    assert path.read_bytes() == before
-    assert run_cli("--diff", "--no-confirm", str(path), cwd=tmp_path).out == ""
+    after = json.loads(path.read_text())
+    assert "".join(after["cells"][1]["source"]) == STACKED_FIXED
+    notebook["cells"][1]["source"] = STACKED_FIXED.splitlines(keepends=True)
+    assert path.read_text() == json.dumps(notebook, indent=1) + "\n"  # outputs, metadata, layout as they were
 
 
 def test_fix_a_folder(tmp_path):

@@ -261,3 +261,22 @@ def test_source_spans_match_the_json() -> None:
     assert sorted(spans) == list(range(1, len(document["cells"]) + 1))
     for position, (start, end) in spans.items():
         assert json.loads(raw[start:end]) == document["cells"][position - 1]["source"]
+
+
+def test_cli_fix_example_notebook_keeps_outputs_byte_for_byte(tmp_path) -> None:
+    path = write(tmp_path, "stacked_lstm.ipynb", EXAMPLE.read_bytes())
+    run = run_cli("--fix", "--no-confirm", "--no-cache", "stacked_lstm.ipynb", cwd=tmp_path)
+    assert run.code == 0, run.out + run.err
+    assert "Fixed 1 problem." in run.out
+    before, after = EXAMPLE.read_text(encoding="utf-8"), path.read_text(encoding="utf-8")
+    old, new = json.loads(before), json.loads(after)
+    for a, b in zip(old["cells"], new["cells"]):
+        assert json.dumps(a.get("outputs")) == json.dumps(b.get("outputs"))
+        assert {k: v for k, v in a.items() if k != "source"} == {k: v for k, v in b.items() if k != "source"}
+    assert [i for i, (a, b) in enumerate(zip(old["cells"], new["cells"])) if a != b] == [4]
+    # every output cell's JSON text is unchanged, byte for byte
+    for output in ('"output_type": "stream"', '"output_type": "error"', '"output_type": "execute_result"'):
+        at = before.index(output)
+        block = before[before.rindex("{", 0, at):before.index("}", at)]
+        assert block in after
+    assert run_cli("--no-confirm", "stacked_lstm.ipynb", cwd=tmp_path).code == 0
