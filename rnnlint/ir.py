@@ -91,6 +91,10 @@ class CallSite:
     func_source: str  # the callee as written
     close_paren: Pos  # position of the closing `)` (insertion point for a new argument)
     has_trailing_comma: bool = False
+    statement: Pos | None = None  # start of the statement that contains the call (insertion point for a new line)
+    statement_indent: str = ""  # the indentation of that statement
+    line_indent: str = ""  # the indentation of the line where the call starts
+    starts_line: bool = False  # the call is the first thing on its line
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,7 @@ class Node:
     applied_at: Span | None = None  # functional: where `layer(x)` is called
     call_arguments: tuple[Argument, ...] = ()  # functional call kwargs (initial_state=…, mask=…)
     shared: bool = False  # the same layer object is applied more than once
+    added_by: CallSite | None = None  # Sequential: the `model.add(...)` call that added it
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,10 @@ class Import:
     module: str
     names: tuple[str, ...]
     span: Span
+    module_span: Span | None = None  # the dotted module name (`from X import …` / `import X`)
+    name_spans: tuple[Span, ...] = ()  # each imported name (without its `as` alias)
+    names_end: Pos | None = None  # just after the last imported name (`from X import a, b|`)
+    aliases: tuple[str | None, ...] = ()  # the `as` name of each imported name, or None
 
 
 @dataclass(frozen=True)

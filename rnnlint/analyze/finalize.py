@@ -15,13 +15,10 @@ def finalize_model(builder: ModelBuilder, model_id: int, graph: Graph) -> Model 
 
 def _sequential(builder: ModelBuilder, model_id: int) -> Model | None:
     nodes: list[Node] = []
-    for i, item in enumerate(builder.layers):
+    for i, (item, added_by) in enumerate(builder.layers):
         layer = item.layer if isinstance(item, LayerObj) else item
-        if i == 0:
-            inputs: tuple[TensorRef, ...] = ()
-        else:
-            inputs = (TensorRef(i - 1),)
-        nodes.append(Node(i, layer, inputs))
+        inputs: tuple[TensorRef, ...] = () if i == 0 else (TensorRef(i - 1),)
+        nodes.append(Node(i, layer, inputs, added_by=added_by))
     return Model(
         id=model_id, name=builder.name, api="sequential", nodes=tuple(nodes),
         outputs=(TensorRef(len(nodes) - 1),) if nodes else (), declared_input=sequential_input(nodes),

@@ -94,6 +94,8 @@ class Evaluator:
         self.branch_depth = 0
         self.depth = 0
         self.mentions_keras = False
+        self.statement: cst.CSTNode | None = None  # the simple statement being evaluated
+        self.lines = wrapper.module.code.splitlines()
 
     # ------------------------------------------------------------------ entry
     def run(self) -> FileIR:
@@ -132,8 +134,19 @@ class Evaluator:
     def callsite(self, call: cst.Call) -> CallSite:
         s = self.span(call)
         trailing = bool(call.args) and isinstance(call.args[-1].comma, cst.Comma)
+        statement, statement_indent = None, ""
+        if self.statement is not None:
+            st = self.span(self.statement)
+            statement, statement_indent = Pos(st.line, st.column), self.indent_of(st.line)
+        line_indent = self.indent_of(s.line)
         return CallSite(span=s, func_span=self.span(call.func), func_source=self.source(call.func),
-                        close_paren=Pos(s.end_line, s.end_column - 1), has_trailing_comma=trailing)
+                        close_paren=Pos(s.end_line, s.end_column - 1), has_trailing_comma=trailing,
+                        statement=statement, statement_indent=statement_indent, line_indent=line_indent,
+                        starts_line=s.column == len(line_indent) + 1)
+
+    def indent_of(self, line: int) -> str:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return text[: len(text) - len(text.lstrip(" \t"))]
 
     def qualified(self, node: cst.CSTNode) -> set[str]:
         """Qualified names of a dotted name (`a.b.c`); empty for anything else (calls, subscripts…)."""
@@ -160,6 +173,7 @@ class Evaluator:
 
     def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> Any:
         if isinstance(stmt, cst.SimpleStatementLine):
+            self.statement = stmt
             for small in stmt.body:
                 result = self.exec_small(small, env)
                 if result is not None:
@@ -263,14 +277,24 @@ class Evaluator:
                 name = self.source(alias.name)
                 if name.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
                     self.mentions_keras = True
-                self.imports.append(Import(name, (), self.span(node)))
+                asname = self.source(alias.asname.name) if alias.asname is not None else None
+                self.imports.append(Import(name, (), self.span(node), module_span=self.span(alias.name),
+                                           aliases=(asname,)))
         else:
             module = self.source(node.module) if node.module is not None else ""
             if module.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
                 self.mentions_keras = True
-            names = () if isinstance(node.names, cst.ImportStar) else tuple(
-                self.source(a.name) for a in node.names)
-            self.imports.append(Import(module, names, self.span(node)))
+            aliases = () if isinstance(node.names, cst.ImportStar) else tuple(node.names)
+            names = tuple(self.source(a.name) for a in aliases)
+            spans = tuple(self.span(a.name) for a in aliases)
+            end = None
+            if aliases:
+                last = self.span(aliases[-1])
+                end = Pos(last.end_line, last.end_column)
+            self.imports.append(Import(
+                module, names, self.span(node), module_span=self.span(node.module) if node.module else None,
+                name_spans=spans, names_end=end,
+                aliases=tuple(self.source(a.asname.name) if a.asname is not None else None for a in aliases)))
 
     @staticmethod
     def is_main_guard(test: cst.BaseExpression) -> bool:
@@ -702,14 +726,14 @@ class Evaluator:
             return tuple(v.ref for v in value)
         return ()
 
-    def seq_add(self, builder: ModelBuilder, item: Any, site: CallSite) -> None:
+    def seq_add(self, builder: ModelBuilder, item: Any, site: CallSite, added_by: CallSite | None = None) -> None:
         if isinstance(item, LayerObj):
-            builder.layers.append(item)
+            builder.layers.append((item, added_by))
         elif isinstance(item, TensorObj) and item.ref.index is None \
                 and self.graph.nodes[item.ref.node].layer.kind == "Input":
-            builder.layers.append(LayerObj(self.graph.nodes[item.ref.node].layer))
+            builder.layers.append((LayerObj(self.graph.nodes[item.ref.node].layer), added_by))
         else:
-            builder.layers.append(Layer("<unknown>", False, (), site))
+            builder.layers.append((Layer("<unknown>", False, (), site), added_by))
             builder.complete = False
 
     def apply_layer(self, obj: LayerObj, call: cst.Call, env: Env) -> Any:
@@ -760,7 +784,7 @@ class Evaluator:
             if self.branch_depth > 0:
                 builder.complete = False
                 item = UNKNOWN
-            self.seq_add(builder, item, site)
+            self.seq_add(builder, item, site, added_by=site)
             return None
         if method == "compile":
             loss = kwargs.get("loss", args[1] if len(args) > 1 else None)

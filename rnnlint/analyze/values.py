@@ -56,7 +56,7 @@ class ModelBuilder:
     api: str
     span: Span
     name: str = ""
-    layers: list = field(default_factory=list)  # sequential: LayerObj or None (an unknown layer)
+    layers: list = field(default_factory=list)  # sequential: (LayerObj or unknown Layer, the add() CallSite or None)
     complete: bool = True
     graph_outputs: tuple[TensorRef, ...] = ()
     graph_inputs: tuple[TensorRef, ...] = ()
