@@ -280,3 +280,36 @@ def test_cli_fix_example_notebook_keeps_outputs_byte_for_byte(tmp_path) -> None:
         block = before[before.rindex("{", 0, at):before.index("}", at)]
         assert block in after
     assert run_cli("--no-confirm", "stacked_lstm.ipynb", cwd=tmp_path).code == 0
+
+
+# --- robustness ---------------------------------------------------------------------------------------------
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                     max_leaves=20)
+_CELL = st.fixed_dictionaries({"cell_type": st.sampled_from(["code", "markdown", "raw", 3]),
+                               "source": st.one_of(st.text(max_size=60), st.lists(st.text(max_size=20), max_size=5),
+                                                   _JSON)})
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=200), _JSON.map(lambda v: json.dumps(v).encode()),
+                 st.lists(_CELL, max_size=4).map(lambda cells: json.dumps({"nbformat": 4, "cells": cells}).encode())))
+def test_reader_never_raises_anything_but_notebook_error(data: bytes) -> None:
+    try:
+        document, cells = load(data)
+    except NotebookError as exc:
+        assert "\n" not in str(exc)
+        return
+    text, placed = join(cells)
+    assert len(split_lines(text)) >= sum(c.line_count for c in placed) if text else not placed
+    for cell, place in zip(cells, placed):
+        assert place.line_count == len(split_lines(cell.text))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="%!?#x =()\t:'\"\\", max_size=12), min_size=1, max_size=6))
+def test_neutralise_keeps_the_line_count(lines: list[str]) -> None:
+    assert len(neutralise(lines)) == len(lines)
