@@ -8,7 +8,7 @@ import re
 from typing import Iterator
 
 from rnnlint.findings import Edit
-from rnnlint.ir import Argument, CallSite, Layer, Model, Node, Span, TensorRef, Unknown
+from rnnlint.ir import Argument, CallSite, FileIR, Layer, Model, Node, Span, TensorRef, Unknown
 from rnnlint.shapes import ModelShapes, ShapeError
 
 RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
@@ -139,3 +139,64 @@ def drop_leading_none(source: str) -> str | None:
     if "," not in inner and m.group(1) == "(":
         return f"({inner},)"
     return f"{m.group(1)}{inner}{m.group(3)}"
+
+
+KERAS_LAYER_MODULES = ("keras.layers", "tensorflow.keras.layers", "tf_keras.layers", "keras")
+
+
+def input_spelling(ir: FileIR, layer: Layer) -> tuple[str, tuple[Edit, ...]] | None:
+    """How to write Keras's `Input` in this file's own import style, with the import edit it needs (if any).
+
+    `layers.LSTM` → `layers.Input`; a bare `LSTM` imported `from keras.layers import LSTM` → `Input`, adding it to
+    that import when it is not imported yet. None when no safe spelling is found.
+    """
+    func = layer.call.func_source.strip()
+    if "." in func:
+        return func.rsplit(".", 1)[0] + ".Input", ()
+    for imp in ir.imports:
+        if imp.module in KERAS_LAYER_MODULES and "Input" in imp.names and \
+                imp.aliases[imp.names.index("Input")] in (None, "Input"):
+            return "Input", ()
+    for imp in ir.imports:
+        if imp.module in KERAS_LAYER_MODULES and imp.names_end is not None and \
+                (func in imp.names or func in imp.aliases):
+            end = imp.names_end
+            return "Input", (Edit(Span(end.line, end.column, end.line, end.column), ", Input"),)
+    for imp in ir.imports:
+        if not imp.names and imp.module in ("keras", "tensorflow"):
+            alias = imp.aliases[0] if imp.aliases and imp.aliases[0] else imp.module
+            return (f"{alias}.Input" if imp.module == "keras" else f"{alias}.keras.Input"), ()
+    return None
+
+
+def insert_first_layer(model: Model, text: str) -> Edit | None:
+    """An edit that makes `text` (an `Input(...)` expression) the first layer of a Sequential model."""
+    if model.api != "sequential" or not model.nodes:
+        return None
+    first = model.nodes[0]
+    add = first.added_by
+    if add is not None:
+        if add.statement is None or add.statement != add.span.start:
+            return None  # `model.add(...)` is not a statement of its own: no safe place for a new line
+        where = Span(add.statement.line, add.statement.column, add.statement.line, add.statement.column)
+        return Edit(where, f"{add.func_source}({text})\n{add.statement_indent}")
+    call = first.layer.call
+    where = Span(call.span.line, call.span.column, call.span.line, call.span.column)
+    if call.starts_line:
+        return Edit(where, f"{text},\n{call.line_indent}")
+    return Edit(where, f"{text}, ")
+
+
+def tuple_source(*parts: str) -> str:
+    """'(4, 10, 1)' from parts such as '4' and '(10, 1)' (a tuple source is spliced in)."""
+    out: list[str] = []
+    for part in parts:
+        p = part.strip()
+        if p.startswith(("(", "[")) and p.endswith((")", "]")):
+            inner = p[1:-1].strip().rstrip(",").strip()
+            if inner:
+                out.append(inner)
+        else:
+            out.append(p)
+    joined = ", ".join(out)
+    return f"({joined},)" if len(out) == 1 and "," not in joined else f"({joined})"

@@ -25,17 +25,18 @@ model.add(Dense(1))
 ```
 
 ## Fix safety
-No automatic fix: the time-step and feature counts are the user's to state. When the data given to `fit` has
-a known shape, the message names it.
+When the data given to `fit` has a known shape, the fix inserts `Input(shape=<that shape>)` as the first layer.
+It is unsafe (applied only with `--unsafe-fixes`): it declares what the data happens to be, which fixes the
+model to that number of time steps; `Input(shape=(None, features))` may be what the user wants.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from rnnlint.findings import Diagnostic, Evidence
+from rnnlint.findings import Diagnostic, Evidence, Fix
 from rnnlint.ir import ArrayShape
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import INPUT_KINDS, label, recurrent_core
+from rnnlint.ruleutil import INPUT_KINDS, input_spelling, insert_first_layer, label, recurrent_core
 from rnnlint.shapes import format_shape
 
 
@@ -84,6 +85,28 @@ class MissingInputShape(Rule):
             model.add(Dense(1))
         """, line=4),
         Example("""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(24, 6, 2)
+            model = Sequential()
+            model.add(LSTM(32))
+            model.add(Dense(1))
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((24, 1)), batch_size=8)
+        """, line=6, unsafe_fix=True, fixed="""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense, Input
+            X = np.random.rand(24, 6, 2)
+            model = Sequential()
+            model.add(Input(shape=(6, 2)))
+            model.add(LSTM(32))
+            model.add(Dense(1))
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((24, 1)), batch_size=8)
+        """),
+        Example("""
             import tensorflow as tf
             model = tf.keras.Sequential([
                 tf.keras.layers.GRU(16),
@@ -102,12 +125,27 @@ class MissingInputShape(Rule):
             if any(name == "build" for name, _span, _site in model.extra_calls):
                 continue
             hint = "keras.Input(shape=(timesteps, features))"
+            fix = None
             for call in model.train_calls:
-                if isinstance(call.x, ArrayShape) and call.x.rank >= 3:
-                    hint = f"keras.Input(shape={format_shape(call.x.dims[1:])})"
+                if isinstance(call.x, ArrayShape) and call.x.rank >= 3 and None not in call.x.dims[1:]:
+                    shape = format_shape(call.x.dims[1:])
+                    hint = f"keras.Input(shape={shape})"
+                    fix = _insert_input(ctx, model, first.layer, shape)
                     break
             message = (
                 f"Sequential model (line {model.span.line}) starts with {label(first.layer)} but declares no "
                 f"input shape: Keras cannot build it or check its layers before fit; add {hint} as the first layer"
             )
-            yield Diagnostic(message, first.layer.span, evidence=Evidence("unbuilt", model=model))
+            yield Diagnostic(message, first.layer.span, fix=fix, evidence=Evidence("unbuilt", model=model))
+
+
+def _insert_input(ctx: RuleContext, model, layer, shape: str) -> Fix | None:
+    """Insert `Input(shape=...)` (in the file's import style) as the first layer."""
+    spelling = input_spelling(ctx.ir, layer)
+    if spelling is None:
+        return None
+    name, import_edits = spelling
+    insert = insert_first_layer(model, f"{name}(shape={shape})")
+    if insert is None:
+        return None
+    return Fix("unsafe", f"Declare the input as {name}(shape={shape})", (*import_edits, insert))

@@ -25,15 +25,17 @@ model.fit(X, y, batch_size=12)
 ```
 
 ## Fix safety
-The reshape fix is unsafe: it inserts `X = X.reshape(...)` before the call, which is right only when the
-missing feature axis is the only difference; applied with `--unsafe-fixes`.
+When the missing size-1 feature axis is the only difference (a Keras 2 target), the fix inserts
+`X = X.reshape((X.shape[0], timesteps, 1))` before the call. It is unsafe (applied only with `--unsafe-fixes`):
+it rebinds `X` for the rest of the script, which changes later uses of it.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
 from rnnlint.datacheck import DataContext, dims_match, first_real_kind, keras_adds_feature_axis, x_contexts
-from rnnlint.findings import Diagnostic, Evidence
+from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
+from rnnlint.ir import Span
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.shapes import format_shape
 
@@ -106,7 +108,17 @@ class InputDataMismatch(Rule):
             model = Sequential([LSTM(8, input_shape=(3, 1)), Dense(1)])
             model.compile(loss="mse")
             model.fit(X, y, batch_size=10)
-        """, line=8, target_keras=2, note="Keras 2 does not add the feature axis"),
+        """, line=8, target_keras=2, unsafe_fix=True, note="Keras 2 does not add the feature axis", fixed="""
+            import numpy as np
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            X = np.random.rand(50, 3)
+            y = np.random.rand(50, 1)
+            model = Sequential([LSTM(8, input_shape=(3, 1)), Dense(1)])
+            model.compile(loss="mse")
+            X = X.reshape((X.shape[0], 3, 1))
+            model.fit(X, y, batch_size=10)
+        """),
         Example("""
             import numpy as np
             import keras
@@ -133,7 +145,7 @@ class InputDataMismatch(Rule):
             for data in x_contexts(model, shapes):
                 message = self._problem(data, ctx.target_keras)
                 if message:
-                    yield Diagnostic(message, data.call.span,
+                    yield Diagnostic(message, data.call.span, fix=_reshape_fix(data),
                                      evidence=Evidence("input_mismatch", model=model, data=data.x))
 
     @staticmethod
@@ -169,3 +181,18 @@ class InputDataMismatch(Rule):
             parts.append("per-sample dims that differ from the model's input")
         return (f"{name} has shape {format_shape(x.dims)} but the model expects {expected}: "
                 + "; ".join(parts))
+
+
+def _reshape_fix(data: DataContext) -> Fix | None:
+    """`X = X.reshape((X.shape[0], t, f))` before the call, when the missing size-1 feature axis is the only
+    difference and x is a plain name."""
+    x, model_input, call = data.x, data.model_input, data.call.call
+    name = data.call.x_source
+    if not name.isidentifier() or call.statement is None:
+        return None
+    if not (x.rank == len(model_input) - 1 and model_input[-1] == 1 and dims_match(x.dims[1:], model_input[1:-1])):
+        return None
+    dims = ", ".join(str(d) for d in model_input[1:])
+    where = Span(call.statement.line, call.statement.column, call.statement.line, call.statement.column)
+    text = f"{name} = {name}.reshape(({name}.shape[0], {dims}))\n{call.statement_indent}"
+    return Fix("unsafe", f"Reshape {name} to (samples, {dims})", (Edit(where, text),))

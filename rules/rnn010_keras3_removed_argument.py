@@ -24,18 +24,28 @@ model.fit(X, y, epochs=10)
 ```
 
 ## Fix safety
-Renaming `nb_epoch=` to `epochs=` is safe (same meaning). Removing `input_length=` from an Embedding is
-safe (Keras 3 ignores it). The other migrations need a new first layer or a different call and are not
-fixed automatically yet.
+All fixes are safe: each spells the same model in Keras 3.
+- `batch_input_shape=(b, t, f)` on the first layer of a Sequential → a `keras.Input(batch_shape=(b, t, f))` first
+  layer, written in the file's own import style (the import is extended when needed); `batch_size=` with
+  `input_shape=` → `Input(batch_shape=(batch_size, *input_shape))`; `input_length=`/`input_dim=` on a recurrent
+  layer → `Input(shape=(input_length, input_dim))`.
+- `nb_epoch=` → `epochs=`; `input_length=` on Embedding is removed (Keras 3 ignores it).
+- `CuDNNLSTM`/`CuDNNGRU` → `LSTM`/`GRU` (Keras 3 picks the cuDNN kernel itself); a name imported bare is imported
+  as `LSTM as CuDNNLSTM`, so every use keeps working.
+- `keras.layers.recurrent` / `keras.layers.core` / … imports → `keras.layers`.
+`time_major=`, `model.predict_classes()` and `model.reset_states()` are flagged without a fix: Keras 3 removed
+the API outright and the replacement changes the code around the call.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from rnnlint.findings import Diagnostic, Evidence, Fix
-from rnnlint.ir import Layer
+from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
+from rnnlint.ir import FileIR, Layer, Model
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import all_layers, label, remove_argument, rename_keyword
+from rnnlint.ruleutil import (
+    all_layers, input_spelling, insert_first_layer, label, remove_argument, rename_keyword, tuple_source,
+)
 
 LAYER_ARGS = {
     "batch_input_shape": "declare keras.Input(batch_shape={value}) as the first layer instead",
@@ -45,7 +55,7 @@ LAYER_ARGS = {
 }
 REMOVED_MODULES = ("keras.layers.recurrent", "keras.layers.core", "keras.layers.cudnn_recurrent",
                    "keras.layers.convolutional_recurrent", "keras.layers.wrappers", "keras.layers.embeddings",
-                   "tensorflow.keras.layers.recurrent", "tensorflow.python.keras.layers.recurrent")
+                   "tensorflow.keras.layers.recurrent")
 INPUT_KINDS = ("Input", "InputLayer")
 
 
@@ -78,7 +88,37 @@ class Keras3RemovedArgument(Rule):
             model = Sequential()
             model.add(LSTM(16, batch_input_shape=(4, 10, 1)))
             model.add(Dense(1))
-        """, line=4),
+        """, line=4, fixed="""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense, Input
+            model = Sequential()
+            model.add(Input(batch_shape=(4, 10, 1)))
+            model.add(LSTM(16))
+            model.add(Dense(1))
+        """),
+        Example("""
+            from tensorflow.keras import layers, models
+            model = models.Sequential([
+                layers.GRU(8, input_dim=3, input_length=12),
+                layers.Dense(1),
+            ])
+        """, line=3, fixed="""
+            from tensorflow.keras import layers, models
+            model = models.Sequential([
+                layers.Input(shape=(12, 3)),
+                layers.GRU(8),
+                layers.Dense(1),
+            ])
+        """),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import CuDNNLSTM, Dense
+            model = Sequential([CuDNNLSTM(16, input_shape=(10, 1)), Dense(1)])
+        """, line=3, fixed="""
+            from keras.models import Sequential
+            from keras.layers import LSTM as CuDNNLSTM, Dense
+            model = Sequential([CuDNNLSTM(16, input_shape=(10, 1)), Dense(1)])
+        """),
         Example("""
             import numpy as np
             from keras.models import Sequential
@@ -109,7 +149,9 @@ class Keras3RemovedArgument(Rule):
         """),
         Example("""
             from keras.layers.recurrent import LSTM
-        """, line=1),
+        """, line=1, fixed="""
+            from keras.layers import LSTM
+        """),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
@@ -121,11 +163,12 @@ class Keras3RemovedArgument(Rule):
         for top in layers:
             model, node = owners.get(id(top), (None, None))
             evidence = Evidence("raises", model=model, upto=node) if model is not None else Evidence("advice")
+            first_of = model if model is not None and model.api == "sequential" and node == 0 else None
             for layer in all_layers(top):
                 if id(layer) in seen:
                     continue
                 seen.add(id(layer))
-                yield from self._layer(layer, evidence)
+                yield from self._layer(ctx.ir, layer, evidence, first_of if layer is top else None)
         for model in ctx.ir.models:
             for call in model.train_calls:
                 arg = next((a for a in call.arguments if a.keyword == "nb_epoch"), None)
@@ -144,17 +187,21 @@ class Keras3RemovedArgument(Rule):
                     yield Diagnostic("model.reset_states() was removed in Keras 3: call reset_states() on each "
                                      "stateful layer (for layer in model.layers: ...)", span, evidence=Evidence("advice"))
         for imp in ctx.ir.imports:
-            if imp.module in REMOVED_MODULES or any(imp.module + "." + n in REMOVED_MODULES for n in imp.names):
-                yield Diagnostic(f"{imp.module} does not exist in Keras 3: import from keras.layers instead",
-                                 imp.span, evidence=Evidence("advice"))
+            if imp.module in REMOVED_MODULES:
+                new = "tensorflow.keras.layers" if imp.module.startswith("tensorflow") else "keras.layers"
+                fix = Fix("safe", f"Import from {new}", (Edit(imp.module_span, new),)) if imp.module_span else None
+                yield Diagnostic(f"{imp.module} does not exist in Keras 3: import from {new} instead",
+                                 imp.span, fix=fix, evidence=Evidence("advice"))
 
-    @staticmethod
-    def _layer(layer: Layer, evidence: Evidence) -> Iterable[Diagnostic]:
+    def _layer(self, ir: FileIR, layer: Layer, evidence: Evidence, first_of: Model | None) -> Iterable[Diagnostic]:
         if layer.kind in ("CuDNNLSTM", "CuDNNGRU"):
-            yield Diagnostic(f"{layer.kind} was removed in Keras 3: use {layer.kind[5:]}, which picks the cuDNN "
-                             f"kernel itself", layer.span, evidence=Evidence("advice"))
+            plain = layer.kind[len("CuDNN"):]
+            yield Diagnostic(f"{layer.kind} was removed in Keras 3: use {plain}, which picks the cuDNN kernel itself",
+                             layer.span, fix=_cudnn_fix(ir, layer, plain), evidence=Evidence("advice"))
         if layer.kind in INPUT_KINDS:
             return
+        migration = _input_migration(ir, layer, first_of) if first_of is not None else None
+        reported = False
         for arg in layer.arguments:
             if arg.keyword not in LAYER_ARGS:
                 continue
@@ -166,4 +213,41 @@ class Keras3RemovedArgument(Rule):
                 continue
             hint = LAYER_ARGS[arg.keyword].format(value=arg.source)
             yield Diagnostic(f"{arg.keyword}= on {label(layer)} is rejected by Keras 3 (Unrecognized keyword "
-                             f"arguments): {hint}", layer.span, evidence=evidence)
+                             f"arguments): {hint}", layer.span, fix=None if reported else migration, evidence=evidence)
+            reported = True
+
+
+def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:
+    """Keras 2 input declarations on the first layer → a `keras.Input(...)` first layer, arguments removed."""
+    args = {a.keyword: a for a in layer.arguments if a.keyword}
+    if "batch_input_shape" in args:
+        expression, removed = f"batch_shape={args['batch_input_shape'].source}", ["batch_input_shape"]
+    elif "batch_size" in args and "input_shape" in args:
+        expression = "batch_shape=" + tuple_source(args["batch_size"].source, args["input_shape"].source)
+        removed = ["batch_size", "input_shape"]
+    elif "input_length" in args and "input_dim" in args and layer.kind != "Embedding":
+        expression = "shape=" + tuple_source(args["input_length"].source, args["input_dim"].source)
+        removed = ["input_length", "input_dim"]
+    else:
+        return None
+    spelling = input_spelling(ir, layer)
+    if spelling is None:
+        return None
+    name, import_edits = spelling
+    insert = insert_first_layer(model, f"{name}({expression})")
+    if insert is None:
+        return None
+    removals = tuple(remove_argument(layer, args[k]) for k in sorted(removed, key=lambda k: layer.arguments.index(args[k])))
+    return Fix("safe", f"Declare the input with {name}({expression})", (*import_edits, insert, *removals))
+
+
+def _cudnn_fix(ir: FileIR, layer: Layer, plain: str) -> Fix | None:
+    """`layers.CuDNNLSTM(...)` → `layers.LSTM(...)`; a bare imported name keeps working as `LSTM as CuDNNLSTM`."""
+    func = layer.call.func_source.strip()
+    if "." in func:
+        return Fix("safe", f"Use {plain}", (Edit(layer.call.func_span, func.rsplit(".", 1)[0] + "." + plain),))
+    for imp in ir.imports:
+        for name, alias, span in zip(imp.names, imp.aliases, imp.name_spans):
+            if name == layer.kind and alias is None and name == func:
+                return Fix("safe", f"Import {plain} in its place", (Edit(span, f"{plain} as {name}"),))
+    return None
