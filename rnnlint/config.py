@@ -174,16 +174,24 @@ def load(path: str) -> Config:
     return parse(table, path)
 
 
+def _own_config(folder: str) -> str | None:
+    """The configuration file in `folder` itself (rnnlint.toml, else a pyproject.toml with [tool.rnnlint])."""
+    standalone = os.path.join(folder, STANDALONE)
+    if os.path.isfile(standalone):
+        return standalone
+    pyproject = os.path.join(folder, PYPROJECT)
+    if os.path.isfile(pyproject) and _table(pyproject) is not None:
+        return pyproject
+    return None
+
+
 def find(start: str) -> str | None:
     """The closest configuration file at or above the folder `start` (absolute or relative), or None."""
     folder = os.path.abspath(start)
     while True:
-        standalone = os.path.join(folder, STANDALONE)
-        if os.path.isfile(standalone):
-            return standalone
-        pyproject = os.path.join(folder, PYPROJECT)
-        if os.path.isfile(pyproject) and _table(pyproject) is not None:
-            return pyproject
+        own = _own_config(folder)
+        if own is not None:
+            return own
         parent = os.path.dirname(folder)
         if parent == folder:
             return None
@@ -309,9 +317,13 @@ class Resolver:
         if self.fixed is not None:
             return self.fixed
         folder = os.path.abspath(folder)
-        if folder not in self._by_folder:
-            found = find(folder)
-            self._by_folder[folder] = load(found) if found else EMPTY
+        if folder not in self._by_folder:  # this folder's own file, else its parent's configuration
+            own = _own_config(folder)
+            if own is not None:
+                self._by_folder[folder] = load(own)
+            else:
+                parent = os.path.dirname(folder)
+                self._by_folder[folder] = EMPTY if parent == folder else self.config_for_folder(parent)
         return self._by_folder[folder]
 
     def config_for(self, path: str) -> Config:
