@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--isolated", action="store_true", help="ignore all configuration files")
     config.add_argument("--no-respect-gitignore", dest="respect_gitignore", action="store_const", const=False,
                         default=None, help="also lint files that .gitignore excludes")
+    config.add_argument("--force-exclude", action="store_true",
+                        help="apply exclude patterns and .gitignore to files named on the command line too "
+                             "(for pre-commit and editors)")
     rules.add_argument("--target-keras", type=int, choices=(2, 3), metavar="{2,3}",
                        help="the Keras major version to check against (default: the installed Keras, else 3)")
     out = parser.add_argument_group("output")
@@ -145,7 +148,8 @@ def _settings(args: argparse.Namespace):
 
     overrides = Overrides(select=select, extend_select=extend, ignore=ignore, target_keras=args.target_keras)
     return configure(settings, overrides, list(args.paths or ["."]), config_file=args.config,
-                     isolated=args.isolated, fail_on=args.fail_on, respect_gitignore=args.respect_gitignore)
+                     isolated=args.isolated, fail_on=args.fail_on, respect_gitignore=args.respect_gitignore,
+                     force_exclude=args.force_exclude)
 
 
 def list_rules(stream) -> int:

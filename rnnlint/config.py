@@ -43,6 +43,7 @@ KEYS: dict[str, str] = {  # key → what it expects (for messages and docs)
     "target-keras": "2 or 3",
     "fail-on": "one of \"error\", \"warning\", \"info\"",
     "respect-gitignore": "true or false",
+    "force-exclude": "true or false",
 }
 
 
@@ -65,6 +66,7 @@ class Config:
     target_keras: int | None = None
     fail_on: str | None = None
     respect_gitignore: bool | None = None
+    force_exclude: bool | None = None
 
 
 EMPTY = Config()
@@ -151,7 +153,7 @@ def parse(table: dict, path: str) -> Config:
                                f"expected a list of rule codes, got {_type_name(listed)} ({listed!r})")
                 pairs.append((pattern, codes(key, listed)))
             values["per_file_ignores"] = tuple(pairs)
-        elif key in ("confirm", "respect-gitignore"):
+        elif key in ("confirm", "respect-gitignore", "force-exclude"):
             if not isinstance(value, bool):
                 raise expected(key, value)
             values[key.replace("-", "_")] = value
@@ -300,12 +302,13 @@ class Resolver:
     """Per-path settings and exclusion for one run. Hashing/equality are by identity (Settings.config)."""
 
     def __init__(self, base: Settings, overrides: Overrides, config_file: str | None = None,
-                 isolated: bool = False, respect_gitignore: bool | None = None) -> None:
+                 isolated: bool = False, respect_gitignore: bool | None = None, force_exclude: bool = False) -> None:
         self.base = base
         self.overrides = overrides
         self.isolated = isolated
         self.fixed = load(config_file) if config_file is not None else None
         self.respect_gitignore = respect_gitignore
+        self.force_exclude = force_exclude
         self._by_folder: dict[str, Config] = {}
         self._settings: dict[Config, Settings] = {}
         self._gitignore: _GitIgnore | None = None
@@ -386,7 +389,7 @@ class Resolver:
 
 def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_file: str | None = None,
               isolated: bool = False, fail_on: str | None = None, confirm: bool | None = None,
-              respect_gitignore: bool | None = None) -> Settings:
+              respect_gitignore: bool | None = None, force_exclude: bool = False) -> Settings:
     """The run's Settings: `base` (from the command line) with the configuration files applied.
 
     `fail_on`/`confirm`/`respect_gitignore` are the command line's values, None when not given. The result
@@ -395,10 +398,11 @@ def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_
     """
     if config_file is not None and not os.path.isfile(config_file):
         raise ConfigError(f"{config_file}: no such configuration file")
-    resolver = Resolver(base, overrides, config_file, isolated, respect_gitignore)
+    resolver = Resolver(base, overrides, config_file, isolated, respect_gitignore, force_exclude)
     first = paths[0] if paths and paths[0] != "-" and os.path.exists(paths[0]) else os.curdir
     run_config = resolver.config_for(first)
     resolver._run_config = run_config
+    resolver.force_exclude = force_exclude or bool(run_config.force_exclude)
     settings = resolver._rules(run_config)
     settings = dataclasses.replace(
         settings,
@@ -409,6 +413,20 @@ def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_
     resolver.base = dataclasses.replace(resolver.base, confirm=settings.confirm, fail_on=settings.fail_on)
     resolver._settings.clear()
     return settings
+
+
+def discover_files(paths, settings: Settings) -> list[str]:
+    """The files a run lints: `discover` with the configuration's exclusion (and .gitignore); with
+    --force-exclude (or `force-exclude = true`) files named explicitly are excluded by the same rules."""
+    from rnnlint.discover import discover, exclude_matcher
+
+    resolver = getattr(settings, "config", None)
+    if resolver is None:
+        return discover(paths, exclude_matcher(settings.exclude))
+    files = discover(paths, resolver.excluded)
+    if resolver.force_exclude:
+        files = [path for path in files if not resolver.excluded(path)]
+    return files
 
 
 def excluder(settings: Settings) -> Callable[[str], bool] | None:

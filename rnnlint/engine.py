@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from rnnlint.analyze import SourceSyntaxError, analyze_source
-from rnnlint.config import excluder, for_path
+from rnnlint.config import discover_files, for_path
 from rnnlint.discover import discover, exclude_matcher
 from rnnlint.findings import Confirmation, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
@@ -251,5 +251,5 @@ def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunRes
 def lint_paths(paths: Sequence[str], settings: Settings | None = None) -> RunResult:
     """Discover the files under `paths`, lint each, then confirm once. Raises PathNotFound for a missing path."""
     settings = settings or Settings()
-    files = discover(paths, excluder(settings) or exclude_matcher(settings.exclude))
+    files = discover_files(paths, settings)  # exclusion: configuration, .gitignore, --force-exclude
     return confirm_results([lint_file(path, settings) for path in files], settings)

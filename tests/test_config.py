@@ -238,3 +238,19 @@ def test_config_error_is_an_exception_with_one_line(tmp_path: Path) -> None:
 ])
 def test_glob_match(relative: str, pattern: str, matches: bool) -> None:
     assert glob_match(relative, pattern) is matches
+
+
+def test_force_exclude_applies_to_named_files(project: Path) -> None:
+    (project / ".git").mkdir()
+    write(project, ".gitignore", "scratch.py\n")
+    write(project, "src/scratch.py", STACKED_LSTM)
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    (project / "pyproject.toml").write_text(text.replace('ignore = ["RNN006"]',
+                                                         'ignore = ["RNN006"]\nexclude = ["src/stacked.py"]'))
+    named = ("src/stacked.py", "src/scratch.py", "src/train.py")
+    assert [p for p, _ in codes(lint(project, *named))] == ["src/scratch.py", "src/stacked.py"]
+    assert codes(lint(project, "--force-exclude", *named)) == []
+    assert codes(lint(project, "--force-exclude", "src/stacked.py")) == []
+    (project / "pyproject.toml").write_text(
+        (project / "pyproject.toml").read_text().replace("[tool.rnnlint]\n", "[tool.rnnlint]\nforce-exclude = true\n"))
+    assert codes(lint(project, *named)) == []
