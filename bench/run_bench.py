@@ -51,10 +51,18 @@ def tools_for(corpus: str) -> list[Tool]:
     ]
 
 
+def tool_env() -> dict[str, str]:
+    """As installed tools run: bytecode cached (PYTHONDONTWRITEBYTECODE, if set here, is dropped; the .pyc files
+    go to a private PYTHONPYCACHEPREFIX so the source tree is not touched). The untimed first run fills it."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(os.environ.get("TMPDIR", "/tmp"), "rnnlint-bench-pycache")
+    return env
+
+
 def run_once(tool: Tool, timed: bool = True) -> None:
     """Run with stdout/stderr to /dev/null; wall time and the run's peak RSS (ru_maxrss of wait4, KiB)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(tool.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(tool.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=tool_env())
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -165,6 +173,45 @@ def profile_case(corpus: str, sample: int = 150) -> str:
     return "\n".join(out)
 
 
+def stage_times(corpus: str) -> str:
+    """In-process: discovery, then each file's `lint_file`, summed separately for prefiltered and linted files."""
+    from rnnlint.config import discover_files
+    from rnnlint.engine import lint_file
+    from rnnlint.settings import Settings
+
+    settings = Settings(confirm=False, use_cache=False)
+    start = time.perf_counter()
+    files = discover_files([corpus], settings)
+    discovery = time.perf_counter() - start
+    skipped = linted = 0.0
+    n_linted = 0
+    for path in files:
+        start = time.perf_counter()
+        result = lint_file(path, settings)
+        elapsed = time.perf_counter() - start
+        if result.skipped:
+            skipped += elapsed
+        else:
+            linted += elapsed
+            n_linted += 1
+    n_skipped = len(files) - n_linted
+    per_skipped = f"{skipped / n_skipped * 1e6:.0f} µs/file" if n_skipped else "—"
+    per_linted = f"{linted / n_linted * 1e3:.0f} ms/file" if n_linted else "—"
+    return (f"| {os.path.basename(corpus)} | {len(files):,} | {discovery:.2f} | {n_skipped:,} in {skipped:.2f} "
+            f"({per_skipped}) | {n_linted:,} in {linted:.2f} ({per_linted}) |")
+
+
+def profile_sections(corpora: list[str]) -> str:
+    """Where the time goes: per-stage wall times for every case, and a cProfile of the last (parse-bound) one."""
+    out = ["## Where rnnlint's time goes", "",
+           "In-process wall times (one run; the first linted file also pays for importing libcst):", "",
+           "| corpus | files | discovery (s) | prefiltered: files in s | linted: files in s |",
+           "|---|---:|---:|---:|---:|"]
+    out += [stage_times(corpus) for corpus in corpora]
+    out += ["", profile_case(corpora[-1]), ""]
+    return "\n".join(out)
+
+
 def fmt_rss(kb: int) -> str:
     return f"{kb / 1024:.0f} MB"
 
@@ -187,7 +234,9 @@ def render(results: list[dict], repeats: int, profile: str | None, argv: list[st
            f"flake8 {version(['flake8', '--version']).split(' ')[0]}."), "",
            (f"Each tool ran once untimed, then {repeats} times interleaved (order rotated each round). "
            "Times are wall-clock medians; peak RSS is the largest `ru_maxrss` over the runs "
-           "(largest single process of the run, via `os.wait4`)."), ""]
+           "(largest single process of the run, via `os.wait4`). Bytecode caching on for every tool "
+           "(this machine sets PYTHONDONTWRITEBYTECODE=1; the bench drops it and uses a private PYTHONPYCACHEPREFIX, "
+           "as an installed package has its .pyc files)."), ""]
     for result in results:
         tools = result["tools"]
         med = {t.name: statistics.median(t.times) for t in tools}
@@ -206,7 +255,7 @@ def render(results: list[dict], repeats: int, profile: str | None, argv: list[st
         out += [" ".join(t.argv) + " > /dev/null" for t in tools]
         out += ["```", ""]
     if profile:
-        out += ["## Where rnnlint's time goes (parse-bound case)", "", profile, ""]
+        out += [profile]
     return "\n".join(out)
 
 
@@ -217,14 +266,30 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--corpus-dir", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "rnnlint-bench"))
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md"))
-    parser.add_argument("--profile", action="store_true", help="cProfile rnnlint on the last case")
+    parser.add_argument("--profile", action="store_true",
+                        help="also report per-stage times for every case and a cProfile of the last case")
+    parser.add_argument("--append-profile", action="store_true",
+                        help="skip the timings: (re)make the corpora, append the --profile sections to --out")
     args = parser.parse_args()
+    if args.append_profile:
+        corpora = []
+        for case in args.cases.split(","):
+            files, fraction = case.split(":")
+            corpus = os.path.join(args.corpus_dir, f"corpus_{files}_{float(fraction):g}")
+            if not os.path.isdir(corpus):
+                make_corpus.make(corpus, int(files), float(fraction), seed=0)
+            corpora.append(corpus)
+        text = profile_sections(corpora)
+        with open(args.out, "a", encoding="utf-8") as handle:
+            handle.write(f"\n<!-- appended by `python bench/run_bench.py {' '.join(sys.argv[1:])}` -->\n{text}")
+        print(text)
+        return
     results = []
     for case in args.cases.split(","):
         files, fraction = case.split(":")
         print(f"case {files} files, Keras fraction {fraction}", flush=True)
         results.append(bench_case(int(files), float(fraction), args.repeats, args.corpus_dir))
-    profile = profile_case(results[-1]["corpus"]) if args.profile else None
+    profile = profile_sections([r["corpus"] for r in results]) if args.profile else None
     text = render(results, args.repeats, profile, sys.argv[1:])
     with open(args.out, "w", encoding="utf-8") as handle:
         handle.write(text)
