@@ -7,8 +7,8 @@ provably has no model rnnlint checks; the engine then skips it (`FileResult.skip
 Why it is exact
 ---------------
 Every rule reads only the IR, and the analyzer only builds a model (or records a layer, a train call, or a
-removed-module import for RNN010) from *Keras names*: qualified names that libcst's QualifiedNameProvider resolves
-through the file's own imports and that `rnnlint.analyze.names.keras_name` maps to Keras. Every Keras prefix
+removed-module import for RNN010) from *Keras names*: qualified names that the analyzer resolves through the
+file's own import statements and that `rnnlint.analyze.names.keras_name` maps to Keras. Every Keras prefix
 there (`keras.`, `tensorflow.keras.`, `tf_keras.`, `tensorflow.compat.v1.keras.`, `keras.src.`, …) and every
 module in RNN010's REMOVED_MODULES contains the word `keras`. A qualified name is spelled from the identifiers
 written in the file — libcst does not NFKC-normalise identifiers, so `import ｋeras` (fullwidth k) resolves to

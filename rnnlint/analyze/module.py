@@ -3,7 +3,10 @@
 Straight-line code is followed exactly (the last assignment wins); what is assigned inside a branch or loop
 is Unknown afterwards; `if __name__ == "__main__":` is straight-line. User functions are evaluated at their
 first call site with the arguments resolved there (or, if never called, once with Unknown parameters).
-Names are resolved with libcst's QualifiedNameProvider, positions with PositionProvider.
+Imports bind module references in the same environment as every other name, so a name resolves to Keras exactly
+when the import that binds it, followed through the code as written, says so (`import tensorflow as tf`,
+`from keras import layers as L`, a try/except ImportError pair, a user's own class named LSTM, a star import
+that binds nothing). Positions come from libcst's PositionProvider.
 """
 from __future__ import annotations
 
@@ -11,14 +14,15 @@ import re
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider, QualifiedNameProvider
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from rnnlint.analyze import arrays
 from rnnlint.analyze.errors import SourceSyntaxError
 from rnnlint.analyze.finalize import finalize_model
-from rnnlint.analyze.names import keras_name, numpy_name, pick, tf_name
+from rnnlint.analyze.names import keras_name, numpy_name, tf_name
 from rnnlint.analyze.values import (
-    ArrayObj, CallableRef, ClassObj, FunctionObj, Graph, GraphNode, LayerObj, ListObj, ModelBuilder, TensorObj,
+    ArrayObj, CallableRef, ClassObj, FunctionObj, Graph, GraphNode, LayerObj, ListObj, ModelBuilder, ModuleRef,
+    TensorObj,
 )
 from rnnlint.ir import (
     UNKNOWN, Argument, CallSite, CompileInfo, FileIR, Import, Layer, Pos, Span, TensorRef, TrainCall,
@@ -41,6 +45,7 @@ _BINOPS = {
     cst.Power: lambda a, b: a ** b if abs(b) < 64 else UNKNOWN,
 }
 MAX_DEPTH = 60
+BUILTINS = ("len", "int", "float", "tuple", "list", "range", "round", "max", "min", "abs")
 
 
 class Env:
@@ -59,6 +64,10 @@ class Env:
 
     def set(self, name: str, value: Any) -> None:
         self.vars[name] = value
+
+    def bound(self, name: str) -> bool:
+        """Whether any enclosing scope binds `name` (a builtin is only a builtin when nothing shadows it)."""
+        return name in self.vars or (self.parent is not None and self.parent.bound(name))
 
 
 class SelfObj:
@@ -84,7 +93,6 @@ def analyze_module(text: str) -> FileIR:
 class Evaluator:
     def __init__(self, wrapper: MetadataWrapper) -> None:
         self.module = wrapper.module
-        self.qnames = wrapper.resolve(QualifiedNameProvider)
         self.positions = wrapper.resolve(PositionProvider)
         self.graph = Graph()
         self.builders: list[ModelBuilder] = []
@@ -147,20 +155,6 @@ class Evaluator:
     def indent_of(self, line: int) -> str:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         return text[: len(text) - len(text.lstrip(" \t"))]
-
-    def qualified(self, node: cst.CSTNode) -> set[str]:
-        """Qualified names of a dotted name (`a.b.c`); empty for anything else (calls, subscripts…)."""
-        probe = node
-        while isinstance(probe, cst.Attribute):
-            probe = probe.value
-        if not isinstance(probe, cst.Name):
-            return set()
-        value = self.qnames.get(node)
-        if value is None:
-            return set()
-        if callable(value):  # libcst resolves qualified names lazily
-            value = value()
-        return {q.name for q in value}
 
     # ------------------------------------------------------------------ statements
     def exec_block(self, body: Any, env: Env) -> Any:
@@ -234,6 +228,7 @@ class Evaluator:
     def exec_branches(self, bodies: list, env: Env, extra_unknown: set[str] | None = None) -> None:
         """Run each body in a copy of `env`; names any of them assign become Unknown afterwards."""
         assigned: set[str] = set(extra_unknown or ())
+        branch_values: dict[str, list] = {}
         self.branch_depth += 1
         try:
             for body in bodies:
@@ -244,9 +239,14 @@ class Evaluator:
                 for name, value in local.vars.items():
                     if name not in env.vars or env.vars[name] is not value:
                         assigned.add(name)
+                        branch_values.setdefault(name, []).append(value)
         finally:
             self.branch_depth -= 1
         for name in assigned:
+            before = env.vars.get(name)
+            if isinstance(before, ModuleRef) and name in branch_values and all(
+                    _same_module(before, v) for v in branch_values[name]):
+                continue  # try: import A / except ImportError: import the same thing from B
             env.set(name, UNKNOWN)
 
     def exec_small(self, small: cst.CSTNode, env: Env) -> Any:
@@ -269,6 +269,7 @@ class Evaluator:
             return ("return", self.eval_expr(small.value, env) if small.value is not None else None)
         elif isinstance(small, (cst.Import, cst.ImportFrom)):
             self.record_import(small)
+            self.bind_import(small, env)
         return None
 
     def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
@@ -295,6 +296,26 @@ class Evaluator:
                 module, names, self.span(node), module_span=self.span(node.module) if node.module else None,
                 name_spans=spans, names_end=end,
                 aliases=tuple(self.source(a.asname.name) if a.asname is not None else None for a in aliases)))
+
+    def bind_import(self, node: cst.Import | cst.ImportFrom, env: Env) -> None:
+        """Bind the names an import statement defines to module references."""
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = self.source(alias.name)
+                if alias.asname is not None:
+                    self.assign(alias.asname.name, ModuleRef(dotted), env)
+                else:
+                    env.set(dotted.split(".")[0], ModuleRef(dotted.split(".")[0]))
+            return
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    self.assign(alias.asname.name if alias.asname else alias.name, UNKNOWN, env)
+            return
+        module = self.source(node.module)
+        for alias in node.names:
+            target = alias.asname.name if alias.asname is not None else alias.name
+            self.assign(target, ModuleRef(f"{module}.{self.source(alias.name)}"), env)
 
     @staticmethod
     def is_main_guard(test: cst.BaseExpression) -> bool:
@@ -348,7 +369,8 @@ class Evaluator:
     def exec_class(self, node: cst.ClassDef, env: Env) -> None:
         base = None
         for arg in node.bases:
-            kn = pick(self.qualified(arg.value), keras_name)
+            ref = self.eval_expr(arg.value, env)
+            kn = keras_name(ref.qualified) if isinstance(ref, ModuleRef) else None
             if kn in ("Model", "layers.Layer"):
                 base = kn
         cls = ClassObj(node, base)
@@ -544,17 +566,13 @@ class Evaluator:
         return UNKNOWN
 
     def eval_attribute(self, node: cst.Attribute, env: Env) -> Any:
-        names = self.qualified(node)
-        if names:
-            if pick(names, numpy_name) == "newaxis":
-                return None
-            kn = pick(names, keras_name)
-            if kn is not None and kn.startswith("losses."):
-                return "loss:" + kn[len("losses."):]
-            if kn is not None or pick(names, numpy_name) is not None:
-                return CallableRef(None, ".".join(sorted(names)))
         owner = self.eval_expr(node.value, env)
         attr = node.attr.value
+        if isinstance(owner, ModuleRef):
+            qualified = f"{owner.qualified}.{attr}"
+            if numpy_name(qualified) == "newaxis":
+                return None
+            return ModuleRef(qualified)
         if isinstance(owner, ArrayObj):
             if attr == "shape":
                 return tuple(d if d is not None else UNKNOWN for d in owner.shape.dims)
@@ -627,27 +645,12 @@ class Evaluator:
         return tuple(args), kwargs, arguments
 
     def eval_call(self, call: cst.Call, env: Env) -> Any:
-        names = self.qualified(call.func)
-        kname = pick(names, keras_name) if names else None
-        if kname is not None:
-            self.mentions_keras = True
-            return self.keras_call(kname, call, env)
-        if names:
-            npname = pick(names, numpy_name)
-            if npname is not None:
-                args, kwargs, _ = self.eval_args(call, env)
-                if npname in ("random.default_rng", "random.RandomState", "random.Generator"):
-                    return _RNG()
-                return arrays.numpy_call(npname, args, kwargs)
-            tfname = pick(names, tf_name)
-            if tfname is not None:
-                args, kwargs, _ = self.eval_args(call, env)
-                return arrays.tf_call(tfname, args, kwargs)
-            builtin = next(iter(names)) if len(names) == 1 else None
-            if builtin in ("len", "int", "float", "tuple", "list", "range", "round", "max", "min", "abs"):
-                args, kwargs, _ = self.eval_args(call, env)
-                return _builtin(builtin, args)
+        if isinstance(call.func, cst.Name) and call.func.value in BUILTINS and not env.bound(call.func.value):
+            args, kwargs, _ = self.eval_args(call, env)
+            return _builtin(call.func.value, args)
         callee = self.eval_expr(call.func, env)
+        if isinstance(callee, ModuleRef):
+            return self.library_call(callee.qualified, call, env)
         if isinstance(callee, CallableRef):
             return self.method_call(callee, call, env)
         if isinstance(callee, LayerObj):
@@ -665,6 +668,23 @@ class Evaluator:
                 return callee.model
             return UNKNOWN
         self.eval_args(call, env)
+        return UNKNOWN
+
+    def library_call(self, qualified: str, call: cst.Call, env: Env) -> Any:
+        """A call of something an import bound: a Keras constructor, a NumPy / TensorFlow function, or unknown."""
+        kname = keras_name(qualified)
+        if kname is not None:
+            self.mentions_keras = True
+            return self.keras_call(kname, call, env)
+        args, kwargs, _ = self.eval_args(call, env)
+        npname = numpy_name(qualified)
+        if npname is not None:
+            if npname in ("random.default_rng", "random.RandomState", "random.Generator"):
+                return _RNG()
+            return arrays.numpy_call(npname, args, kwargs)
+        tfname = tf_name(qualified)
+        if tfname is not None:
+            return arrays.tf_call(tfname, args, kwargs)
         return UNKNOWN
 
     def keras_call(self, kname: str, call: cst.Call, env: Env) -> Any:
@@ -788,6 +808,9 @@ class Evaluator:
             return None
         if method == "compile":
             loss = kwargs.get("loss", args[1] if len(args) > 1 else None)
+            if isinstance(loss, ModuleRef):  # loss=keras.losses.mse
+                kn = keras_name(loss.qualified)
+                loss = "loss:" + kn[len("losses."):] if kn and kn.startswith("losses.") else UNKNOWN
             builder.compile = CompileInfo(canonical_loss(loss), self.span(call))
             return None
         if method in TRAIN_METHODS:
@@ -841,6 +864,16 @@ class Evaluator:
 
 class _RNG:
     """numpy.random.default_rng(...) / RandomState(...): a generator whose methods make arrays."""
+
+
+def _same_module(a: Any, b: Any) -> bool:
+    """Two module references that name the same Keras / NumPy / TensorFlow object."""
+    if not (isinstance(a, ModuleRef) and isinstance(b, ModuleRef)):
+        return False
+    if a.qualified == b.qualified:
+        return True
+    ka, kb = keras_name(a.qualified), keras_name(b.qualified)
+    return ka is not None and ka == kb
 
 
 def _is_number(v: Any) -> bool:

@@ -5,8 +5,6 @@
 """
 from __future__ import annotations
 
-from typing import Iterable
-
 # Prefixes that mean "Keras", longest first.
 _KERAS_PREFIXES = (
     "tensorflow.compat.v1.keras.",
@@ -81,12 +79,4 @@ def tf_name(qualified: str) -> str | None:
     """'tensorflow.constant' → 'constant' (non-Keras TensorFlow functions)."""
     if qualified.startswith("tensorflow.") and not qualified.startswith("tensorflow.keras."):
         return qualified[len("tensorflow."):]
-    return None
-
-
-def pick(qualified_names: Iterable[str], convert) -> str | None:
-    """Convert a set of qualified names; all that convert must agree, else None (don't guess)."""
-    results = {convert(q) for q in qualified_names}
-    if len(results) == 1:
-        return results.pop()
     return None
