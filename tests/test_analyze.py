@@ -32,6 +32,10 @@ NOT_KERAS = [
     ("own-class", "class LSTM:\n    pass\nfrom keras import Sequential\nm = Sequential([LSTM()])"),
     ("star-import", "from keras.layers import *\nfrom keras import Sequential\nm = Sequential([LSTM(4)])"),
     ("other-library", "from torch.nn import LSTM\nx = LSTM(4, 4)"),
+    ("rebound-name", "from keras.layers import LSTM\nfrom keras import Sequential\nLSTM = object\nm = Sequential([LSTM(4)])"),
+    ("import-in-a-branch", "import sys\nif sys.argv:\n    from keras.layers import LSTM\nelse:\n    from torch.nn import LSTM\n"
+                           "from keras import Sequential\nm = Sequential([LSTM(4)])"),
+    ("shadowed-module", "import keras\ndef f(keras):\n    return keras.Sequential([keras.layers.LSTM(4)])\nf(None)"),
 ]
 
 
