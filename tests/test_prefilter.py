@@ -160,3 +160,16 @@ def test_statistics_reports_skipped_files(tmp_path) -> None:
     j = run_cli("--no-confirm", "--statistics", "--format", "json", ".", cwd=tmp_path)
     assert [o["code"] for o in json.loads(j.out)] == ["RNN001"]
     assert "1 skipped by the prefilter" in j.err
+
+
+def test_a_clean_run_without_keras_imports_nothing_heavy(tmp_path) -> None:
+    """With every file prefiltered, a run (confirmation on) imports neither libcst nor TensorFlow nor pygls."""
+    import subprocess
+    import sys
+
+    write(tmp_path, "pkg/util.py", "def f(x):\n    return x + 1\n")
+    write(tmp_path, "pkg/torch_model.py", "import torch.nn as nn\nlstm = nn.LSTM(8, 16)\n")
+    code = ("import sys\nfrom rnnlint.cli import main\nstatus = main([sys.argv[1]])\n"
+            "print(status, [m for m in ('libcst', 'tensorflow', 'keras', 'pygls', 'numpy') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0 []"
