@@ -16,14 +16,15 @@ import ast
 import dataclasses
 import difflib
 import io
+import itertools
 import os
 import re
 import stat
 import tempfile
 import tokenize
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from rnnlint.findings import Edit, Finding
 
@@ -106,7 +107,7 @@ def _placed(text: str, starts: list[int], edits: Sequence[Edit]) -> list[tuple[i
             return None
         out.append((a, b, edit.text))
     out.sort()
-    for (a0, b0, _), (a1, b1, _) in zip(out, out[1:]):
+    for (a0, b0, _), (a1, b1, _) in itertools.pairwise(out):
         if a1 < b0 or (a1 == a0 and (b0 == a0 or b1 == a1)):  # overlapping, or two insertions at one point
             return None
     return out
@@ -402,7 +403,20 @@ def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: 
 
 
 __all__ = [
-    "FixRun", "fix_paths",
-    "MAX_ITERATIONS", "FixError", "FixResult", "FileFix", "applicable", "apply_fixes", "fix_source", "fix_file",
-    "write_atomic", "read_for_fix", "detect_encoding", "unified_diff", "parse_error", "is_notebook",
+    "MAX_ITERATIONS",
+    "FileFix",
+    "FixError",
+    "FixResult",
+    "FixRun",
+    "applicable",
+    "apply_fixes",
+    "detect_encoding",
+    "fix_file",
+    "fix_paths",
+    "fix_source",
+    "is_notebook",
+    "parse_error",
+    "read_for_fix",
+    "unified_diff",
+    "write_atomic",
 ]
