@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="rnnlint", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to lint (default: .)")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders to lint (default: .); - reads standard input")
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="lint standard input as if it were the file NAME (its configuration, per-file ignores "
+                             "and notebook format apply); with --fix the fixed text is printed")
     rules = parser.add_argument_group("rule selection")
     rules.add_argument("--select", action="append", type=_csv, metavar="CODES",
                        help="comma-separated rule codes, prefixes or names to enable (replaces the default set)")
@@ -147,7 +151,8 @@ def _settings(args: argparse.Namespace):
     from rnnlint.config import Overrides, configure  # [tool.rnnlint]: raises ConfigError (exit 2)
 
     overrides = Overrides(select=select, extend_select=extend, ignore=ignore, target_keras=args.target_keras)
-    return configure(settings, overrides, list(args.paths or ["."]), config_file=args.config,
+    paths = [args.stdin_filename] if _reads_stdin(args) and args.stdin_filename else list(args.paths or ["."])
+    return configure(settings, overrides, paths, config_file=args.config,
                      isolated=args.isolated, fail_on=args.fail_on, respect_gitignore=args.respect_gitignore,
                      force_exclude=args.force_exclude)
 
@@ -246,6 +251,8 @@ def run(args: argparse.Namespace) -> int:
     from rnnlint.discover import PathNotFound
     from rnnlint.engine import lint_paths
 
+    if _reads_stdin(args) and (args.fix or args.diff):
+        return _fix_stdin(args, settings)
     fixing = None
     if args.fix or args.diff or args.unsafe_fixes or args.exit_non_zero_on_fix:
         fixing = _fix(args, settings)
@@ -256,7 +263,7 @@ def run(args: argparse.Namespace) -> int:
 
         settings = replace(settings, confirm=False)
     try:
-        result = lint_paths(args.paths or ["."], settings)
+        result = _lint_stdin(args, settings) if _reads_stdin(args) else lint_paths(args.paths or ["."], settings)
     except PathNotFound as exc:
         raise UsageError(str(exc)) from None
     if args.show_models:
@@ -284,6 +291,76 @@ def run(args: argparse.Namespace) -> int:
         stream.close()
     status = exit_status(result, settings, args.exit_zero)
     return status if fixing is None else _after_fix(fixing, status, args, settings)
+
+
+def _reads_stdin(args: argparse.Namespace) -> bool:
+    """`rnnlint -` or `rnnlint --stdin-filename NAME` (no paths): lint standard input."""
+    if "-" in args.paths and len(args.paths) > 1:
+        raise UsageError("- (standard input) cannot be combined with other paths")
+    return args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
+
+
+def _lint_stdin(args: argparse.Namespace, settings):
+    """Standard input linted as the file --stdin-filename (or "-"): one file's RunResult."""
+    from rnnlint.engine import confirm_results, lint_file
+
+    name = args.stdin_filename or "-"
+    data = sys.stdin.buffer.read()
+    resolver = getattr(settings, "config", None)
+    if args.stdin_filename and resolver is not None and resolver.force_exclude and resolver.excluded(name):
+        return confirm_results([], settings)
+    return confirm_results([lint_file(name, settings, data=data)], settings)
+
+
+def _fix_stdin(args: argparse.Namespace, settings) -> int:
+    """--fix / --diff on standard input: the fixed text (or the diff) on stdout, the rest on stderr.
+    Exit 0 when nothing fixable remains unfixed and nothing else is found, 1 otherwise, 2 on an error."""
+    import dataclasses
+
+    from rnnlint.engine import confirm_results, lint_file
+    from rnnlint.fix import detect_encoding, fix_source, unified_diff
+
+    name = args.stdin_filename or "-"
+    data = sys.stdin.buffer.read()
+    settings = dataclasses.replace(settings, confirm=False)
+    encoding = "utf-8"
+    if name.lower().endswith(".ipynb"):
+        from rnnlint.notebook import fix_notebook
+
+        outcome = fix_notebook(name, data, settings, args.unsafe_fixes)
+        original, fixed, count, error = outcome.original, outcome.text, outcome.fixed_count, outcome.error
+    else:
+        from rnnlint.sources import decode_python
+
+        try:
+            encoding = detect_encoding(data)
+            original = decode_python(data)
+        except (ValueError, SyntaxError, LookupError) as exc:
+            print(f"rnnlint: error: {name}: cannot fix: {exc}", file=sys.stderr)
+            if not args.diff:
+                sys.stdout.buffer.write(data)
+            return EXIT_ERROR
+        outcome = fix_source(original, name, settings, args.unsafe_fixes)
+        fixed, count, error = outcome.text, outcome.fixed_count, outcome.error
+    if error is not None:
+        print(f"rnnlint: error: {name}: {error}", file=sys.stderr)
+        if not args.diff:
+            sys.stdout.buffer.write(data)  # a pipe must not lose the text
+        return EXIT_ERROR
+    if args.diff:
+        sys.stdout.write(unified_diff(name, original, fixed))
+        return EXIT_FINDINGS if fixed != original else EXIT_OK
+    sys.stdout.buffer.write(fixed.encode(encoding) if fixed != original else data)
+    sys.stdout.flush()
+    remaining = confirm_results([lint_file(name, settings, data=fixed.encode(encoding))], settings)
+    from rnnlint.report import text as text_report
+
+    text_report.write(remaining, sys.stderr, show_source=False, quiet=True)
+    print(f"Fixed {count} problem{'s' if count != 1 else ''}.", file=sys.stderr)
+    status = exit_status(remaining, settings, args.exit_zero)
+    if args.exit_non_zero_on_fix and count and status == EXIT_OK:
+        return EXIT_FINDINGS
+    return status
 
 
 def _report_stream(args: argparse.Namespace):

@@ -189,11 +189,11 @@ def lint_source(text: str, path: str, settings: Settings | None = None) -> FileR
     return _lint(Source(path=path, text=text), settings, target_keras_major(settings.target_keras))
 
 
-def lint_file(path: str, settings: Settings | None = None) -> FileResult:
+def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None) -> FileResult:
     """Read and lint one file (no confirmation). A file whose bytes never mention `keras` is skipped unread
     (`skipped=True`, no findings, not even RNN000): see rnnlint.prefilter for why that is exact."""
     settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
-    data = read_bytes(path)
+    data = read_bytes(path) if data is None else data  # `data`: already read (standard input, as `path`)
     if not isinstance(data, SourceError) and not may_hold_model(path, data):
         return FileResult(path, (), None, None, {}, skipped=True)
     source = data if isinstance(data, SourceError) else read_text(path, data)

@@ -254,3 +254,39 @@ def test_force_exclude_applies_to_named_files(project: Path) -> None:
     (project / "pyproject.toml").write_text(
         (project / "pyproject.toml").read_text().replace("[tool.rnnlint]\n", "[tool.rnnlint]\nforce-exclude = true\n"))
     assert codes(lint(project, *named)) == []
+
+
+# --- standard input: linted as --stdin-filename, with that file's configuration -----------------------------
+
+def test_stdin_uses_the_named_files_configuration(project: Path) -> None:
+    as_legacy = run_cli("--no-confirm", "--format", "json", "--stdin-filename", "legacy/new.py", cwd=project,
+                        stdin=STACKED_LSTM)
+    assert json.loads(as_legacy.out) == [] and as_legacy.code == 0  # legacy/*.py ignores RNN001
+    as_src = run_cli("--no-confirm", "--format", "json", "--stdin-filename", "src/new.py", cwd=project,
+                     stdin=STACKED_LSTM + NO_BATCH.split("\n", 3)[3])
+    found = json.loads(as_src.out)
+    assert [(f["path"], f["code"]) for f in found] == [("src/new.py", "RNN001")]  # RNN006 ignored project-wide
+    dash = run_cli("--no-confirm", "--format", "json", "-", cwd=project / "src", stdin=NO_BATCH)
+    assert json.loads(dash.out) == [] and dash.code == 0
+    isolated = run_cli("--no-confirm", "--format", "json", "--isolated", "-", cwd=project, stdin=NO_BATCH)
+    assert [(f["path"], f["code"]) for f in json.loads(isolated.out)] == [("-", "RNN006")]
+
+
+def test_stdin_force_exclude(project: Path) -> None:
+    text = (project / "pyproject.toml").read_text(encoding="utf-8")
+    (project / "pyproject.toml").write_text(text.replace('ignore = ["RNN006"]', 'exclude = ["gen"]'))
+    args = ("--no-confirm", "--format", "json", "--stdin-filename", "gen/a.py")
+    assert len(json.loads(run_cli(*args, cwd=project, stdin=NO_BATCH).out)) == 1
+    assert json.loads(run_cli(*args, "--force-exclude", cwd=project, stdin=NO_BATCH).out) == []
+
+
+def test_stdin_fix_prints_the_fixed_text(tmp_path: Path) -> None:
+    run = run_cli("--no-confirm", "--fix", "-", cwd=tmp_path, stdin=STACKED_LSTM)
+    assert run.out == STACKED_LSTM.replace("input_shape=(10, 1))", "input_shape=(10, 1), return_sequences=True)")
+    assert "Fixed 1 problem." in run.err and run.code == 0
+    diff = run_cli("--no-confirm", "--diff", "--stdin-filename", "m.py", cwd=tmp_path, stdin=STACKED_LSTM)
+    assert diff.code == 1 and "+model.add(LSTM(256, input_shape=(10, 1), return_sequences=True))" in diff.out
+    clean = run_cli("--no-confirm", "--fix", "-", cwd=tmp_path, stdin="import keras\n")
+    assert (clean.code, clean.out) == (0, "import keras\n")
+    bad = run_cli("--no-confirm", "--fix", "-", "x.py", cwd=tmp_path, stdin="")
+    assert bad.code == 2 and "standard input" in bad.err

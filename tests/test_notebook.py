@@ -313,3 +313,13 @@ def test_reader_never_raises_anything_but_notebook_error(data: bytes) -> None:
 @given(st.lists(st.text(alphabet="%!?#x =()\t:'\"\\", max_size=12), min_size=1, max_size=6))
 def test_neutralise_keeps_the_line_count(lines: list[str]) -> None:
     assert len(neutralise(lines)) == len(lines)
+
+
+def test_stdin_notebook() -> None:
+    run = run_cli("--no-confirm", "--format", "json", "--stdin-filename", "nb.ipynb", cwd=ROOT,
+                  stdin=EXAMPLE.read_text(encoding="utf-8"))
+    assert [(f["path"], f["cell"], f["line"]) for f in json.loads(run.out)] == [("nb.ipynb", 5, 2)]
+    fixed = run_cli("--no-confirm", "--fix", "--stdin-filename", "nb.ipynb", cwd=ROOT,
+                    stdin=EXAMPLE.read_text(encoding="utf-8"))
+    assert fixed.code == 0, fixed.err
+    assert "return_sequences=True" in json.loads(fixed.out)["cells"][4]["source"][1]
