@@ -289,11 +289,13 @@ def _conv_lstm(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeE
         raise _GiveUp("strides and dilation")
     last = data_format != "channels_first"
     spatial = shape[2:-1] if last else shape[3:]
-    if (shape[-1] if last else shape[2]) is None:
-        raise _GiveUp("channels")
     if None in spatial and keras_major >= 3:
         return ShapeError(-1, "ConvLSTM layers only support static input shapes for the spatial dimension. "
                               f"Received invalid input shape: input_shape={format_shape(shape[:1] + shape[2:])}",
+                          shape, kind="dim")
+    if (shape[-1] if last else shape[2]) is None:  # both Keras versions raise this (ConvRNN.build)
+        return ShapeError(-1, "The channel dimension of the inputs (last axis) should be defined. Found None. "
+                              f"Full input shape received: input_shape={format_shape(shape[:1] + shape[2:])}",
                           shape, kind="dim")
     dims = _conv_dims(layer, shape, spatial, kernel, strides, dilation, padding)
     if isinstance(dims, ShapeError):
@@ -359,8 +361,15 @@ def _normalization(layer: Layer, inputs: tuple, keras_major: int) -> Output:
     """LayerNormalization / BatchNormalization: shape-preserving; Unknown if the normalised axis is not static."""
     shape = _one(inputs)
     axis = _arg(layer, "axis", 0, -1)
-    if axis not in (-1, len(shape) - 1) or len(shape) < 2 or shape[-1] is None:
+    if axis not in (-1, len(shape) - 1) or len(shape) < 2:
         raise _GiveUp("axis")
+    if shape[-1] is None:  # Keras 3 and tf-keras both fail creating gamma (messages differ)
+        if keras_major >= 3:
+            return ShapeError(-1, "Shapes used to initialize variables must be fully-defined (no `None` "
+                                  f"dimensions). Received: shape=(None,) for variable path='{_name(layer)}/gamma'",
+                              shape, kind="dim")
+        return ShapeError(-1, f"The normalised axis of the inputs to {layer.kind} should be defined. Found None. "
+                              f"Full input shape received: {format_shape(shape)}", shape, kind="dim")
     return shape
 
 
@@ -391,6 +400,11 @@ def _conv1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErro
     error = _ndim_error(layer, shape, keras_major, min_ndim=3)
     if error:
         return error
+    last = data_format != "channels_first"
+    if (shape[-1] if last else shape[-2]) is None:  # Keras 3 fails in build (`None % groups`), tf-keras checks
+        return ShapeError(-1, "The channel dimension of the inputs should be defined. The input_shape received is "
+                              f"{format_shape(shape)}, where axis {-1 if last else -2} (0-based) is the channel "
+                              "dimension, which found to be `None`.", shape, kind="dim")
     if len(shape) > 3 and keras_major >= 3:
         return ShapeError(-1, "Kernel shape must have the same length as input, but received kernel of shape "
                               f"{kernel + (shape[-1], filters)} and input of shape {format_shape(shape)}.",
@@ -411,6 +425,9 @@ def _conv1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErro
 def _pooling_1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
     """MaxPooling1D / AveragePooling1D: pool_size 2, strides = pool_size by default."""
     shape = _one(inputs)
+    if keras_major >= 3 and layer.kind == "AveragePooling1D" and not layer.has_arg("pool_size", 0):
+        return ShapeError(-1, "AveragePooling1D.__init__() missing 1 required positional argument: 'pool_size' "
+                              "(Keras 3 has no default pool size for average pooling)", shape, kind="argument")
     pool = _int_tuple(layer, "pool_size", 0, 2, 1)[0]
     strides = _arg(layer, "strides", 1, None)
     stride = pool if strides is None else _int_tuple(layer, "strides", 1, None, 1)[0]
