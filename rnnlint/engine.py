@@ -178,7 +178,13 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
                 message=diagnostic.message, path=path, span=diagnostic.span, fix=diagnostic.fix,
                 evidence=diagnostic.evidence,
             ))
-    findings = apply_suppressions(findings, text)
+    kept = apply_suppressions(findings, text)
+    if any(rule.code == "RNN100" for rule in enabled_rules(settings)):  # unused-suppression: needs every finding
+        from rnnlint.rules.rnn100_unused_suppression import unused_suppressions
+
+        codes = [rule.code for rule in enabled_rules(settings)]
+        kept += apply_suppressions(unused_suppressions(findings, kept, text, path, codes), text)
+    findings = kept
     findings = sorted(_locate_in_cells(findings, source.cells), key=_sort_key)
     return FileResult(path, tuple(findings), text, ir, shapes, source.cells)
 
