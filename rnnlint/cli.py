@@ -91,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="text format: print the findings only (no notes, no summary line)")
     out.add_argument("--no-show-source", dest="show_source", action="store_false",
                      help="do not print the source line under each finding")
+    out.add_argument("--show-source", dest="show_source", action="store_true",
+                     help="print the source line under each finding (the default)")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     out.add_argument("--statistics", action="store_true",
                      help="after the report: findings per rule, and files linted vs skipped by the prefilter "

@@ -221,3 +221,11 @@ def test_quiet_prints_findings_only(tmp_path: Path) -> None:
     assert run.out.splitlines() == [line for line in run.out.splitlines() if ": RNN" in line] and run.out
     clean = run_cli("--no-confirm", "--quiet", "ok.py", cwd=tmp_path)
     assert (clean.code, clean.out) == (0, "")
+
+
+def test_show_source_flags(tmp_path: Path) -> None:
+    write(tmp_path, "train.py", STACKED_LSTM)
+    shown = run_cli("--no-confirm", "--no-show-source", "--show-source", "train.py", cwd=tmp_path)
+    hidden = run_cli("--no-confirm", "--show-source", "--no-show-source", "train.py", cwd=tmp_path)
+    assert " 4 | model.add(LSTM(256, input_shape=(10, 1)))" in shown.out
+    assert " | " not in hidden.out
