@@ -38,7 +38,6 @@ from rnnlint.settings import RESERVED_CODE, Settings
 log = logging.getLogger("rnnlint.lsp")
 
 DEBOUNCE_SECONDS = 0.150
-MAX_FIX_PASSES = 10  # "Fix all" re-lints after each pass: a fix can uncover the next finding
 CONFIG_FILES = ("rnnlint.toml", "pyproject.toml")
 
 
@@ -587,21 +586,10 @@ async def _on_code_action(ls: RnnlintServer, params: types.CodeActionParams) -> 
 
 
 def fixed_text(text: str, path: str, settings: Settings, result: Any = None) -> str:
-    """`text` with every safe fix applied, re-linting after each pass until nothing more is fixable."""
-    from rnnlint.engine import lint_source
+    """`text` with every safe fix applied (the fix engine's loop: re-lint until stable, never unparsable text)."""
+    from rnnlint.fix import fix_source
 
-    settings = dataclasses.replace(settings, confirm=False)
-    for _ in range(MAX_FIX_PASSES):
-        if result is None:
-            result = lint_source(text, path, settings)
-        fixes = conv.compatible_fixes(result.findings)
-        if not fixes:
-            break
-        new = conv.apply_edits(text, [e for fix in fixes for e in fix.edits])
-        if new == text:
-            break
-        text, result = new, None
-    return text
+    return fix_source(text, path, settings).text
 
 
 def fix_all_edit(unit_text: str, path: str, settings: Settings, result: Any, parts: list[conv.Part],
