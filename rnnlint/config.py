@@ -72,7 +72,25 @@ class Config:
 EMPTY = Config()
 
 
+_TOML_CACHE: dict[str, tuple[tuple[int, int], dict]] = {}  # path → ((mtime_ns, size), data): for long-lived servers
+
+
 def _load_toml(path: str) -> dict:
+    try:
+        info = os.stat(path)
+        stamp = (info.st_mtime_ns, info.st_size)
+    except OSError:
+        stamp = None
+    cached = _TOML_CACHE.get(path)
+    if stamp is not None and cached is not None and cached[0] == stamp:
+        return cached[1]
+    data = _parse_toml(path)
+    if stamp is not None:
+        _TOML_CACHE[path] = (stamp, data)
+    return data
+
+
+def _parse_toml(path: str) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -439,3 +457,17 @@ def for_path(settings: Settings, path: str) -> Settings:
     """The settings to lint `path` with (identity without a configuration)."""
     resolver = getattr(settings, "config", None)
     return resolver.settings_for(path) if resolver is not None else settings
+
+
+def settings_for_path(path: str, base: Settings) -> Settings:
+    """For the language server: the settings to lint `path` with — its closest configuration file applied under
+    `base` (the editor's own options win, as the command line's do). A broken configuration file is ignored
+    here (the CLI reports it, exit 2): the editor keeps linting with `base`."""
+    overrides = Overrides(select=base.select, extend_select=base.extend_select, ignore=base.ignore,
+                          target_keras=base.target_keras)
+    try:
+        settings = configure(base, overrides, [path if os.path.exists(path) else os.path.dirname(path) or "."],
+                             confirm=None if base.confirm else False)
+        return for_path(settings, path)
+    except ConfigError:
+        return base

@@ -290,3 +290,19 @@ def test_stdin_fix_prints_the_fixed_text(tmp_path: Path) -> None:
     assert (clean.code, clean.out) == (0, "import keras\n")
     bad = run_cli("--no-confirm", "--fix", "-", "x.py", cwd=tmp_path, stdin="")
     assert bad.code == 2 and "standard input" in bad.err
+
+
+# --- the language server's entry point ----------------------------------------------------------------------
+
+def test_settings_for_path_for_the_language_server(project: Path) -> None:
+    from rnnlint.config import settings_for_path
+    from rnnlint.settings import Settings, enabled_rules
+
+    base = Settings(confirm=False, ignore=("RNN009",))
+    src = settings_for_path(str(project / "src" / "stacked.py"), base)
+    assert {"RNN006", "RNN009", "missing-input-shape"} <= set(src.ignore)
+    assert "RNN006" not in {r.code for r in enabled_rules(src)} and src.confirm is False
+    legacy = settings_for_path(str(project / "legacy" / "unsaved.py"), base)
+    assert "RNN001" not in {r.code for r in enabled_rules(legacy)}
+    write(project, "legacy/rnnlint.toml", "ignor = 1\n")
+    assert settings_for_path(str(project / "legacy" / "old.py"), base) is base  # broken: the editor keeps going
