@@ -44,6 +44,8 @@ ENGINE_CODES = {
     "syntax-error": "the file does not parse as Python; nothing else in it is checked.",
     "unreadable-file": "the file cannot be read or decoded (binary, undecodable, permission denied).",
     "internal-error": "rnnlint itself failed on this file (analyzer, shapes or a rule); please report it.",
+    "analysis-limit": "the file was not analysed: larger than 1,000,000 characters, nested too deeply, or over "
+                      "the 10 s per-file time limit.",
 }
 
 

@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from rnnlint.analyze import SourceSyntaxError, analyze_source
+from rnnlint.analyze import AnalysisLimit, SourceSyntaxError, analyze_source
 from rnnlint.config import discover_files, for_path
 from rnnlint.discover import discover, exclude_matcher
 from rnnlint.findings import Confirmation, Finding
@@ -30,6 +30,7 @@ from rnnlint.suppress import apply_suppressions
 SYNTAX_ERROR = "syntax-error"
 UNREADABLE_FILE = "unreadable-file"
 INTERNAL_ERROR = "internal-error"
+ANALYSIS_LIMIT = "analysis-limit"
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,9 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
     except SourceSyntaxError as exc:
         message, span = _syntax_error(text, exc)
         finding = _engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
+        return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells)
+    except AnalysisLimit as exc:  # too large, too deeply nested, or over the per-file time limit
+        finding = _engine_finding(ANALYSIS_LIMIT, f"not analysed: {exc.message}", path)
         return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells)
     except Exception as exc:  # noqa: BLE001 - also RecursionError on deeply nested code
         return FileResult(path, (_internal("the analyzer", exc, path),), text, None, {}, source.cells)

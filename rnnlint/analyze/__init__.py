@@ -4,10 +4,10 @@ This is the only package that walks the CST.
 """
 from __future__ import annotations
 
-from rnnlint.analyze.errors import SourceSyntaxError
+from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
 from rnnlint.ir import FileIR
 
-__all__ = ["analyze_source", "SourceSyntaxError"]
+__all__ = ["analyze_source", "AnalysisLimit", "SourceSyntaxError"]
 
 
 def analyze_source(text: str) -> FileIR:

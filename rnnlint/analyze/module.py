@@ -10,14 +10,20 @@ that binds nothing). Positions come from libcst's PositionProvider.
 """
 from __future__ import annotations
 
+import ast
+import contextlib
 import re
-from typing import Any
+import signal
+import threading
+import time
+import warnings
+from typing import Any, Iterator
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from rnnlint.analyze import arrays
-from rnnlint.analyze.errors import SourceSyntaxError
+from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
 from rnnlint.analyze.finalize import finalize_model
 from rnnlint.analyze.names import keras_name, numpy_name, tf_name
 from rnnlint.analyze.values import (
@@ -77,22 +83,87 @@ class SelfObj:
         self.attrs: dict[str, Any] = {}
 
 
-def analyze_module(text: str) -> FileIR:
-    """Parse and evaluate a module; raise SourceSyntaxError when it does not parse."""
+# Safety limits (see docs/security.md). libcst's native parser overflows the C stack — a segfault, not an
+# exception — on nesting CPython itself rejects (10,000 parentheses), and it costs ~1 GB and tens of seconds
+# per MB of dense code, so a file is first checked by CPython's own hardened parser.
+MAX_SOURCE_CHARS = 1_000_000
+MAX_NESTING = 1_000  # AST depth; CPython allows 200 brackets, libcst's native parser crashes beyond ~3,000
+FILE_TIME_LIMIT = 10.0  # seconds per file (SIGALRM in the main thread, a deadline check elsewhere)
+
+
+class _TimeUp(BaseException):
+    """Raised by the per-file alarm; a BaseException so that no `except Exception` on the way swallows it."""
+
+
+def _preflight(text: str) -> None:
+    """Reject, before libcst sees it, a source that is too large or too deeply nested to analyse safely,
+    and one that CPython does not accept (a SourceSyntaxError; the engine takes CPython's position)."""
+    if len(text) > MAX_SOURCE_CHARS:
+        raise AnalysisLimit(f"file too large to analyse: {len(text):,} characters (the limit is "
+                            f"{MAX_SOURCE_CHARS:,})")
     try:
-        module = cst.parse_module(text)
-    except cst.ParserSyntaxError as exc:
-        raise SourceSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning/DeprecationWarning (e.g. "\d") are not ours
+            tree = compile(text, "<rnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (RecursionError, MemoryError):
+        raise AnalysisLimit("too deeply nested to analyse") from None
+    except SyntaxError as err:  # also "too many nested parentheses": CPython rejects the file too
+        raise SourceSyntaxError(err.msg or "invalid syntax", err.lineno or 1, max(err.offset or 1, 1)) from None
+    except ValueError as err:  # source code string cannot contain null bytes (Python < 3.12)
+        raise SourceSyntaxError(str(err), 1, 1) from None
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise AnalysisLimit(f"too deeply nested to analyse (more than {MAX_NESTING} levels)")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float | None) -> Iterator[None]:
+    """Raise _TimeUp after `seconds` of wall time, where signals allow it (the main thread, POSIX)."""
+    usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):  # noqa: ARG001
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def analyze_module(text: str, time_limit: float | None = None) -> FileIR:
+    """Parse and evaluate a module; raise SourceSyntaxError when it does not parse, AnalysisLimit when it is
+    too large, too deeply nested, or takes longer than `time_limit` seconds (default FILE_TIME_LIMIT)."""
+    _preflight(text)
+    limit = FILE_TIME_LIMIT if time_limit is None else time_limit
+    try:
+        with _alarm(limit):
+            try:
+                module = cst.parse_module(text)
+            except cst.ParserSyntaxError as exc:
+                raise SourceSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
+            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+            evaluator = Evaluator(wrapper, deadline=time.monotonic() + limit if limit else None)
+            return evaluator.run()
     except RecursionError:
-        raise SourceSyntaxError("too deeply nested to analyse", 1, 1) from None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    evaluator = Evaluator(wrapper)
-    return evaluator.run()
+        raise AnalysisLimit("too deeply nested to analyse") from None
+    except _TimeUp:
+        raise AnalysisLimit(f"analysis took longer than the per-file time limit ({limit:g} s)") from None
 
 
 class Evaluator:
-    def __init__(self, wrapper: MetadataWrapper) -> None:
+    def __init__(self, wrapper: MetadataWrapper, deadline: float | None = None) -> None:
         self.module = wrapper.module
+        self.deadline = deadline  # time.monotonic() after which the analysis gives up (checked per statement)
         self.positions = wrapper.resolve(PositionProvider)
         self.graph = Graph()
         self.builders: list[ModelBuilder] = []
@@ -166,6 +237,8 @@ class Evaluator:
         return None
 
     def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> Any:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise _TimeUp()
         if isinstance(stmt, cst.SimpleStatementLine):
             self.statement = stmt
             for small in stmt.body:
