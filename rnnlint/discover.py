@@ -1,7 +1,8 @@
 """Finding the files to lint: paths given on the command line → a sorted, de-duplicated list of files.
 
 Explicit files are always linted. Folders are walked for `.py` and `.ipynb` files, skipping hidden folders,
-virtual environments, caches and build output. Symlinked folders inside a walk are not followed (no loops).
+virtual environments, caches and build output. Symlinks met inside a walk — folders and files — are not followed
+(no loops, nothing outside the tree); a symlink named explicitly is.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def _walk(root: str, excluded: Callable[[str], bool]) -> Iterable[str]:
         )
         for name in files:
             path = os.path.join(folder, name)
-            if name.endswith(SUFFIXES) and not excluded(path):
+            if name.endswith(SUFFIXES) and not os.path.islink(path) and not excluded(path):
                 yield path
 
 
