@@ -6,7 +6,9 @@ model built in one cell and fitted in another is analysed as one program. Each c
 back into (cell, line within the cell). Columns never change.
 
 IPython syntax that is not Python is neutralised line for line, so nothing moves:
-- a cell magic (`%%time`, `%%bash`, …) on the cell's first line blanks the whole cell (its lines become empty);
+- a cell magic on the cell's first line (`%%bash`, `%%html`, `%%writefile`, `%%timeit`, …) blanks the whole cell
+  (its lines become empty), except the magics that run the cell as Python in the user's namespace (`%%time`,
+  `%%capture`, `%%prun`, `%%debug`): only their first line is blanked, and the code below is linted;
 - a line magic or shell line (`%matplotlib inline`, `!pip install keras`, `files = !ls`, `x = %time f()`) and a
   help line (`model.fit?`, `??LSTM`) becomes `pass` at the same indentation (valid inside a block, too).
 A cell is only touched when it does not parse as Python as it is, so a `%` or `!` inside a string is left alone.
@@ -31,6 +33,10 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # `%magic`, `!shell`, `?obj` at the start of a line, or an assignment from one: `files = !ls`, `t = %time f()`.
 _MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:[%!?]|[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!])")
 _HELP = re.compile(r"^[ \t]*[^#\s][^#]*\?\s*$")  # `obj?`, `obj??` (not a comment)
+
+
+# Cell magics that run the rest of the cell as Python in the user's namespace: only their first line is blanked.
+PYTHON_CELL_MAGICS = frozenset({"time", "capture", "prun", "debug"})
 
 
 class NotebookError(ValueError):
@@ -69,7 +75,10 @@ def neutralise(lines: list[str]) -> list[str]:
     if not lines:
         return lines
     if lines[0].lstrip().startswith("%%"):
-        return ["" for _ in lines]
+        magic = lines[0].lstrip()[2:].split(None, 1)
+        if not magic or magic[0] not in PYTHON_CELL_MAGICS:
+            return ["" for _ in lines]
+        return [""] + neutralise(lines[1:]) if len(lines) > 1 else [""]
     if _parses("\n".join(lines) + "\n"):
         return lines
     out = []

@@ -44,7 +44,11 @@ MODEL = ["from keras.models import Sequential\n", "from keras.layers import LSTM
     ("model.fit?\nx = 1", "pass\nx = 1"),
     ("??LSTM\nx = 1", "pass\nx = 1"),
     ("for i in range(2):\n    !echo $i\n", "for i in range(2):\n    pass"),
-    ("%%time\nx = 1\ny = 2", "\n\n"),
+    ("%%timeit\nx = 1\ny = 2", "\n\n"),
+    ("%%time\nx = 1\n!ls", "\nx = 1\npass"),
+    ("%%capture out\nmodel.fit(X, y)", "\nmodel.fit(X, y)"),
+    ("%%time", ""),
+    ("%%", ""),
     ("%%bash\nls -l\n", "\n"),
     ("s = '''\n%d items\n'''", "s = '''\n%d items\n'''"),  # parses: left alone
     ("x = 1  # really?\n!ls", "x = 1  # really?\npass"),
@@ -66,7 +70,7 @@ def test_split_lines_only_on_python_line_breaks() -> None:
 def test_code_cells_joined_markdown_skipped(tmp_path) -> None:
     path = write(tmp_path, "nb.ipynb", notebook(
         markdown("# title\nmodel = broken("), code(["import keras\n", "x = 1"]), code(""),
-        {"cell_type": "raw", "metadata": {}, "source": "!!!"}, code("%%time\ny = 2\n"), code("z = 3\n")))
+        {"cell_type": "raw", "metadata": {}, "source": "!!!"}, code("%%bash\ny = 2\n"), code("z = 3\n")))
     source = read_source(str(path))
     assert isinstance(source, Source)
     assert source.text == "import keras\nx = 1\n\n\nz = 3\n"
@@ -323,3 +327,10 @@ def test_stdin_notebook() -> None:
                     stdin=EXAMPLE.read_text(encoding="utf-8"))
     assert fixed.code == 0, fixed.err
     assert "return_sequences=True" in json.loads(fixed.out)["cells"][4]["source"][1]
+
+
+def test_fit_inside_a_time_cell_is_checked(tmp_path) -> None:
+    fit = "%%time\nmodel.fit(np.zeros((8, 10, 1)), np.zeros((8, 1)))\n"
+    path = write(tmp_path, "nb.ipynb", notebook(code(["import numpy as np\n"] + MODEL), code(fit)))
+    found = [(f.code, f.cell, f.span.line) for f in lint_file(str(path), Settings(confirm=False)).findings]
+    assert ("RNN006", 2, 2) in found
