@@ -4,8 +4,9 @@ Each object has exactly: code, name, severity, message, path, line, column, end_
 confirmation {status, detail, keras_version}, fix (null or {applicability, message, edits}).
 Lines and columns are 1-based and count characters. `end_line`/`end_column` are exclusive, as in ruff:
 `end_column` is the column just after the span's last character. Fix edits use the same convention
-(an edit whose end equals its start inserts `content`). For notebooks `cell` is the 1-based code cell and
-lines are relative to it; for .py files `cell` is null.
+(an edit whose end equals its start inserts `content`). For notebooks `cell` is the 1-based position of the
+cell in the notebook (every cell counts, markdown too: `cells[cell - 1]` in the .ipynb), and lines — of the
+finding and of its fix edits — are relative to that cell; for .py files `cell` is null.
 """
 from __future__ import annotations
 
