@@ -285,8 +285,10 @@ def _conv_lstm(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeE
     error = _ndim_error(layer, shape, keras_major, ndim=rank + 3)
     if error:
         return error
-    if max(strides) > 1 and max(dilation) > 1:
-        raise _GiveUp("strides and dilation")
+    if max(strides) > 1 and max(dilation) > 1:  # both Keras versions refuse it (messages differ)
+        return ShapeError(-1, "Specifying `strides > 1` is not compatible with `dilation_rate > 1`. Please provide "
+                              f"`strides=1` or `dilation_rate=1`. Received: strides={strides} and "
+                              f"dilation_rate={dilation}", shape, kind="argument")
     last = data_format != "channels_first"
     spatial = shape[2:-1] if last else shape[3:]
     if None in spatial and keras_major >= 3:
@@ -374,7 +376,13 @@ def _normalization(layer: Layer, inputs: tuple, keras_major: int) -> Output:
 
 
 def _spatial_dropout_1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
+    """SpatialDropout1D: 3D in, same shape out. In Keras 3 its __init__ takes no **kwargs (not even input_shape)."""
     shape = _one(inputs)
+    if keras_major >= 3:
+        extra = [a.keyword for a in layer.arguments if a.keyword not in (None, "rate", "seed", "name", "dtype")]
+        if extra:
+            return ShapeError(-1, f"SpatialDropout1D.__init__() got an unexpected keyword argument '{extra[0]}'",
+                              shape, kind="argument")
     return _ndim_error(layer, shape, keras_major, ndim=3) or shape
 
 
@@ -395,8 +403,11 @@ def _conv1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErro
     padding = _choice(layer, "padding", 3, "valid", ("valid", "same", "causal"))
     data_format = _choice(layer, "data_format", 4, "channels_last", (None, "channels_last", "channels_first"))
     dilation = _int_tuple(layer, "dilation_rate", 5, 1, 1)
-    if _arg(layer, "groups", 6, 1) != 1 or (strides[0] > 1 and dilation[0] > 1):
+    if _arg(layer, "groups", 6, 1) != 1:
         raise _GiveUp("groups")
+    if strides[0] > 1 and dilation[0] > 1:  # Keras 3 and tf-keras raise this when constructing the layer
+        return ShapeError(-1, "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                              f"strides={strides} and dilation_rate={dilation}", shape, kind="argument")
     error = _ndim_error(layer, shape, keras_major, min_ndim=3)
     if error:
         return error
@@ -409,13 +420,8 @@ def _conv1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErro
         return ShapeError(-1, "Kernel shape must have the same length as input, but received kernel of shape "
                               f"{kernel + (shape[-1], filters)} and input of shape {format_shape(shape)}.",
                           shape, expected_ndim=3)
-    last = data_format != "channels_first"
-    if padding == "causal" and not last:
-        raise _GiveUp("padding")
     lead = shape[:-2]  # tf-keras folds extra leading axes into the batch
-    channels, steps = (shape[-1], shape[-2]) if last else (shape[-2], shape[-1])
-    if channels is None:
-        raise _GiveUp("channels")
+    steps = shape[-2] if last else shape[-1]  # causal padding works channels_first too (both versions)
     dims = _conv_dims(layer, shape, (steps,), kernel, strides, dilation, padding)
     if isinstance(dims, ShapeError):
         return dims
