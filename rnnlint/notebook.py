@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -413,3 +414,53 @@ def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) ->
     except NotebookError as exc:  # pragma: no cover - a bug here must not write a broken notebook
         return NotebookFix(raw, raw, error=f"internal error: the fixed notebook would not load ({exc})")
     return NotebookFix(raw, new, result.fixed_count, None, result.converged)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Where a cell's line sits in the .ipynb file itself (for CI annotations on the raw JSON)
+
+def json_lines(raw: str) -> dict[int, list[int]]:
+    """1-based cell position → for each line of its source, the 1-based line of the .ipynb JSON text where that
+    line's text starts (a list-form source has one JSON string per line; a string-form source is one string)."""
+    decoder = json.JSONDecoder()
+    out: dict[int, list[int]] = {}
+    for position, (start, end) in source_spans(raw).items():
+        value = raw[start:end]
+        if value.startswith("["):
+            i = start + 1
+            lines: list[int] = []
+            while True:
+                while raw[i] in " \t\r\n,":
+                    i += 1
+                if raw[i] == "]":
+                    break
+                element, after = decoder.raw_decode(raw, i)
+                first = raw.count("\n", 0, i) + 1
+                count = len(split_lines(element)) if isinstance(element, str) else 1
+                lines.extend([first] * count)  # normally one line per string
+                i = after
+            out[position] = lines
+        else:
+            text = json.loads(value)
+            out[position] = [raw.count("\n", 0, start) + 1] * max(len(split_lines(text)), 1)
+    return out
+
+
+_JSON_LINES: dict[str, tuple[tuple[int, int], dict[int, list[int]]]] = {}
+
+
+def json_line(path: str, cell: int, line: int) -> int | None:
+    """The 1-based line of the notebook file at `path` where line `line` of cell `cell` is written, or None."""
+    try:
+        info = os.stat(path)
+        stamp = (info.st_mtime_ns, info.st_size)
+        cached = _JSON_LINES.get(path)
+        if cached is None or cached[0] != stamp:
+            with open(path, encoding="utf-8") as handle:
+                cached = _JSON_LINES[path] = (stamp, json_lines(handle.read()))
+        lines = cached[1].get(cell)
+    except (OSError, UnicodeDecodeError, NotebookError, ValueError, IndexError):
+        return None
+    if not lines or not 1 <= line <= len(lines):
+        return None
+    return lines[line - 1]

@@ -157,7 +157,25 @@ def test_sarif_cli_on_the_examples(validator) -> None:
     results = document["runs"][0]["results"]
     assert {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results} >= {
         ("RNN001", "examples/stacked_lstm_lecture.py"), ("RNN001", "examples/stacked_lstm.ipynb")}
-    assert all("fixes" in r for r in results if r["ruleId"] == "RNN001")
+    by_uri = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]: r for r in results}
+    assert "fixes" in by_uri["examples/stacked_lstm_lecture.py"]
+    notebook = by_uri["examples/stacked_lstm.ipynb"]
+    assert "fixes" not in notebook  # cell-relative edits: not expressible on the .ipynb text
+    assert notebook["locations"][0]["physicalLocation"]["region"] == {"startLine": NOTEBOOK_LINE}
+    assert notebook["properties"]["cell"] == 5
+    assert notebook["properties"]["cellRegion"] == {"startLine": 2, "startColumn": 11, "endLine": 2, "endColumn": 41}
+
+
+# the line of examples/stacked_lstm.ipynb (the JSON text) where cell 5's flagged line is written
+NOTEBOOK_LINE = 1 + next(i for i, line in enumerate(
+    (ROOT / "examples" / "stacked_lstm.ipynb").read_text(encoding="utf-8").splitlines())
+    if '"model.add(LSTM(256, input_shape=(10, 1)))\\n"' in line)
+
+
+def test_github_notebook_annotation_on_the_ipynb_line() -> None:
+    run = run_cli("--no-confirm", "--format", "github", "examples/stacked_lstm.ipynb", cwd=ROOT)
+    assert run.out.startswith(f"::error file=examples/stacked_lstm.ipynb,line={NOTEBOOK_LINE},title=RNN001 ")
+    assert "::cell 5, line 2, column 11: " in run.out
 
 
 # --- JUnit --------------------------------------------------------------------------------------------------

@@ -334,3 +334,16 @@ def test_fit_inside_a_time_cell_is_checked(tmp_path) -> None:
     path = write(tmp_path, "nb.ipynb", notebook(code(["import numpy as np\n"] + MODEL), code(fit)))
     found = [(f.code, f.cell, f.span.line) for f in lint_file(str(path), Settings(confirm=False)).findings]
     assert ("RNN006", 2, 2) in found
+
+
+def test_json_lines_of_list_and_string_sources() -> None:
+    from rnnlint.notebook import json_lines
+
+    raw = json.dumps({"cells": [code(["a = 1\n", "b = 2\n", "c = 3"]), markdown("x"), code("d = 4\ne = 5\n")],
+                      "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)
+    lines = json_lines(raw)
+    text = raw.splitlines()
+    assert [text[n - 1].strip() for n in lines[1]] == ['"a = 1\\n",', '"b = 2\\n",', '"c = 3"']
+    assert len(lines[3]) == 2 and '"source": "d = 4\\ne = 5\\n"' in text[lines[3][0] - 1]
+    compact = json.dumps({"cells": [code(["a = 1\n", "b = 2"])], "nbformat": 4})
+    assert json_lines(compact) == {1: [1, 1]}

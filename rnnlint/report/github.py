@@ -5,7 +5,8 @@
 Severity → command: error → `::error`, warning → `::warning`, info → `::notice`. Values are escaped as the
 Actions toolkit does: in the message `%`, `\\r`, `\\n` become `%25`, `%0D`, `%0A`; in properties also `:` → `%3A`
 and `,` → `%2C`. A notebook finding's lines are relative to its cell, which GitHub cannot show inside the .ipynb
-JSON: its annotation names the file only and the message starts with `cell N, line L, column C:`.
+JSON: its annotation is put on the line of the .ipynb file where that source line is written (when the file
+can be read; else on the file as a whole), and the message starts with `cell N, line L, column C:`.
 """
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ def annotation(finding: Finding) -> str:
     if finding.cell is None:
         properties += [("line", span.line), ("col", span.column), ("endLine", span.end_line),
                        ("endColumn", span.end_column)]
+    else:
+        from rnnlint.notebook import json_line
+
+        raw_line = json_line(finding.path, finding.cell, span.line)
+        if raw_line is not None:
+            properties.append(("line", raw_line))
     properties.append(("title", f"{finding.code} {finding.name}"))
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties)
     return f"::{COMMANDS.get(finding.severity, 'error')} {props}::{escape_data(_message(finding))}"

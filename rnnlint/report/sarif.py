@@ -6,8 +6,11 @@ finding is a result with ruleId/ruleIndex, level (error, warning, note), message
 relative URI and a region) and its fix as `fixes` (artifact changes with deleted regions and inserted text).
 
 Positions: lines and columns are 1-based and count Unicode code points (`columnKind: unicodeCodePoints`);
-endColumn is exclusive, as rnnlint's own. A notebook finding's region is relative to its cell (SARIF has no
-cells); the cell is in the result's `properties.cell` and at the start of its message. Confirmation by Keras is
+endColumn is exclusive, as rnnlint's own. SARIF has no notebook cells: a notebook finding's region is the line
+of the .ipynb file where the flagged source line is written (its JSON string), the cell and the cell-relative
+region are in `properties.cell` / `properties.cellRegion` and at the start of the message, and its fix is not
+included (its edits are cell-relative; `rnnlint --fix` applies them). When the .ipynb cannot be read back,
+the region is the cell-relative one. Confirmation by Keras is
 in `properties.confirmation`. The output validates against the OASIS SARIF 2.1.0 JSON schema
 (tests/data/sarif-schema-2.1.0.json, checked by tests/test_formats.py).
 """
@@ -99,18 +102,26 @@ def result_object(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any
         "confirmation": {"status": finding.confirmation.status, "detail": finding.confirmation.detail,
                          "keras_version": finding.confirmation.keras_version},
     }
+    region = _region(finding.span)
+    raw_line = None
     if finding.cell is not None:
+        from rnnlint.notebook import json_line
+
         properties["cell"] = finding.cell
+        properties["cellRegion"] = region
+        raw_line = json_line(finding.path, finding.cell, finding.span.line)
+        if raw_line is not None:  # the line of the .ipynb JSON text where the cell's line is written
+            region = {"startLine": raw_line}
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": LEVELS.get(finding.severity, "warning"),
         "message": {"text": message},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": _region(finding.span)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}, "region": region}}],
         "properties": properties,
     }
     if finding.code in rule_index:
         result["ruleIndex"] = rule_index[finding.code]
-    if finding.fix is not None and finding.fix.edits:
+    if finding.fix is not None and finding.fix.edits and finding.cell is None:  # cell positions: see properties
         result["fixes"] = [_fix(finding.fix, uri)]
     return result
 
