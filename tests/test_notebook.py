@@ -186,6 +186,8 @@ def test_example_notebook_cell_in_every_format(fmt: str) -> None:
     assert run.code == 1, run.err
     assert {"github": "cell 5, line 2, column 11: ", "sarif": '"cell": 5',
             "junit": "RNN001 missing-return-sequences at cell 5:2:11"}[fmt] in run.out
+    if fmt == "junit":
+        assert 'line="65"' in run.out  # the .ipynb line of cell 5's line 2 (see test_formats.NOTEBOOK_LINE)
 
 
 # --- fixing: only the changed cells' source is rewritten ----------------------------------------------------

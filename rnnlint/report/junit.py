@@ -52,9 +52,14 @@ def build(result: "RunResult") -> ET.Element:
         counts = {"tests": 0, "failures": 0, "errors": 0}
         for finding in file_result.findings:
             counts["tests"] += 1
+            line = finding.span.line
+            if finding.cell is not None:  # a notebook: the line of the .ipynb text (the name says cell and line)
+                from rnnlint.notebook import json_line
+
+                line = json_line(finding.path, finding.cell, line) or line
             case = ET.SubElement(suite, "testcase", classname=_clean(path),
                                  name=_clean(f"{finding.code} {finding.name} at {_where(finding)}"),
-                                 file=_clean(path), line=str(finding.span.line))
+                                 file=_clean(path), line=str(line))
             internal = finding.code == "RNN000" and finding.name == "internal-error"
             kind = "error" if internal else "failure"
             counts["errors" if internal else "failures"] += 1
