@@ -43,7 +43,8 @@ def _walk(root: str, excluded: Callable[[str], bool]) -> Iterable[str]:
         )
         for name in files:
             path = os.path.join(folder, name)
-            if name.endswith(SUFFIXES) and not os.path.islink(path) and not excluded(path):
+            if name.endswith(SUFFIXES) and not os.path.islink(path) and os.path.isfile(path) \
+                    and not excluded(path):  # a FIFO or socket named x.py would block the read forever
                 yield path
 
 

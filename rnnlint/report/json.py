@@ -11,6 +11,7 @@ finding and of its fix edits — are relative to that cell; for .py files `cell`
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any, TextIO
 
 from rnnlint.findings import Finding, Fix
@@ -57,7 +58,19 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 
 def render(result: "RunResult") -> str:
-    return json.dumps([finding_to_dict(f) for f in result.findings], indent=2, ensure_ascii=False)
+    return escape_lone_surrogates(json.dumps([finding_to_dict(f) for f in result.findings], indent=2,
+                                             ensure_ascii=False))
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escape_lone_surrogates(text: str) -> str:
+    """JSON text made by json.dumps(ensure_ascii=False), with lone surrogates written as \\uXXXX escapes.
+
+    A file name that is not UTF-8 reaches us with lone surrogates (os.fsdecode); written raw they would make the
+    output invalid UTF-8. Escaped, the JSON stays valid, and json.loads + os.fsencode give the name back."""
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def write(result: "RunResult", stream: TextIO) -> None:

@@ -1,0 +1,362 @@
+"""Hostile inputs: the CLI (a subprocess, `--no-confirm --format json`) on files built to crash, hang or
+mislead a linter. Every case asserts the same contract:
+
+- no Python traceback on stderr (a crash of the interpreter — a segfault — shows as a negative exit status);
+- standard output is one JSON array (the --format json contract);
+- the exit status is 0 or 1 (2 only where a case says why: usage errors);
+- the buggy stacked-LSTM file lying next to the hostile one is still linted: its RNN001 on line 4 is reported.
+
+docs/security.md lists what each case proves.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import rnnlint.analyze.module as analyzer
+from conftest import STACKED_LSTM, run_cli, write
+from rnnlint.engine import lint_file, lint_paths, lint_source
+from rnnlint.settings import Settings
+
+NEIGHBOUR = "neighbour_stacked.py"
+KERAS_HEADER = "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n"
+ONE_LINE_MODEL = "model = Sequential([LSTM(8, input_shape=(10, 1)), LSTM(8), Dense(1)])"
+
+
+def lint_folder(root: Path, *args: str, expect_codes=(0, 1), timeout_ok: float | None = None) -> list[dict]:
+    """Put the stacked-LSTM neighbour in `root`, lint `root` (or `args`), check the common contract and
+    return the findings."""
+    write(root, NEIGHBOUR, STACKED_LSTM)
+    started = time.monotonic()
+    run = run_cli("--no-confirm", "--format", "json", *(args or (".",)), cwd=root)
+    elapsed = time.monotonic() - started
+    assert "Traceback" not in run.err, run.err
+    assert run.code in expect_codes, (run.code, run.err[-2000:])
+    findings = json.loads(run.out)
+    assert isinstance(findings, list)
+    neighbour = [f for f in findings if Path(f["path"]).name == NEIGHBOUR]
+    assert [(f["code"], f["line"]) for f in neighbour] == [("RNN001", 4)], neighbour
+    if timeout_ok is not None:
+        assert elapsed < timeout_ok, f"took {elapsed:.1f} s"
+    return findings
+
+
+def of(findings: list[dict], name: str) -> list[dict]:
+    return [f for f in findings if Path(f["path"]).name == name]
+
+
+# --- size ---------------------------------------------------------------------------------------------------
+
+
+def test_twenty_megabyte_file(tmp_path):
+    # A file the analyzer cannot afford (libcst needs ~1 GB and tens of seconds per MB of dense code):
+    # reported as RNN000 analysis-limit, quickly, and the rest of the run goes on.
+    line = "model.add(LSTM(256, input_shape=(10, 1)))  # keras keras keras\n"
+    body = KERAS_HEADER + "model = Sequential()\n" + line * (20 * 2 ** 20 // len(line) + 1)
+    write(tmp_path, "huge.py", body)
+    assert (tmp_path / "huge.py").stat().st_size > 20 * 2 ** 20
+    findings = lint_folder(tmp_path, timeout_ok=120)
+    assert [(f["code"], f["name"]) for f in of(findings, "huge.py")] == [("RNN000", "analysis-limit")]
+    assert "too large" in of(findings, "huge.py")[0]["message"]
+
+
+def test_one_megabyte_single_line(tmp_path):
+    # A minified-style 1 MB line (a model and a long data string) is analysed: the bug on it is found
+    # and its position lies on that line.
+    prefix = ONE_LINE_MODEL + '; DATA = "'
+    budget = 1_000_000 - len(KERAS_HEADER) - len(prefix) - 2
+    line = prefix + "x" * budget + '"'
+    write(tmp_path, "one_line.py", KERAS_HEADER + line + "\n")
+    assert len(line) > 999_000
+    findings = of(lint_folder(tmp_path), "one_line.py")
+    assert [(f["code"], f["line"]) for f in findings] == [("RNN001", 3)]
+    assert findings[0]["column"] <= len(line) + 1 and findings[0]["end_column"] <= len(line) + 1
+
+
+# --- nesting ------------------------------------------------------------------------------------------------
+
+DEEP = {
+    # 10,000 nested parentheses segfaulted libcst's native parser before the CPython pre-parse guard.
+    "parentheses": lambda n: "x = " + "(" * n + "1" + ")" * n,
+    "brackets": lambda n: "x = " + "[" * n + "1" + "]" * n,
+    "calls": lambda n: "x = " + "f(" * n + ")" * n,
+    "unary-minus": lambda n: "x = " + "-" * n + "1",
+    "not": lambda n: "x = " + "not " * n + "1",
+    "conditional": lambda n: "x = " + "1 if y else " * n + "1",
+    "lambda": lambda n: "x = " + "lambda: " * n + "1",
+    "attributes": lambda n: "x = keras" + ".a" * n,
+    "call-chain": lambda n: "x = keras" + ".a()" * n,
+    "additions": lambda n: "x = " + " + ".join(["1"] * n),
+    "power": lambda n: "x = " + " ** ".join(["2"] * n),
+    "indentation": lambda n: "".join(" " * i + "if x:\n" for i in range(min(n, 400))) + " " * min(n, 400) + "pass",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DEEP))
+def test_ten_thousand_levels_of_nesting(tmp_path, kind):
+    write(tmp_path, "deep.py", "import keras\n" + DEEP[kind](10_000) + "\n")
+    findings = of(lint_folder(tmp_path, timeout_ok=120), "deep.py")
+    assert [(f["code"], f["name"]) for f in findings] in (
+        [("RNN000", "syntax-error")], [("RNN000", "analysis-limit")]), findings
+
+
+@pytest.mark.parametrize("kind", ["brackets", "additions", "call-chain", "conditional"])
+def test_moderate_nesting_in_process_never_raises(kind):
+    # Depths around the limits of CPython (200 brackets) and of the Python recursion in libcst's metadata.
+    for depth in (50, 150, 199, 250, 400, 1_500):
+        result = lint_source("import keras\n" + DEEP[kind](depth) + "\n", "deep.py")
+        assert all(f.code == "RNN000" and f.name != "internal-error" for f in result.findings), result.findings
+
+
+# --- bytes that are not Python text --------------------------------------------------------------------------
+
+BAD_BYTES = {
+    "nul-bytes": b"import keras\nx = 1\x00\x00\x00\nmodel = keras.Sequential()\n",
+    "invalid-utf8": b"import keras\nname = '\xff\xfe\xc3\x28'\n",
+    "truncated-utf8": b"import keras\nname = '\xe6\x97'",
+    "utf16-bom": ("import keras\n" + STACKED_LSTM).encode("utf-16"),
+    "utf16-bom-with-ascii-keras": b"\xff\xfe" + "import keras\n".encode("utf-16-le") + b"# keras\n",
+    "bogus-coding-cookie": b"# -*- coding: rot13-nonexistent -*-\nimport keras\n",
+    "utf8-bom-and-latin1-cookie": b"\xef\xbb\xbf# coding: latin-1\nimport keras\n",
+    "random-binary": bytes(range(256)) * 64 + b"keras",
+    "lone-surrogate-escape": b"import keras\ns = '\\udcff'\n",
+    "form-feed-and-cr": b"import keras\r\x0c\rmodel = keras.Sequential()\r\r\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_BYTES))
+def test_bytes_that_are_not_clean_python(tmp_path, name):
+    write(tmp_path, "hostile.py", BAD_BYTES[name])
+    findings = of(lint_folder(tmp_path), "hostile.py")
+    # Undecodable or binary files are one RNN000 finding (or skipped when their bytes never say `keras`).
+    assert all(f["code"] == "RNN000" and f["name"] != "internal-error" for f in findings), findings
+
+
+def test_nul_bytes_and_invalid_utf8_are_reported_as_unreadable(tmp_path):
+    write(tmp_path, "nul.py", BAD_BYTES["nul-bytes"])
+    write(tmp_path, "latin.py", BAD_BYTES["invalid-utf8"])
+    findings = lint_folder(tmp_path)
+    for name in ("nul.py", "latin.py"):
+        assert [(f["code"], f["name"]) for f in of(findings, name)] == [("RNN000", "unreadable-file")]
+
+
+# --- notebooks that are JSON but not notebooks ---------------------------------------------------------------
+
+NOT_NOTEBOOKS = {
+    "array": [1, 2, "keras"],
+    "string": "import keras",
+    "number": 42,
+    "null": None,
+    "cells-not-a-list": {"cells": "keras", "nbformat": 4},
+    "cell-not-an-object": {"cells": [None, 5, "keras"], "nbformat": 4},
+    "source-not-text": {"cells": [{"cell_type": "code", "source": {"keras": 1}}], "nbformat": 4},
+    "source-list-of-numbers": {"cells": [{"cell_type": "code", "source": [1, 2, None]}], "metadata": "keras"},
+    "no-cells": {"metadata": {"kernelspec": {"name": "keras"}}, "nbformat": 4},
+    "nbformat-3-worksheets": {"worksheets": [{"cells": [{"cell_type": "code", "input": "import keras"}]}],
+                              "nbformat": 3},
+    "cell-type-not-text": {"cells": [{"cell_type": ["code"], "source": "import keras"}], "nbformat": 4},
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_NOTEBOOKS))
+def test_json_that_is_not_a_notebook(tmp_path, name):
+    write(tmp_path, "fake.ipynb", json.dumps(NOT_NOTEBOOKS[name]))
+    findings = of(lint_folder(tmp_path), "fake.ipynb")
+    assert all(f["code"] == "RNN000" and f["name"] != "internal-error" for f in findings), findings
+
+
+def test_deeply_nested_json_notebook(tmp_path):
+    # json.loads raises RecursionError (not ValueError) on 100,000 nested arrays.
+    write(tmp_path, "deep.ipynb", '{"keras": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    findings = of(lint_folder(tmp_path), "deep.ipynb")
+    assert all(f["code"] == "RNN000" and f["name"] != "internal-error" for f in findings), findings
+
+
+def test_notebook_that_is_not_json(tmp_path):
+    write(tmp_path, "broken.ipynb", b'{"cells": [{"source": "import keras\\n", "cell_type": "code"' + b"\xff")
+    findings = of(lint_folder(tmp_path), "broken.ipynb")
+    assert all(f["code"] == "RNN000" and f["name"] != "internal-error" for f in findings), findings
+
+
+# --- the file system -----------------------------------------------------------------------------------------
+
+needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink") or sys.platform == "win32", reason="no symlinks")
+
+
+@needs_symlinks
+def test_symlink_loops_are_not_followed(tmp_path):
+    os.symlink("self_loop.py", tmp_path / "self_loop.py")  # a file symlink to itself (ELOOP)
+    os.symlink("b_loop.py", tmp_path / "a_loop.py")
+    os.symlink("a_loop.py", tmp_path / "b_loop.py")
+    (tmp_path / "pkg").mkdir()
+    os.symlink("..", tmp_path / "pkg" / "up")  # a folder loop
+    os.symlink(tmp_path, tmp_path / "pkg" / "root")
+    os.symlink("missing_target.py", tmp_path / "dangling.py")
+    findings = lint_folder(tmp_path, timeout_ok=60)
+    assert {Path(f["path"]).name for f in findings} == {NEIGHBOUR}
+
+
+@needs_symlinks
+def test_symlink_to_outside_the_tree_is_not_followed(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "secret_model.py", STACKED_LSTM)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    os.symlink(outside / "secret_model.py", tree / "linked_model.py")
+    os.symlink(outside, tree / "linked_folder")
+    findings = lint_folder(tree)
+    assert {Path(f["path"]).name for f in findings} == {NEIGHBOUR}
+    assert not any("outside" in f["path"] or "linked" in f["path"] for f in findings)
+
+
+@needs_symlinks
+def test_symlink_named_explicitly_is_linted(tmp_path):
+    outside = tmp_path / "outside"
+    write(outside, "model.py", STACKED_LSTM)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    os.symlink(outside / "model.py", tree / "linked_model.py")
+    findings = lint_folder(tree, ".", "linked_model.py")
+    assert [(f["code"], f["line"]) for f in of(findings, "linked_model.py")] == [("RNN001", 4)]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs")
+def test_fifo_named_like_a_python_file_does_not_hang(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")  # reading it would block forever
+    findings = lint_folder(tmp_path, timeout_ok=60)
+    assert of(findings, "pipe.py") == []
+
+
+FILE_NAMES = ["-rf.py", "--fix.py", "with space.py", "  leading and trailing  .py", "ünïcødé_모델_模型.py",
+              "quote'\"and$dollar`tick.py", "new\nline.py", "semi;colon&amp.py"]
+
+
+@pytest.mark.parametrize("name", FILE_NAMES)
+def test_hostile_file_names_found_by_a_walk(tmp_path, name):
+    write(tmp_path, name, STACKED_LSTM)
+    findings = of(lint_folder(tmp_path), name)
+    assert [(f["code"], f["line"]) for f in findings] == [("RNN001", 4)]
+
+
+@pytest.mark.parametrize("name", ["-rf.py", "with space.py", "ünïcødé_모델_模型.py"])
+def test_hostile_file_names_given_on_the_command_line(tmp_path, name):
+    write(tmp_path, name, STACKED_LSTM)
+    findings = lint_folder(tmp_path, "--", NEIGHBOUR, name)
+    assert [(f["code"], f["line"]) for f in of(findings, name)] == [("RNN001", 4)]
+
+
+def test_dash_rf_without_double_dash_is_a_usage_error(tmp_path):
+    # Documented: argparse reads `-rf.py` as options; exit 2 with a usage message, no traceback, nothing run.
+    write(tmp_path, "-rf.py", STACKED_LSTM)
+    run = run_cli("--no-confirm", "--format", "json", "-rf.py", cwd=tmp_path)
+    assert run.code == 2 and "Traceback" not in run.err and "usage:" in run.err
+    assert (tmp_path / "-rf.py").read_text() == STACKED_LSTM
+
+
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a file system that accepts any bytes")
+def test_file_name_that_is_not_utf8(tmp_path):
+    name = os.fsdecode(b"latin1_\xe9\xff.py")
+    write(tmp_path, name, STACKED_LSTM)
+    findings = lint_folder(tmp_path)
+    assert sum(1 for f in findings if f["path"].startswith("latin1_")) == 1
+
+
+def test_directory_named_like_a_python_file(tmp_path):
+    write(tmp_path / "package.py", "inner.py", STACKED_LSTM)
+    findings = lint_folder(tmp_path)
+    assert [(f["code"], f["line"]) for f in of(findings, "inner.py")] == [("RNN001", 4)]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads anything")
+def test_unreadable_file(tmp_path):
+    path = write(tmp_path, "secret.py", STACKED_LSTM)
+    path.chmod(0)
+    try:
+        findings = of(lint_folder(tmp_path), "secret.py")
+    finally:
+        path.chmod(0o644)
+    assert [(f["code"], f["name"]) for f in findings] == [("RNN000", "unreadable-file")]
+
+
+def test_path_that_vanishes_before_it_is_read(tmp_path):
+    # lint_file on a path that no longer exists: one RNN000 finding, no exception.
+    result = lint_file(str(tmp_path / "gone.py"))
+    assert [(f.code, f.name) for f in result.findings] == [("RNN000", "unreadable-file")]
+    assert "No such file" in result.findings[0].message
+
+
+def test_path_that_vanishes_mid_run(tmp_path, monkeypatch):
+    # Discovery sees three files; one is deleted before it is read; the others are still linted.
+    import rnnlint.engine as engine
+
+    for name in ("a.py", "b_vanishing.py", "c.py"):
+        write(tmp_path, name, STACKED_LSTM)
+    real = engine.discover_files
+
+    def discover_then_delete(paths, settings):
+        files = real(paths, settings)
+        (tmp_path / "b_vanishing.py").unlink()
+        return files
+
+    monkeypatch.setattr(engine, "discover_files", discover_then_delete)
+    result = lint_paths([str(tmp_path)], Settings(confirm=False, use_cache=False))
+    by_name = {Path(r.path).name: [(f.code, f.name) for f in r.findings] for r in result.files}
+    assert by_name["b_vanishing.py"] == [("RNN000", "unreadable-file")]
+    assert by_name["a.py"] == by_name["c.py"] == [("RNN001", "missing-return-sequences")]
+    assert not result.internal_error
+
+
+def test_folder_that_vanishes_mid_walk(tmp_path, monkeypatch):
+    import shutil
+
+    import rnnlint.engine as engine
+
+    write(tmp_path / "sub", "model.py", STACKED_LSTM)
+    write(tmp_path, "keep.py", STACKED_LSTM)
+    real = engine.discover_files
+
+    def discover_then_delete(paths, settings):
+        files = real(paths, settings)
+        shutil.rmtree(tmp_path / "sub")
+        return files
+
+    monkeypatch.setattr(engine, "discover_files", discover_then_delete)
+    result = lint_paths([str(tmp_path)], Settings(confirm=False, use_cache=False))
+    names = {Path(r.path).name: [f.name for f in r.findings] for r in result.files}
+    assert names == {"model.py": ["unreadable-file"], "keep.py": ["missing-return-sequences"]}
+
+
+# --- time ---------------------------------------------------------------------------------------------------
+
+
+def test_per_file_time_limit(monkeypatch):
+    # A pathological file becomes RNN000 analysis-limit instead of a hang (limit lowered for the test).
+    monkeypatch.setattr(analyzer, "FILE_TIME_LIMIT", 0.2)
+    text = "import keras\n" + "".join(f"m{i} = keras.Sequential([keras.layers.LSTM({i % 9 + 1})])\n"
+                                      for i in range(3_000))
+    started = time.monotonic()
+    result = lint_source(text, "slow.py")
+    assert [(f.code, f.name) for f in result.findings] == [("RNN000", "analysis-limit")]
+    assert "time limit" in result.findings[0].message
+    assert time.monotonic() - started < 60
+    monkeypatch.setattr(analyzer, "FILE_TIME_LIMIT", 10.0)
+    assert lint_source(STACKED_LSTM, "fine.py").findings[0].code == "RNN001"  # the alarm was cleared
+
+
+def test_time_limit_outside_the_main_thread(monkeypatch):
+    # The language server lints in worker threads, where no signal can be used: the evaluator's deadline does.
+    import threading
+
+    monkeypatch.setattr(analyzer, "FILE_TIME_LIMIT", 0.2)
+    text = "import keras\n" + "".join(f"m{i} = keras.Sequential([keras.layers.LSTM({i % 9 + 1})])\n"
+                                      for i in range(3_000))
+    out = []
+    thread = threading.Thread(target=lambda: out.append(lint_source(text, "slow.py")))
+    thread.start()
+    thread.join(120)
+    assert [(f.code, f.name) for f in out[0].findings] == [("RNN000", "analysis-limit")]
