@@ -247,3 +247,25 @@ def test_show_source_flags(tmp_path: Path) -> None:
     hidden = run_cli("--no-confirm", "--show-source", "--no-show-source", "train.py", cwd=tmp_path)
     assert " 4 | model.add(LSTM(256, input_shape=(10, 1)))" in shown.out
     assert " | " not in hidden.out
+
+
+@pytest.mark.parametrize("fmt", ["github", "sarif", "junit"])
+def test_file_name_that_is_not_utf8(tmp_path: Path, fmt: str, validator) -> None:
+    import os
+
+    name = os.fsdecode(b"bad\xff,:%.py")
+    try:
+        (tmp_path / name).write_text(STACKED_LSTM, encoding="utf-8")
+    except (OSError, UnicodeError):
+        pytest.skip("the file system does not take that name")
+    run = run_cli("--no-confirm", "--format", fmt, ".", cwd=tmp_path)
+    assert run.code == 1, run.err
+    if fmt == "github":
+        assert run.out.startswith("::error file=bad\ufffd%2C%3A%25.py,line=4,")
+    elif fmt == "sarif":
+        document = json.loads(run.out)
+        validator.validate(document)
+        location = document["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == "bad%FF%2C%3A%25.py"
+    else:
+        assert ET.fromstring(run.out).get("failures") == "1"

@@ -21,6 +21,8 @@ COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def escape_data(text: str) -> str:
+    # a file name that is not UTF-8 arrives with lone surrogates (os.fsdecode): shown as U+FFFD, never a crash
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

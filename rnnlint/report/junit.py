@@ -18,7 +18,7 @@ from rnnlint.findings import Finding
 if TYPE_CHECKING:
     from rnnlint.engine import RunResult
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # + lone surrogates (non-UTF-8 names)
 
 
 def _clean(text: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
@@ -43,9 +44,9 @@ def _uri(path: str) -> str:
     if os.path.isabs(path):
         relative = os.path.relpath(path)
         if relative.startswith(os.pardir):
-            return "file://" + quote(path.replace(os.sep, "/"))
+            return "file://" + quote(os.fsencode(path.replace(os.sep, "/")))
         path = relative
-    return quote(path.replace(os.sep, "/"))
+    return quote(os.fsencode(path.replace(os.sep, "/")))  # bytes: a non-UTF-8 name is percent-encoded as is
 
 
 def _region(span) -> dict[str, int]:
@@ -148,7 +149,8 @@ def build(result: "RunResult") -> dict[str, Any]:
 
 
 def render(result: "RunResult") -> str:
-    return json.dumps(build(result), indent=2, ensure_ascii=False)
+    text = json.dumps(build(result), indent=2, ensure_ascii=False)
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)  # lone surrogates: escaped
 
 
 def write(result: "RunResult", stream: TextIO) -> None:
