@@ -86,6 +86,7 @@ class ModelSpec:
     steps: list[Step] = field(default_factory=list)  # functional
     seq_form: str = "list"  # sequential: list | add
     output: str = ""  # functional: the output variable
+    variant: str = "plain"  # plain | constants (named dims) | function (dims as parameters) | bound (functional)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -494,7 +495,10 @@ class Generator:
 
     def model(self) -> ModelSpec:
         style = self.r.choice(STYLES)
-        return self.sequential(style) if self.r.random() < 0.5 else self.functional(style)
+        spec = self.sequential(style) if self.r.random() < 0.5 else self.functional(style)
+        variants = ["plain"] * 6 + ["constants", "function"] + (["bound"] if spec.api == "functional" else [])
+        spec.variant = self.r.choice(variants)
+        return spec
 
 
 def generate(n: int = N_MODELS, seed: int = SEED) -> list[ModelSpec]:
@@ -564,13 +568,18 @@ def render_layer(layer: LayerSpec, n: dict, extra: dict | None = None) -> str:
     return f"{n['layer'].format(layer.kind)}({', '.join(parts)})"
 
 
-def render_input(inp: InputSpec, n: dict) -> str:
+def _tuple_src(items: list[str]) -> str:
+    return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+
+def render_input(inp: InputSpec, n: dict, dims: list[str] | None = None) -> str:
+    dims = dims or [_fmt(d) for d in inp.shape]
     if inp.spelling == "batch_shape":
-        parts = [f"batch_shape={_fmt((inp.batch_size,) + inp.shape)}"]
+        parts = [f"batch_shape={_tuple_src([_fmt(inp.batch_size)] + dims)}"]
     elif inp.spelling == "positional":
-        parts = [_fmt(inp.shape)]
+        parts = [_tuple_src(dims)]
     else:
-        parts = [f"{inp.spelling}={_fmt(inp.shape)}"]
+        parts = [f"{inp.spelling}={_tuple_src(dims)}"]
     if inp.dtype:
         parts.append(f"dtype={_fmt(inp.dtype)}")
     if inp.batch_size is not None and inp.spelling != "batch_shape":
@@ -580,15 +589,44 @@ def render_input(inp: InputSpec, n: dict) -> str:
     return f"{n['Input']}({', '.join(parts)})"
 
 
+class _Src(str):
+    """Source text that `_fmt` writes as is (a name instead of a literal)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def render(spec: ModelSpec) -> str:
+    """The model as a Python module. Variants change only how values reach the calls, never the model."""
     header, n = _names(spec.style)
     lines = [header.rstrip("\n")]
+    dims = [_fmt(d) for d in spec.input.shape]
+    named = [i for i, d in enumerate(spec.input.shape) if d is not None]
+    if spec.variant == "constants":
+        lines += [f"D{i} = {spec.input.shape[i]}" for i in named]
+        dims = [f"D{i}" if i in named else "None" for i in range(len(dims))]
+    elif spec.variant == "function":
+        dims = [f"d{i}" if i in named else "None" for i in range(len(dims))]
+    body = _render_body(spec, n, dims)
+    if spec.variant == "function":
+        params = ", ".join(f"d{i}" for i in named)
+        lines.append(f"def build_model({params}):")
+        lines += ["    " + line for line in body]
+        lines.append("    return model")
+        lines.append(f"model = build_model({', '.join(str(spec.input.shape[i]) for i in named)})")
+    else:
+        lines += body
+    return "\n".join(lines) + "\n"
+
+
+def _render_body(spec: ModelSpec, n: dict, dims: list[str]) -> list[str]:
+    lines: list[str] = []
     if spec.api == "sequential":
         items = []
         if spec.input.via != "input_shape":
-            items.append(render_input(spec.input, n))
+            items.append(render_input(spec.input, n, dims))
         for i, layer in enumerate(spec.layers):
-            extra = {"input_shape": spec.input.shape} if i == 0 and spec.input.via == "input_shape" else None
+            extra = {"input_shape": _Src(_tuple_src(dims))} if i == 0 and spec.input.via == "input_shape" else None
             items.append(render_layer(layer, n, extra))
         if spec.seq_form == "list":
             lines.append(f"model = {n['Sequential']}([")
@@ -598,10 +636,14 @@ def render(spec: ModelSpec) -> str:
             lines.append(f"model = {n['Sequential']}()")
             lines += [f"model.add({item})" for item in items]
     else:
-        lines.append(f"inputs = {render_input(spec.input, n)}")
-        for step in spec.steps:
+        lines.append(f"inputs = {render_input(spec.input, n, dims)}")
+        for k, step in enumerate(spec.steps):
             arg = step.ins[0] if len(step.ins) == 1 else "[" + ", ".join(step.ins) + "]"
-            call = f"{render_layer(step.layer, n)}({arg})"
+            if spec.variant == "bound":
+                lines.append(f"layer{k} = {render_layer(step.layer, n)}")
+                call = f"layer{k}({arg})"
+            else:
+                call = f"{render_layer(step.layer, n)}({arg})"
             if step.take == "index0":
                 lines.append(f"{step.out} = {call}[0]")
             elif step.take == "unpack":
@@ -613,7 +655,7 @@ def render(spec: ModelSpec) -> str:
         lines.append(f"model = {n['Model']}(inputs, {spec.output})" if form == 0
                      else f"model = {n['Model']}(inputs=inputs, outputs={spec.output})" if form == 1
                      else f"model = {n['Model']}(inputs=[inputs], outputs=[{spec.output}])")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -846,6 +888,7 @@ def test_generator_is_deterministic_and_varied():
     takes = {st.take for s in specs for st in s.steps}
     assert takes == {"whole", "index0", "unpack"}
     assert {s.input.spelling for s in specs} == {"shape", "positional", "batch_shape", "input_shape"}
+    assert {s.variant for s in specs} == {"plain", "constants", "function", "bound"}
 
 
 def test_static_analysis_agrees_with_keras():
