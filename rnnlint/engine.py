@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -145,13 +146,29 @@ def _syntax_error(text: str, exc: SourceSyntaxError) -> tuple[str, Span]:
         if err.lineno and err.msg:
             line, column = err.lineno, max(err.offset or 1, 1)
             end_line, end_column = err.end_lineno or line, err.end_offset or column + 1
-            if (end_line, end_column) <= (line, column):
-                end_line, end_column = line, column + 1
-            return err.msg, Span(line, column, end_line, end_column)
+            return err.msg, _inside(text, line, column, end_line, end_column)
     except Exception:  # noqa: BLE001 - e.g. RecursionError: keep libcst's report
         pass
     message = " ".join(exc.message.split()) or "invalid syntax"
-    return message, Span(exc.line, exc.column, exc.line, exc.column + 1)
+    return message, _inside(text, exc.line, exc.column, exc.line, exc.column + 1)
+
+
+def _inside(text: str, line: int, column: int, end_line: int, end_column: int) -> Span:
+    """A span clamped to the text (CPython points one past the end of a line, or of the file, for errors at a
+    line break) and at least one character wide where the line has one."""
+    lines = re.split(r"\r\n|\r|\n", text)
+
+    def clamp(line: int, column: int) -> tuple[int, int]:
+        line = min(max(line, 1), len(lines))
+        return line, min(max(column, 1), len(lines[line - 1]) + 1)
+
+    line, column = clamp(line, column)
+    end_line, end_column = clamp(end_line, end_column)
+    if (end_line, end_column) <= (line, column):
+        width = len(lines[line - 1])
+        column = min(column, max(width, 1))  # past the end of the line: its last character
+        end_line, end_column = line, min(column + 1, width + 1)
+    return Span(line, column, end_line, end_column)
 
 
 def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
