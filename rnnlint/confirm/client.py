@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -19,8 +20,14 @@ Spawn = Callable[[Sequence[str], dict, IO[bytes]], subprocess.Popen]
 def spawn_worker(command: Sequence[str], env: dict, stderr: IO[bytes]) -> subprocess.Popen:
     """Start a worker process (tests pass their own `spawn` to count or replace this)."""
     return subprocess.Popen(
-        list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env,
+        list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=SAFE_CWD,
     )
+
+
+# The worker runs `python -m …`, which puts its working folder first on sys.path: started in the linted
+# project, a `json.py` or `keras.py` there would be imported — the project's code run. It starts in the folder
+# that holds the rnnlint package instead (already on sys.path), and with PYTHONSAFEPATH (environment.py).
+SAFE_CWD = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class KerasTarget:
             env.pop("TF_USE_LEGACY_KERAS", None)
         package_root = str(Path(__file__).resolve().parents[2])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        env["PYTHONSAFEPATH"] = "1"  # Python 3.11+: `-m` does not put the working folder on sys.path
         return env
 
 
