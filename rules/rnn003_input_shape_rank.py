@@ -122,6 +122,8 @@ class InputShapeRank(Rule):
         if error.kind != "ndim" or error.found is None:
             return None
         consumer = model.nodes[error.node]
+        if consumer.layer.kind == "TimeDistributed":
+            return None  # the rank the wrapped layer reports is not the rank of one sample: stay silent
         declaration = self._declaration(model, consumer, error.input_index)
         if declaration is None or isinstance(declaration.shape, Unknown):
             return None
