@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -141,7 +142,9 @@ def _locate_in_cells(findings: Iterable[Finding], cells: tuple[Cell, ...] | None
 def _syntax_error(text: str, exc: SourceSyntaxError) -> tuple[str, Span]:
     """Message and span of a syntax error: CPython's when it agrees (its positions are precise), else libcst's."""
     try:
-        compile(text, "<rnnlint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "invalid escape sequence": not ours to print
+            compile(text, "<rnnlint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as err:
         if err.lineno and err.msg:
             line, column = err.lineno, max(err.offset or 1, 1)
