@@ -69,8 +69,11 @@ def target_ok(y: ArrayShape, output: tuple, loss: str) -> bool:
         return dims_match(per_y, per_out[:-1]) or dims_match(per_y, per_out[:-1] + (1,))
     if dims_match(per_y, per_out):
         return True
-    # Keras 3 squeezes a trailing size-1 output axis: (n, T) fits (None, T, 1), (n,) fits (None, 1).
-    return len(per_out) >= 1 and per_out[-1] == 1 and dims_match(per_y, per_out[:-1])
+    # Keras 3 squeezes a trailing size-1 axis when the ranks differ by one: (n, T) fits (None, T, 1),
+    # (n,) fits (None, 1), and (n, 3, 1) fits (None, 3).
+    if len(per_out) >= 1 and per_out[-1] == 1 and dims_match(per_y, per_out[:-1]):
+        return True
+    return len(per_y) >= 1 and per_y[-1] == 1 and dims_match(per_y[:-1], per_out)
 
 
 def loss_name(model: Model) -> str | None:

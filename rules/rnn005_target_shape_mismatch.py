@@ -96,6 +96,15 @@ class TargetShapeMismatch(Rule):
             model.compile(loss="mse")
             model.fit(X, y, batch_size=4)
         """, note="(n,) against Dense(1)"),
+        Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(30, 5, 1)
+            y = np.random.rand(30, 3).reshape((30, 3, 1))
+            model = keras.Sequential([keras.Input(shape=(5, 1)), keras.layers.LSTM(16), keras.layers.Dense(3)])
+            model.compile(loss="mse")
+            model.fit(X, y, batch_size=6)
+        """, note="(n, 3, 1) against (None, 3): Keras 3 drops the trailing 1 of y"),
     ]
     INVALID = [
         Example("""
@@ -173,9 +182,12 @@ class TargetShapeMismatch(Rule):
         if len(output) == 3:
             alt = f" or (samples, {output[1]})" if output[-1] == 1 else ""
             return (f"{head}: many-to-many needs {name} of shape (samples{_dims(output[1:])}){alt}{tail}")
-        if len(output) == 2:
+        if len(output) == 2 and y.rank >= 3:
             return (f"{head}: many-to-one needs {name} of shape (samples, {output[1]}); drop the time axis of "
                     f"{name} or add return_sequences=True for one output per step{tail}")
+        if len(output) == 2:
+            return (f"{head}: the final layer has {output[1]} units, so {name} needs shape (samples, {output[1]})"
+                    f"{tail}")
         return f"{head}: they must match{tail}"
 
 

@@ -58,9 +58,17 @@ class IgnoredInputShape(Rule):
             from keras.models import Sequential
             from keras.layers import Input, LSTM, Embedding, Dense
             model = Sequential([Input(shape=(20,)), Embedding(input_dim=500, output_dim=8), LSTM(4), Dense(1)])
-        """),
+        """, note="input_dim of Embedding after an Input is the vocabulary size"),
     ]
     INVALID = [
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import Input, LSTM, Dense
+            model = Sequential()
+            model.add(Input(shape=(10, 2)))
+            model.add(LSTM(32, input_shape=(10, 2)))
+            model.add(Dense(1))
+        """, line=5, note="after an explicit Input, the argument is ignored too"),
         Example("""
             from keras.models import Sequential
             from keras.layers import LSTM, Dense
@@ -97,8 +105,8 @@ class IgnoredInputShape(Rule):
         for model, _shapes in ctx.models():
             if model.api != "sequential":
                 continue
-            real = [n for n in model.nodes if n.layer.kind not in INPUT_KINDS]
-            for node in real[1:]:
+            declared = model.nodes[0] if model.nodes and model.nodes[0].layer.kind in INPUT_KINDS else None
+            for node in model.nodes[1:]:
                 for layer in (node.layer, node.layer.inner):
                     if layer is None:
                         continue
@@ -107,10 +115,12 @@ class IgnoredInputShape(Rule):
                             continue
                         if arg.keyword == "input_dim" and layer.kind == "Embedding":
                             continue
+                        where = (f"the model's input is declared by {declared.layer.kind} on line "
+                                 f"{declared.layer.span.line}" if declared is not None else
+                                 "Keras reads the input shape from the first layer only")
                         message = (
                             f"{arg.keyword}={arg.source} on {label(node.layer)} is ignored: it is not the first layer "
-                            f"of the Sequential model (line {model.span.line}), and Keras reads the input shape from "
-                            f"the first layer only; remove it"
+                            f"of the Sequential model (line {model.span.line}), and {where}; remove it"
                         )
                         fix = Fix("safe", f"Remove the ignored {arg.keyword}", (remove_argument(layer, arg),))
                         yield Diagnostic(message, node.layer.span, fix=fix,

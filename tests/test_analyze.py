@@ -107,6 +107,14 @@ def test_branch_assignment_makes_value_unknown():
     ("np.array([[1, 2], [3, 4], [5, 6]])", (3, 2)),
     ("np.stack([np.zeros((4, 1)), np.zeros((4, 1))])", (2, 4, 1)),
     ("tf.reshape(tf.constant(np.zeros((6, 4))), (6, 4, 1))", (6, 4, 1)),
+    ("np.dstack((np.zeros((50, 10)), np.zeros((50, 10)), np.zeros((50, 10))))", (50, 10, 3)),
+    ("np.hstack((np.zeros((9, 1)), np.zeros((9, 2))))", (9, 3)),
+    ("np.vstack((np.zeros(4), np.zeros(4)))", (2, 4)),
+    ("np.column_stack((np.zeros(9), np.zeros(9)))", (9, 2)),
+    ("np.concatenate([np.zeros((5, 3, 1)), np.zeros((7, 3, 1))])", (12, 3, 1)),
+    ("np.concatenate([np.zeros((5, 3, 1)), np.zeros((5, 3, 2))], axis=-1)", (5, 3, 3)),
+    ("load().reshape((-1, 5, 1))", (None, 5, 1)),
+    ("np.array([w for w in load()]).reshape(-1, 5, 2)", (None, 5, 2)),
 ])
 def test_array_shapes(expr, dims):
     ir = analyze_source(

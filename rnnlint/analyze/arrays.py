@@ -133,6 +133,42 @@ def stack(items: Any, axis: Any = 0, dtype: str | None = None) -> Any:
     return array(dims, dtype or items[0].shape.dtype)
 
 
+def join(name: str, items: Any, axis: Any = 0) -> Any:
+    """np.concatenate / hstack / vstack / dstack / column_stack of known arrays."""
+    if isinstance(items, ListObj):
+        items = items.items
+    if not isinstance(items, tuple) or not items or not all(isinstance(i, ArrayObj) for i in items):
+        return UNKNOWN
+    shapes = [i.shape.dims for i in items]
+    if name in ("vstack", "row_stack"):
+        shapes = [(1,) + d if len(d) == 1 else d for d in shapes]
+        axis = 0
+    elif name == "hstack":
+        axis = 0 if all(len(d) == 1 for d in shapes) else 1
+    elif name == "dstack":
+        shapes = [(1,) + d + (1,) if len(d) == 1 else d + (1,) if len(d) == 2 else d for d in shapes]
+        axis = 2
+    elif name == "column_stack":
+        shapes = [d + (1,) if len(d) == 1 else d for d in shapes]
+        axis = 1
+    axis = _int(axis)
+    rank = len(shapes[0])
+    if axis is None or any(len(d) != rank for d in shapes) or not -rank <= axis < rank:
+        return UNKNOWN
+    axis %= rank
+    out: list[int | None] = []
+    for k in range(rank):
+        column = [d[k] for d in shapes]
+        if k == axis:
+            out.append(None if None in column else sum(column))  # type: ignore[arg-type]
+        else:
+            known = {c for c in column if c is not None}
+            if len(known) > 1:
+                return UNKNOWN  # numpy would raise: not ours to judge
+            out.append(known.pop() if known else None)
+    return array(tuple(out), items[0].shape.dtype)
+
+
 def reshape(source: Any, shape: Any) -> Any:
     """`X.reshape(shape)` with one -1 resolved when the total size is known."""
     if isinstance(shape, ListObj):
@@ -292,6 +328,9 @@ def numpy_call(name: str, args: tuple, kwargs: dict) -> Any:
     if name == "stack":
         axis = kwargs.get("axis", args[1] if len(args) > 1 else 0)
         return stack(args[0], axis) if args else UNKNOWN
+    if name in ("concatenate", "hstack", "vstack", "dstack", "column_stack", "row_stack") and args:
+        axis = kwargs.get("axis", args[1] if len(args) > 1 else 0)
+        return join(name, args[0], axis)
     if name in ELEMENTWISE and args:
         return args[0] if isinstance(args[0], ArrayObj) else UNKNOWN
     return UNKNOWN
@@ -334,11 +373,14 @@ def to_categorical(args: tuple, kwargs: dict) -> Any:
     return array(dims + (num,), "float")
 
 
-def method_call(source: ArrayObj, method: str, args: tuple, kwargs: dict) -> Any:
-    """`X.reshape(...)`, `X.astype(...)`, `X.copy()`, `X.flatten()`…"""
+def method_call(source: ArrayObj | None, method: str, args: tuple, kwargs: dict) -> Any:
+    """`X.reshape(...)`, `X.astype(...)`, `X.copy()`, `X.flatten()`… (`source` None: X's own shape is unknown,
+    which only `reshape` can recover: its rank and the dims it spells out)."""
     if method == "reshape":
         shape = args[0] if len(args) == 1 else tuple(args)
         return reshape(source, kwargs.get("shape", shape))
+    if source is None:
+        return UNKNOWN
     if method == "astype":
         return ArrayObj(ArrayShape(source.shape.dims, dtype_name(args[0] if args else kwargs.get("dtype"))))
     if method in ("copy", "squeeze") and not args and method == "copy":

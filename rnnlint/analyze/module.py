@@ -660,6 +660,8 @@ class Evaluator:
             return CallableRef(owner, attr)
         if isinstance(owner, CallableRef) and owner.owner is not None and not isinstance(owner.owner, str):
             return UNKNOWN
+        if isinstance(owner, Unknown) and attr == "reshape":
+            return CallableRef(_UNKNOWN_ARRAY, attr)  # `X.reshape(shape)` of an unknown X: the shape is given
         if isinstance(owner, Unknown) and not isinstance(node.value, (cst.Name, cst.Attribute)):
             return UNKNOWN
         if isinstance(owner, _RNG):
@@ -851,6 +853,9 @@ class Evaluator:
         if isinstance(owner, ArrayObj):
             args, kwargs, _ = self.eval_args(call, env)
             return arrays.method_call(owner, method, args, kwargs)
+        if owner is _UNKNOWN_ARRAY:
+            args, kwargs, _ = self.eval_args(call, env)
+            return arrays.method_call(None, method, args, kwargs)
         if isinstance(owner, _RNG):
             args, kwargs, _ = self.eval_args(call, env)
             return arrays.random_shape(method, args, kwargs)
@@ -933,6 +938,9 @@ class Evaluator:
             epochs=_literal(epochs), validation_data=validation, span=self.span(call), call=site,
             keywords=tuple(kwargs), arguments=tuple(arguments), x_source=x_src, y_source=y_src,
         )
+
+
+_UNKNOWN_ARRAY = object()  # the receiver of `.reshape(...)` when its own shape is unknown
 
 
 class _RNG:
