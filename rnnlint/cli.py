@@ -57,6 +57,16 @@ def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number of jobs: {value!r}") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("--jobs must be at least 1")
+    return jobs
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnlint", description=DESCRIPTION, epilog=EPILOG,
@@ -83,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--force-exclude", action="store_true",
                         help="apply exclude patterns and .gitignore to files named on the command line too "
                              "(for pre-commit and editors)")
-    rules.add_argument("--target-keras", type=int, choices=(2, 3), metavar="{2,3}",
+    rules.add_argument("--target-keras", "--keras", dest="target_keras", type=int, choices=(2, 3), metavar="{2,3}",
                        help="the Keras major version to check against (default: the installed Keras, else 3)")
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=("text", "json", "github", "sarif", "junit"), default="text",
@@ -99,15 +109,20 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--statistics", action="store_true",
                      help="after the report: findings per rule, and files linted vs skipped by the prefilter "
                           "(files that never mention keras; on standard error with --format json)")
+    parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                        help="analyse files in N worker processes (default: the available cores; 1: no workers; "
+                             "small runs never start workers)")
     out.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
                      help="lowest severity that makes the exit status 1 (default: info, i.e. any finding)")
     checker = parser.add_argument_group("confirmation with the real Keras")
     checker.add_argument("--no-confirm", dest="confirm", action="store_false",
                          help="do not build flagged models with Keras (faster; findings stay unconfirmed)")
     checker.add_argument("--no-cache", dest="use_cache", action="store_false",
-                         help="do not read or write the confirmation cache (.rnnlint_cache/)")
+                         help="do not read or write the caches in .rnnlint_cache/ (results and confirmations)")
     checker.add_argument("--show-refuted", action="store_true",
                          help="also show findings that Keras refuted (built fine)")
+    checker.add_argument("--confirm-timeout", type=float, metavar="SECONDS",
+                         help="time limit for building one model with Keras (default: 20)")
     checker.add_argument("--show-repro", action="store_true",
                          help="print a minimal standalone Keras script that reproduces each confirmed finding")
     fixes = parser.add_argument_group("fixes")
@@ -158,7 +173,7 @@ def _settings(args: argparse.Namespace):
     paths = [args.stdin_filename] if _reads_stdin(args) and args.stdin_filename else list(args.paths or ["."])
     return configure(settings, overrides, paths, config_file=args.config,
                      isolated=args.isolated, fail_on=args.fail_on, respect_gitignore=args.respect_gitignore,
-                     force_exclude=args.force_exclude)
+                     force_exclude=args.force_exclude, confirm_timeout=args.confirm_timeout)
 
 
 def list_rules(stream) -> int:
@@ -267,7 +282,9 @@ def run(args: argparse.Namespace) -> int:
 
         settings = replace(settings, confirm=False)
     try:
-        result = _lint_stdin(args, settings) if _reads_stdin(args) else lint_paths(args.paths or ["."], settings)
+        # the result cache holds findings only: --show-models needs the IR, so it analyses every file
+        result = _lint_stdin(args, settings) if _reads_stdin(args) else lint_paths(
+            args.paths or ["."], settings, jobs=args.jobs, cache=settings.use_cache and not args.show_models)
     except PathNotFound as exc:
         raise UsageError(str(exc)) from None
     if args.show_models:

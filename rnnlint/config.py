@@ -40,6 +40,7 @@ KEYS: dict[str, str] = {  # key → what it expects (for messages and docs)
     "extend-exclude": "a list of glob patterns",
     "per-file-ignores": "a table of glob pattern = list of rule codes",
     "confirm": "true or false",
+    "confirm-timeout": "a number of seconds greater than 0",
     "target-keras": "2 or 3",
     "fail-on": "one of \"error\", \"warning\", \"info\"",
     "respect-gitignore": "true or false",
@@ -63,6 +64,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     confirm: bool | None = None
+    confirm_timeout: float | None = None
     target_keras: int | None = None
     fail_on: str | None = None
     respect_gitignore: bool | None = None
@@ -175,6 +177,10 @@ def parse(table: dict, path: str) -> Config:
             if not isinstance(value, bool):
                 raise expected(key, value)
             values[key.replace("-", "_")] = value
+        elif key == "confirm-timeout":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise expected(key, value)
+            values["confirm_timeout"] = float(value)
         elif key == "target-keras":
             if isinstance(value, bool) or value not in (2, 3):
                 raise expected(key, value)
@@ -407,7 +413,8 @@ class Resolver:
 
 def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_file: str | None = None,
               isolated: bool = False, fail_on: str | None = None, confirm: bool | None = None,
-              respect_gitignore: bool | None = None, force_exclude: bool = False) -> Settings:
+              respect_gitignore: bool | None = None, force_exclude: bool = False,
+              confirm_timeout: float | None = None) -> Settings:
     """The run's Settings: `base` (from the command line) with the configuration files applied.
 
     `fail_on`/`confirm`/`respect_gitignore` are the command line's values, None when not given. The result
@@ -426,6 +433,7 @@ def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_
         settings,
         confirm=base.confirm if confirm is False or run_config.confirm is None else run_config.confirm,
         fail_on=fail_on or run_config.fail_on or base.fail_on,
+        confirm_timeout=confirm_timeout or run_config.confirm_timeout or base.confirm_timeout,
         config=resolver,
     )
     resolver.base = dataclasses.replace(resolver.base, confirm=settings.confirm, fail_on=settings.fail_on)

@@ -32,6 +32,7 @@ class Settings:
     confirm: bool = True
     use_cache: bool = True
     show_refuted: bool = False
+    confirm_timeout: float = 20.0  # seconds the checker may spend building one model
     fail_on: Severity = "info"  # findings at or above this severity make the exit status 1
     output_format: OutputFormat = "text"
     show_source: bool = True

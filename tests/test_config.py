@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import os
 from pathlib import Path
 
@@ -306,3 +308,19 @@ def test_settings_for_path_for_the_language_server(project: Path) -> None:
     assert "RNN001" not in {r.code for r in enabled_rules(legacy)}
     write(project, "legacy/rnnlint.toml", "ignor = 1\n")
     assert settings_for_path(str(project / "legacy" / "old.py"), base) is base  # broken: the editor keeps going
+
+
+def test_confirm_timeout_from_config_and_command_line(tmp_path):
+    """`confirm-timeout` in [tool.rnnlint] reaches the settings; the command line wins; a bad value is exit 2."""
+    from rnnlint.config import Overrides, configure
+    from rnnlint.settings import Settings
+
+    (tmp_path / "pyproject.toml").write_text("[tool.rnnlint]\nconfirm-timeout = 7.5\n")
+    (tmp_path / "a.py").write_text("import keras\n")
+    paths = [str(tmp_path / "a.py")]
+    assert configure(Settings(), Overrides(), paths).confirm_timeout == 7.5
+    assert configure(Settings(), Overrides(), paths, confirm_timeout=3.0).confirm_timeout == 3.0
+    (tmp_path / "pyproject.toml").write_text("[tool.rnnlint]\nconfirm-timeout = -1\n")
+    proc = subprocess.run([sys.executable, "-m", "rnnlint", "--no-confirm", str(tmp_path / "a.py")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and "confirm-timeout" in proc.stderr
