@@ -41,8 +41,11 @@ class Tool:
     status: int | None = None
 
 
+RNNLINT = shutil.which("rnnlint") or f"{sys.executable} -m rnnlint"  # --rnnlint overrides
+
+
 def tools_for(corpus: str) -> list[Tool]:
-    rnnlint = shutil.which("rnnlint") or f"{sys.executable} -m rnnlint"
+    rnnlint = RNNLINT
     return [
         Tool("rnnlint", [*rnnlint.split(), "--no-confirm", "--no-cache", "--exit-zero", corpus]),
         Tool("ruff ALL", ["ruff", "check", "--isolated", "--select", "ALL", "--no-cache", "--exit-zero", corpus]),
@@ -84,7 +87,7 @@ def count_lines(corpus: str) -> tuple[int, int]:
 
 
 def statistics_line(corpus: str) -> str:
-    rnnlint = shutil.which("rnnlint") or f"{sys.executable} -m rnnlint"
+    rnnlint = RNNLINT
     out = subprocess.run([*rnnlint.split(), "--no-confirm", "--no-cache", "--statistics", "--format", "json",
                           corpus], check=False, capture_output=True, text=True)
     lines = out.stderr.strip().splitlines()
@@ -270,7 +273,12 @@ def main() -> None:
                         help="also report per-stage times for every case and a cProfile of the last case")
     parser.add_argument("--append-profile", action="store_true",
                         help="skip the timings: (re)make the corpora, append the --profile sections to --out")
+    parser.add_argument("--rnnlint", default=None,
+                        help="the rnnlint command to time (default: `rnnlint` on PATH), e.g. to time a checkout")
     args = parser.parse_args()
+    if args.rnnlint:
+        global RNNLINT
+        RNNLINT = args.rnnlint
     if args.append_profile:
         corpora = []
         for case in args.cases.split(","):

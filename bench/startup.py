@@ -70,10 +70,16 @@ def main() -> None:
         cases = [("rnnlint --version", ["--version"]),
                  ("rnnlint --no-confirm plain/ (20 files, no Keras)", ["--no-confirm", "plain"]),
                  ("rnnlint plain/ (confirmation on, nothing to confirm)", ["plain"]),
-                 ("rnnlint model.py (a clean Keras file; nothing to confirm)", ["model.py"])]
+                 ("rnnlint --no-cache model.py (a clean Keras file; nothing to confirm)", ["--no-cache", "model.py"])]
         print(f"| command | wall (best of {args.runs}) | heavy modules imported | "
               "biggest top-level imports (cumulative) |")
         print("|---|---:|---|---|")
+        bare = []
+        for _ in range(args.runs + 1):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", "pass"], env=env(), check=False)
+            bare.append(time.perf_counter() - start)
+        print(f"| `python -c pass` (the interpreter alone, for scale) | {min(bare) * 1000:.0f} ms | none | |")
         for label, argv in cases:
             importtime(argv, tmp)  # warm the bytecode cache
             runs = [importtime(argv, tmp) for _ in range(args.runs)]
