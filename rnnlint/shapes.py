@@ -519,7 +519,8 @@ def _permute(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErr
     """Permute(dims): dims are 1-based and exclude the batch axis."""
     shape = _one(inputs)
     dims = _arg(layer, "dims", 0)
-    if not isinstance(dims, tuple) or sorted(dims) != list(range(1, len(dims) + 1)):
+    if not isinstance(dims, tuple) or not all(type(d) is int for d in dims) \
+            or sorted(dims) != list(range(1, len(dims) + 1)):  # (0, None): not comparable, not a permutation
         raise _GiveUp("dims")
     error = _ndim_error(layer, shape, keras_major, ndim=len(dims) + 1)
     return error or (shape[0],) + tuple(shape[d] for d in dims)
