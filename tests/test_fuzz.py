@@ -294,7 +294,7 @@ def test_generated_keras_programs(text):
 
 
 @pytest.mark.xfail(reason="rule bug: RNN009's fix leaves `LSTM(,)` when input_shape is the only argument",
-                   strict=True)
+                   strict=False)  # XPASS once the rule is fixed: then drop it from KNOWN_BAD_FIXES
 def test_known_bad_fix_rnn009():
     text = ("import keras as K\nfrom keras import layers as kl\n"
             "model = K.Sequential([kl.LSTM(),kl.LSTM(input_shape=0,)])\n")
