@@ -11,9 +11,10 @@ removed-module import for RNN010) from *Keras names*: qualified names that the a
 file's own import statements and that `rnnlint.analyze.names.keras_name` maps to Keras. Every Keras prefix
 there (`keras.`, `tensorflow.keras.`, `tf_keras.`, `tensorflow.compat.v1.keras.`, `keras.src.`, …) and every
 module in RNN010's REMOVED_MODULES contains the word `keras`. A qualified name is spelled from the identifiers
-written in the file — libcst does not NFKC-normalise identifiers, so `import ｋeras` (fullwidth k) resolves to
-nothing in the analyzer and needs no special case here — so a file whose decoded text never contains `keras`
-has no Keras name, hence no model, hence no finding. Recurrent layer names (LSTM, GRU, …) and `tensorflow`
+written in the file — after NFKC normalisation, which CPython applies to identifiers (`import ｋeras` with a
+fullwidth k imports keras, and the analyzer, on CPython's ast, sees `keras`); so a file whose NFKC-normalised
+text never contains `keras` has no Keras name, hence no model, hence no finding. A file with non-ASCII bytes is
+normalised before the search. Recurrent layer names (LSTM, GRU, …) and `tensorflow`
 alone are not needed: an `LSTM` that is not reached through a `keras` name is not Keras's (PyTorch's nn.LSTM,
 a user's own class). The search is case-sensitive for the same reason: `Keras.layers.LSTM` is not resolved.
 `tests/test_prefilter.py` guards these assumptions against the alias table and the rules.
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 
 #: The word every Keras name contains (see the module docstring). Bytes, searched case-sensitively.
 KEYWORD = b"keras"
@@ -73,6 +75,8 @@ def may_hold_model(path: str, data: bytes) -> bool:
     """False only when the file at `path` with content `data` cannot hold anything rnnlint checks."""
     if KEYWORD in data:
         return True
+    if not data.isascii() and KEYWORD.decode() in unicodedata.normalize("NFKC", data.decode("utf-8", "replace")):
+        return True  # CPython NFKC-normalises identifiers: `import ｋeras` (fullwidth k) imports keras
     if path.lower().endswith(".ipynb"):
         return b"\0" in data or _ESCAPED_LETTER.search(data) is not None
     encoding = _declared_encoding(data)
@@ -84,4 +88,4 @@ def may_hold_model(path: str, data: bytes) -> bool:
         text = decode_python(data)
     except (ValueError, SyntaxError):
         return False  # undecodable: no text, so no model (the engine would only report RNN000)
-    return KEYWORD.decode() in text
+    return KEYWORD.decode() in unicodedata.normalize("NFKC", text)

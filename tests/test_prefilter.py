@@ -88,11 +88,12 @@ def test_without_the_keyword_no_rule_fires(example) -> None:
     assert [f.code for f in result.findings if f.code != "RNN000"] == []
 
 
-def test_fullwidth_keras_is_not_resolved_by_the_analyzer_either() -> None:
-    """Python NFKC-normalises `ｋeras` to `keras`; libcst (and so rnnlint) does not: no model, nothing to skip."""
+def test_fullwidth_keras_is_keras_for_python_the_analyzer_and_the_prefilter() -> None:
+    """Python NFKC-normalises `ｋeras` to `keras` (so the import works); the analyzer, on CPython's ast, sees the
+    same, and the prefilter must not skip such a file."""
     text = STACKED_LSTM.replace("keras", "\uff4beras")
-    assert not may_hold_model("a.py", text.encode())
-    assert engine.lint_source(text, "a.py", NO_CONFIRM).findings == ()
+    assert may_hold_model("a.py", text.encode())
+    assert [f.code for f in engine.lint_source(text, "a.py", NO_CONFIRM).findings] == ["RNN001"]
 
 
 # --- in the engine -------------------------------------------------------------------------------------------

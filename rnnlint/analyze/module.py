@@ -6,7 +6,11 @@ first call site with the arguments resolved there (or, if never called, once wit
 Imports bind module references in the same environment as every other name, so a name resolves to Keras exactly
 when the import that binds it, followed through the code as written, says so (`import tensorflow as tf`,
 `from keras import layers as L`, a try/except ImportError pair, a user's own class named LSTM, a star import
-that binds nothing). Positions come from libcst's PositionProvider.
+that binds nothing).
+
+The tree is CPython's own `ast` (which gives exact start and end positions); libcst would cost ~40x more per
+file for the same information (its parse plus PositionProvider were 75% of the analysis time, measured in
+bench/). Columns are converted from CPython's UTF-8 byte offsets to characters.
 """
 from __future__ import annotations
 
@@ -14,13 +18,11 @@ import ast
 import contextlib
 import re
 import signal
+import sys
 import threading
 import time
 import warnings
 from typing import Any, Iterator
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from rnnlint.analyze import arrays
 from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
@@ -46,10 +48,12 @@ TRAIN_METHODS = {
 }
 OTHER_MODEL_METHODS = {"reset_states", "predict_classes", "predict_proba", "summary", "build", "save"}
 _BINOPS = {
-    cst.Add: lambda a, b: a + b, cst.Subtract: lambda a, b: a - b, cst.Multiply: lambda a, b: a * b,
-    cst.FloorDivide: lambda a, b: a // b, cst.Divide: lambda a, b: a / b, cst.Modulo: lambda a, b: a % b,
-    cst.Power: lambda a, b: a ** b if abs(b) < 64 else UNKNOWN,
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+    ast.FloorDiv: lambda a, b: a // b, ast.Div: lambda a, b: a / b, ast.Mod: lambda a, b: a % b,
+    ast.Pow: lambda a, b: a ** b if abs(b) < 64 else UNKNOWN,
 }
+_TRY = (ast.Try, ast.TryStar) if sys.version_info >= (3, 11) else (ast.Try,)
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # CPython's line breaks (not str.splitlines', which has more)
 MAX_DEPTH = 60
 BUILTINS = ("len", "int", "float", "tuple", "list", "range", "round", "max", "min", "abs")
 
@@ -83,11 +87,17 @@ class SelfObj:
         self.attrs: dict[str, Any] = {}
 
 
-# Safety limits (see docs/security.md). libcst's native parser overflows the C stack — a segfault, not an
-# exception — on nesting CPython itself rejects (10,000 parentheses), and it costs ~1 GB and tens of seconds
-# per MB of dense code, so a file is first checked by CPython's own hardened parser.
+class SelfObj:
+    """`self` inside a subclassed Keras model: attributes hold its layers."""
+
+    def __init__(self) -> None:
+        self.attrs: dict[str, Any] = {}
+
+
+# Safety limits (see docs/security.md): CPython's own hardened parser rejects pathological nesting with an
+# exception (not a crash); the evaluator below recurses over the tree, so depth and size are capped too.
 MAX_SOURCE_CHARS = 1_000_000
-MAX_NESTING = 1_000  # AST depth; CPython allows 200 brackets, libcst's native parser crashes beyond ~3,000
+MAX_NESTING = 1_000  # AST depth (CPython allows 200 nested brackets)
 FILE_TIME_LIMIT = 10.0  # seconds per file (SIGALRM in the main thread, a deadline check elsewhere)
 
 
@@ -95,9 +105,9 @@ class _TimeUp(BaseException):
     """Raised by the per-file alarm; a BaseException so that no `except Exception` on the way swallows it."""
 
 
-def _preflight(text: str) -> None:
-    """Reject, before libcst sees it, a source that is too large or too deeply nested to analyse safely,
-    and one that CPython does not accept (a SourceSyntaxError; the engine takes CPython's position)."""
+def _preflight(text: str) -> ast.Module:
+    """Parse `text` with CPython; reject a source that is too large or too deeply nested to analyse safely
+    (AnalysisLimit), and one that CPython does not accept (SourceSyntaxError)."""
     if len(text) > MAX_SOURCE_CHARS:
         raise AnalysisLimit(f"file too large to analyse: {len(text):,} characters (the limit is "
                             f"{MAX_SOURCE_CHARS:,})")
@@ -117,6 +127,7 @@ def _preflight(text: str) -> None:
         if depth > MAX_NESTING:
             raise AnalysisLimit(f"too deeply nested to analyse (more than {MAX_NESTING} levels)")
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return tree
 
 
 @contextlib.contextmanager
@@ -143,16 +154,11 @@ def _alarm(seconds: float | None) -> Iterator[None]:
 def analyze_module(text: str, time_limit: float | None = None) -> FileIR:
     """Parse and evaluate a module; raise SourceSyntaxError when it does not parse, AnalysisLimit when it is
     too large, too deeply nested, or takes longer than `time_limit` seconds (default FILE_TIME_LIMIT)."""
-    _preflight(text)
+    tree = _preflight(text)
     limit = FILE_TIME_LIMIT if time_limit is None else time_limit
     try:
         with _alarm(limit):
-            try:
-                module = cst.parse_module(text)
-            except cst.ParserSyntaxError as exc:
-                raise SourceSyntaxError(exc.message, exc.raw_line, exc.raw_column + 1) from None
-            wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-            evaluator = Evaluator(wrapper, deadline=time.monotonic() + limit if limit else None)
+            evaluator = Evaluator(tree, text, deadline=time.monotonic() + limit if limit else None)
             return evaluator.run()
     except RecursionError:
         raise AnalysisLimit("too deeply nested to analyse") from None
@@ -160,11 +166,43 @@ def analyze_module(text: str, time_limit: float | None = None) -> FileIR:
         raise AnalysisLimit(f"analysis took longer than the per-file time limit ({limit:g} s)") from None
 
 
+class SourceText:
+    """Positions in the source: CPython's (line, UTF-8 byte offset) → 1-based character columns, and slices."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = _NEWLINE.split(text)
+        self.starts = [0]
+        for match in _NEWLINE.finditer(text):
+            self.starts.append(match.end())
+
+    def column(self, line: int, byte_offset: int) -> int:
+        """1-based character column of a byte offset on `line`."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def span(self, node: ast.AST) -> Span:
+        return Span(node.lineno, self.column(node.lineno, node.col_offset),
+                    node.end_lineno, self.column(node.end_lineno, node.end_col_offset))
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column - 1
+
+    def slice(self, span: Span) -> str:
+        return self.text[self.offset(span.line, span.column):self.offset(span.end_line, span.end_column)]
+
+    def indent_of(self, line: int) -> str:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return text[: len(text) - len(text.lstrip(" \t"))]
+
+
 class Evaluator:
-    def __init__(self, wrapper: MetadataWrapper, deadline: float | None = None) -> None:
-        self.module = wrapper.module
+    def __init__(self, tree: ast.Module, text: str, deadline: float | None = None) -> None:
+        self.tree = tree
+        self.src = SourceText(text)
         self.deadline = deadline  # time.monotonic() after which the analysis gives up (checked per statement)
-        self.positions = wrapper.resolve(PositionProvider)
         self.graph = Graph()
         self.builders: list[ModelBuilder] = []
         self.imports: list[Import] = []
@@ -173,13 +211,12 @@ class Evaluator:
         self.branch_depth = 0
         self.depth = 0
         self.mentions_keras = False
-        self.statement: cst.CSTNode | None = None  # the simple statement being evaluated
-        self.lines = wrapper.module.code.splitlines()
+        self.statement: ast.stmt | None = None  # the simple statement being evaluated
 
     # ------------------------------------------------------------------ entry
     def run(self) -> FileIR:
         env = Env()
-        self.exec_block(self.module.body, env)
+        self.exec_block(self.tree.body, env)
         for fn in self.functions:
             if not fn.evaluated:
                 self.call_function(fn, (), {}, None)
@@ -194,41 +231,32 @@ class Evaluator:
                       standalone_layers=standalone)
 
     # ------------------------------------------------------------------ positions
-    def span(self, node: cst.CSTNode) -> Span:
-        r = self.positions[node]
-        return Span(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+    def span(self, node: ast.AST) -> Span:
+        return self.src.span(node)
 
-    def outer_span(self, node: cst.BaseExpression) -> Span:
-        """The span of an expression including its own parentheses (PositionProvider leaves them out)."""
-        inner = self.span(node)
-        lpar, rpar = getattr(node, "lpar", ()), getattr(node, "rpar", ())
-        if lpar and rpar:
-            a, b = self.span(lpar[0]), self.span(rpar[-1])
-            return Span(a.line, a.column, b.end_line, b.end_column)
-        return inner
+    def source(self, node: ast.AST) -> str:
+        return self.src.slice(self.span(node))
 
-    def source(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
-
-    def callsite(self, call: cst.Call) -> CallSite:
+    def callsite(self, call: ast.Call) -> CallSite:
         s = self.span(call)
-        trailing = bool(call.args) and isinstance(call.args[-1].comma, cst.Comma)
+        parts = [*call.args, *call.keywords]
+        trailing = False
+        if parts:
+            last_end = max((p.end_lineno, p.end_col_offset) for p in parts)
+            between = self.src.slice(Span(last_end[0], self.src.column(*last_end), s.end_line, s.end_column - 1))
+            trailing = "," in re.sub(r"#[^\r\n]*", "", between)
         statement, statement_indent = None, ""
         if self.statement is not None:
             st = self.span(self.statement)
-            statement, statement_indent = Pos(st.line, st.column), self.indent_of(st.line)
-        line_indent = self.indent_of(s.line)
+            statement, statement_indent = Pos(st.line, st.column), self.src.indent_of(st.line)
+        line_indent = self.src.indent_of(s.line)
         return CallSite(span=s, func_span=self.span(call.func), func_source=self.source(call.func),
                         close_paren=Pos(s.end_line, s.end_column - 1), has_trailing_comma=trailing,
                         statement=statement, statement_indent=statement_indent, line_indent=line_indent,
                         starts_line=s.column == len(line_indent) + 1)
 
-    def indent_of(self, line: int) -> str:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        return text[: len(text) - len(text.lstrip(" \t"))]
-
     # ------------------------------------------------------------------ statements
-    def exec_block(self, body: Any, env: Env) -> Any:
+    def exec_block(self, body: list, env: Env) -> Any:
         """Execute statements in order; returns ("return", value) when a straight-line return is hit."""
         for stmt in body:
             result = self.exec_stmt(stmt, env)
@@ -236,67 +264,59 @@ class Evaluator:
                 return result
         return None
 
-    def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> Any:
+    def exec_stmt(self, stmt: ast.stmt, env: Env) -> Any:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise _TimeUp()
-        if isinstance(stmt, cst.SimpleStatementLine):
-            self.statement = stmt
-            for small in stmt.body:
-                result = self.exec_small(small, env)
-                if result is not None:
-                    return result
-            return None
-        if isinstance(stmt, cst.FunctionDef):
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             fn = FunctionObj(stmt, env)
             self.functions.append(fn)
-            env.set(stmt.name.value, fn)
+            env.set(stmt.name, fn)
             return None
-        if isinstance(stmt, cst.ClassDef):
+        if isinstance(stmt, ast.ClassDef):
             self.exec_class(stmt, env)
             return None
-        if isinstance(stmt, cst.If):
+        if isinstance(stmt, ast.If):
             if self.is_main_guard(stmt.test):
-                return self.exec_block(stmt.body.body, env)
+                return self.exec_block(stmt.body, env)
             self.eval_expr(stmt.test, env)
-            branches = [stmt.body.body]
+            branches = [stmt.body]
             orelse = stmt.orelse
-            while orelse is not None:
-                if isinstance(orelse, cst.If):
-                    branches.append(orelse.body.body)
-                    orelse = orelse.orelse
+            while orelse:
+                if len(orelse) == 1 and isinstance(orelse[0], ast.If):  # elif
+                    self.eval_expr(orelse[0].test, env)
+                    branches.append(orelse[0].body)
+                    orelse = orelse[0].orelse
                 else:
-                    branches.append(orelse.body.body)
-                    orelse = None
+                    branches.append(orelse)
+                    orelse = []
             self.exec_branches(branches, env)
             return None
-        if isinstance(stmt, (cst.For, cst.While)):
-            if isinstance(stmt, cst.For):
+        if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):
+            if isinstance(stmt, (ast.For, ast.AsyncFor)):
                 self.eval_expr(stmt.iter, env)
-            bodies = [stmt.body.body]
-            if stmt.orelse is not None:
-                bodies.append(stmt.orelse.body.body)
-            pre_assign = self.assigned_names(stmt.target) if isinstance(stmt, cst.For) else set()
+            bodies = [stmt.body] + ([stmt.orelse] if stmt.orelse else [])
+            pre_assign = self.assigned_names(stmt.target) if isinstance(stmt, (ast.For, ast.AsyncFor)) else set()
             self.exec_branches(bodies, env, extra_unknown=pre_assign)
             return None
-        if isinstance(stmt, cst.With):
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
-                self.eval_expr(item.item, env)
-                if item.asname is not None:
-                    self.assign(item.asname.name, UNKNOWN, env)
-            return self.exec_block(stmt.body.body, env)
-        if isinstance(stmt, cst.Try):
-            result = self.exec_block(stmt.body.body, env)
-            branches = [h.body.body for h in stmt.handlers]
-            if stmt.orelse is not None:
-                branches.append(stmt.orelse.body.body)
+                self.eval_expr(item.context_expr, env)
+                if item.optional_vars is not None:
+                    self.assign(item.optional_vars, UNKNOWN, env)
+            return self.exec_block(stmt.body, env)
+        if isinstance(stmt, _TRY):
+            result = self.exec_block(stmt.body, env)
+            branches = [h.body for h in stmt.handlers] + ([stmt.orelse] if stmt.orelse else [])
             self.exec_branches(branches, env)
-            if stmt.finalbody is not None:
-                self.exec_block(stmt.finalbody.body.body, env)
+            if stmt.finalbody:
+                self.exec_block(stmt.finalbody, env)
             return result
-        if isinstance(stmt, cst.Match):  # pragma: no cover - rare in notebooks
-            self.exec_branches([c.body.body for c in stmt.cases], env)
+        if isinstance(stmt, ast.Match):  # pragma: no cover - rare in notebooks
+            self.eval_expr(stmt.subject, env)
+            self.exec_branches([c.body for c in stmt.cases], env)
             return None
-        return None
+        self.statement = stmt
+        return self.exec_simple(stmt, env)
 
     def exec_branches(self, bodies: list, env: Env, extra_unknown: set[str] | None = None) -> None:
         """Run each body in a copy of `env`; names any of them assign become Unknown afterwards."""
@@ -322,112 +342,128 @@ class Evaluator:
                 continue  # try: import A / except ImportError: import the same thing from B
             env.set(name, UNKNOWN)
 
-    def exec_small(self, small: cst.CSTNode, env: Env) -> Any:
-        if isinstance(small, cst.Assign):
-            value = self.eval_expr(small.value, env)
-            for target in small.targets:
-                self.assign(target.target, value, env)
-        elif isinstance(small, cst.AnnAssign):
-            if small.value is not None:
-                self.assign(small.target, self.eval_expr(small.value, env), env)
-        elif isinstance(small, cst.AugAssign):
-            current = self.eval_expr(small.target, env)
-            value = self.eval_expr(small.value, env)
-            op = type(small.operator).__name__.replace("Assign", "")
-            fn = {k.__name__: v for k, v in _BINOPS.items()}.get(op)
-            self.assign(small.target, self.arith(fn, current, value) if fn else UNKNOWN, env)
-        elif isinstance(small, cst.Expr):
-            self.eval_expr(small.value, env)
-        elif isinstance(small, cst.Return):
-            return ("return", self.eval_expr(small.value, env) if small.value is not None else None)
-        elif isinstance(small, (cst.Import, cst.ImportFrom)):
-            self.record_import(small)
-            self.bind_import(small, env)
+    def exec_simple(self, stmt: ast.stmt, env: Env) -> Any:
+        if isinstance(stmt, ast.Assign):
+            value = self.eval_expr(stmt.value, env)
+            for target in stmt.targets:
+                self.assign(target, value, env)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign(stmt.target, self.eval_expr(stmt.value, env), env)
+        elif isinstance(stmt, ast.AugAssign):
+            current = self.eval_expr(stmt.target, env)
+            value = self.eval_expr(stmt.value, env)
+            fn = _BINOPS.get(type(stmt.op))
+            self.assign(stmt.target, self.arith(fn, current, value) if fn else UNKNOWN, env)
+        elif isinstance(stmt, ast.Expr):
+            self.eval_expr(stmt.value, env)
+        elif isinstance(stmt, ast.Return):
+            return ("return", self.eval_expr(stmt.value, env) if stmt.value is not None else None)
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            self.record_import(stmt)
+            self.bind_import(stmt, env)
         return None
 
-    def record_import(self, node: cst.Import | cst.ImportFrom) -> None:
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                name = self.source(alias.name)
-                if name.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
-                    self.mentions_keras = True
-                asname = self.source(alias.asname.name) if alias.asname is not None else None
-                self.imports.append(Import(name, (), self.span(node), module_span=self.span(alias.name),
-                                           aliases=(asname,)))
-        else:
-            module = self.source(node.module) if node.module is not None else ""
-            if module.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
-                self.mentions_keras = True
-            aliases = () if isinstance(node.names, cst.ImportStar) else tuple(node.names)
-            names = tuple(self.source(a.name) for a in aliases)
-            spans = tuple(self.span(a.name) for a in aliases)
-            end = None
-            if aliases:
-                last = self.span(aliases[-1])
-                end = Pos(last.end_line, last.end_column)
-            self.imports.append(Import(
-                module, names, self.span(node), module_span=self.span(node.module) if node.module else None,
-                name_spans=spans, names_end=end,
-                aliases=tuple(self.source(a.asname.name) if a.asname is not None else None for a in aliases)))
+    def _name_span(self, alias: ast.alias) -> Span:
+        """The span of an imported dotted name (without its `as` alias)."""
+        start = self.src.column(alias.lineno, alias.col_offset)
+        return Span(alias.lineno, start, alias.lineno, start + len(alias.name))
 
-    def bind_import(self, node: cst.Import | cst.ImportFrom, env: Env) -> None:
-        """Bind the names an import statement defines to module references."""
-        if isinstance(node, cst.Import):
+    def record_import(self, node: ast.Import | ast.ImportFrom) -> None:
+        if isinstance(node, ast.Import):
             for alias in node.names:
-                dotted = self.source(alias.name)
+                if alias.name.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+                    self.mentions_keras = True
+                self.imports.append(Import(alias.name, (), self.span(node), module_span=self._name_span(alias),
+                                           aliases=(alias.asname,)))
+            return
+        module = "." * node.level + (node.module or "")
+        if module.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+            self.mentions_keras = True
+        star = len(node.names) == 1 and node.names[0].name == "*"
+        aliases = () if star else tuple(node.names)
+        end = None
+        if aliases:
+            last = self.span(aliases[-1])
+            end = Pos(last.end_line, last.end_column)
+        self.imports.append(Import(
+            module, tuple(a.name for a in aliases), self.span(node), module_span=self._module_span(node),
+            name_spans=tuple(self._name_span(a) for a in aliases), names_end=end,
+            aliases=tuple(a.asname for a in aliases)))
+
+    def _module_span(self, node: ast.ImportFrom) -> Span | None:
+        """Where `from MODULE import …` spells its module (found after `from` in the statement's text)."""
+        if not node.module:
+            return None
+        s = self.span(node)
+        text = self.src.slice(s)
+        match = re.match(r"from\s+\.*\s*", text)
+        if match is None or not text[match.end():].startswith(node.module):
+            return None
+        before = text[:match.end()]
+        line = s.line + before.count("\n")
+        column = (len(before) - before.rfind("\n") if "\n" in before else s.column + len(before))
+        return Span(line, column, line, column + len(node.module))
+
+    def bind_import(self, node: ast.Import | ast.ImportFrom, env: Env) -> None:
+        """Bind the names an import statement defines to module references."""
+        if isinstance(node, ast.Import):
+            for alias in node.names:
                 if alias.asname is not None:
-                    self.assign(alias.asname.name, ModuleRef(dotted), env)
+                    env.set(alias.asname, ModuleRef(alias.name))
                 else:
-                    env.set(dotted.split(".")[0], ModuleRef(dotted.split(".")[0]))
+                    top = alias.name.split(".")[0]
+                    env.set(top, ModuleRef(top))
             return
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-            if not isinstance(node.names, cst.ImportStar):
-                for alias in node.names:
-                    self.assign(alias.asname.name if alias.asname else alias.name, UNKNOWN, env)
+        if node.level or not node.module:
+            for alias in node.names:
+                if alias.name != "*":
+                    env.set(alias.asname or alias.name, UNKNOWN)
             return
-        module = self.source(node.module)
         for alias in node.names:
-            target = alias.asname.name if alias.asname is not None else alias.name
-            self.assign(target, ModuleRef(f"{module}.{self.source(alias.name)}"), env)
+            if alias.name != "*":
+                env.set(alias.asname or alias.name, ModuleRef(f"{node.module}.{alias.name}"))
 
     @staticmethod
-    def is_main_guard(test: cst.BaseExpression) -> bool:
-        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-            left, right = test.left, test.comparisons[0].comparator
-            names = {getattr(left, "value", None), getattr(right, "value", None)}
-            return "__name__" in names and ('"__main__"' in names or "'__main__'" in names)
+    def is_main_guard(test: ast.expr) -> bool:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq):
+            sides = (test.left, test.comparators[0])
+            names = {s.id for s in sides if isinstance(s, ast.Name)}
+            strings = {s.value for s in sides if isinstance(s, ast.Constant)}
+            return names == {"__name__"} and strings == {"__main__"}
         return False
 
-    def assigned_names(self, target: cst.CSTNode) -> set[str]:
-        if isinstance(target, cst.Name):
-            return {target.value}
-        if isinstance(target, (cst.Tuple, cst.List)):
+    def assigned_names(self, target: ast.AST) -> set[str]:
+        if isinstance(target, ast.Name):
+            return {target.id}
+        if isinstance(target, (ast.Tuple, ast.List)):
             out: set[str] = set()
-            for el in target.elements:
-                out |= self.assigned_names(el.value)
+            for el in target.elts:
+                out |= self.assigned_names(el.value if isinstance(el, ast.Starred) else el)
             return out
         return set()
 
-    def assign(self, target: cst.CSTNode, value: Any, env: Env) -> None:
-        if isinstance(target, cst.Name):
-            env.set(target.value, value)
+    def assign(self, target: ast.AST, value: Any, env: Env) -> None:
+        if isinstance(target, ast.Name):
+            env.set(target.id, value)
             if isinstance(value, ModelBuilder) and not value.name:
-                value.name = target.value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            elements = target.elements
-            if any(isinstance(el, cst.StarredElement) for el in elements):
+                value.name = target.id
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements = target.elts
+            if any(isinstance(el, ast.Starred) for el in elements):
                 for el in elements:
-                    self.assign(el.value, UNKNOWN, env)
+                    self.assign(el.value if isinstance(el, ast.Starred) else el, UNKNOWN, env)
                 return
-            parts = self.unpack(value, len(elements))
-            for el, part in zip(elements, parts):
-                self.assign(el.value, part, env)
-        elif isinstance(target, cst.Attribute):
+            for el, part in zip(elements, self.unpack(value, len(elements))):
+                self.assign(el, part, env)
+        elif isinstance(target, ast.Attribute):
             owner = self.eval_expr(target.value, env)
             if isinstance(owner, SelfObj):
-                owner.attrs[target.attr.value] = value
-        elif isinstance(target, cst.Subscript):
+                owner.attrs[target.attr] = value
+        elif isinstance(target, ast.Subscript):
             self.eval_expr(target.value, env)
+        elif isinstance(target, ast.Starred):
+            self.assign(target.value, UNKNOWN, env)
 
     def unpack(self, value: Any, count: int) -> list[Any]:
         if isinstance(value, TensorObj) and value.ref.index is None:
@@ -439,39 +475,48 @@ class Evaluator:
         return [UNKNOWN] * count
 
     # ------------------------------------------------------------------ classes (subclassed models)
-    def exec_class(self, node: cst.ClassDef, env: Env) -> None:
+    def _class_name_span(self, node: ast.ClassDef) -> Span:
+        line = self.src.lines[node.lineno - 1] if node.lineno <= len(self.src.lines) else ""
+        match = re.search(r"\bclass\s+" + re.escape(node.name) + r"\b", line)
+        if match is None:
+            return Span(node.lineno, 1, node.lineno, 1)
+        column = match.end() - len(node.name) + 1
+        return Span(node.lineno, column, node.lineno, column + len(node.name))
+
+    def exec_class(self, node: ast.ClassDef, env: Env) -> None:
         base = None
         for arg in node.bases:
-            ref = self.eval_expr(arg.value, env)
+            ref = self.eval_expr(arg, env)
             kn = keras_name(ref.qualified) if isinstance(ref, ModuleRef) else None
             if kn in ("Model", "layers.Layer"):
                 base = kn
         cls = ClassObj(node, base)
-        env.set(node.name.value, cls)
+        env.set(node.name, cls)
+        methods = {s.name: s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
         if base is None:
-            for stmt in node.body.body:  # methods of plain classes: evaluate for models built inside
-                if isinstance(stmt, cst.FunctionDef):
-                    self.functions.append(FunctionObj(stmt, env))
+            for method in methods.values():  # methods of plain classes: evaluate for models built inside
+                self.functions.append(FunctionObj(method, env))
             return
         self.mentions_keras = True
-        builder = ModelBuilder(uid=len(self.builders), api="subclass", span=self.span(node.name), name=node.name.value)
-        methods = {s.name.value: s for s in node.body.body if isinstance(s, cst.FunctionDef)}
+        name_span = self._class_name_span(node)
+        builder = ModelBuilder(uid=len(self.builders), api="subclass", span=name_span, name=node.name)
         me = SelfObj()
         if "__init__" in methods:
             self.call_method_body(methods["__init__"], me, env)
         call = methods.get("call")
-        if call is not None and len(call.params.params) >= 2:
-            inp_node = self.graph.add(GraphNode(
-                layer=Layer("<subclass-input>", False, (), self.dummy_callsite(call.name)), inputs=(),
-                applied_at=None))
+        params = call.args.posonlyargs + call.args.args if call is not None else []
+        if call is not None and len(params) >= 2:
+            site = CallSite(name_span, name_span, node.name, Pos(name_span.end_line, name_span.end_column))
+            inp_node = self.graph.add(GraphNode(layer=Layer("<subclass-input>", False, (), site), inputs=(),
+                                                applied_at=None))
             local = Env(env, {})
-            local.set(call.params.params[0].name.value, me)
-            local.set(call.params.params[1].name.value, TensorObj(TensorRef(inp_node)))
-            for p in call.params.params[2:]:
-                local.set(p.name.value, UNKNOWN)
+            local.set(params[0].arg, me)
+            local.set(params[1].arg, TensorObj(TensorRef(inp_node)))
+            for p in params[2:] + call.args.kwonlyargs:
+                local.set(p.arg, UNKNOWN)
             self.depth += 1
             try:
-                result = self.exec_block(call.body.body, local)
+                result = self.exec_block(call.body, local)
             finally:
                 self.depth -= 1
             out = result[1] if result else UNKNOWN
@@ -482,66 +527,65 @@ class Evaluator:
                     self.builders.append(builder)
         cls.model = builder
 
-    def call_method_body(self, fn: cst.FunctionDef, me: SelfObj, env: Env) -> None:
+    def call_method_body(self, fn: ast.FunctionDef, me: SelfObj, env: Env) -> None:
         local = Env(env, {})
-        params = fn.params.params
+        params = fn.args.posonlyargs + fn.args.args
+        defaults = _defaults(fn.args)
         if params:
-            local.set(params[0].name.value, me)
-        for p in params[1:]:
-            local.set(p.name.value, self.eval_expr(p.default, env) if p.default is not None else UNKNOWN)
+            local.set(params[0].arg, me)
+        for p in params[1:] + fn.args.kwonlyargs:
+            default = defaults.get(p.arg)
+            local.set(p.arg, self.eval_expr(default, env) if default is not None else UNKNOWN)
         self.depth += 1
         try:
-            self.exec_block(fn.body.body, local)
+            self.exec_block(fn.body, local)
         finally:
             self.depth -= 1
 
-    def dummy_callsite(self, node: cst.CSTNode) -> CallSite:
-        s = self.span(node)
-        return CallSite(s, s, self.source(node), Pos(s.end_line, s.end_column))
-
     # ------------------------------------------------------------------ functions
-    def call_function(self, fn: FunctionObj, args: tuple, kwargs: dict, site: cst.Call | None) -> Any:
+    def call_function(self, fn: FunctionObj, args: tuple, kwargs: dict, site: ast.Call | None) -> Any:
         if fn.evaluated:
             return fn.result
         if fn.evaluating or self.depth > 20:
             return UNKNOWN
         fn.evaluating = True
         local = Env(fn.scope_env, {})
-        params = fn.node.params
-        positional = list(params.posonly_params) + list(params.params)
-        for i, p in enumerate(positional):
+        spec = fn.node.args
+        defaults = _defaults(spec)
+        for i, p in enumerate(spec.posonlyargs + spec.args):
             if i < len(args):
                 value = args[i]
-            elif p.name.value in kwargs:
-                value = kwargs[p.name.value]
-            elif p.default is not None:
-                value = self.eval_expr(p.default, fn.scope_env)
+            elif p.arg in kwargs:
+                value = kwargs[p.arg]
+            elif p.arg in defaults:
+                value = self.eval_expr(defaults[p.arg], fn.scope_env)
             else:
                 value = UNKNOWN
-            local.set(p.name.value, value)
-        for p in params.kwonly_params:
-            value = kwargs.get(p.name.value, self.eval_expr(p.default, fn.scope_env) if p.default else UNKNOWN)
-            local.set(p.name.value, value)
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                local.set(star.name.value, UNKNOWN)
+            local.set(p.arg, value)
+        for p in spec.kwonlyargs:
+            default = defaults.get(p.arg)
+            value = kwargs.get(p.arg, self.eval_expr(default, fn.scope_env) if default is not None else UNKNOWN)
+            local.set(p.arg, value)
+        for star in (spec.vararg, spec.kwarg):
+            if star is not None:
+                local.set(star.arg, UNKNOWN)
         self.depth += 1
-        saved_branch = self.branch_depth
+        saved_branch, saved_statement = self.branch_depth, self.statement
         self.branch_depth = 0
         try:
-            result = self.exec_block(fn.node.body.body, local)
+            result = self.exec_block(fn.node.body, local)
         except RecursionError:
             result = None
         finally:
             self.depth -= 1
-            self.branch_depth = saved_branch
+            self.branch_depth, self.statement = saved_branch, saved_statement
             fn.evaluating = False
         fn.evaluated = True
         fn.result = result[1] if result else UNKNOWN
         return fn.result
 
     # ------------------------------------------------------------------ expressions
-    def eval_expr(self, node: cst.BaseExpression | None, env: Env) -> Any:
+    def eval_expr(self, node: ast.AST | None, env: Env) -> Any:
         if node is None:
             return None
         self.depth += 1
@@ -554,73 +598,60 @@ class Evaluator:
         finally:
             self.depth -= 1
 
-    def _eval(self, node: cst.BaseExpression, env: Env) -> Any:
-        if isinstance(node, cst.Integer):
-            return node.evaluated_value
-        if isinstance(node, cst.Float):
-            return node.evaluated_value
-        if isinstance(node, cst.Imaginary):
-            return UNKNOWN
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            try:
-                value = node.evaluated_value
-            except Exception:  # noqa: BLE001 - odd escapes
-                return UNKNOWN
-            return value if isinstance(value, str) else UNKNOWN
-        if isinstance(node, cst.FormattedString):
-            return UNKNOWN
-        if isinstance(node, cst.Name):
-            if node.value in ("True", "False", "None"):
-                return {"True": True, "False": False, "None": None}[node.value]
-            value = env.get(node.value)
-            return value
-        if isinstance(node, cst.Tuple):
-            return self.eval_elements(node.elements, env, tuple_=True)
-        if isinstance(node, cst.List):
-            return self.eval_elements(node.elements, env, tuple_=False)
-        if isinstance(node, cst.UnaryOperation):
-            value = self.eval_expr(node.expression, env)
-            if isinstance(node.operator, cst.Minus) and _is_number(value):
-                return -value
-            if isinstance(node.operator, cst.Plus) and _is_number(value):
+    def _eval(self, node: ast.AST, env: Env) -> Any:
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if value is Ellipsis or value is None or isinstance(value, (bool, int, float, str)):
                 return value
-            if isinstance(node.operator, cst.Not) and not is_unknown(value) and isinstance(value, (bool, int)):
+            return UNKNOWN  # bytes, complex
+        if isinstance(node, ast.Name):
+            return env.get(node.id)
+        if isinstance(node, ast.Tuple):
+            return self.eval_elements(node.elts, env, tuple_=True)
+        if isinstance(node, ast.List):
+            return self.eval_elements(node.elts, env, tuple_=False)
+        if isinstance(node, ast.UnaryOp):
+            value = self.eval_expr(node.operand, env)
+            if isinstance(node.op, ast.USub) and _is_number(value):
+                return -value
+            if isinstance(node.op, ast.UAdd) and _is_number(value):
+                return value
+            if isinstance(node.op, ast.Not) and not is_unknown(value) and isinstance(value, (bool, int)):
                 return not value
             return UNKNOWN
-        if isinstance(node, cst.BinaryOperation):
+        if isinstance(node, ast.BinOp):
             left = self.eval_expr(node.left, env)
             right = self.eval_expr(node.right, env)
-            fn = _BINOPS.get(type(node.operator))
+            fn = _BINOPS.get(type(node.op))
             return self.arith(fn, left, right) if fn else UNKNOWN
-        if isinstance(node, cst.Attribute):
+        if isinstance(node, ast.Attribute):
             return self.eval_attribute(node, env)
-        if isinstance(node, cst.Subscript):
+        if isinstance(node, ast.Subscript):
             return self.eval_subscript(node, env)
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             return self.eval_call(node, env)
-        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.DictComp, cst.SetComp, cst.Lambda)):
-            return UNKNOWN
-        if isinstance(node, cst.IfExp):
+        if isinstance(node, ast.IfExp):
             self.eval_expr(node.test, env)
             body = self.eval_expr(node.body, env)
             orelse = self.eval_expr(node.orelse, env)
             return body if body == orelse and not is_unknown(body) and _is_literal(body) else UNKNOWN
-        if isinstance(node, cst.Dict):
-            for el in node.elements:
-                if isinstance(el, cst.DictElement):
-                    self.eval_expr(el.value, env)
+        if isinstance(node, ast.Dict):
+            for value in node.values:
+                self.eval_expr(value, env)
             return UNKNOWN
-        if isinstance(node, cst.Ellipsis):
-            return Ellipsis
-        return UNKNOWN
+        if isinstance(node, ast.NamedExpr):
+            value = self.eval_expr(node.value, env)
+            self.assign(node.target, value, env)
+            return value
+        return UNKNOWN  # comprehensions, lambdas, f-strings, comparisons, await …
 
-    def eval_elements(self, elements: Any, env: Env, tuple_: bool) -> Any:
+    def eval_elements(self, elements: list, env: Env, tuple_: bool) -> Any:
         values = []
         for el in elements:
-            if isinstance(el, cst.StarredElement):
+            if isinstance(el, ast.Starred):
                 self.eval_expr(el.value, env)
                 return UNKNOWN
-            values.append(self.eval_expr(el.value, env))
+            values.append(self.eval_expr(el, env))
         return tuple(values) if tuple_ else ListObj(tuple(values))
 
     @staticmethod
@@ -632,15 +663,15 @@ class Evaluator:
                 return fn(left, right)
             except (ZeroDivisionError, OverflowError, ValueError, TypeError):
                 return UNKNOWN
-        if isinstance(left, tuple) and isinstance(right, tuple) and fn is _BINOPS[cst.Add]:
+        if isinstance(left, tuple) and isinstance(right, tuple) and fn is _BINOPS[ast.Add]:
             return left + right
-        if isinstance(left, str) and isinstance(right, str) and fn is _BINOPS[cst.Add] and len(left) + len(right) < 10000:
+        if isinstance(left, str) and isinstance(right, str) and fn is _BINOPS[ast.Add] and len(left) + len(right) < 10000:
             return left + right
         return UNKNOWN
 
-    def eval_attribute(self, node: cst.Attribute, env: Env) -> Any:
+    def eval_attribute(self, node: ast.Attribute, env: Env) -> Any:
         owner = self.eval_expr(node.value, env)
-        attr = node.attr.value
+        attr = node.attr
         if isinstance(owner, ModuleRef):
             qualified = f"{owner.qualified}.{attr}"
             if numpy_name(qualified) == "newaxis":
@@ -662,25 +693,24 @@ class Evaluator:
             return UNKNOWN
         if isinstance(owner, Unknown) and attr == "reshape":
             return CallableRef(_UNKNOWN_ARRAY, attr)  # `X.reshape(shape)` of an unknown X: the shape is given
-        if isinstance(owner, Unknown) and not isinstance(node.value, (cst.Name, cst.Attribute)):
-            return UNKNOWN
         if isinstance(owner, _RNG):
             return CallableRef(owner, attr)
         return UNKNOWN
 
-    def eval_subscript(self, node: cst.Subscript, env: Env) -> Any:
+    def eval_subscript(self, node: ast.Subscript, env: Env) -> Any:
         value = self.eval_expr(node.value, env)
+        index = node.slice
+        parts = index.elts if isinstance(index, ast.Tuple) else [index]
         items: list[Any] = []
-        for el in node.slice:
-            sl = el.slice
-            if isinstance(sl, cst.Slice):
-                parts = [self.eval_expr(p, env) if p is not None else None for p in (sl.lower, sl.upper, sl.step)]
-                items.append(slice(*parts))
-            elif isinstance(sl, cst.Index):
-                items.append(self.eval_expr(sl.value, env))
+        for part in parts:
+            if isinstance(part, ast.Slice):
+                bounds = [self.eval_expr(p, env) if p is not None else None for p in (part.lower, part.upper, part.step)]
+                items.append(slice(*bounds))
+            else:
+                items.append(self.eval_expr(part, env))
         if isinstance(value, ArrayObj):
             return arrays.index(value, tuple(items))
-        if len(items) != 1:
+        if len(items) != 1 or isinstance(index, ast.Tuple):
             return UNKNOWN
         key = items[0]
         if isinstance(value, TensorObj) and isinstance(key, int) and value.ref.index is None:
@@ -698,31 +728,36 @@ class Evaluator:
         return UNKNOWN
 
     # ------------------------------------------------------------------ calls
-    def eval_args(self, call: cst.Call, env: Env) -> tuple[tuple, dict, list[Argument]]:
+    def eval_args(self, call: ast.Call, env: Env) -> tuple[tuple, dict, list[Argument]]:
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         arguments: list[Argument] = []
-        for arg in call.args:
-            value = self.eval_expr(arg.value, env)
-            if arg.star == "*":
-                keyword: str | None = "*"
+        parts = sorted([*call.args, *call.keywords], key=lambda p: (p.lineno, p.col_offset))
+        for part in parts:
+            if isinstance(part, ast.keyword):
+                value_node = part.value
+                value = self.eval_expr(value_node, env)
+                keyword: str | None = part.arg if part.arg is not None else "**"
+                if part.arg is not None:
+                    kwargs[part.arg] = value
+            elif isinstance(part, ast.Starred):
+                value_node = part.value
+                value = self.eval_expr(value_node, env)
+                keyword = "*"
                 args.append(UNKNOWN)
-            elif arg.star == "**":
-                keyword = "**"
-            elif arg.keyword is not None:
-                keyword = arg.keyword.value
-                kwargs[keyword] = value
             else:
+                value_node = part
+                value = self.eval_expr(part, env)
                 keyword = None
                 args.append(value)
-            arguments.append(Argument(keyword, _literal(value), self.span(arg), self.outer_span(arg.value),
-                                      self.source(arg.value)))
+            arguments.append(Argument(keyword, _literal(value), self.span(part), self.span(value_node),
+                                      self.source(value_node)))
         return tuple(args), kwargs, arguments
 
-    def eval_call(self, call: cst.Call, env: Env) -> Any:
-        if isinstance(call.func, cst.Name) and call.func.value in BUILTINS and not env.bound(call.func.value):
+    def eval_call(self, call: ast.Call, env: Env) -> Any:
+        if isinstance(call.func, ast.Name) and call.func.id in BUILTINS and not env.bound(call.func.id):
             args, kwargs, _ = self.eval_args(call, env)
-            return _builtin(call.func.value, args)
+            return _builtin(call.func.id, args)
         callee = self.eval_expr(call.func, env)
         if isinstance(callee, ModuleRef):
             return self.library_call(callee.qualified, call, env)
@@ -736,7 +771,7 @@ class Evaluator:
         if isinstance(callee, ClassObj):
             args, kwargs, arguments = self.eval_args(call, env)
             if callee.keras_base == "layers.Layer":
-                obj = LayerObj(Layer(callee.node.name.value, False, tuple(arguments), self.callsite(call)))
+                obj = LayerObj(Layer(callee.node.name, False, tuple(arguments), self.callsite(call)))
                 self.layers.append(obj)
                 return obj
             if callee.keras_base == "Model" and callee.model is not None:
@@ -745,7 +780,7 @@ class Evaluator:
         self.eval_args(call, env)
         return UNKNOWN
 
-    def library_call(self, qualified: str, call: cst.Call, env: Env) -> Any:
+    def library_call(self, qualified: str, call: ast.Call, env: Env) -> Any:
         """A call of something an import bound: a Keras constructor, a NumPy / TensorFlow function, or unknown."""
         kname = keras_name(qualified)
         if kname is not None:
@@ -762,7 +797,7 @@ class Evaluator:
             return arrays.tf_call(tfname, args, kwargs)
         return UNKNOWN
 
-    def keras_call(self, kname: str, call: cst.Call, env: Env) -> Any:
+    def keras_call(self, kname: str, call: ast.Call, env: Env) -> Any:
         args, kwargs, arguments = self.eval_args(call, env)
         site = self.callsite(call)
         if kname == "Input":
@@ -831,7 +866,7 @@ class Evaluator:
             builder.layers.append((Layer("<unknown>", False, (), site), added_by))
             builder.complete = False
 
-    def apply_layer(self, obj: LayerObj, call: cst.Call, env: Env) -> Any:
+    def apply_layer(self, obj: LayerObj, call: ast.Call, env: Env) -> Any:
         args, kwargs, arguments = self.eval_args(call, env)
         source = kwargs.get("inputs", args[0] if args else None)
         refs = self.tensor_refs(source)
@@ -845,7 +880,7 @@ class Evaluator:
         node = self.graph.add(GraphNode(obj.layer, refs, self.span(call), extra, id(obj), extra_refs))
         return TensorObj(TensorRef(node))
 
-    def method_call(self, ref: CallableRef, call: cst.Call, env: Env) -> Any:
+    def method_call(self, ref: CallableRef, call: ast.Call, env: Env) -> Any:
         owner, method = ref.owner, ref.method
         if owner is None:  # a Keras/NumPy attribute chain that is not a known constructor
             self.eval_args(call, env)
@@ -861,8 +896,8 @@ class Evaluator:
             return arrays.random_shape(method, args, kwargs)
         if isinstance(owner, ListObj):
             self.eval_args(call, env)
-            if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
-                env.set(call.func.value.value, UNKNOWN)  # a list mutated in place: its contents are unknown
+            if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name):
+                env.set(call.func.value.id, UNKNOWN)  # a list mutated in place: its contents are unknown
             return UNKNOWN
         if isinstance(owner, ModelBuilder):
             return self.model_method(owner, method, call, env)
@@ -872,7 +907,7 @@ class Evaluator:
         self.eval_args(call, env)
         return UNKNOWN
 
-    def model_method(self, builder: ModelBuilder, method: str, call: cst.Call, env: Env) -> Any:
+    def model_method(self, builder: ModelBuilder, method: str, call: ast.Call, env: Env) -> Any:
         args, kwargs, arguments = self.eval_args(call, env)
         site = self.callsite(call)
         if method == "add":
@@ -898,7 +933,7 @@ class Evaluator:
             builder.extra_calls.append((method, self.span(call), site))
         return UNKNOWN
 
-    def train_call(self, method: str, args: tuple, kwargs: dict, arguments: list[Argument], call: cst.Call,
+    def train_call(self, method: str, args: tuple, kwargs: dict, arguments: list[Argument], call: ast.Call,
                    site: CallSite) -> TrainCall:
         order = TRAIN_METHODS[method]
 
@@ -921,16 +956,16 @@ class Evaluator:
             if len(items) >= 2:
                 validation = (_data(items[0]), _data(items[1]))
         x_src = y_src = ""
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        for a in call.args:
-            if a.keyword is not None and a.keyword.value == "x":
-                x_src = self.source(a.value)
-            if a.keyword is not None and a.keyword.value == "y":
-                y_src = self.source(a.value)
+        positional = [a for a in call.args if not isinstance(a, ast.Starred)]
+        for kw in call.keywords:
+            if kw.arg == "x":
+                x_src = self.source(kw.value)
+            if kw.arg == "y":
+                y_src = self.source(kw.value)
         if not x_src and positional:
-            x_src = self.source(positional[0].value)
+            x_src = self.source(positional[0])
         if not y_src and len(positional) > 1 and "y" in order:
-            y_src = self.source(positional[1].value)
+            y_src = self.source(positional[1])
         return TrainCall(
             method=method, x=_data(x) if has_x else None, y=_data(y) if has_y else None,
             batch_size=_literal(bs) if has_bs else None, has_batch_size=has_bs,
@@ -938,6 +973,14 @@ class Evaluator:
             epochs=_literal(epochs), validation_data=validation, span=self.span(call), call=site,
             keywords=tuple(kwargs), arguments=tuple(arguments), x_source=x_src, y_source=y_src,
         )
+
+
+def _defaults(spec: ast.arguments) -> dict[str, ast.expr]:
+    """Parameter name → default expression."""
+    positional = spec.posonlyargs + spec.args
+    out = {p.arg: d for p, d in zip(positional[len(positional) - len(spec.defaults):], spec.defaults)}
+    out.update({p.arg: d for p, d in zip(spec.kwonlyargs, spec.kw_defaults) if d is not None})
+    return out
 
 
 _UNKNOWN_ARRAY = object()  # the receiver of `.reshape(...)` when its own shape is unknown
