@@ -125,6 +125,9 @@ def remove_argument(layer: Layer, arg: Argument) -> Edit:
     if len(layer.arguments) > 1:
         nxt = layer.arguments[1]
         return Edit(Span(arg.span.line, arg.span.column, nxt.span.line, nxt.span.column), "")
+    if layer.call.has_trailing_comma:  # `LSTM(input_shape=(1, 2),)`: the comma goes too
+        close = layer.call.close_paren
+        return Edit(Span(arg.span.line, arg.span.column, close.line, close.column), "")
     return Edit(arg.span, "")
 
 
