@@ -46,6 +46,7 @@ class FileResult:
     shapes: dict[int, ModelShapes]
     cells: tuple[Cell, ...] | None = None
     skipped: bool = False  # the prefilter found no `keras` in its bytes: not decoded, parsed or checked
+    cached: bool = False  # findings from the result cache (rnnlint.resultcache): no `ir`, no `shapes`
 
     @property
     def internal_error(self) -> bool:
@@ -278,8 +279,14 @@ def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunRes
     )
 
 
-def lint_paths(paths: Sequence[str], settings: Settings | None = None) -> RunResult:
-    """Discover the files under `paths`, lint each, then confirm once. Raises PathNotFound for a missing path."""
+def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: int | None = 1,
+               cache: bool = False) -> RunResult:
+    """Discover the files under `paths`, lint each, then confirm once. Raises PathNotFound for a missing path.
+
+    `jobs`: worker processes (None = the available cores; 1 = this process); `cache`: read and write the result
+    cache (.rnnlint_cache/results/; cached files come back without `ir`). See rnnlint.parallel."""
     settings = settings or Settings()
     files = discover_files(paths, settings)  # exclusion: configuration, .gitignore, --force-exclude
-    return confirm_results([lint_file(path, settings) for path in files], settings)
+    from rnnlint.parallel import lint_many
+
+    return confirm_results(lint_many(files, settings, jobs=jobs, cache=cache), settings)

@@ -3,19 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by rnnlint.\n"
-    "# For information about cache directory tags, see:\n"
-    "#\thttps://bford.info/cachedir/\n"
-)
+from rnnlint.cachedir import CACHEDIR_TAG, DEFAULT_CACHE_DIR, ensure, write_atomic
+
 CACHE_VERSION = "1"
-DEFAULT_CACHE_DIR = ".rnnlint_cache"
 _STATUSES = ("confirmed", "refuted", "unconfirmed")
 
 
@@ -45,32 +38,10 @@ class Cache:
 
     def put(self, key: str, value: dict) -> None:
         try:
-            self._ensure()
-            target = self.path(key)
-            fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                    json.dump(value, stream, sort_keys=True)
-                os.replace(temporary, target)
-            except BaseException:
-                _remove(temporary)
-                raise
+            ensure(self.root, "confirm")
+            write_atomic(self.path(key), json.dumps(value, sort_keys=True))
         except OSError:
             pass  # a read-only or full disk only costs speed
-
-    def _ensure(self) -> None:
-        (self.root / "confirm").mkdir(parents=True, exist_ok=True)
-        for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "# Created by rnnlint.\n*\n")):
-            marker = self.root / name
-            if not marker.exists():
-                marker.write_text(text, encoding="utf-8")
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 __all__ = ["Cache", "CACHEDIR_TAG", "DEFAULT_CACHE_DIR"]

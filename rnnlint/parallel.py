@@ -1,0 +1,183 @@
+"""Linting many files: the prefilter and the result cache in this process, the analysis of what is left in a
+process pool when it is worth one.
+
+    files ─► read bytes ─► prefilter (skipped: done) ─► result cache (hit: done) ─► analyse
+                                                                         inline, or in a pool of `jobs` workers
+
+- `jobs`: None = the cores this process may use (os.sched_getaffinity, else os.cpu_count); 1 = in this process.
+- No pool for a handful of files: fewer than MIN_POOL_FILES to analyse, or fewer than MIN_POOL_BYTES of them
+  (start-up of a pool costs ~30 ms with fork; libcst parses a small Keras script in ~5-10 ms).
+- Results come back in the order of `files`, whatever the pool's timing: the output is the same as with jobs=1.
+- Workers get the bytes the parent read (the cache entry they write is keyed by exactly those bytes) and the
+  file's resolved Settings (no configuration Resolver crosses the process boundary). The pool uses 'fork' on
+  Linux when this process has a single thread, else 'spawn' (RNNLINT_START_METHOD overrides, for tests);
+  everything sent either way is picklable.
+- A worker that dies (a segfault in a native parser, the OOM killer) breaks the pool: the files whose results
+  were lost are retried in a fresh pool, then one at a time, and a file that kills its worker alone gets an
+  RNN000 internal-error finding; the rest of the run goes on.
+- Confirmation is not done here: `engine.confirm_results` runs once per run, in the parent.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Sequence
+
+MIN_POOL_FILES = 8
+MIN_POOL_BYTES = 16_000
+MAX_CHUNK = 16
+START_METHOD_ENV = "RNNLINT_START_METHOD"
+
+
+def default_jobs() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Task:
+    index: int
+    path: str
+    settings: object  # the file's resolved Settings (config=None)
+    data: bytes
+    key: str | None  # result-cache key, None without a cache
+
+
+def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache: bool = False) -> list:
+    """FileResults (unconfirmed) for `files`, in that order."""
+    from rnnlint import engine
+    from rnnlint.config import for_path
+    from rnnlint.prefilter import may_hold_model
+    from rnnlint.sources import SourceError, read_bytes
+
+    results: list = [None] * len(files)
+    store = None
+    tasks: list[Task] = []
+    for index, path in enumerate(files):
+        file_settings = for_path(settings, path)
+        data = read_bytes(path)
+        if isinstance(data, SourceError) or not may_hold_model(path, data):
+            results[index] = engine.lint_file(path, file_settings, data=data)  # skipped or unreadable: cheap
+            continue
+        key = None
+        if cache:
+            if store is None:
+                from rnnlint.resultcache import ResultCache
+
+                store = ResultCache.open(settings)
+            key = store.key(path, file_settings)
+            hit = _from_cache(store, key, path, data)
+            if hit is not None:
+                results[index] = hit
+                continue
+        tasks.append(Task(index, path, file_settings, data, key))
+    jobs = default_jobs() if jobs is None or jobs < 1 else jobs
+    if jobs == 1 or len(tasks) < MIN_POOL_FILES or sum(len(t.data) for t in tasks) < MIN_POOL_BYTES:
+        done = [(t.index, _analyse(t, store)) for t in tasks]
+    else:
+        done = _in_pool(tasks, store, min(jobs, len(tasks)))
+    for index, result in done:
+        results[index] = result
+    return results
+
+
+def _from_cache(store, key: str, path: str, data: bytes):
+    from rnnlint.engine import FileResult
+    from rnnlint.sources import Source, read_text
+
+    findings = store.get(key, path, data)
+    if findings is None:
+        return None
+    source = read_text(path, data)  # the report's source excerpts; cheap next to parsing
+    if not isinstance(source, Source):
+        return None
+    return FileResult(path, findings, source.text, None, {}, source.cells, cached=True)
+
+
+def _analyse(task: Task, store) -> object:
+    """Lint one file (in this process or a worker) and store its result; never raises."""
+    from rnnlint import engine
+
+    try:
+        result = engine.lint_file(task.path, task.settings, data=task.data)
+    except Exception as exc:  # noqa: BLE001 - lint_file guards its stages; this is the last net
+        return engine.FileResult(task.path, (engine._internal("the engine", exc, task.path),), None, None, {})
+    if store is not None and task.key is not None:
+        try:
+            store.put(task.key, task.path, task.data, result)
+        except Exception:  # noqa: BLE001 - a cache failure only costs speed
+            pass
+    return result
+
+
+def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
+    """A worker's chunk."""
+    return [(task.index, _analyse(task, store)) for task in tasks]
+
+
+def _context():
+    import multiprocessing
+    import threading
+
+    method = os.environ.get(START_METHOD_ENV)
+    if not method:
+        fork_ok = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+        method = "fork" if fork_ok else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
+    size = max(1, min(MAX_CHUNK, len(tasks) // (workers * 4)))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def _run_pool(chunks: list[list[Task]], store, workers: int) -> tuple[list[tuple[int, object]], list[Task]]:
+    """Run `chunks` in a fresh pool: (results, tasks whose results were lost because a worker died)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from rnnlint import engine
+
+    done: list[tuple[int, object]] = []
+    lost: list[Task] = []
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    try:
+        futures = [(chunk, executor.submit(_work, chunk, store)) for chunk in chunks]
+        for chunk, future in futures:
+            try:
+                done.extend(future.result())
+            except BrokenProcessPool:
+                lost.extend(chunk)
+            except Exception as exc:  # noqa: BLE001 - e.g. a result that would not pickle
+                done.extend((t.index, engine.FileResult(t.path, (engine._internal("a worker", exc, t.path),),
+                                                        None, None, {})) for t in chunk)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    return done, lost
+
+
+def _in_pool(tasks: list[Task], store, workers: int) -> list[tuple[int, object]]:
+    from rnnlint import engine
+
+    done, lost = _run_pool(_chunks(tasks, workers), store, workers)
+    while lost:
+        # A worker died. Retry the lost files one per future; what completes is fine. When a round completes
+        # nothing, run the first suspect alone: if it kills its worker again, it is the culprit.
+        retried, still_lost = _run_pool([[t] for t in lost], store, workers)
+        done.extend(retried)
+        if len(still_lost) == len(lost):
+            suspect, still_lost = still_lost[0], still_lost[1:]
+            alone, crashed = _run_pool([[suspect]], store, 1)
+            done.extend(alone)
+            if crashed:
+                error = RuntimeError("the worker process analysing this file died (exit signal or out of memory)")
+                done.append((suspect.index, engine.FileResult(
+                    suspect.path, (engine._internal("a worker", error, suspect.path),), None, None, {})))
+        lost = still_lost
+    return done
+
+
+__all__ = ["MIN_POOL_BYTES", "MIN_POOL_FILES", "default_jobs", "lint_many"]

@@ -1,0 +1,288 @@
+"""The result cache: a file's static findings, stored under `.rnnlint_cache/results/` and reused while neither
+the file's bytes nor anything that decides its findings has changed.
+
+What is cached, and what is not
+-------------------------------
+Only `FileResult.findings` *before confirmation* (static findings with their fixes and the evidence the checker
+builds from). Confirmation statuses are not stored here: the checker keeps its own cache (`confirm/`, keyed by
+the model spec and the Keras version), so a warm run is confirmed exactly as a cold one. On a hit the engine gets
+a FileResult with the findings and the decoded source (for the report's excerpts), but no IR and no shapes
+(`ir is None`): `--show-models` and the language server need those and do not use this cache.
+Not stored: files the prefilter skips (they cost less than a cache look-up), unreadable files, and results with
+an RNN000 internal-error or analysis-limit finding (the per-file time limit depends on the machine's load).
+
+The key
+-------
+An entry's file name is a sha256 of: the entry format, the *code fingerprint* (rnnlint's version, the size and
+mtime of every module of the rnnlint and rnnlint.rules packages — so an edited rule in an editable install
+invalidates the cache —, the Python version and libcst's version), the path as given, the Keras major version
+the rules target and the rules enabled for that path (select / extend-select / ignore / per-file-ignores,
+resolved). Inside, the entry records the sha256 of the file's bytes: a hit needs the same bytes. Editing a file
+overwrites its one entry instead of adding another.
+
+Safety
+------
+Entries are JSON, decoded by `decode` into an allow-list of rnnlint's own frozen dataclasses; nothing in an entry
+is imported, called or unpickled, so a forged entry in a cloned repository's `.rnnlint_cache/` cannot run code.
+(Pickle would be faster but would execute whatever a forged entry says: it is not used.) What a forged entry can
+do is forge the findings of the one file whose bytes its hash names — as a forged checker entry can forge a
+confirmation (docs/security.md). A corrupt, truncated, foreign (other rnnlint or format) or ill-typed entry is a
+miss: the file is analysed again and the entry rewritten. Writes go through a temporary file and os.replace
+(`rnnlint.cachedir.write_atomic`), so concurrent runs never see a torn entry; a read-only or full disk only costs
+speed. `--no-cache` neither reads nor writes.
+
+`RNNLINT_DEBUG_CACHE=1` prints `rnnlint: result cache: hit|miss|write PATH` lines to standard error.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from rnnlint import __version__
+from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, write_atomic
+
+FORMAT = "rnnlint-results/1"
+SUBDIR = "results"
+DEBUG_ENV = "RNNLINT_DEBUG_CACHE"
+_UNCACHEABLE = ("internal-error", "analysis-limit")
+
+
+def debug(event: str, path: str) -> None:
+    if os.environ.get(DEBUG_ENV):  # one write(2) per line: workers share standard error
+        sys.stderr.flush()
+        os.write(2, f"rnnlint: result cache: {event} {path}\n".encode("utf-8", "backslashreplace"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# JSON encoding of findings: an allow-list of rnnlint's dataclasses, tuples kept apart from lists, exact floats
+
+
+class Unencodable(ValueError):
+    """A value the cache format cannot hold exactly (bytes, complex…): the result is not cached."""
+
+
+@lru_cache(maxsize=1)
+def _classes() -> dict[str, type]:
+    from rnnlint import findings, ir
+
+    names = ("Unknown", "Pos", "Span", "Argument", "CallSite", "Layer", "TensorRef", "Node", "DeclaredInput",
+             "ArrayShape", "TrainCall", "CompileInfo", "Model", "Import")
+    table = {name: getattr(ir, name) for name in names}
+    table.update({cls.__name__: cls for cls in (findings.Confirmation, findings.Edit, findings.Fix,
+                                                findings.Evidence, findings.Finding)})
+    return table
+
+
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def encode(value: Any) -> Any:
+    """A JSON-ready form of `value` that `decode` turns back into an equal value. Raises Unencodable."""
+    kind = type(value)
+    if value is None or kind in (bool, int, str):
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else {"!f": repr(value)}
+    if kind is tuple:
+        return [encode(v) for v in value]
+    if kind is list:
+        return {"!l": [encode(v) for v in value]}
+    if kind is dict:
+        return {"!d": [[encode(k), encode(v)] for k, v in value.items()]}
+    name = kind.__name__
+    if _classes().get(name) is kind:
+        return {"!": name, "a": [encode(getattr(value, f)) for f in _field_names(kind)]}
+    raise Unencodable(f"cannot cache a {kind.__name__}")
+
+
+class Corrupt(ValueError):
+    """An entry that is not what this version of rnnlint writes."""
+
+
+def decode(data: Any) -> Any:
+    """The value `encode` produced `data` from. Builds only allow-listed dataclasses; raises Corrupt."""
+    kind = type(data)
+    if data is None or kind in (bool, int, str, float):
+        return data
+    if kind is list:
+        return tuple(decode(v) for v in data)
+    if kind is dict:
+        if "!" in data:
+            cls = _classes().get(data["!"])
+            args = data.get("a")
+            if cls is None or type(args) is not list or len(args) != len(_field_names(cls)):
+                raise Corrupt(f"unknown record {data['!']!r}")
+            return cls(*(decode(v) for v in args))
+        if "!l" in data and type(data["!l"]) is list:
+            return [decode(v) for v in data["!l"]]
+        if "!d" in data and type(data["!d"]) is list:
+            try:
+                return {decode(k): decode(v) for k, v in data["!d"]}
+            except (TypeError, ValueError) as exc:
+                raise Corrupt("bad mapping") from exc
+        if "!f" in data and data["!f"] in ("inf", "-inf", "nan"):
+            return float(data["!f"])
+    raise Corrupt("unexpected value")
+
+
+def _valid_span(span: Any) -> bool:
+    from rnnlint.ir import Span
+
+    return type(span) is Span and all(type(getattr(span, f)) is int for f in _field_names(Span))
+
+
+def _valid_findings(findings: Any, path: str) -> bool:
+    """What the reporters read, type-checked: a forged entry must not crash a report."""
+    from rnnlint.findings import SEVERITY_RANK, Confirmation, Edit, Finding, Fix
+
+    if type(findings) is not tuple:
+        return False
+    for f in findings:
+        if type(f) is not Finding or f.path != path or not _valid_span(f.span):
+            return False
+        if not all(type(x) is str for x in (f.code, f.name, f.message)) or f.severity not in SEVERITY_RANK:
+            return False
+        if not (f.cell is None or type(f.cell) is int) or type(f.confirmation) is not Confirmation:
+            return False
+        if f.fix is not None:
+            if type(f.fix) is not Fix or f.fix.applicability not in ("safe", "unsafe") or type(f.fix.edits) is not tuple:
+                return False
+            if not all(type(e) is Edit and _valid_span(e.span) and type(e.text) is str for e in f.fix.edits):
+                return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Keys
+
+
+def _package_dirs() -> list[str]:
+    import importlib.util
+
+    dirs = [os.path.dirname(os.path.abspath(__file__))]
+    spec = importlib.util.find_spec("rnnlint.rules")
+    if spec is not None and spec.submodule_search_locations:
+        dirs.extend(spec.submodule_search_locations)
+    return dirs
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """rnnlint's version, its modules' sizes and mtimes, the Python and libcst versions (see the module doc)."""
+    parts = [__version__, sys.version, _libcst_version()]
+    for top in _package_dirs():
+        for folder, subfolders, files in os.walk(top):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    full = os.path.join(folder, name)
+                    try:
+                        st = os.stat(full)
+                    except OSError:
+                        continue
+                    parts.append(f"{os.path.relpath(full, top)}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _libcst_version() -> str:
+    try:
+        from importlib import metadata
+
+        return metadata.version("libcst")
+    except Exception:  # noqa: BLE001 - not installed as a distribution: the package fingerprint still applies
+        return "?"
+
+
+def rules_fingerprint(settings) -> str:
+    """What in a file's (resolved) settings decides its findings: the enabled rules and the target Keras."""
+    from rnnlint.kerasver import target_keras_major
+    from rnnlint.settings import enabled_rules
+
+    codes = ",".join(rule.code for rule in enabled_rules(settings))
+    return f"keras={target_keras_major(settings.target_keras)};rules={codes}"
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class ResultCache:
+    """Entries under `root/results/<key>.json`. Picklable (workers write their own entries)."""
+
+    root: Path
+    fingerprint: str
+
+    @classmethod
+    def open(cls, settings=None) -> "ResultCache":
+        root = Path(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR)
+        return cls(root=root, fingerprint=code_fingerprint())
+
+    def key(self, path: str, settings) -> str:
+        text = f"{FORMAT}\n{self.fingerprint}\n{rules_fingerprint(settings)}\n{path}"
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def entry_path(self, key: str) -> Path:
+        return self.root / SUBDIR / f"{key}.json"
+
+    def get(self, key: str, path: str, data: bytes):
+        """The cached findings of `path` with content `data`, or None (a miss: absent, stale, corrupt, foreign)."""
+        try:
+            with open(self.entry_path(key), encoding="utf-8") as stream:
+                entry = json.load(stream)
+        except (OSError, ValueError, RecursionError):
+            debug("miss", path)
+            return None
+        try:
+            if not (type(entry) is dict and entry.get("format") == FORMAT and entry.get("key") == key
+                    and entry.get("path") == path and entry.get("content") == content_hash(data)):
+                raise Corrupt("stale or foreign entry")
+            findings = decode(entry.get("findings"))
+            if not _valid_findings(findings, path):
+                raise Corrupt("ill-typed findings")
+        except (Corrupt, TypeError, ValueError, RecursionError):
+            debug("miss", path)
+            return None
+        debug("hit", path)
+        return findings
+
+    def put(self, key: str, path: str, data: bytes, result) -> bool:
+        """Store `result`'s findings if the result is cacheable; False when it was not written."""
+        if not cacheable(result):
+            return False
+        try:
+            findings = [encode(f) for f in result.findings]
+        except (Unencodable, RecursionError):
+            return False
+        entry = {"format": FORMAT, "key": key, "path": path, "content": content_hash(data), "findings": findings}
+        try:
+            text = json.dumps(entry, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+        except (ValueError, RecursionError):
+            return False
+        try:
+            ensure(self.root, SUBDIR)
+            write_atomic(self.entry_path(key), text)
+        except OSError:
+            return False  # read-only or full disk: only costs speed
+        debug("write", path)
+        return True
+
+
+def cacheable(result) -> bool:
+    """A result worth storing: analysed (not skipped), read, and without an engine failure that may not recur."""
+    if result.skipped or result.source is None:
+        return False
+    return not any(f.code == "RNN000" and f.name in _UNCACHEABLE for f in result.findings)
+
+
+__all__ = ["DEBUG_ENV", "FORMAT", "ResultCache", "cacheable", "code_fingerprint", "decode", "encode"]

@@ -1,0 +1,190 @@
+"""Parallel linting (rnnlint.parallel): same output as --jobs 1, no pool for small runs, worker crashes contained,
+FileResult picklable; and lean start-up (nothing heavy imported by --version or a run over a tree without Keras)."""
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rnnlint.engine as engine
+import rnnlint.parallel as parallel
+from conftest import STACKED_LSTM, run_cli, write
+from rnnlint.settings import Settings
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+PAD = "\n".join(f"# padding line {i} so that the run is big enough for a pool" for i in range(60)) + "\n"
+CLEAN = """\
+import numpy as np
+from keras import layers, models
+
+X = np.zeros((32, 10, 1))
+y = np.zeros((32, 1))
+model = models.Sequential([layers.Input(shape=(10, 1)), layers.LSTM(8), layers.Dense(1)])
+model.compile(loss="mse")
+model.fit(X, y, batch_size=8)
+"""
+SYNTAX = "import keras\n\ndef f(:\n    pass\n"
+PLAIN = "def add(a, b):\n    return a + b\n"
+
+
+def make_tree(root: Path) -> Path:
+    """~20 files: buggy, clean, syntax errors, no keras at all, a notebook, in nested folders."""
+    for i in range(6):
+        write(root, f"pkg/buggy_{i}.py", PAD + STACKED_LSTM)
+        write(root, f"pkg/sub/clean_{i}.py", PAD + CLEAN)
+    for i in range(3):
+        write(root, f"broken_{i}.py", PAD + SYNTAX)
+        write(root, f"plain/util_{i}.py", PLAIN)
+    for example in sorted(EXAMPLES.iterdir()):
+        if example.suffix in (".py", ".ipynb") and example.name.startswith("stacked"):
+            write(root, f"examples/{example.name}", example.read_bytes())
+    return root
+
+
+def payload(result) -> list:
+    """What the reporters see of a run, comparable across runs."""
+    from rnnlint.ir import to_jsonable
+
+    return [(r.path, r.skipped, r.source, [to_jsonable(f) for f in r.findings]) for r in result.files]
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return make_tree(tmp_path / "tree")
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    """Let a pool start for a test-sized tree, and record whether one did."""
+    monkeypatch.setattr(parallel, "MIN_POOL_FILES", 2)
+    monkeypatch.setattr(parallel, "MIN_POOL_BYTES", 0)
+    pools: list[int] = []
+    real = parallel._run_pool
+
+    def spy(chunks, store, workers):
+        pools.append(workers)
+        return real(chunks, store, workers)
+
+    monkeypatch.setattr(parallel, "_run_pool", spy)
+    return pools
+
+
+def test_jobs_2_gives_the_same_results_in_the_same_order(tree, small_pool) -> None:
+    settings = Settings(confirm=False)
+    serial = engine.lint_paths([str(tree)], settings, jobs=1)
+    assert small_pool == []
+    pooled = engine.lint_paths([str(tree)], settings, jobs=2)
+    assert small_pool == [2]
+    assert payload(pooled) == payload(serial)
+    assert [r.ir for r in pooled.files] == [r.ir for r in serial.files]  # the IR survives the trip (--show-models)
+    codes = {f.code for f in serial.findings}
+    assert {"RNN000", "RNN001"} <= codes and sum(r.skipped for r in serial.files) == 3
+
+
+def test_cli_jobs_2_json_identical_to_jobs_1(tree) -> None:
+    one = run_cli("--no-confirm", "--no-cache", "--format", "json", "--jobs", "1", ".", cwd=tree)
+    two = run_cli("--no-confirm", "--no-cache", "--format", "json", "--jobs", "2", ".", cwd=tree)
+    assert one.code == two.code == 1, one.err + two.err
+    assert one.out == two.out
+    assert len(json.loads(one.out)) >= 10
+
+
+def test_spawn_start_method_gives_the_same_output(tree) -> None:
+    """Workers started with 'spawn' (the default on macOS and Windows) import everything afresh."""
+    one = run_cli("--no-confirm", "--no-cache", "--format", "json", "-j", "1", ".", cwd=tree)
+    env = {parallel.START_METHOD_ENV: "spawn"}
+    two = run_cli("--no-confirm", "--no-cache", "--format", "json", "-j", "2", ".", cwd=tree, env=env)
+    assert (two.code, two.out) == (one.code, one.out), two.err
+
+
+def test_no_pool_for_a_handful_of_files(tmp_path, monkeypatch) -> None:
+    for i in range(parallel.MIN_POOL_FILES - 1):
+        write(tmp_path, f"m{i}.py", STACKED_LSTM)
+    for i in range(30):  # files the prefilter skips do not count
+        write(tmp_path, f"plain{i}.py", PLAIN)
+    monkeypatch.setattr(parallel, "_in_pool", lambda *a: pytest.fail("a pool was started"))
+    result = engine.lint_paths([str(tmp_path)], Settings(confirm=False), jobs=4)
+    assert len(result.findings) == parallel.MIN_POOL_FILES - 1
+
+
+def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeypatch) -> None:
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs fork to carry the sabotage into the worker")
+    monkeypatch.setenv(parallel.START_METHOD_ENV, "fork")
+    parent = os.getpid()
+    real = engine.lint_file
+
+    def dies_on_buggy_2(path, settings=None, data=None):
+        if path.endswith("buggy_2.py") and os.getpid() != parent:
+            os._exit(9)  # as a segfault would: no exception, the worker is gone
+        return real(path, settings, data)
+
+    monkeypatch.setattr(engine, "lint_file", dies_on_buggy_2)
+    serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
+    pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
+    assert len(small_pool) >= 2  # the first pool broke, the lost files were retried
+    by_path = {r.path: r for r in pooled.files}
+    crashed = [r for r in pooled.files if r.internal_error]
+    assert [Path(r.path).name for r in crashed] == ["buggy_2.py"]
+    assert "worker" in crashed[0].findings[0].message
+    for r in serial.files:  # every other file: the same result as in-process
+        if not r.path.endswith("buggy_2.py"):
+            assert by_path[r.path].findings == r.findings
+    assert [r.path for r in pooled.files] == [r.path for r in serial.files]
+
+
+def test_file_results_pickle() -> None:
+    for example in sorted(EXAMPLES.iterdir()):
+        if example.suffix in (".py", ".ipynb"):
+            result = engine.lint_file(str(example), Settings(confirm=False))
+            assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_default_jobs_is_the_available_cores() -> None:
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert parallel.default_jobs() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_bad_jobs_is_a_usage_error(tmp_path, value) -> None:
+    run = run_cli("--jobs", value, ".", cwd=tmp_path)
+    assert run.code == 2 and "jobs" in run.err
+
+
+# --- lean start-up ---------------------------------------------------------------------------------------------
+
+HEAVY = ("tensorflow", "keras", "pygls", "lsprotocol", "libcst", "numpy", "rnnlint.resultcache")
+
+
+def imported(args: list[str], cwd: Path) -> set[str]:
+    """Top-level modules imported by `python -X importtime -m rnnlint ARGS` (read from its stderr)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "rnnlint", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    names = set()
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    assert names, proc.stderr[-2000:]
+    return names
+
+
+def test_version_imports_nothing_heavy(tmp_path) -> None:
+    names = imported(["--version"], tmp_path)
+    assert not {m for m in HEAVY if m in names}
+    assert "rnnlint.engine" not in names
+
+
+def test_a_run_over_a_tree_without_keras_imports_nothing_heavy(tmp_path) -> None:
+    for i in range(40):  # more than enough files for a pool, were any of them analysed
+        write(tmp_path, f"pkg/m{i}.py", PAD + PLAIN)
+    write(tmp_path, "pkg/torch_model.py", "import torch.nn as nn\nlstm = nn.LSTM(8, 16)\n")
+    names = imported(["-j", "2", "."], tmp_path)  # confirmation and the result cache on, as by default
+    assert not {m for m in HEAVY if m in names}
+    assert "multiprocessing.context" not in names  # no pool was started
+    assert not (tmp_path / ".rnnlint_cache").exists()  # nothing analysed, nothing cached
