@@ -58,6 +58,10 @@ COUNTER = {"inputs": 0}  # how many inputs `check` saw (printed by the long prof
 KNOWN_BAD_FIXES = {
     "RNN009",  # removing the only argument `input_shape=0,` leaves `LSTM(,)` (found by the long fuzz profile)
 }
+# Rules known to crash on some inputs (an RNN000 internal-error finding; reported, to be fixed in rules/).
+KNOWN_RULE_CRASHES = {
+    "RNN007",  # input_shape=True on the first layer + stateful=True: TypeError building the suggested Input
+}
 
 
 # --- the properties ------------------------------------------------------------------------------------------
@@ -92,7 +96,8 @@ def apply_one_fix(text: str, edits) -> str:
 def check(text: str, path: str = "fuzz.py", result=None, fixes: bool = True) -> None:
     COUNTER["inputs"] += 1
     result = result if result is not None else lint_source(text, path, SETTINGS)
-    internal = [f.message for f in result.findings if f.name == "internal-error"]
+    internal = [f.message for f in result.findings if f.name == "internal-error"
+                and not any(f.message.startswith(f"internal error in rule {code} ") for code in KNOWN_RULE_CRASHES)]
     assert not internal, internal
     # JSON contract
     run = confirm_results([result], SETTINGS)
@@ -291,6 +296,13 @@ def keras_program(draw) -> str:
          "model.add(LSTM(256, input_shape=(10, 1)))\nmodel.add(LSTM(256))\nmodel.add(Dense(1))\n")
 def test_generated_keras_programs(text):
     check(text)
+
+
+@pytest.mark.xfail(reason="rule bug: RNN007 crashes on a non-tuple input_shape with stateful=True", strict=False)
+def test_known_crash_rnn007():
+    text = ("import keras as K\nfrom keras import layers as kl\n"
+            "model = K.Sequential([kl.LSTM(0,0,input_shape=True,units=0),kl.LSTM(stateful=True)])\n")
+    assert [f.message for f in lint_source(text, "fuzz.py", SETTINGS).findings if f.name == "internal-error"] == []
 
 
 @pytest.mark.xfail(reason="rule bug: RNN009's fix leaves `LSTM(,)` when input_shape is the only argument",
