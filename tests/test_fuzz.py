@@ -55,9 +55,7 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's line terminators (not str.spl
 COUNTER = {"inputs": 0}  # how many inputs `check` saw (printed by the long profile)
 # Rules whose fixes are known to break the file in some cases (reported, to be fixed in rules/; fix_source
 # refuses such a result, so nothing is lost). Empty this set to make the property strict again.
-KNOWN_BAD_FIXES = {
-    "RNN009",  # removing the only argument `input_shape=0,` leaves `LSTM(,)` (found by the long fuzz profile)
-}
+KNOWN_BAD_FIXES: set[str] = set()  # RNN009 was here (`LSTM(input_shape=0,)` → `LSTM(,)`); fixed, see below
 # Rules known to crash on some inputs (an RNN000 internal-error finding; reported, to be fixed in rules/).
 KNOWN_RULE_CRASHES = {
     "RNN007",  # input_shape=True on the first layer + stateful=True: TypeError building the suggested Input
@@ -305,9 +303,8 @@ def test_known_crash_rnn007():
     assert [f.message for f in lint_source(text, "fuzz.py", SETTINGS).findings if f.name == "internal-error"] == []
 
 
-@pytest.mark.xfail(reason="rule bug: RNN009's fix leaves `LSTM(,)` when input_shape is the only argument",
-                   strict=False)  # XPASS once the rule is fixed: then drop it from KNOWN_BAD_FIXES
-def test_known_bad_fix_rnn009():
+def test_rnn009_fix_of_a_lone_argument_with_trailing_comma_parses():
+    # Found by the long fuzz profile: the fix removing `input_shape=0,` used to leave `LSTM(,)`.
     text = ("import keras as K\nfrom keras import layers as kl\n"
             "model = K.Sequential([kl.LSTM(),kl.LSTM(input_shape=0,)])\n")
     result = lint_source(text, "fuzz.py", SETTINGS)
