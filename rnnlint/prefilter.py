@@ -14,16 +14,18 @@ module in RNN010's REMOVED_MODULES contains the word `keras`. A qualified name i
 written in the file — after NFKC normalisation, which CPython applies to identifiers (`import ｋeras` with a
 fullwidth k imports keras, and the analyzer, on CPython's ast, sees `keras`); so a file whose NFKC-normalised
 text never contains `keras` has no Keras name, hence no model, hence no finding. A file with non-ASCII bytes is
-normalised before the search. Recurrent layer names (LSTM, GRU, …) and `tensorflow`
+decoded (as the engine would) and normalised before the search — also under a latin-1 cookie, where `ª`
+normalises to `a`. Recurrent layer names (LSTM, GRU, …) and `tensorflow`
 alone are not needed: an `LSTM` that is not reached through a `keras` name is not Keras's (PyTorch's nn.LSTM,
 a user's own class). The search is case-sensitive for the same reason: `Keras.layers.LSTM` is not resolved.
 `tests/test_prefilter.py` guards these assumptions against the alias table and the rules.
 
-From bytes to text: in UTF-8 (the default, with or without BOM) and in the ASCII-compatible single-byte codecs
-(latin-1, iso8859-*, cp125x), the text contains `keras` exactly when the bytes do. A file that declares any
-other coding (PEP 263 cookie) is decoded as the engine would decode it and searched as text. A notebook
-(.ipynb, JSON) could spell a letter as a `\\u006b` escape: one with such an escape of k, e, r, a or s, or with
-NUL bytes (UTF-16/32 JSON), is not skipped.
+From bytes to text: a file of ASCII bytes read as UTF-8 (the default) or an ASCII-compatible single-byte codec
+(latin-1, iso8859-*, cp125x) has the bytes as its text, so the bytes search decides. Anything else — non-ASCII
+bytes, or a cookie naming another codec (UTF-7 can spell k as `+AGs-`) — is decoded as the engine would decode
+it, NFKC-normalised and searched as text (rare; still far cheaper than parsing). A notebook (.ipynb, JSON) could
+spell a letter as a `\\u` escape: one with an escape of k, e, r, a, s or of any non-ASCII character is decoded
+with the json module and searched the same way; one with NUL bytes (UTF-16/32 JSON) is not skipped.
 
 What a skipped file does not get
 --------------------------------
@@ -45,8 +47,16 @@ KEYWORD = b"keras"
 
 # PEP 263: a comment on line 1 or 2 naming the encoding.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-# A JSON \u escape of one of the letters of "keras" (k e r a s = 6b 65 72 61 73), any hex case.
-_ESCAPED_LETTER = re.compile(rb"\\u00(?:6[bB15]|7[23])")
+# A JSON \u escape that could spell a letter of "keras" (k e r a s = 6b 65 72 61 73, any hex case) or, after
+# NFKC, any non-ASCII character (ª → a, ｋ → k, 𝐤 → k as a surrogate pair, …).
+_ESCAPED_LETTER = re.compile(rb"\\u(?:00(?:6[bB15]|7[23])|00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|"
+                             rb"[1-9a-fA-F][0-9a-fA-F]{3})")
+_WORD = KEYWORD.decode()
+
+
+def _nfkc_has_keyword(text: str) -> bool:
+    """CPython NFKC-normalises identifiers, so `ｋeras` (fullwidth k) or `kerªs` is the name `keras`."""
+    return _WORD in unicodedata.normalize("NFKC", text)
 
 
 def _ascii_transparent(encoding: str) -> bool:
@@ -75,17 +85,26 @@ def may_hold_model(path: str, data: bytes) -> bool:
     """False only when the file at `path` with content `data` cannot hold anything rnnlint checks."""
     if KEYWORD in data:
         return True
-    if not data.isascii() and KEYWORD.decode() in unicodedata.normalize("NFKC", data.decode("utf-8", "replace")):
-        return True  # CPython NFKC-normalises identifiers: `import ｋeras` (fullwidth k) imports keras
-    if path.lower().endswith(".ipynb"):
-        return b"\0" in data or _ESCAPED_LETTER.search(data) is not None
+    if path.lower().endswith(".ipynb"):  # JSON: UTF-8 (or UTF-16/32, with NUL bytes), letters maybe \u-escaped
+        if b"\0" in data:
+            return True
+        if _ESCAPED_LETTER.search(data) is not None:
+            import json
+
+            try:
+                return _nfkc_has_keyword(json.dumps(json.loads(data), ensure_ascii=False))
+            except (ValueError, RecursionError):
+                return False  # not JSON: the notebook reader could only report RNN000
+        return not data.isascii() and _nfkc_has_keyword(data.decode("utf-8", "replace"))
     encoding = _declared_encoding(data)
-    if encoding is None or _ascii_transparent(encoding):
-        return False
+    if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
+        return False  # ASCII bytes read as UTF-8, ASCII or a single-byte superset: the text is the bytes
+    if encoding is None or encoding == "utf-8":
+        return _nfkc_has_keyword(data.decode("utf-8", "replace"))
     from rnnlint.sources import decode_python
 
     try:
         text = decode_python(data)
     except (ValueError, SyntaxError):
         return False  # undecodable: no text, so no model (the engine would only report RNN000)
-    return KEYWORD.decode() in unicodedata.normalize("NFKC", text)
+    return _nfkc_has_keyword(text)

@@ -40,6 +40,15 @@ CASES = [
     ("notebook-escaped-k", "a.ipynb", b'{"cells": [{"source": "import \\u006beras"}]}', True),
     ("notebook-escaped-upper-hex", "a.ipynb", b'{"cells": [{"source": "import k\\u0065ras"}]}', True),
     ("notebook-utf16", "A.IPYNB", "{}".encode("utf-16"), True),
+    # NFKC: CPython normalises identifiers, so these spell the name keras
+    ("utf8-fullwidth-k", "a.py", "import \uff4beras\n".encode(), True),
+    ("utf8-non-ascii-plain", "a.py", "s = 'café'\n".encode(), False),
+    ("latin1-feminine-ordinal", "a.py", b"# coding: latin-1\nimport ker\xaas\n", True),  # ª → a
+    ("notebook-ansi-escape", "a.ipynb", b'{"outputs": "\\u001b[0m"}', False),
+    ("notebook-escaped-ordinal", "a.ipynb", b'{"source": "import ker\\u00aas"}', True),
+    ("notebook-escaped-math-k", "a.ipynb", b'{"source": "import \\ud835\\udc24eras"}', True),  # 𝐤
+    ("notebook-escaped-e-acute", "a.ipynb", b'{"source": "s = \'caf\\u00e9\'"}', False),
+    ("notebook-escape-not-json", "a.ipynb", b'{"source": "\\u00e9', False),
 ]
 
 
@@ -175,3 +184,11 @@ def test_a_clean_run_without_keras_imports_nothing_heavy(tmp_path) -> None:
             "print(status, [m for m in ('libcst', 'tensorflow', 'keras', 'pygls', 'numpy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_latin1_file_spelling_keras_with_an_ordinal_is_linted(tmp_path) -> None:
+    """`kerªs` under a latin-1 cookie is the module keras for CPython (NFKC), hence for the analyzer."""
+    data = b"# -*- coding: latin-1 -*-\n" + STACKED_LSTM.replace("keras", "ker\u00aas").encode("latin-1")
+    path = write(tmp_path, "a.py", data)
+    result = engine.lint_file(str(path), NO_CONFIRM)
+    assert not result.skipped and "RNN001" in {f.code for f in result.findings}
