@@ -38,7 +38,7 @@ class Tool:
     argv: list[str]
     times: list[float] = field(default_factory=list)
     rss_kb: list[int] = field(default_factory=list)
-    status: int | None = None
+    statuses: list[int] = field(default_factory=list)
 
 
 RNNLINT = shutil.which("rnnlint") or f"{sys.executable} -m rnnlint"  # --rnnlint overrides
@@ -48,6 +48,8 @@ def tools_for(corpus: str) -> list[Tool]:
     rnnlint = RNNLINT
     return [
         Tool("rnnlint", [*rnnlint.split(), "--no-confirm", "--no-cache", "--exit-zero", corpus]),
+        Tool("rnnlint -j1", [*rnnlint.split(), "--no-confirm", "--no-cache", "--jobs", "1", "--exit-zero", corpus]),
+        Tool("rnnlint warm", [*rnnlint.split(), "--no-confirm", "--exit-zero", corpus]),
         Tool("ruff ALL", ["ruff", "check", "--isolated", "--select", "ALL", "--no-cache", "--exit-zero", corpus]),
         Tool("ruff default", ["ruff", "check", "--isolated", "--no-cache", "--exit-zero", corpus]),
         Tool("flake8 -j2", ["flake8", "--isolated", "-j2", "--exit-zero", corpus]),
@@ -65,14 +67,15 @@ def tool_env() -> dict[str, str]:
 def run_once(tool: Tool, timed: bool = True) -> None:
     """Run with stdout/stderr to /dev/null; wall time and the run's peak RSS (ru_maxrss of wait4, KiB)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(tool.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=tool_env())
+    proc = subprocess.Popen(tool.argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=tool_env(),
+                            cwd=os.path.dirname(tool.argv[-1]))  # a result cache lands next to the corpus
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    tool.status = proc.returncode
     if timed:
         tool.times.append(elapsed)
         tool.rss_kb.append(usage.ru_maxrss)
+        tool.statuses.append(proc.returncode)
 
 
 def count_lines(corpus: str) -> tuple[int, int]:
@@ -119,7 +122,8 @@ def bench_case(files: int, fraction: float, repeats: int, corpus_dir: str) -> di
         shift = round_ % len(tools)
         for tool in tools[shift:] + tools[:shift]:
             run_once(tool, timed=True)
-            print(f"  {files}:{fraction:g} round {round_ + 1} {tool.name}: {tool.times[-1]:.2f}s", flush=True)
+            print(f"  {files}:{fraction:g} round {round_ + 1} {tool.name}: {tool.times[-1]:.2f}s "
+                  f"(exit {tool.statuses[-1]})", flush=True)
     return {"files": n_files, "lines": n_lines, "keras_files": made["keras_files"], "tools": tools,
             "corpus": corpus, "stats": statistics_line(corpus)}
 
@@ -145,21 +149,23 @@ def profile_case(corpus: str, sample: int = 150) -> str:
         return sum(v[3] for (path, _, name), v in stats.stats.items()
                    if module_part in path and name == function)
 
-    parse = cum("libcst/_parser/entrypoints", "parse_module")
+    builtin = {name: v[3] for (path, _, name), v in stats.stats.items() if path == "~"}
+    parse = builtin.get("<built-in method builtins.compile>", 0.0)  # CPython's parser (the analyzer's ast)
+    libcst_parse = cum("libcst/_parser/entrypoints", "parse_module")
     metadata = cum("libcst/metadata/wrapper", "resolve")
-    wrapper_copy = cum("libcst/metadata/wrapper", "__init__")
     analyze = cum("rnnlint/analyze/__init__", "analyze_source")
     propagate = cum("rnnlint/engine", "_propagate")
     lint = cum("rnnlint/engine", "_lint")
     rules = lint - analyze - propagate
-    evaluator = analyze - parse - metadata - wrapper_copy
+    evaluator = analyze - parse - libcst_parse - metadata
     by_provider = []
     for (path, _, name), v in stats.stats.items():
         if "libcst/metadata" in path and name.startswith("visit_Module") and v[3] > 0.01 * total:
             by_provider.append((os.path.basename(path), v[3]))
     rows = [
-        ("libcst parse (native parser)", parse),
-        ("libcst metadata (positions, scopes, qualified names)", metadata),
+        ("parsing: CPython's parser (`compile(..., PyCF_ONLY_AST)`)", parse),
+        ("libcst parse (native parser), when the analyzer used libcst", libcst_parse),
+        ("libcst metadata (positions, scopes, qualified names), idem", metadata),
         ("our analysis (evaluator → IR)", evaluator),
         ("shape propagation", propagate),
         ("rules, suppression, sorting", rules),
@@ -252,7 +258,16 @@ def render(results: list[dict], repeats: int, profile: str | None, argv: list[st
             m = med[t.name]
             out.append(f"| {t.name} | {m:.2f} | {min(t.times):.2f}–{max(t.times):.2f} | "
                        f"{result['files'] / m:,.0f} | {result['lines'] / m:,.0f} | {fmt_rss(max(t.rss_kb))} | "
-                       f"{'—' if t.name == 'rnnlint' else f'{rn / m:.2f}×'} |")
+                       f"{'—' if t.name.startswith('rnnlint') else f'{rn / m:.2f}×'} |")
+        variants = [f"{t.name} ÷ rnnlint = {med[t.name] / rn:.2f}×" for t in tools
+                    if t.name.startswith("rnnlint") and t.name != "rnnlint"]
+        if variants:
+            out += ["", "rnnlint variants: " + "; ".join(variants) + " (`rnnlint` = cold: `--no-cache`, default "
+                    "`--jobs` = the available cores; `-j1` = in-process; `warm` = result cache filled by the untimed "
+                    "first run)."]
+        failed = [f"{t.name}: {t.statuses}" for t in tools if any(t.statuses)]
+        if failed:  # every command runs with --exit-zero: anything else is a crash or a kill
+            out += ["", "**Runs that did not exit 0 (their times are suspect):** " + "; ".join(failed)]
         out += ["", f"rnnlint --statistics: {result['stats']}", "", "Commands (the corpus path as generated):",
                 "```"]
         out += [" ".join(t.argv) + " > /dev/null" for t in tools]
