@@ -284,7 +284,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         # the result cache holds findings only: --show-models needs the IR, so it analyses every file
         result = _lint_stdin(args, settings) if _reads_stdin(args) else lint_paths(
-            args.paths or ["."], settings, jobs=args.jobs, cache=settings.use_cache and not args.show_models)
+            args.paths or ["."], settings, jobs=args.jobs, cache=settings.use_cache and not args.show_models,
+            keep_ir=args.show_models)
     except PathNotFound as exc:
         raise UsageError(str(exc)) from None
     if args.show_models:

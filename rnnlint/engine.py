@@ -280,13 +280,14 @@ def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunRes
 
 
 def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: int | None = 1,
-               cache: bool = False) -> RunResult:
+               cache: bool = False, keep_ir: bool = True) -> RunResult:
     """Discover the files under `paths`, lint each, then confirm once. Raises PathNotFound for a missing path.
 
     `jobs`: worker processes (None = the available cores; 1 = this process); `cache`: read and write the result
-    cache (.rnnlint_cache/results/; cached files come back without `ir`). See rnnlint.parallel."""
+    cache (.rnnlint_cache/results/; cached files come back without `ir`); `keep_ir=False`: files analysed in a
+    worker may come back without `ir`/`shapes` (cheaper; only --show-models needs them). See rnnlint.parallel."""
     settings = settings or Settings()
     files = discover_files(paths, settings)  # exclusion: configuration, .gitignore, --force-exclude
     from rnnlint.parallel import lint_many
 
-    return confirm_results(lint_many(files, settings, jobs=jobs, cache=cache), settings)
+    return confirm_results(lint_many(files, settings, jobs=jobs, cache=cache, keep_ir=keep_ir), settings)

@@ -17,7 +17,7 @@ from conftest import STACKED_LSTM, run_cli, write
 from rnnlint.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-PAD = "\n".join(f"# padding line {i} so that the run is big enough for a pool" for i in range(60)) + "\n"
+PAD = "\n".join(f"# padding line {i} so that the run is big enough for a pool" for i in range(150)) + "\n"
 CLEAN = """\
 import numpy as np
 from keras import layers, models
@@ -84,6 +84,12 @@ def test_jobs_2_gives_the_same_results_in_the_same_order(tree, small_pool) -> No
     assert [r.ir for r in pooled.files] == [r.ir for r in serial.files]  # the IR survives the trip (--show-models)
     codes = {f.code for f in serial.findings}
     assert {"RNN000", "RNN001"} <= codes and sum(r.skipped for r in serial.files) == 3
+
+
+def test_the_test_tree_is_big_enough_for_a_pool(tree) -> None:
+    analysed = [p for p in tree.rglob("*") if p.is_file() and b"keras" in p.read_bytes()]
+    assert len(analysed) >= parallel.MIN_POOL_FILES
+    assert sum(p.stat().st_size for p in analysed) >= parallel.MIN_POOL_BYTES
 
 
 def test_cli_jobs_2_json_identical_to_jobs_1(tree) -> None:
@@ -188,3 +194,9 @@ def test_a_run_over_a_tree_without_keras_imports_nothing_heavy(tmp_path) -> None
     assert not {m for m in HEAVY if m in names}
     assert "multiprocessing.context" not in names  # no pool was started
     assert not (tmp_path / ".rnnlint_cache").exists()  # nothing analysed, nothing cached
+
+
+def test_show_models_with_workers_keeps_the_ir(tree) -> None:
+    one = run_cli("--show-models", "--format", "json", "-j", "1", ".", cwd=tree)
+    two = run_cli("--show-models", "--format", "json", "-j", "2", ".", cwd=tree)
+    assert two.out == one.out and len(json.loads(one.out)) >= 12
