@@ -16,20 +16,32 @@ def input_declaration(node: Node) -> DeclaredInput:
     if batch_shape is None:
         batch_shape = layer.arg("batch_input_shape", default=None)
     if isinstance(batch_shape, tuple) and batch_shape:
-        return DeclaredInput(batch_shape[1:], batch_shape[0], "batch_shape", layer.span, node.id)
+        return DeclaredInput(_as_shape(batch_shape[1:]), _as_batch(batch_shape[0]), "batch_shape", layer.span,
+                             node.id)
     if isinstance(batch_shape, Unknown):
         return DeclaredInput(UNKNOWN, UNKNOWN, "batch_shape", layer.span, node.id)
     shape = layer.arg("shape", 0 if layer.kind == "Input" else None, default=None)
     if shape is None:
         shape = layer.arg("input_shape", default=None)
-    batch = layer.arg("batch_size", default=None)
+    batch = _as_batch(layer.arg("batch_size", default=None))
     return DeclaredInput(_as_shape(shape), batch, layer.kind, layer.span, node.id)  # type: ignore[arg-type]
 
 
+def _as_batch(value: Any) -> Any:
+    """A static batch size: an int, None (not static), else Unknown."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    return UNKNOWN
+
+
 def _as_shape(value: Any) -> Any:
+    """A declared shape as a tuple of dims (int or None); anything else (a bool, a string…) is Unknown."""
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
-    return value if value is not None else UNKNOWN
+    if isinstance(value, tuple) and all(d is None or (isinstance(d, int) and not isinstance(d, bool)) or
+                                        isinstance(d, Unknown) for d in value):
+        return value
+    return UNKNOWN
 
 
 def layer_declaration(layer: Layer, node_id: int) -> DeclaredInput | None:
@@ -40,9 +52,10 @@ def layer_declaration(layer: Layer, node_id: int) -> DeclaredInput | None:
         bis = candidate.arg("batch_input_shape")
         if bis is not None:
             if isinstance(bis, tuple) and bis:
-                return DeclaredInput(bis[1:], bis[0], "batch_input_shape", candidate.span, node_id)
+                return DeclaredInput(_as_shape(bis[1:]), _as_batch(bis[0]), "batch_input_shape", candidate.span,
+                                     node_id)
             return DeclaredInput(UNKNOWN, UNKNOWN, "batch_input_shape", candidate.span, node_id)
-        batch = candidate.arg("batch_size")
+        batch = _as_batch(candidate.arg("batch_size"))
         shape = candidate.arg("input_shape")
         if shape is not None:
             return DeclaredInput(_as_shape(shape), batch, "input_shape", candidate.span, node_id)
