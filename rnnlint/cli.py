@@ -110,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="after the report: findings per rule, and files linted vs skipped by the prefilter "
                           "(files that never mention keras; on standard error with --format json)")
     parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                        help="analyse files in N worker processes (default: the available cores; 1: no workers; "
-                             "small runs never start workers)")
+                        help="analyse files in N worker processes (default: the cores not kept busy by other processes; "
+                             "1: no workers; small runs never start workers)")
     out.add_argument("--fail-on", choices=("error", "warning", "info"), default=None,
                      help="lowest severity that makes the exit status 1 (default: info, i.e. any finding)")
     checker = parser.add_argument_group("confirmation with the real Keras")

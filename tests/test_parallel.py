@@ -151,9 +151,13 @@ def test_file_results_pickle() -> None:
             assert pickle.loads(pickle.dumps(result)) == result
 
 
-def test_default_jobs_is_the_available_cores() -> None:
+def test_default_jobs_is_the_available_cores_not_kept_busy(monkeypatch) -> None:
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    assert parallel.default_jobs() == expected
+    assert parallel.available_cores() == expected
+    monkeypatch.setattr(parallel, "available_cores", lambda: 4)
+    for load, jobs in ((0.0, 4), (1.0, 4), (1.5, 4), (2.5, 3), (4.0, 1), (9.0, 1)):
+        monkeypatch.setattr(os, "getloadavg", lambda: (load, 0.0, 0.0))
+        assert parallel.default_jobs() == jobs, load
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])
