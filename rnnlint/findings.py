@@ -59,6 +59,7 @@ class Evidence:
     argument: str | None = None
     synthetic_input: tuple[int | None, ...] | None = None  # per-sample shape to use when none is declared
     batch_size: int | None = None
+    target: ArrayShape | None = None  # "raises" with data and target: also train one epoch on zeros of them
 
 
 @dataclass(frozen=True)

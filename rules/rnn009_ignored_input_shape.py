@@ -71,12 +71,12 @@ class IgnoredInputShape(Rule):
         """, line=5, note="after an explicit Input, the argument is ignored too"),
         Example("""
             from keras.models import Sequential
-            from keras.layers import LSTM
-            model = Sequential([LSTM(8, input_shape=(5, 1), return_sequences=True), LSTM(input_shape=(5, 8),)])
+            from keras.layers import LSTM, Flatten
+            model = Sequential([LSTM(8, input_shape=(5, 1), return_sequences=True), Flatten(input_shape=(5, 8),)])
         """, line=3, fixed="""
             from keras.models import Sequential
-            from keras.layers import LSTM
-            model = Sequential([LSTM(8, input_shape=(5, 1), return_sequences=True), LSTM()])
+            from keras.layers import LSTM, Flatten
+            model = Sequential([LSTM(8, input_shape=(5, 1), return_sequences=True), Flatten()])
         """, note="the only argument, with a trailing comma"),
         Example("""
             from keras.models import Sequential

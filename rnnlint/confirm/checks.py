@@ -32,6 +32,13 @@ def _raises(keras: Any, spec: dict) -> Result:
         called = _call(keras, model, data, spec["check"]["batch_size"])
         if called is not None:
             return _result("confirmed", f"{called} (called on x of shape {_shape(data)})")
+        target = spec["check"].get("target")
+        if target:
+            trained = _fit(model, data, target, spec["check"]["loss"] or "mse", spec["check"]["batch_size"])
+            if trained is not None:
+                return _result("confirmed", f"{trained} (training one epoch on x {_shape(data)}, y {_shape(target)})")
+            return _result("refuted", f"Keras built the model and trained it one epoch on zeros of x "
+                                      f"{_shape(data)} and y {_shape(target)} without error")
     elif len(model.inputs) == 1:
         # Keras 3 skips some input checks at build (the layer inside TimeDistributed, Bidirectional(RNN(cell))):
         # the first batch shows them. Call once on zeros of the declared input before refuting.
@@ -71,7 +78,7 @@ def _output_mismatch(keras: Any, spec: dict) -> Result:
     data, loss = spec["check"]["data"], spec["check"]["loss"]
     y, out = tuple(data[1:]), tuple(output[1:])
     sparse = bool(loss) and "sparse" in loss
-    expected = [out[:-1], out[:-1] + (1,)] if sparse else [out, out[:-1] if out[-1:] == (1,) else out]
+    expected = [out[:-1], out[:-1] + (1,)] if sparse else [out, out[:-1] if out[-1:] == (1,) else out, out + (1,)]
     verdicts = [_compare(e, y) for e in expected]
     text = f"Keras model output is {_shape(output)}; y is {_shape(data)}"
     if "equal" in verdicts:
@@ -162,6 +169,26 @@ def _call(keras: Any, model: Any, dims: list, batch: int | None) -> str | None:
         return None
     try:
         model(_zeros(dims, batch))
+    except Exception as exc:  # noqa: BLE001
+        return describe_exception(exc)
+    return None
+
+
+def _fit(model: Any, x: list, y: list, loss: str, batch: int | None) -> str | None:
+    """What compiling the model and training it one epoch on zeros of x and y raises, or None when it trains."""
+    if not (_concrete(x) and _concrete(y)):
+        return None
+    samples = x[0] if isinstance(x[0], int) else 2
+    if isinstance(y[0], int) and y[0] != samples:
+        return None
+    batch = batch or min(samples, 32)
+    samples = min(samples, 4 * batch)
+    try:
+        import numpy as np
+
+        model.compile(optimizer="adam", loss=loss)
+        model.fit(np.zeros((samples,) + tuple(x[1:]), "float32"), np.zeros((samples,) + tuple(y[1:]), "float32"),
+                  batch_size=batch, epochs=1, verbose=0, shuffle=False)
     except Exception as exc:  # noqa: BLE001
         return describe_exception(exc)
     return None

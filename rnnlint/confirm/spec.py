@@ -250,6 +250,7 @@ def _check(evidence: Evidence) -> dict:
         "node": evidence.node,
         "argument": evidence.argument,
         "batch_size": evidence.batch_size if isinstance(evidence.batch_size, int) else None,
+        "target": _plain(tuple(evidence.target.dims), "the target shape") if evidence.target is not None else None,
     }
 
 
