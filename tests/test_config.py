@@ -138,7 +138,7 @@ def test_target_keras_from_the_file(tmp_path: Path) -> None:
 # --- .gitignore ---------------------------------------------------------------------------------------------
 
 def test_gitignore_respected(tmp_path: Path) -> None:
-    pytest.importorskip("pathspec")
+    import pathspec  # noqa: F401 - the test extra installs it: missing is a failure, not a skip
     (tmp_path / ".git").mkdir()
     write(tmp_path, ".gitignore", "generated/\n*_scratch.py\n!keep_scratch.py\n")
     write(tmp_path, "generated/model.py", NO_BATCH)

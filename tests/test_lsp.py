@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
-pytest.importorskip("pygls")
-pytest_lsp = pytest.importorskip("pytest_lsp")
+import pygls  # noqa: E402,F401 - the test extra installs these: a missing one is a failure, not a skip
+import pytest_lsp  # noqa: E402
 
 from lsprotocol import types  # noqa: E402
 from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
@@ -249,7 +249,7 @@ async def confirming_client(lsp_client: LanguageClient):
 
 @pytest.mark.asyncio
 async def test_save_republishes_with_confirmation(confirming_client: LanguageClient):
-    pytest.importorskip("keras")
+    import keras  # noqa: F401 - confirmation needs the real Keras: missing is a failure
     client = confirming_client
     _open(client, BUGGY)
     first = await _diagnostics(client)
