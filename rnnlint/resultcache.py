@@ -53,6 +53,7 @@ FORMAT = "rnnlint-results/1"
 SUBDIR = "results"
 DEBUG_ENV = "RNNLINT_DEBUG_CACHE"
 _UNCACHEABLE = ("internal-error", "analysis-limit")
+_ENSURED: set[Path] = set()  # cache roots this process has created (folder and markers)
 
 
 def debug(event: str, path: str) -> None:
@@ -270,9 +271,12 @@ class ResultCache:
         except (ValueError, RecursionError):
             return False
         try:
-            ensure(self.root, SUBDIR)
+            if self.root not in _ENSURED:  # once per process: three system calls fewer per entry
+                ensure(self.root, SUBDIR)
+                _ENSURED.add(self.root)
             write_atomic(self.entry_path(key), text)
         except OSError:
+            _ENSURED.discard(self.root)  # removed under our feet? look again next time
             return False  # read-only or full disk: only costs speed
         debug("write", path)
         return True
