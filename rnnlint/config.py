@@ -389,12 +389,14 @@ class Resolver:
         """For discovery: a folder or file met while walking is skipped by `exclude`/`extend-exclude` of its
         configuration, by base `Settings.exclude` (relative to the working folder) or by a .gitignore."""
         config = self.config_for_folder(os.path.dirname(os.path.abspath(path)))
-        relative = _relative(path, config.root)
-        if relative and any(glob_match(relative, p) for p in config.exclude):
-            return True
-        cwd_relative = _relative(path, os.getcwd())
-        if cwd_relative and any(glob_match(cwd_relative, p) for p in self.base.exclude):
-            return True
+        if config.exclude:  # (the common case has no patterns: skip the path arithmetic)
+            relative = _relative(path, config.root)
+            if relative and any(glob_match(relative, p) for p in config.exclude):
+                return True
+        if self.base.exclude:
+            cwd_relative = _relative(path, os.getcwd())
+            if cwd_relative and any(glob_match(cwd_relative, p) for p in self.base.exclude):
+                return True
         if self.gitignore_enabled():
             if self._gitignore is None:
                 self._gitignore = _GitIgnore()
