@@ -213,7 +213,8 @@ def stage_times(corpus: str) -> str:
 def profile_sections(corpora: list[str]) -> str:
     """Where the time goes: per-stage wall times for every case, and a cProfile of the last (parse-bound) one."""
     out = ["## Where rnnlint's time goes", "",
-           "In-process wall times (one run; the first linted file also pays for importing libcst):", "",
+           ("In-process wall times (one run, `--jobs 1`, no cache; the first linted file also pays for the "
+            "analyzer's imports):"), "",
            "| corpus | files | discovery (s) | prefiltered: files in s | linted: files in s |",
            "|---|---:|---:|---:|---:|"]
     out += [stage_times(corpus) for corpus in corpora]
