@@ -1,8 +1,9 @@
 """The prefilter: from a file's raw bytes, before decoding or parsing, tell that rnnlint has nothing to check in it.
 
-Most files in a project never touch Keras, and parsing them with libcst is what a run would cost (libcst parses
-~150 files/s here; a bytes search takes microseconds). `may_hold_model(path, data)` is False only when the file
-provably has no model rnnlint checks; the engine then skips it (`FileResult.skipped`, counted by `--statistics`).
+Most files in a project never touch Keras, and parsing and analysing them is what a run would cost (~3 ms per
+file with the ast analyzer, ~45 ms with the earlier libcst one; reading a file and searching its bytes takes
+~13 µs: bench/RESULTS.md). `may_hold_model(path, data)` is False only when the file provably has no model
+rnnlint checks; the engine then skips it (`FileResult.skipped`, counted by `--statistics`).
 
 Why it is exact
 ---------------
