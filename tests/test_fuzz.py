@@ -60,9 +60,7 @@ KNOWN_BAD_FIXES = {
     "RNN010",  # `LSTM(input_dim=0,input_length=0)` (no space): its two deletions overlap by the comma
 }
 # Rules known to crash on some inputs (an RNN000 internal-error finding; reported, to be fixed in rules/).
-KNOWN_RULE_CRASHES = {
-    "RNN007",  # input_shape=True on the first layer + stateful=True: TypeError building the suggested Input
-}
+KNOWN_RULE_CRASHES: set[str] = set()  # RNN007 was here (input_shape=True + stateful=True); fixed, see below
 
 
 # --- the properties ------------------------------------------------------------------------------------------
@@ -303,8 +301,8 @@ def test_generated_keras_programs(text):
     check(text)
 
 
-@pytest.mark.xfail(reason="rule bug: RNN007 crashes on a non-tuple input_shape with stateful=True", strict=False)
-def test_known_crash_rnn007():
+def test_rnn007_non_tuple_input_shape_with_stateful_does_not_crash():
+    # Found by the long fuzz profile: RNN007 raised TypeError building its suggested keras.Input.
     text = ("import keras as K\nfrom keras import layers as kl\n"
             "model = K.Sequential([kl.LSTM(0,0,input_shape=True,units=0),kl.LSTM(stateful=True)])\n")
     assert [f.message for f in lint_source(text, "fuzz.py", SETTINGS).findings if f.name == "internal-error"] == []
