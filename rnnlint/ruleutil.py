@@ -131,6 +131,31 @@ def remove_argument(layer: Layer, arg: Argument) -> Edit:
     return Edit(arg.span, "")
 
 
+def remove_arguments(layer: Layer, args: list[Argument]) -> tuple[Edit, ...]:
+    """Edits deleting several arguments of one call; adjacent ones are removed by one edit (no overlaps)."""
+    removed = sorted({layer.arguments.index(a) for a in args})
+    runs: list[list[int]] = []
+    for i in removed:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    edits = []
+    for run in runs:
+        first, last = layer.arguments[run[0]], layer.arguments[run[-1]]
+        if run[0] > 0:
+            prev = layer.arguments[run[0] - 1]
+            edits.append(Edit(Span(prev.span.end_line, prev.span.end_column, last.span.end_line, last.span.end_column), ""))
+        elif run[-1] + 1 < len(layer.arguments):
+            nxt = layer.arguments[run[-1] + 1]
+            edits.append(Edit(Span(first.span.line, first.span.column, nxt.span.line, nxt.span.column), ""))
+        else:
+            close = layer.call.close_paren
+            end = (close.line, close.column) if layer.call.has_trailing_comma else (last.span.end_line, last.span.end_column)
+            edits.append(Edit(Span(first.span.line, first.span.column, *end), ""))
+    return tuple(edits)
+
+
 def drop_leading_none(source: str) -> str | None:
     """'(None, 10, 1)' → '(10, 1)'; None when the text is not a tuple/list starting with None."""
     m = re.fullmatch(r"\s*([(\[])\s*None\s*,\s*(.*?)\s*([)\]])\s*", source, flags=re.S)

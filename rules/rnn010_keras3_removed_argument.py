@@ -44,7 +44,8 @@ from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
 from rnnlint.ir import FileIR, Layer, Model
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
-    all_layers, input_spelling, insert_first_layer, label, remove_argument, rename_keyword, tuple_source,
+    all_layers, input_spelling, insert_first_layer, label, remove_argument, remove_arguments, rename_keyword,
+    tuple_source,
 )
 
 LAYER_ARGS = {
@@ -237,7 +238,7 @@ def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:
     insert = insert_first_layer(model, f"{name}({expression})")
     if insert is None:
         return None
-    removals = tuple(remove_argument(layer, args[k]) for k in sorted(removed, key=lambda k: layer.arguments.index(args[k])))
+    removals = remove_arguments(layer, [args[k] for k in removed])
     return Fix("safe", f"Declare the input with {name}({expression})", (*import_edits, insert, *removals))
 
 
