@@ -221,6 +221,16 @@ class TrainCall:
 
 
 @dataclass(frozen=True)
+class ModelCall:
+    """Another method called on a model (`summary`, `build`, `reset_states`, `predict_classes`…)."""
+
+    method: str
+    span: Span
+    call: CallSite
+    arguments: tuple[Argument, ...] = ()
+
+
+@dataclass(frozen=True)
 class CompileInfo:
     loss: Value  # canonical loss name (e.g. "mse", "sparse_categorical_crossentropy"), Unknown, or None
     span: Span
@@ -242,7 +252,7 @@ class Model:
     train_calls: tuple[TrainCall, ...] = ()
     input_nodes: tuple[int, ...] = ()  # functional: the Input nodes, in the order of Model(inputs=...)
     adds_after_build: bool = False
-    extra_calls: tuple[tuple[str, Span, CallSite], ...] = ()  # other model methods called (reset_states, predict_classes…)
+    extra_calls: tuple["ModelCall", ...] = ()  # other model methods called (reset_states, predict_classes…)
 
     def node(self, node_id: int) -> Node:
         return self.nodes[node_id]
@@ -289,6 +299,6 @@ def to_jsonable(value: Any) -> Any:
 
 __all__ = [
     "UNKNOWN", "Unknown", "Value", "is_unknown", "Pos", "Span", "Argument", "CallSite", "Layer",
-    "TensorRef", "Node", "DeclaredInput", "ArrayShape", "Data", "TrainCall", "CompileInfo", "Model",
+    "TensorRef", "Node", "DeclaredInput", "ArrayShape", "Data", "TrainCall", "ModelCall", "CompileInfo", "Model",
     "Import", "FileIR", "to_jsonable", "field",
 ]

@@ -122,7 +122,7 @@ class MissingInputShape(Rule):
             first = model.nodes[0]
             if first.layer.kind in INPUT_KINDS or recurrent_core(first.layer) is None:
                 continue
-            if any(name == "build" for name, _span, _site in model.extra_calls):
+            if any(call.method == "build" for call in model.extra_calls):
                 continue
             hint = "keras.Input(shape=(timesteps, features))"
             fix = None

@@ -33,15 +33,17 @@ All fixes are safe: each spells the same model in Keras 3.
 - `CuDNNLSTM`/`CuDNNGRU` → `LSTM`/`GRU` (Keras 3 picks the cuDNN kernel itself); a name imported bare is imported
   as `LSTM as CuDNNLSTM`, so every use keeps working.
 - `keras.layers.recurrent` / `keras.layers.core` / … imports → `keras.layers`.
-`time_major=`, `model.predict_classes()` and `model.reset_states()` are flagged without a fix: Keras 3 removed
-the API outright and the replacement changes the code around the call.
+`model.predict_classes(X)` has an unsafe fix, `np.argmax(model.predict(X), axis=-1)`: it is the same for a
+softmax output, but Keras 2 thresholded a single sigmoid output at 0.5 instead. `time_major=` and
+`model.reset_states()` are flagged without a fix: Keras 3 removed the API outright and the replacement changes
+the code around the call.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
-from rnnlint.ir import FileIR, Layer, Model
+from rnnlint.ir import FileIR, Layer, Model, ModelCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
     all_layers, input_spelling, insert_first_layer, label, remove_argument, remove_arguments, rename_keyword,
@@ -149,6 +151,19 @@ class Keras3RemovedArgument(Rule):
             model = Sequential([Embedding(1000, 32), LSTM(16), Dense(1)])
         """),
         Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(8, 5, 1)
+            model = keras.Sequential([keras.Input(shape=(5, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])
+            classes = model.predict_classes(X, batch_size=8)
+        """, line=5, unsafe_fix=True, fixed="""
+            import numpy as np
+            import keras
+            X = np.random.rand(8, 5, 1)
+            model = keras.Sequential([keras.Input(shape=(5, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])
+            classes = np.argmax(model.predict(X, batch_size=8), axis=-1)
+        """),
+        Example("""
             from keras.layers.recurrent import LSTM
         """, line=1, fixed="""
             from keras.layers import LSTM
@@ -178,15 +193,18 @@ class Keras3RemovedArgument(Rule):
                                                                      (rename_keyword(arg, "epochs"),))
                     yield Diagnostic(f"{call.method}(nb_epoch=...) was removed in Keras 3: use epochs={arg.source}",
                                      call.span, fix=fix, evidence=Evidence("advice"))
-            for name, span, _site in model.extra_calls:
-                if name in ("predict_classes", "predict_proba"):
-                    yield Diagnostic(f"model.{name}() was removed in Keras 3: use np.argmax(model.predict(x), axis=-1)"
-                                     if name == "predict_classes" else
-                                     f"model.{name}() was removed in Keras 3: use model.predict(x)", span,
+            for extra in model.extra_calls:
+                if extra.method == "predict_classes":
+                    yield Diagnostic("model.predict_classes() was removed in Keras 3: use "
+                                     "np.argmax(model.predict(x), axis=-1)", extra.span,
+                                     fix=_predict_classes_fix(ctx.ir, extra), evidence=Evidence("advice"))
+                if extra.method == "predict_proba":
+                    yield Diagnostic("model.predict_proba() was removed in Keras 3: use model.predict(x)", extra.span,
                                      evidence=Evidence("advice"))
-                if name == "reset_states":
+                if extra.method == "reset_states":
                     yield Diagnostic("model.reset_states() was removed in Keras 3: call reset_states() on each "
-                                     "stateful layer (for layer in model.layers: ...)", span, evidence=Evidence("advice"))
+                                     "stateful layer (for layer in model.layers: ...)", extra.span,
+                                     evidence=Evidence("advice"))
         for imp in ctx.ir.imports:
             if imp.module in REMOVED_MODULES:
                 new = "tensorflow.keras.layers" if imp.module.startswith("tensorflow") else "keras.layers"
@@ -240,6 +258,18 @@ def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:
         return None
     removals = remove_arguments(layer, [args[k] for k in removed])
     return Fix("safe", f"Declare the input with {name}({expression})", (*import_edits, insert, *removals))
+
+
+def _predict_classes_fix(ir: FileIR, extra: ModelCall) -> Fix | None:
+    """`model.predict_classes(X)` → `np.argmax(model.predict(X), axis=-1)` (NumPy as the file imports it)."""
+    numpy = next((imp.aliases[0] or imp.module for imp in ir.imports if imp.module == "numpy" and not imp.names), None)
+    func = extra.call.func_source
+    if numpy is None or not func.endswith(".predict_classes") or any(a.keyword in ("*", "**") for a in extra.arguments):
+        return None
+    receiver = func[: -len(".predict_classes")]
+    args = ", ".join(a.source if a.keyword is None else f"{a.keyword}={a.source}" for a in extra.arguments)
+    return Fix("unsafe", "Use argmax of predict",
+               (Edit(extra.span, f"{numpy}.argmax({receiver}.predict({args}), axis=-1)"),))
 
 
 def _cudnn_fix(ir: FileIR, layer: Layer, plain: str) -> Fix | None:

@@ -33,7 +33,7 @@ from rnnlint.analyze.values import (
     TensorObj,
 )
 from rnnlint.ir import (
-    UNKNOWN, Argument, CallSite, CompileInfo, FileIR, Import, Layer, Pos, Span, TensorRef, TrainCall,
+    UNKNOWN, Argument, CallSite, CompileInfo, FileIR, Import, Layer, ModelCall, Pos, Span, TensorRef, TrainCall,
     Unknown, is_unknown,
 )
 
@@ -930,7 +930,7 @@ class Evaluator:
             builder.train_calls.append(self.train_call(method, args, kwargs, arguments, call, site))
             return UNKNOWN
         if method in OTHER_MODEL_METHODS:
-            builder.extra_calls.append((method, self.span(call), site))
+            builder.extra_calls.append(ModelCall(method, self.span(call), site, tuple(arguments)))
         return UNKNOWN
 
     def train_call(self, method: str, args: tuple, kwargs: dict, arguments: list[Argument], call: ast.Call,
