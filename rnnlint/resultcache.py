@@ -53,7 +53,6 @@ FORMAT = "rnnlint-results/1"
 SUBDIR = "results"
 DEBUG_ENV = "RNNLINT_DEBUG_CACHE"
 _UNCACHEABLE = ("internal-error", "analysis-limit")
-_ENSURED: set[Path] = set()  # cache roots this process has created (folder and markers)
 
 
 def debug(event: str, path: str) -> None:
@@ -226,7 +225,7 @@ class ResultCache:
 
     @classmethod
     def open(cls, settings=None) -> "ResultCache":
-        root = Path(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR)
+        root = Path(os.path.abspath(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR))
         return cls(root=root, fingerprint=code_fingerprint())
 
     def key(self, path: str, settings) -> str:
@@ -271,12 +270,9 @@ class ResultCache:
         except (ValueError, RecursionError):
             return False
         try:
-            if self.root not in _ENSURED:  # once per process: three system calls fewer per entry
-                ensure(self.root, SUBDIR)
-                _ENSURED.add(self.root)
+            ensure(self.root, SUBDIR)  # idempotent and race-safe; cheap next to the write itself
             write_atomic(self.entry_path(key), text)
         except OSError:
-            _ENSURED.discard(self.root)  # removed under our feet? look again next time
             return False  # read-only or full disk: only costs speed
         debug("write", path)
         return True
