@@ -56,9 +56,7 @@ COUNTER = {"inputs": 0}  # how many inputs `check` saw (printed by the long prof
 # Rules whose fixes are known to break the file in some cases (reported, to be fixed in rules/; fix_source
 # refuses such a result, so nothing is lost). Empty this set to make the property strict again.
 # RNN009 was here (`LSTM(input_shape=0,)` → `LSTM(,)`); fixed, see its regression test below.
-KNOWN_BAD_FIXES = {
-    "RNN010",  # `LSTM(input_dim=0,input_length=0)` (no space): its two deletions overlap by the comma
-}
+KNOWN_BAD_FIXES: set[str] = set()  # RNN010 was here (overlapping deletions); fixed, see its regression test
 # Rules known to crash on some inputs (an RNN000 internal-error finding; reported, to be fixed in rules/).
 KNOWN_RULE_CRASHES: set[str] = set()  # RNN007 was here (input_shape=True + stateful=True); fixed, see below
 
@@ -308,8 +306,8 @@ def test_rnn007_non_tuple_input_shape_with_stateful_does_not_crash():
     assert [f.message for f in lint_source(text, "fuzz.py", SETTINGS).findings if f.name == "internal-error"] == []
 
 
-@pytest.mark.xfail(reason="rule bug: RNN010's deletions of input_dim=0,input_length=0 overlap", strict=False)
-def test_known_overlapping_fix_rnn010():
+def test_rnn010_adjacent_deletions_do_not_overlap():
+    # Found by the long fuzz profile: removing `input_dim=0,input_length=0` used two overlapping deletions.
     text = ("import keras as K\nfrom keras import layers as kl\nmodel = K.Sequential()\n"
             "model.add(kl.LSTM(input_dim=0,input_length=0))\n")
     for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
