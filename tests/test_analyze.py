@@ -145,3 +145,12 @@ def test_syntax_error_is_reported_with_position():
     with pytest.raises(SourceSyntaxError) as info:
         analyze_source("x = (\n")
     assert info.value.line >= 1
+
+
+def test_positional_argument_spans_include_redundant_parentheses():
+    ir = analyze_source("import keras\nx = keras.layers.LSTM( (8) , ((4)), input_shape=(2, 1))\n")
+    [layer] = ir.standalone_layers
+    first, second, shape = layer.arguments
+    assert (first.span.column, first.span.end_column) == (24, 27)  # `(8)`, not the call's own parenthesis
+    assert (second.span.column, second.span.end_column) == (30, 35)  # `((4))`
+    assert shape.keyword == "input_shape" and shape.value == (2, 1)

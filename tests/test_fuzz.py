@@ -57,9 +57,7 @@ COUNTER = {"inputs": 0}  # how many inputs `check` saw (printed by the long prof
 # refuses such a result, so nothing is lost). Empty this set to make the property strict again.
 # RNN009 was here (`LSTM(input_shape=0,)` → `LSTM(,)`); fixed, see its regression test below.
 # RNN010 was here (overlapping deletions); fixed, see its regression test.
-KNOWN_BAD_FIXES = {
-    "RNN009",  # `LSTM((8),input_shape=0)` → `LSTM((8)`: argument spans from CPython's ast leave out parentheses
-}
+KNOWN_BAD_FIXES: set[str] = set()  # last: RNN009 after `(8)` (argument spans now include redundant parentheses)
 # Rules known to crash on some inputs (an RNN000 internal-error finding; reported, to be fixed in rules/).
 KNOWN_RULE_CRASHES: set[str] = set()  # RNN007 was here (input_shape=True + stateful=True); fixed, see below
 
@@ -318,9 +316,8 @@ def test_rnn010_adjacent_deletions_do_not_overlap():
             libcst.parse_module(apply_one_fix(text, finding.fix.edits))
 
 
-@pytest.mark.xfail(reason="analyzer/rule bug: the span of a parenthesized argument leaves out its parentheses, "
-                          "so RNN009's deletion starts inside them", strict=False)
-def test_known_bad_fix_after_a_parenthesized_argument_rnn009():
+def test_rnn009_fix_after_a_parenthesized_argument_parses():
+    # Found by the long fuzz profile: the span of `(8)` left out its parentheses, so the deletion began inside.
     text = ("import keras as K\nfrom keras import layers as kl\n"
             "model = K.Sequential([kl.LSTM(),kl.LSTM((8),input_shape=0)])\n")
     for finding in lint_source(text, "fuzz.py", SETTINGS).findings:

@@ -15,6 +15,7 @@ bench/). Columns are converted from CPython's UTF-8 byte offsets to characters.
 from __future__ import annotations
 
 import ast
+import bisect
 import contextlib
 import re
 import signal
@@ -196,6 +197,29 @@ class SourceText:
     def indent_of(self, line: int) -> str:
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         return text[: len(text) - len(text.lstrip(" \t"))]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, 1-based column) of a character offset."""
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def with_parens(self, span: Span, low: int, high: int) -> Span:
+        """`span` widened over redundant parentheses around it (`(8)` in `f((8), x)`), staying strictly between
+        the offsets `low` and `high` (the call's own parentheses). CPython's positions leave such parentheses out."""
+        start, end = self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)
+        text = self.text
+        while True:
+            a, b = start - 1, end
+            while a > low and text[a] in " \t\r\n\\":
+                a -= 1
+            while b < high and text[b] in " \t\r\n\\":
+                b += 1
+            if not (low < a and b < high and text[a] == "(" and text[b] == ")"):
+                break
+            start, end = a, b + 1
+        if (start, end) == (self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)):
+            return span
+        return Span(*self.position(start), *self.position(end))
 
 
 class Evaluator:
@@ -733,6 +757,10 @@ class Evaluator:
         kwargs: dict[str, Any] = {}
         arguments: list[Argument] = []
         parts = sorted([*call.args, *call.keywords], key=lambda p: (p.lineno, p.col_offset))
+        call_span = self.span(call)
+        func_span = self.span(call.func)
+        low = self.src.text.find("(", self.src.offset(func_span.end_line, func_span.end_column))  # the call's `(`
+        high = self.src.offset(call_span.end_line, call_span.end_column) - 1  # the call's `)`
         for part in parts:
             if isinstance(part, ast.keyword):
                 value_node = part.value
@@ -750,7 +778,10 @@ class Evaluator:
                 value = self.eval_expr(part, env)
                 keyword = None
                 args.append(value)
-            arguments.append(Argument(keyword, _literal(value), self.span(part), self.span(value_node),
+            span = self.span(part)
+            if keyword is None:  # a positional argument: its redundant parentheses belong to it
+                span = self.src.with_parens(span, low, high)
+            arguments.append(Argument(keyword, _literal(value), span, self.span(value_node),
                                       self.source(value_node)))
         return tuple(args), kwargs, arguments
 
