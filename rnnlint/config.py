@@ -299,9 +299,12 @@ class _GitIgnore:
         if self.pathspec is None:
             return False
         path = os.path.abspath(path)
+        chain = self._chain(os.path.dirname(path))
+        if not chain:  # no .gitignore above this file: nothing to ask (and no stat)
+            return False
         is_dir = os.path.isdir(path)
         decision = False
-        for folder, spec in self._chain(os.path.dirname(path)):
+        for folder, spec in chain:
             relative = os.path.relpath(path, folder).replace(os.sep, "/") + ("/" if is_dir else "")
             result = spec.check_file(relative)
             if result.include is not None:
