@@ -215,16 +215,36 @@ def insert_first_layer(model: Model, text: str) -> Edit | None:
     return Edit(where, f"{text}, ")
 
 
-def tuple_source(*parts: str) -> str:
-    """'(4, 10, 1)' from parts such as '4' and '(10, 1)' (a tuple source is spliced in)."""
+def tuple_source(*parts: tuple[str, bool]) -> str:
+    """'(4, 10, 1)' from (source, is_sequence) parts such as ('4', False) and ('(10, 1)', True).
+
+    A sequence written as a tuple or list literal is spliced in element by element; any other sequence
+    expression is unpacked (`(4, *shape)`); a scalar is kept as written (parenthesised when it is not a plain
+    name or number, so the result always parses as the same values)."""
     out: list[str] = []
-    for part in parts:
-        p = part.strip()
-        if p.startswith(("(", "[")) and p.endswith((")", "]")):
-            inner = p[1:-1].strip().rstrip(",").strip()
-            if inner:
-                out.append(inner)
+    for text, is_sequence in parts:
+        p = text.strip()
+        elements = _literal_elements(p) if is_sequence else None
+        if elements is not None:
+            out.extend(elements)
+        elif is_sequence:
+            out.append(f"*({p})")
         else:
-            out.append(p)
+            out.append(p if re.fullmatch(r"[\w.]+", p) else f"({p})")
     joined = ", ".join(out)
-    return f"({joined},)" if len(out) == 1 and "," not in joined else f"({joined})"
+    return f"({joined},)" if len(out) == 1 else f"({joined})"
+
+
+def _literal_elements(text: str) -> list[str] | None:
+    """The element sources of a tuple/list literal that is the whole of `text`, else None."""
+    import ast
+
+    try:
+        node = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    if not isinstance(node, (ast.Tuple, ast.List)) or any(isinstance(e, ast.Starred) for e in node.elts):
+        return None
+    if not (text.startswith(("(", "[")) and ast.get_source_segment(text, node) == text):
+        return None
+    return [ast.get_source_segment(text, e) for e in node.elts]

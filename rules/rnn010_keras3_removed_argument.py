@@ -242,10 +242,10 @@ def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:
     if "batch_input_shape" in args:
         expression, removed = f"batch_shape={args['batch_input_shape'].source}", ["batch_input_shape"]
     elif "batch_size" in args and "input_shape" in args:
-        expression = "batch_shape=" + tuple_source(args["batch_size"].source, args["input_shape"].source)
+        expression = "batch_shape=" + tuple_source((args["batch_size"].source, False), (args["input_shape"].source, True))
         removed = ["batch_size", "input_shape"]
     elif "input_length" in args and "input_dim" in args and layer.kind != "Embedding":
-        expression = "shape=" + tuple_source(args["input_length"].source, args["input_dim"].source)
+        expression = "shape=" + tuple_source((args["input_length"].source, False), (args["input_dim"].source, False))
         removed = ["input_length", "input_dim"]
     else:
         return None

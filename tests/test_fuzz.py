@@ -414,3 +414,13 @@ def test_arbitrary_text_any_path(text, path):
 def test_long_profile_report():
     print(f"\nfuzz: {COUNTER['inputs']} inputs checked")
     assert COUNTER["inputs"] > 0
+
+
+def test_rnn010_fix_with_an_expression_for_input_length_parses():
+    # Found by the long fuzz profile: `input_length=(1, 2)[::-1]` was spliced into the new Input's shape as if it
+    # were a tuple literal, which broke the parentheses.
+    text = ("import keras as K\nfrom keras import layers as kl\n"
+            "model = K.Sequential([kl.LSTM(input_dim=0,input_length=(1, 2)[::-1])])\n")
+    for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
+        if finding.fix is not None:
+            libcst.parse_module(apply_one_fix(text, finding.fix.edits))
