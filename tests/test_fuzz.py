@@ -424,3 +424,13 @@ def test_rnn010_fix_with_an_expression_for_input_length_parses():
     for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
         if finding.fix is not None:
             libcst.parse_module(apply_one_fix(text, finding.fix.edits))
+
+
+def test_keyword_value_keeps_its_parentheses_in_fixes():
+    # Found by the long fuzz profile: `batch_input_shape=(yield)` became `Input(batch_shape=yield)`; a keyword
+    # argument's value now runs from after `=` to the argument's end, parentheses included.
+    text = ("import keras as K\nfrom keras import layers as kl\n"
+            "model = K.Sequential([kl.LSTM(batch_input_shape=(yield))])\n")
+    for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
+        if finding.fix is not None:
+            libcst.parse_module(apply_one_fix(text, finding.fix.edits))

@@ -779,10 +779,17 @@ class Evaluator:
                 keyword = None
                 args.append(value)
             span = self.span(part)
+            value_span = self.span(value_node)
             if keyword is None:  # a positional argument: its redundant parentheses belong to it
                 span = self.src.with_parens(span, low, high)
-            arguments.append(Argument(keyword, _literal(value), span, self.span(value_node),
-                                      self.source(value_node)))
+                value_span = span
+            elif part.arg is not None:  # `name=(value)`: the value runs from after `=` to the argument's end
+                start = self.src.offset(span.line, span.column)
+                text = self.src.text[start:self.src.offset(span.end_line, span.end_column)]
+                eq = text.index("=") + 1
+                eq += len(text[eq:]) - len(text[eq:].lstrip())
+                value_span = Span(*self.src.position(start + eq), span.end_line, span.end_column)
+            arguments.append(Argument(keyword, _literal(value), span, value_span, self.src.slice(value_span)))
         return tuple(args), kwargs, arguments
 
     def eval_call(self, call: ast.Call, env: Env) -> Any:
