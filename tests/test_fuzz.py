@@ -434,3 +434,10 @@ def test_keyword_value_keeps_its_parentheses_in_fixes():
     for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
         if finding.fix is not None:
             libcst.parse_module(apply_one_fix(text, finding.fix.edits))
+
+
+def test_starred_argument_is_not_a_keyword():
+    # Found by the long fuzz profile: `build(*a)` crashed the analyzer when keyword spans learned about `=`.
+    text = ("import keras as K\nfrom keras import layers as kl\ndef build(units=0, steps=10):\n"
+            "    m = K.Sequential()\n    return m\nmodel = build(*a)\n")
+    check(text)

@@ -783,7 +783,7 @@ class Evaluator:
             if keyword is None:  # a positional argument: its redundant parentheses belong to it
                 span = self.src.with_parens(span, low, high)
                 value_span = span
-            elif part.arg is not None:  # `name=(value)`: the value runs from after `=` to the argument's end
+            elif isinstance(part, ast.keyword) and part.arg is not None:  # `name=(value)`: after `=` to the end
                 start = self.src.offset(span.line, span.column)
                 text = self.src.text[start:self.src.offset(span.end_line, span.end_column)]
                 eq = text.index("=") + 1
