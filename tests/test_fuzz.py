@@ -307,34 +307,6 @@ def test_rnn007_non_tuple_input_shape_with_stateful_does_not_crash():
     assert [f.message for f in lint_source(text, "fuzz.py", SETTINGS).findings if f.name == "internal-error"] == []
 
 
-def test_rnn010_adjacent_deletions_do_not_overlap():
-    # Found by the long fuzz profile: removing `input_dim=0,input_length=0` used two overlapping deletions.
-    text = ("import keras as K\nfrom keras import layers as kl\nmodel = K.Sequential()\n"
-            "model.add(kl.LSTM(input_dim=0,input_length=0))\n")
-    for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
-        if finding.fix is not None:
-            libcst.parse_module(apply_one_fix(text, finding.fix.edits))
-
-
-def test_rnn009_fix_after_a_parenthesized_argument_parses():
-    # Found by the long fuzz profile: the span of `(8)` left out its parentheses, so the deletion began inside.
-    text = ("import keras as K\nfrom keras import layers as kl\n"
-            "model = K.Sequential([kl.LSTM(),kl.LSTM((8),input_shape=0)])\n")
-    for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
-        if finding.fix is not None:
-            libcst.parse_module(apply_one_fix(text, finding.fix.edits))
-
-
-def test_rnn009_fix_of_a_lone_argument_with_trailing_comma_parses():
-    # Found by the long fuzz profile: the fix removing `input_shape=0,` used to leave `LSTM(,)`.
-    text = ("import keras as K\nfrom keras import layers as kl\n"
-            "model = K.Sequential([kl.LSTM(),kl.LSTM(input_shape=0,)])\n")
-    result = lint_source(text, "fuzz.py", SETTINGS)
-    for finding in result.findings:
-        if finding.fix is not None:
-            libcst.parse_module(apply_one_fix(text, finding.fix.edits))
-
-
 # --- byte-level mutations of the examples --------------------------------------------------------------------
 
 @st.composite
@@ -416,28 +388,33 @@ def test_long_profile_report():
     assert COUNTER["inputs"] > 0
 
 
-def test_rnn010_fix_with_an_expression_for_input_length_parses():
-    # Found by the long fuzz profile: `input_length=(1, 2)[::-1]` was spliced into the new Input's shape as if it
-    # were a tuple literal, which broke the parentheses.
-    text = ("import keras as K\nfrom keras import layers as kl\n"
-            "model = K.Sequential([kl.LSTM(input_dim=0,input_length=(1, 2)[::-1])])\n")
-    for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
-        if finding.fix is not None:
-            libcst.parse_module(apply_one_fix(text, finding.fix.edits))
-
-
-def test_keyword_value_keeps_its_parentheses_in_fixes():
-    # Found by the long fuzz profile: `batch_input_shape=(yield)` became `Input(batch_shape=yield)`; a keyword
-    # argument's value now runs from after `=` to the argument's end, parentheses included.
-    text = ("import keras as K\nfrom keras import layers as kl\n"
-            "model = K.Sequential([kl.LSTM(batch_input_shape=(yield))])\n")
-    for finding in lint_source(text, "fuzz.py", SETTINGS).findings:
-        if finding.fix is not None:
-            libcst.parse_module(apply_one_fix(text, finding.fix.edits))
-
-
 def test_starred_argument_is_not_a_keyword():
     # Found by the long fuzz profile: `build(*a)` crashed the analyzer when keyword spans learned about `=`.
     text = ("import keras as K\nfrom keras import layers as kl\ndef build(units=0, steps=10):\n"
             "    m = K.Sequential()\n    return m\nmodel = build(*a)\n")
     check(text)
+
+
+# Fix regressions found by the long fuzz profile: each fix alone must give text that parses.
+HEADER = "import keras as K\nfrom keras import layers as kl\n"
+FIX_REGRESSIONS = [
+    # removing `input_dim=0,input_length=0` used two overlapping deletions
+    pytest.param("model = K.Sequential()\nmodel.add(kl.LSTM(input_dim=0,input_length=0))\n", id="rnn010-adjacent"),
+    # the span of `(8)` left out its parentheses, so the deletion began inside them
+    pytest.param("model = K.Sequential([kl.LSTM(),kl.LSTM((8),input_shape=0)])\n", id="rnn009-parenthesized"),
+    # removing a lone `input_shape=0,` left `LSTM(,)`
+    pytest.param("model = K.Sequential([kl.LSTM(),kl.LSTM(input_shape=0,)])\n", id="rnn009-trailing-comma"),
+    # `input_length=(1, 2)[::-1]` was spliced into the new Input's shape as if it were a tuple literal
+    pytest.param("model = K.Sequential([kl.LSTM(input_dim=0,input_length=(1, 2)[::-1])])\n", id="rnn010-expression"),
+    # `batch_input_shape=(yield)` became `Input(batch_shape=yield)`
+    pytest.param("model = K.Sequential([kl.LSTM(batch_input_shape=(yield))])\n", id="keyword-parentheses"),
+]
+
+
+@pytest.mark.parametrize("body", FIX_REGRESSIONS)
+def test_fix_regression_parses(body):
+    text = HEADER + body
+    fixes = [f for f in lint_source(text, "fuzz.py", SETTINGS).findings if f.fix is not None]
+    assert fixes  # the regression is about a fix: it must still be offered
+    for finding in fixes:
+        libcst.parse_module(apply_one_fix(text, finding.fix.edits))
