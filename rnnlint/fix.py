@@ -179,10 +179,11 @@ def _compiles(text: str) -> str | None:
     return None
 
 
-def fix_source(text: str, path: str, settings=None, unsafe: bool = False) -> FixResult:
+def fix_source(text: str, path: str, settings=None, unsafe: bool = False,
+               max_passes: int = MAX_ITERATIONS) -> FixResult:
     """Apply fixes to `text` (as the file `path`), re-linting after each pass until nothing applicable is left
-    or MAX_ITERATIONS passes. Never returns text that does not parse: then the original comes back, with
-    `error` "fix would not parse: …"."""
+    or `max_passes` passes (then `converged` is False). Never returns text that does not parse: then the
+    original comes back, with `error` "fix would not parse: …"."""
     from rnnlint.engine import lint_source
     from rnnlint.settings import Settings
 
@@ -198,7 +199,7 @@ def fix_source(text: str, path: str, settings=None, unsafe: bool = False) -> Fix
         new, applied = apply_fixes(text, result.findings, unsafe)
         if not applied or new == text:
             break
-        if iterations == MAX_ITERATIONS:
+        if iterations == max_passes:
             converged = False
             break
         iterations += 1

@@ -8,7 +8,9 @@ Properties checked on every input (`check`):
 - every position (finding span and fix edit) lies inside the file: line in 1..n_lines (a span may end at the
   start of line n_lines + 1), column in 1..len(line) + 1, and ends do not precede starts;
 - each fix, applied alone, gives text that libcst parses; `fix.fix_source` never returns text that does not
-  parse, and fixing its output again changes nothing (idempotence).
+  parse, and fixing its output again changes nothing (idempotence);
+- `--fix`, run one pass at a time, changes each pass's text only inside the fix ranges that pass's report
+  showed, and ends where `--fix` ends.
 
 The default profile keeps the file under a minute (bounded examples, no deadline). For a long run:
 
@@ -28,7 +30,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from rnnlint.engine import confirm_results, lint_file, lint_source
-from rnnlint.fix import fix_source
+from rnnlint.fix import MAX_ITERATIONS, applicable, fix_source
 from rnnlint.report import json as json_report
 from rnnlint.settings import Settings
 
@@ -146,6 +148,46 @@ def check(text: str, path: str = "fuzz.py", result=None, fixes: bool = True) -> 
         if once.converged:
             twice = fix_source(once.text, path, SETTINGS)
             assert twice.text == once.text and twice.fixed_count == 0, (once.text, twice.text)
+        assert fix_passes_stay_in_ranges(result.source, path) == once.text
+
+
+def offsets_of(text: str, edits) -> list[tuple[int, int]]:
+    """Character offsets (start, end) of `edits` in `text`, computed here, not by rnnlint.fix."""
+    starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+    return [(starts[e.span.line - 1] + e.span.column - 1, starts[e.span.end_line - 1] + e.span.end_column - 1)
+            for e in edits]
+
+
+def assert_changed_only_inside(before: str, after: str, ranges: list[tuple[int, int]]) -> None:
+    """`after` is `before` with some of `ranges` (character offsets, merged when they touch) replaced."""
+    merged: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    pattern, position = [], 0
+    for a, b in merged:
+        pattern.append(re.escape(before[position:a]))
+        pattern.append("(?s:.*?)")
+        position = b
+    pattern.append(re.escape(before[position:]))
+    assert re.fullmatch("".join(pattern), after), (before, after, merged)
+
+
+def fix_passes_stay_in_ranges(text: str, path: str) -> str:
+    """Run `--fix` one pass at a time; each pass may change the text only inside the fix ranges that the report
+    of that pass's input showed (safe fixes). Returns the final text, which must equal fix_source's."""
+    for _ in range(MAX_ITERATIONS):
+        reported = lint_source(text, path, SETTINGS)
+        ranges = [r for f in reported.findings if applicable(f) for r in offsets_of(text, f.fix.edits)]
+        step = fix_source(text, path, SETTINGS, max_passes=1)
+        assert step.error is None, step.error
+        assert_changed_only_inside(text, step.text, ranges)
+        if step.text == text:
+            break
+        text = step.text
+    return text
 
 
 # --- generated Keras-like programs ---------------------------------------------------------------------------
@@ -418,3 +460,20 @@ def test_fix_regression_parses(body):
     assert fixes  # the regression is about a fix: it must still be offered
     for finding in fixes:
         libcst.parse_module(apply_one_fix(text, finding.fix.edits))
+
+
+@pytest.mark.parametrize("before, after, ranges, ok", [
+    ("model.add(LSTM(8))", "model.add(LSTM(8, return_sequences=True))", [(16, 16)], True),
+    ("LSTM(8, input_shape=(3, 1))", "LSTM(8)", [(6, 26)], True),
+    ("LSTM(8)", "LSTM(8)", [(0, 2)], True),  # a range may be left as it was
+    ("LSTM(8)\nx = 1\n", "LSTM(8)\nx = 2\n", [(0, 7)], False),  # a change outside every range
+    ("ab", "ba", [(0, 0)], False),  # an insertion point does not license a change after it
+    ("a.b", "a.b.c", [(1, 2)], False),
+])
+def test_changed_only_inside_can_fail(before, after, ranges, ok):
+    # The checker of the "changes stay inside the fix ranges" property, checked on hand-made cases.
+    if ok:
+        assert_changed_only_inside(before, after, ranges)
+    else:
+        with pytest.raises(AssertionError):
+            assert_changed_only_inside(before, after, ranges)
