@@ -1,12 +1,23 @@
 """The `.rnnlint_cache/` folder shared by the checker's confirmations (`confirm/`) and the result cache
-(`results/`): its CACHEDIR.TAG and .gitignore markers, and atomic writes.
+(`results/`): its CACHEDIR.TAG and .gitignore markers, atomic writes, and signed entries.
+
+Signed entries: the cache folder lives in the project, so a cloned repository (a pull request) can bring one.
+Every entry is written as `rnnlint-mac <hex>` on its first line, an HMAC-SHA256 of the rest under a secret key
+that lives outside every project, in the user's own cache folder (`$XDG_CACHE_HOME/rnnlint/cache-key`, else
+`~/.cache/rnnlint/cache-key`; `%LOCALAPPDATA%` on Windows), created once with mode 0600. An entry whose MAC does
+not verify (forged, copied from another machine or user, or written by an older rnnlint) is a miss. When no key
+can be read or created (a read-only home), the caches are not used at all.
 
 Kept free of heavy imports: the result cache uses it on every warm run.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 CACHEDIR_TAG = (
@@ -43,6 +54,74 @@ def write_atomic(target: Path, text: str) -> None:
         raise
 
 
+MAC_PREFIX = "rnnlint-mac "
+KEY_ENV = "RNNLINT_CACHE_KEY_FILE"  # another key file (tests; machines whose home is shared or read-only)
+
+
+def key_file() -> Path:
+    """Where the per-user secret cache key lives: outside every project."""
+    override = os.environ.get(KEY_ENV)
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("LOCALAPPDATA") if os.name == "nt" else None)
+    return Path(base or Path.home() / ".cache") / "rnnlint" / "cache-key"
+
+
+@lru_cache(maxsize=4)
+def _secret(path: Path) -> bytes | None:
+    """The key in `path`, created (0600, race-free: the first process to link its key wins) when absent."""
+    for _ in range(2):
+        try:
+            with open(path, "rb") as stream:
+                key = stream.read(4096).strip()
+            return key if len(key) >= 32 else None
+        except FileNotFoundError:
+            pass
+        except OSError:
+            return None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-key-")
+            try:
+                with os.fdopen(fd, "w", encoding="ascii") as stream:
+                    stream.write(secrets.token_hex(32) + "\n")
+                try:
+                    os.link(temporary, path)  # fails if another process made the key first: then read theirs
+                except FileExistsError:
+                    pass
+                except OSError:
+                    os.replace(temporary, path)  # no hard links here; a lost race only costs cache misses
+            finally:
+                remove(temporary)
+        except OSError:
+            return None
+    return None
+
+
+def cache_key() -> bytes | None:
+    """The secret that signs cache entries, or None when there is none (then no cache is read or written)."""
+    return _secret(key_file())
+
+
+def sign(text: str) -> str | None:
+    """`text` with its MAC line in front, or None when there is no key."""
+    key = cache_key()
+    if key is None:
+        return None
+    mac = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    return f"{MAC_PREFIX}{mac}\n{text}"
+
+
+def verified(blob: str) -> str | None:
+    """The text of a signed entry whose MAC verifies under this user's key, else None."""
+    key = cache_key()
+    head, newline, text = blob.partition("\n")
+    if key is None or not newline or not head.startswith(MAC_PREFIX):
+        return None
+    mac = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+    return text if hmac.compare_digest(head[len(MAC_PREFIX):], mac) else None
+
+
 def remove(path: str | Path) -> None:
     try:
         os.unlink(path)
@@ -50,4 +129,5 @@ def remove(path: str | Path) -> None:
         pass
 
 
-__all__ = ["CACHEDIR_TAG", "DEFAULT_CACHE_DIR", "ensure", "remove", "write_atomic"]
+__all__ = ["CACHEDIR_TAG", "DEFAULT_CACHE_DIR", "KEY_ENV", "cache_key", "ensure", "key_file", "remove", "sign",
+           "verified", "write_atomic"]

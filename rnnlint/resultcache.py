@@ -22,11 +22,10 @@ overwrites its one entry instead of adding another.
 
 Safety
 ------
-Entries are JSON, decoded by `decode` into an allow-list of rnnlint's own frozen dataclasses; nothing in an entry
-is imported, called or unpickled, so a forged entry in a cloned repository's `.rnnlint_cache/` cannot run code.
-(Pickle would be faster but would execute whatever a forged entry says: it is not used.) What a forged entry can
-do is forge the findings of the one file whose bytes its hash names — as a forged checker entry can forge a
-confirmation (docs/security.md). A corrupt, truncated, foreign (other rnnlint or format) or ill-typed entry is a
+Entries are signed with a per-user secret kept outside the project (`rnnlint.cachedir.sign`): an entry a cloned
+repository brings, or one copied from another user or machine, does not verify and is a miss. Entries are JSON, decoded by `decode` into an allow-list of rnnlint's own frozen dataclasses; nothing in an entry
+is imported, called or unpickled: even an entry that verifies cannot run code. (Pickle would be faster but would
+execute whatever an entry says: it is not used.) A corrupt, truncated, foreign (other rnnlint or format) or ill-typed entry is a
 miss: the file is analysed again and the entry rewritten. Writes go through a temporary file and os.replace
 (`rnnlint.cachedir.write_atomic`), so concurrent runs never see a torn entry; a read-only or full disk only costs
 speed. `--no-cache` neither reads nor writes.
@@ -47,9 +46,9 @@ from pathlib import Path
 from typing import Any
 
 from rnnlint import __version__
-from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, write_atomic
+from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, sign, verified, write_atomic
 
-FORMAT = "rnnlint-results/1"
+FORMAT = "rnnlint-results/2"  # 2: signed entries
 SUBDIR = "results"
 DEBUG_ENV = "RNNLINT_DEBUG_CACHE"
 _UNCACHEABLE = ("internal-error", "analysis-limit")
@@ -239,7 +238,10 @@ class ResultCache:
         """The cached findings of `path` with content `data`, or None (a miss: absent, stale, corrupt, foreign)."""
         try:
             with open(self.entry_path(key), encoding="utf-8") as stream:
-                entry = json.load(stream)
+                text = verified(stream.read())
+            if text is None:
+                raise ValueError("forged, foreign or unsigned entry")
+            entry = json.loads(text)
         except (OSError, ValueError, RecursionError):
             debug("miss", path)
             return None
@@ -269,9 +271,12 @@ class ResultCache:
             text = json.dumps(entry, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
         except (ValueError, RecursionError):
             return False
+        signed = sign(text)
+        if signed is None:
+            return False  # no key: no cache
         try:
             ensure(self.root, SUBDIR)  # idempotent and race-safe; cheap next to the write itself
-            write_atomic(self.entry_path(key), text)
+            write_atomic(self.entry_path(key), signed)
         except OSError:
             return False  # read-only or full disk: only costs speed
         debug("write", path)

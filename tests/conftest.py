@@ -40,6 +40,16 @@ def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | Non
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_key(tmp_path_factory):
+    """The tests sign cache entries with their own key (the CLI subprocesses inherit it), not the user's."""
+    from rnnlint.cachedir import KEY_ENV
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(KEY_ENV, str(tmp_path_factory.mktemp("key") / "cache-key"))
+        yield
+
+
 @pytest.fixture
 def cli():
     return run_cli

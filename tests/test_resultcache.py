@@ -14,6 +14,7 @@ import rnnlint.engine as engine
 import rnnlint.parallel as parallel
 from conftest import STACKED_LSTM, run_cli, write
 from rnnlint import resultcache
+from rnnlint.cachedir import sign, verified
 from rnnlint.resultcache import DEBUG_ENV, ResultCache, decode, encode
 from rnnlint.settings import Settings
 from test_parallel import EXAMPLES, make_tree
@@ -104,9 +105,10 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(tree, bad) -> None:
 
 
 def forged(entry: Path, mutate) -> None:
-    data = json.loads(entry.read_text())
+    """Mutate an entry and sign it again with the user's own key: the checks behind the signature still hold."""
+    data = json.loads(verified(entry.read_text()))
     mutate(data)
-    entry.write_text(json.dumps(data))
+    entry.write_text(sign(json.dumps(data)))
 
 
 @pytest.mark.parametrize("mutate", [
@@ -150,7 +152,7 @@ def test_entries_are_private_json_and_no_temporary_file_is_left(tree) -> None:
     lint(tree)
     for entry in entries(tree):
         assert stat.S_IMODE(entry.stat().st_mode) & 0o077 == 0
-        assert json.loads(entry.read_text())["format"] == resultcache.FORMAT
+        assert json.loads(verified(entry.read_text()))["format"] == resultcache.FORMAT
     assert not list((tree / ".rnnlint_cache").glob("**/.tmp-*"))
 
 

@@ -8,6 +8,8 @@ system temp folder for the marker. docs/security.md explains the threat model.
 from __future__ import annotations
 
 import builtins
+import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -20,12 +22,21 @@ from pathlib import Path
 import pytest
 
 from conftest import STACKED_LSTM, run_cli, write
+from rnnlint.cachedir import KEY_ENV, MAC_PREFIX, sign, verified
 from rnnlint.engine import lint_paths
 from rnnlint.settings import Settings
 
 TOKEN = f"PWNED_{uuid.uuid4().hex[:12]}"
 HAS_KERAS = importlib.util.find_spec("keras") is not None or importlib.util.find_spec("tensorflow") is not None
-needs_keras = pytest.mark.skipif(not HAS_KERAS, reason="confirmation needs Keras (TensorFlow) installed")
+
+
+@pytest.fixture
+def keras_installed() -> None:
+    """Confirmation tests FAIL without Keras: a CI that lacks TensorFlow must not look green."""
+    assert HAS_KERAS, "confirmation needs Keras: pip install -e '.[tensorflow,test]'"
+
+
+needs_keras = pytest.mark.usefixtures("keras_installed")
 
 
 def hostile_module(root: Path) -> str:
@@ -249,7 +260,7 @@ def test_cache_files_are_private_and_inside_the_project(tmp_path):
         mode = stat.S_IMODE(entry.stat().st_mode)
         assert mode & (stat.S_IWGRP | stat.S_IWOTH) == 0, oct(mode)  # never writable by others
         assert entry.resolve().is_relative_to(tmp_path.resolve())
-        json.loads(entry.read_text())  # plain JSON data, never pickle
+        json.loads(verified(entry.read_text()))  # plain JSON data under a signature line, never pickle
     assert not list(cache.glob("**/.tmp-*")), "temporary files left behind"
     left = {p for p in set(Path(tempfile.gettempdir()).iterdir()) - before if "rnnlint" in p.name}
     assert not left, left
@@ -268,6 +279,65 @@ def test_a_cache_entry_is_data_not_code(tmp_path):
     assert run.code == 1 and "Traceback" not in run.err, run.err
     assert json.loads(run.out)[0]["confirmation"]["status"] == "confirmed"  # the bad entry was ignored
     assert markers(*roots(tmp_path)) == []
+
+
+def foreign_signature(text: str) -> str:
+    """An entry as a pull request could commit it: well-formed, signed with some key that is not the user's."""
+    forged = hmac.new(b"attacker" * 8, text.encode(), hashlib.sha256).hexdigest()
+    return f"{MAC_PREFIX}{forged}\n{text}"
+
+
+@needs_keras
+def test_a_committed_confirmation_cannot_hide_a_finding(tmp_path):
+    # Cache poisoning: a forged, well-formed "refuted" entry would drop the finding if it were believed.
+    write(tmp_path, "model.py", STACKED_LSTM)
+    cold = run_cli("--format", "json", "model.py", cwd=tmp_path)
+    assert json.loads(cold.out)[0]["confirmation"]["status"] == "confirmed", cold.err
+    [entry] = (tmp_path / ".rnnlint_cache" / "confirm").glob("*.json")
+    value = json.loads(verified(entry.read_text()))
+    value.update(status="refuted", detail="Keras built it")
+    for text in (json.dumps(value, sort_keys=True),                      # unsigned, as an old rnnlint wrote it
+                 foreign_signature(json.dumps(value, sort_keys=True))):  # signed with another key
+        entry.write_text(text)
+        run = run_cli("--format", "json", "model.py", cwd=tmp_path)
+        assert (run.code, json.loads(run.out)[0]["confirmation"]["status"]) == (1, "confirmed"), run.err
+
+
+def test_a_committed_result_cannot_hide_a_finding(tmp_path):
+    write(tmp_path, "model.py", STACKED_LSTM)
+    cold = run_cli("--no-confirm", "--format", "json", "model.py", cwd=tmp_path)
+    [entry] = (tmp_path / ".rnnlint_cache" / "results").glob("*.json")
+    value = json.loads(verified(entry.read_text()))
+    assert value["findings"], value
+    value["findings"] = []  # "nothing to report"
+    entry.write_text(foreign_signature(json.dumps(value)))
+    run = run_cli("--no-confirm", "--format", "json", "model.py", cwd=tmp_path)
+    assert (run.code, run.out) == (cold.code, cold.out) == (1, cold.out), run.err
+    entry.write_text(sign(json.dumps(value)))  # the same entry under the user's own key is believed:
+    assert run_cli("--no-confirm", "model.py", cwd=tmp_path).code == 0  # so the signature is what decided
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_the_cache_key_is_private_and_outside_the_project(tmp_path):
+    project, home = tmp_path / "project", tmp_path / "xdg"
+    write(project, "model.py", STACKED_LSTM)
+    env = {KEY_ENV: "", "XDG_CACHE_HOME": str(home)}
+    assert run_cli("--no-confirm", "model.py", cwd=project, env=env).code == 1
+    key = home / "rnnlint" / "cache-key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_text().strip()) == 64
+    assert stat.S_IMODE(key.parent.stat().st_mode) & 0o077 == 0
+    assert not list(project.rglob("cache-key"))
+    first = key.read_text()
+    assert run_cli("--no-confirm", "model.py", cwd=project, env=env).code == 1
+    assert key.read_text() == first  # made once, then reused
+
+
+def test_without_a_key_there_is_no_cache(tmp_path):
+    blocker = write(tmp_path, "not-a-folder", "")  # the key's folder cannot be made, not even by root
+    write(tmp_path, "model.py", STACKED_LSTM)
+    run = run_cli("--no-confirm", "model.py", cwd=tmp_path, env={KEY_ENV: str(blocker / "rnnlint" / "cache-key")})
+    assert run.code == 1 and "Traceback" not in run.err, run.err
+    assert not list((tmp_path / ".rnnlint_cache").glob("results/*.json"))
 
 
 def test_fix_writes_nothing_but_the_fixed_file(tmp_path):

@@ -1,4 +1,5 @@
-"""The on-disk cache of confirmations, keyed by the spec and the Keras version."""
+"""The on-disk cache of confirmations, keyed by the spec and the Keras version; entries are signed
+(`rnnlint.cachedir.sign`), so a forged or foreign entry is a miss."""
 from __future__ import annotations
 
 import hashlib
@@ -6,9 +7,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnlint.cachedir import CACHEDIR_TAG, DEFAULT_CACHE_DIR, ensure, write_atomic
+from rnnlint.cachedir import CACHEDIR_TAG, DEFAULT_CACHE_DIR, ensure, sign, verified, write_atomic
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: signed entries
 _STATUSES = ("confirmed", "refuted", "unconfirmed")
 
 
@@ -28,8 +29,11 @@ class Cache:
 
     def get(self, key: str) -> dict | None:
         try:
-            value = json.loads(self.path(key).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            text = verified(self.path(key).read_text(encoding="utf-8"))
+            if text is None:
+                return None  # forged, foreign or unsigned
+            value = json.loads(text)
+        except (OSError, ValueError, RecursionError):
             return None
         if not (isinstance(value, dict) and value.get("status") in _STATUSES
                 and isinstance(value.get("detail"), str)):
@@ -37,9 +41,12 @@ class Cache:
         return value
 
     def put(self, key: str, value: dict) -> None:
+        signed = sign(json.dumps(value, sort_keys=True))
+        if signed is None:
+            return  # no key: no cache
         try:
             ensure(self.root, "confirm")
-            write_atomic(self.path(key), json.dumps(value, sort_keys=True))
+            write_atomic(self.path(key), signed)
         except OSError:
             pass  # a read-only or full disk only costs speed
 
