@@ -45,10 +45,11 @@ def _as_shape(value: Any) -> Any:
 
 
 def layer_declaration(layer: Layer, node_id: int) -> DeclaredInput | None:
-    """input_shape / input_dim / batch_input_shape declared on a (first) layer or its wrapped inner layer."""
-    for candidate in (layer, layer.inner):
-        if candidate is None:
-            continue
+    """input_shape / input_dim / batch_input_shape declared on a (first) layer.
+
+    Not on the layer a wrapper holds: Keras 2 and 3 both ignore `Bidirectional(LSTM(8, input_shape=…))` (the
+    model stays unbuilt until it sees data; measured on Keras 3.15.1 and tf_keras 2.21). RNN009 reports it."""
+    for candidate in (layer,):
         bis = candidate.arg("batch_input_shape")
         if bis is not None:
             if isinstance(bis, tuple) and bis:

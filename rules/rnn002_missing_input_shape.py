@@ -3,6 +3,10 @@
 Flags a Sequential model whose first layer is recurrent and that declares no input shape: no
 `keras.Input(...)` / `InputLayer`, no `input_shape=`, no `batch_input_shape=`, and no `model.build(...)`.
 
+An `input_shape=` written on the layer a wrapper holds, as in `Bidirectional(LSTM(32, input_shape=(6, 2)))`,
+counts as no declaration: Keras 2 and 3 read the input declaration of the wrapper only and silently ignore the
+inner one. The message says so, and the fix moves it onto the wrapper.
+
 ## Why is this bad?
 Keras cannot build the model until it sees data: `model.summary()` prints an unbuilt model, weights do not
 exist yet, and shape mistakes in the layers (a missing `return_sequences=True`) surface only inside
@@ -25,6 +29,10 @@ model.add(Dense(1))
 ```
 
 ## Fix safety
+An `input_shape=(timesteps, features)` on the wrapped layer is moved onto the wrapper. This is unsafe (applied only with
+`--unsafe-fixes`): Keras starts to honour the declaration, so a declaration that does not match the data now
+fails when the model is defined instead of being ignored.
+
 When the data given to `fit` has a known shape, the fix inserts `Input(shape=<that shape>)` as the first layer.
 It is unsafe (applied only with `--unsafe-fixes`): it declares what the data happens to be, which fixes the
 model to that number of time steps; `Input(shape=(None, features))` may be what the user wants.
@@ -34,9 +42,13 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Evidence, Fix
-from rnnlint.ir import ArrayShape
+from rnnlint.ir import ArrayShape, Argument, Layer, Model
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import INPUT_KINDS, input_spelling, insert_first_layer, label, recurrent_core
+from rnnlint.ruleutil import (
+    INPUT_KINDS, input_spelling, insert_argument, insert_first_layer, label, recurrent_core, remove_argument,
+)
+
+INNER_DECLARING = ("input_shape", "batch_input_shape", "input_dim")
 from rnnlint.shapes import format_shape
 
 
@@ -113,6 +125,31 @@ class MissingInputShape(Rule):
                 tf.keras.layers.Dense(1, activation="sigmoid"),
             ])
         """, line=3),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import Bidirectional, LSTM, Dense
+            model = Sequential()
+            model.add(Bidirectional(LSTM(16, return_sequences=True, input_shape=(60, 1))))
+            model.add(LSTM(16))
+            model.add(Dense(1))
+        """, line=4, unsafe_fix=True, fixed="""
+            from keras.models import Sequential
+            from keras.layers import Bidirectional, LSTM, Dense
+            model = Sequential()
+            model.add(Bidirectional(LSTM(16, return_sequences=True), input_shape=(60, 1)))
+            model.add(LSTM(16))
+            model.add(Dense(1))
+        """, note="input_shape on the wrapped layer is ignored by Keras: it belongs on the wrapper"),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.layers.Bidirectional(keras.layers.GRU(8, input_dim=3)),
+                                      keras.layers.Dense(1)])
+        """, line=2, note="no fix for input_dim: the wrapper's own declaration is input_shape"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import Bidirectional, LSTM, Dense
+            model = Sequential([Bidirectional(LSTM(16, input_shape=(60,))), Dense(1)])
+        """, line=3, note="no fix: moving a 2D declaration onto the wrapper would make it a wrong one"),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
@@ -123,6 +160,10 @@ class MissingInputShape(Rule):
             if first.layer.kind in INPUT_KINDS or recurrent_core(first.layer) is None:
                 continue
             if any(call.method == "build" for call in model.extra_calls):
+                continue
+            ignored = _inner_declaration(first.layer)
+            if ignored is not None:
+                yield self._ignored_inner(model, first.layer, ignored)
                 continue
             hint = "keras.Input(shape=(timesteps, features))"
             fix = None
@@ -137,6 +178,31 @@ class MissingInputShape(Rule):
                 f"input shape: Keras cannot build it or check its layers before fit; add {hint} as the first layer"
             )
             yield Diagnostic(message, first.layer.span, fix=fix, evidence=Evidence("unbuilt", model=model))
+
+
+    @staticmethod
+    def _ignored_inner(model: Model, wrapper: Layer, arg: Argument) -> Diagnostic:
+        inner = wrapper.inner
+        assert inner is not None
+        message = (
+            f"{arg.keyword}={arg.source} on the {inner.kind} inside {wrapper.kind} (line {wrapper.span.line}) is "
+            f"ignored: Keras reads the input declaration of the wrapper, not of the layer it wraps, so the "
+            f"Sequential model (line {model.span.line}) declares no input shape and cannot be built or checked "
+            f"before fit"
+        )
+        fix = None
+        if arg.keyword == "input_shape" and isinstance(arg.value, tuple) and len(arg.value) == 2:
+            message += f"; move it to the {wrapper.kind}"
+            fix = Fix("unsafe", f"Move {arg.keyword} to the {wrapper.kind}",
+                      (remove_argument(inner, arg), insert_argument(wrapper, f"{arg.keyword}={arg.source}")))
+        return Diagnostic(message, arg.span, fix=fix, evidence=Evidence("unbuilt", model=model))
+
+
+def _inner_declaration(layer: Layer) -> Argument | None:
+    """An input declaration on the layer `layer` wraps (which Keras ignores), if any."""
+    if layer.inner is None:
+        return None
+    return next((a for a in layer.inner.arguments if a.keyword in INNER_DECLARING), None)
 
 
 def _insert_input(ctx: RuleContext, model, layer, shape: str) -> Fix | None:

@@ -94,6 +94,21 @@ class IgnoredInputShape(Rule):
             model.add(Dense(1))
         """),
         Example("""
+            from keras.models import Sequential
+            from keras.layers import Bidirectional, LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(16, return_sequences=True, input_shape=(60, 1)))
+            model.add(Bidirectional(LSTM(16, input_shape=(60, 16))))
+            model.add(Dense(1))
+        """, line=5, fixed="""
+            from keras.models import Sequential
+            from keras.layers import Bidirectional, LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(16, return_sequences=True, input_shape=(60, 1)))
+            model.add(Bidirectional(LSTM(16)))
+            model.add(Dense(1))
+        """, note="on the layer a wrapper holds, too"),
+        Example("""
             import keras
             model = keras.Sequential([
                 keras.Input(shape=(7, 3)),

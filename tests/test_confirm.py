@@ -128,6 +128,14 @@ SCENARIOS: dict[str, Evidence] = {
         layer("LSTM", 8, input_shape=(10, 1), return_sequences=True), layer("LSTM", 4, input_shape=(99, 7))),
         node=1, argument="input_shape"),
     "unbuilt": Evidence("unbuilt", sequential(layer("LSTM", 4), layer("Dense", 1))),
+    # input_shape on the layer a wrapper holds: Keras ignores it (RNN002 on the first layer, RNN009 later on)
+    "wrapped-first": Evidence("unbuilt", sequential(
+        layer("Bidirectional", inner=layer("LSTM", 4, input_shape=(10, 1))), layer("Dense", 1))),
+    "wrapped-later": Evidence("no_effect", sequential(
+        layer("LSTM", 8, input_shape=(10, 1), return_sequences=True),
+        layer("Bidirectional", inner=layer("LSTM", 4, input_shape=(99, 7)))), node=1, argument="input_shape"),
+    "wrapper-declares": Evidence("unbuilt", sequential(
+        layer("Bidirectional", inner=layer("LSTM", 4), input_shape=(10, 1)), layer("Dense", 1))),
     "advice": Evidence("advice", STACKED),
     "unknown-argument": Evidence("raises", sequential(
         layer("LSTM", Unknown("n_units"), input_shape=(10, 1)), layer("LSTM", 4)), upto=1),
@@ -224,6 +232,13 @@ def test_ignored_input_shape_has_no_effect(run):
 
 def test_unbuilt_model(run):
     assert status(run, "unbuilt") == ("confirmed", "the model is not built before fit (Keras: model.built is False)")
+
+
+def test_a_declaration_inside_a_wrapper_is_ignored_by_keras(run):
+    assert status(run, "wrapped-first")[0] == "confirmed"  # the inner input_shape did not build the model…
+    assert status(run, "wrapper-declares") == ("refuted", "Keras builds the model before fit")  # …the wrapper's does
+    state, detail = status(run, "wrapped-later")
+    assert state == "confirmed" and "`input_shape` removed" in detail, detail
 
 
 @pytest.mark.parametrize("name, needle", [

@@ -22,7 +22,8 @@ def build_model(keras: Any, spec: dict, *, drop: tuple[int, str] | None = None) 
 
 
 def construct_layer(keras: Any, layer: dict, *, without: str | None = None) -> Any:
-    """One layer object from the allow-list, with literal arguments only."""
+    """One layer object from the allow-list, with literal arguments only; `without` names a keyword argument
+    to leave out (of this layer, else of the layer it wraps)."""
     name = layer["class"]
     if name not in ALLOWED_LAYERS:
         raise SpecError(f"{name!r} is not on the allow-list")
@@ -33,8 +34,9 @@ def construct_layer(keras: Any, layer: dict, *, without: str | None = None) -> A
             raise SpecError("argument names must be identifiers")
         if key != without:
             kwargs[key] = _literal(value)
-    if layer.get("inner") is not None:
-        args.insert(0, construct_layer(keras, layer["inner"]))
+    if layer.get("inner") is not None:  # an argument to leave out that the wrapper lacks is the inner layer's
+        inner_without = without if without is not None and without not in layer["kwargs"] else None
+        args.insert(0, construct_layer(keras, layer["inner"], without=inner_without))
     if layer.get("backward") is not None:
         kwargs["backward_layer"] = construct_layer(keras, layer["backward"])
     factory = keras.Input if name == "Input" else getattr(keras.layers, name)

@@ -91,7 +91,8 @@ def _output_mismatch(keras: Any, spec: dict) -> Result:
 def _no_effect(keras: Any, spec: dict, fresh: Callable[[], None] = lambda: None) -> Result:
     node, argument = spec["check"]["node"], spec["check"]["argument"]
     layers = {n["id"]: n["layer"] for n in spec["nodes"]}
-    if node not in layers or argument not in layers[node]["kwargs"]:
+    carriers = [layers.get(node), (layers.get(node) or {}).get("inner")]
+    if not any(layer is not None and argument in layer["kwargs"] for layer in carriers):
         return _result("unconfirmed", f"the layer has no literal `{argument}` argument to remove")
     with_it = _outcome(keras, spec, None)
     fresh()

@@ -97,7 +97,8 @@ def _without(node: dict, drop: tuple[Any, Any] | None) -> str | None:
 
 
 def _layer(layer: dict, without: str | None = None) -> str:
-    parts = [_layer(layer["inner"])] if layer.get("inner") else []
+    inner_without = without if without is not None and without not in layer["kwargs"] else None  # as build.py
+    parts = [_layer(layer["inner"], inner_without)] if layer.get("inner") else []
     parts += [_literal(a) for a in layer["args"]]
     parts += [f"{k}={_literal(v)}" for k, v in layer["kwargs"].items() if k != without]
     if layer.get("backward"):
