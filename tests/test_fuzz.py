@@ -8,7 +8,7 @@ Properties checked on every input (`check`):
 - every position (finding span and fix edit) lies inside the file: line in 1..n_lines (a span may end at the
   start of line n_lines + 1), column in 1..len(line) + 1, and ends do not precede starts;
 - each fix, applied alone, gives text that libcst parses; `fix.fix_source` never returns text that does not
-  parse, and fixing its output again changes nothing (idempotence);
+  parse, and fixing its output again changes nothing (idempotence) — half of the inputs with --unsafe-fixes;
 - `--fix`, run one pass at a time, changes each pass's text only inside the fix ranges that pass's report
   showed, and ends where `--fix` ends.
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 
 import libcst
@@ -138,7 +139,8 @@ def check(text: str, path: str = "fuzz.py", result=None, fixes: bool = True) -> 
                     raise  # a rule's fix breaks the file
     # --fix: parses, and is idempotent
     if fixes and result.ir is not None and any(f.fix is not None for f in result.findings):
-        once = fix_source(result.source, path, SETTINGS)
+        unsafe = with_unsafe_fixes(result.source)
+        once = fix_source(result.source, path, SETTINGS, unsafe=unsafe)
         if once.error is not None:
             bad = re.search(r"\(fixes of ([A-Z0-9, ]+)\)", once.error)
             assert bad and set(bad.group(1).split(", ")) & KNOWN_BAD_FIXES, once.error
@@ -146,9 +148,14 @@ def check(text: str, path: str = "fuzz.py", result=None, fixes: bool = True) -> 
             return
         libcst.parse_module(once.text)
         if once.converged:
-            twice = fix_source(once.text, path, SETTINGS)
+            twice = fix_source(once.text, path, SETTINGS, unsafe=unsafe)
             assert twice.text == once.text and twice.fixed_count == 0, (once.text, twice.text)
-        assert fix_passes_stay_in_ranges(result.source, path) == once.text
+        assert fix_passes_stay_in_ranges(result.source, path, unsafe) == once.text
+
+
+def with_unsafe_fixes(text: str) -> bool:
+    """Half of the inputs are fixed with --unsafe-fixes too; chosen from the text, so CI stays deterministic."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass")) % 2 == 1
 
 
 def offsets_of(text: str, edits) -> list[tuple[int, int]]:
@@ -175,13 +182,13 @@ def assert_changed_only_inside(before: str, after: str, ranges: list[tuple[int, 
     assert re.fullmatch("".join(pattern), after), (before, after, merged)
 
 
-def fix_passes_stay_in_ranges(text: str, path: str) -> str:
+def fix_passes_stay_in_ranges(text: str, path: str, unsafe: bool) -> str:
     """Run `--fix` one pass at a time; each pass may change the text only inside the fix ranges that the report
     of that pass's input showed (safe fixes). Returns the final text, which must equal fix_source's."""
     for _ in range(MAX_ITERATIONS):
         reported = lint_source(text, path, SETTINGS)
-        ranges = [r for f in reported.findings if applicable(f) for r in offsets_of(text, f.fix.edits)]
-        step = fix_source(text, path, SETTINGS, max_passes=1)
+        ranges = [r for f in reported.findings if applicable(f, unsafe) for r in offsets_of(text, f.fix.edits)]
+        step = fix_source(text, path, SETTINGS, unsafe=unsafe, max_passes=1)
         assert step.error is None, step.error
         assert_changed_only_inside(text, step.text, ranges)
         if step.text == text:
