@@ -19,9 +19,9 @@ from typing import Iterable, Sequence
 from rnnlint.analyze import AnalysisLimit, SourceSyntaxError, analyze_source
 from rnnlint.config import discover_files, for_path
 from rnnlint.discover import discover, exclude_matcher
-from rnnlint.findings import Confirmation, Finding
+from rnnlint.findings import Confirmation, Evidence, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
-from rnnlint.kerasver import target_keras_major
+from rnnlint.kerasver import file_keras_major, target_keras_major
 from rnnlint.prefilter import may_hold_model
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
@@ -189,6 +189,8 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - also RecursionError on deeply nested code
         return FileResult(path, (_internal("the analyzer", exc, path),), text, None, {}, source.cells)
 
+    run_major = keras_major
+    keras_major = file_keras_major((i.module for i in ir.imports), keras_major)  # tf_keras code is Keras 2
     shapes, findings = _propagate(ir.models, keras_major, path)
     context = RuleContext(ir=ir, shapes=shapes, target_keras=keras_major)
     for rule_class in enabled_rules(settings):
@@ -201,7 +203,7 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
             findings.append(Finding(
                 code=rule_class.code, name=rule_class.name, severity=diagnostic.severity or rule_class.severity,
                 message=diagnostic.message, path=path, span=diagnostic.span, fix=diagnostic.fix,
-                evidence=diagnostic.evidence,
+                evidence=_for_keras(diagnostic.evidence, keras_major, run_major),
             ))
     kept = apply_suppressions(findings, text)
     if any(rule.code == "RNN100" for rule in enabled_rules(settings)):  # unused-suppression: needs every finding
@@ -212,6 +214,13 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
     findings = kept
     findings = sorted(_locate_in_cells(findings, source.cells), key=_sort_key)
     return FileResult(path, tuple(findings), text, ir, shapes, source.cells)
+
+
+def _for_keras(evidence: Evidence | None, file_major: int, run_major: int) -> Evidence | None:
+    """Evidence to build with the file's own Keras when it is not the run's (tf_keras code under Keras 3)."""
+    if evidence is None or file_major == run_major:
+        return evidence
+    return dataclasses.replace(evidence, keras_major=file_major)
 
 
 def lint_source(text: str, path: str, settings: Settings | None = None) -> FileResult:

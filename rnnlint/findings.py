@@ -60,6 +60,7 @@ class Evidence:
     synthetic_input: tuple[int | None, ...] | None = None  # per-sample shape to use when none is declared
     batch_size: int | None = None
     target: ArrayShape | None = None  # "raises" with data and target: also train one epoch on zeros of them
+    keras_major: int | None = None  # build with this Keras (the file's own, e.g. 2 for tf_keras); None: the run's
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Which Keras the user targets, read from installed package metadata (Keras and TensorFlow are never imported)."""
+"""Which Keras the user targets, read from installed package metadata (Keras and TensorFlow are never imported),
+and which Keras one file is written for (its imports)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata
 
@@ -45,3 +47,23 @@ def target_keras_major(explicit: int | None = None) -> int:
     if major is None:
         return DEFAULT_MAJOR
     return 2 if major <= 2 else 3  # rules know Keras 2 and Keras 3 semantics
+
+
+# Packages that are always Keras 2, whatever Keras is installed: tf-keras, and TensorFlow's old bundled copy.
+KERAS2_PACKAGES = ("tf_keras", "tensorflow.python.keras")
+
+
+def _family(module: str) -> str | None:
+    """'keras2' for the Keras-2-only packages, 'keras' for `keras…`, None for anything else (tensorflow too)."""
+    if any(module == p or module.startswith(p + ".") for p in KERAS2_PACKAGES):
+        return "keras2"
+    if module == "keras" or module.startswith("keras."):
+        return "keras"
+    return None
+
+
+def file_keras_major(imported_modules: Iterable[str], default: int) -> int:
+    """The Keras major version one file is written for: 2 when it imports Keras only from tf_keras (or
+    tensorflow.python.keras), which are Keras 2 whatever is installed; else `default`."""
+    families = {_family(module) for module in imported_modules}
+    return 2 if "keras2" in families and "keras" not in families else default

@@ -83,6 +83,13 @@ class Keras3RemovedArgument(Rule):
             from keras.layers import LSTM
             model = Sequential([LSTM(16, batch_input_shape=(4, 10, 1), stateful=True)])
         """, target_keras=2, note="valid under Keras 2"),
+        Example("""
+            import tf_keras as keras
+            model = keras.Sequential()
+            model.add(keras.layers.LSTM(4, batch_input_shape=(1, 1, 1), stateful=True))
+            model.add(keras.layers.Dense(1))
+            model.reset_states()
+        """, note="tf_keras is Keras 2 whatever Keras is installed: the file is judged as Keras 2 code"),
     ]
     INVALID = [
         Example("""

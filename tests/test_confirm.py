@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from conftest import run_cli, write
 from rnnlint.confirm import confirm_findings, repro_script
 from rnnlint.confirm.build import SpecError, construct_layer
 from rnnlint.confirm.cache import Cache
@@ -338,6 +339,33 @@ def test_importing_the_checker_does_not_import_tensorflow():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'tf_keras')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+TF_KERAS_FILE = """\
+from tf_keras.models import Sequential
+from tf_keras.layers import LSTM, Dense
+model = Sequential()
+model.add(LSTM(16, batch_input_shape=(4, 10, 1), stateful=True))
+model.add(LSTM(16))
+model.add(Dense(1))
+model.reset_states()
+"""
+
+
+def test_a_tf_keras_file_is_judged_and_built_as_keras_2(tmp_path):
+    # tf_keras is Keras 2 whatever Keras is installed: no Keras 3 migration findings (batch_input_shape,
+    # reset_states), and its stacked-LSTM bug is built by a tf_keras worker while the Keras 3 file beside it
+    # is built by a Keras 3 one, in the same run.
+    write(tmp_path, "legacy.py", TF_KERAS_FILE)
+    write(tmp_path, "modern.py", TF_KERAS_FILE.replace("tf_keras", "keras").replace(
+        "batch_input_shape=(4, 10, 1), stateful=True", "input_shape=(10, 1)").replace("model.reset_states()\n", ""))
+    run = run_cli("--format", "json", "--no-cache", ".", cwd=tmp_path)
+    findings = {(f["path"], f["code"]): f["confirmation"] for f in json.loads(run.out)}
+    assert set(findings) == {("legacy.py", "RNN001"), ("modern.py", "RNN001")}, run.out
+    assert findings["legacy.py", "RNN001"]["status"] == "confirmed"
+    assert findings["legacy.py", "RNN001"]["keras_version"].startswith("2.")
+    assert findings["modern.py", "RNN001"]["status"] == "confirmed"
+    assert findings["modern.py", "RNN001"]["keras_version"].startswith("3.")
 
 
 def test_keras_2_through_tf_keras(tmp_path):

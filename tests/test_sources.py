@@ -195,3 +195,17 @@ def test_keras_is_never_imported() -> None:
             "print('keras' in sys.modules or 'tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("modules, default, major", [
+    (["tf_keras"], 3, 2),
+    (["tf_keras.layers", "numpy", "tensorflow"], 3, 2),  # tf for tf.data next to tf_keras: still Keras 2 code
+    (["tensorflow.python.keras.layers"], 3, 2),
+    (["tf_keras", "keras.layers"], 3, 3),  # mixed: the run's target decides
+    (["tensorflow"], 3, 3),  # tf.keras follows the installed Keras / TF_USE_LEGACY_KERAS
+    (["keras"], 2, 2),
+    (["tf_kerasx", "tensorflow.pythonx.keras"], 3, 3),  # prefixes match whole names only
+    ([], 3, 3),
+])
+def test_file_keras_major(modules, default, major) -> None:
+    assert kerasver.file_keras_major(modules, default) == major

@@ -1,4 +1,5 @@
-"""Confirm a run's findings: spec each one, use the cache, build the rest in one worker."""
+"""Confirm a run's findings: spec each one, use the cache, build the rest in one worker (one per Keras major
+version when some files are written for another Keras than the run's, e.g. tf_keras code under Keras 3)."""
 from __future__ import annotations
 
 import os
@@ -44,23 +45,32 @@ def confirm_findings(
 ) -> tuple[list[Finding], list[str]]:
     """The same findings with `.confirmation` set, and run-level notes (at most one per cause)."""
     options = Options.from_settings(settings)
-    target = find_keras(options.target_keras)
-    version = target.version if isinstance(target, KerasTarget) else None
+    targets: dict[int | None, KerasTarget | str] = {}  # by the Keras major to build with (None: the run's)
+
+    def target_for(major: int | None) -> KerasTarget | str:
+        if major not in targets:
+            targets[major] = find_keras(options.target_keras if major is None else major)
+        return targets[major]
+
     decided: dict[int, Confirmation] = {}
-    pending: dict[int, Spec] = {}
+    pending: dict[int | None, dict[int, Spec]] = {}
     for index, finding in enumerate(findings):
+        major = finding.evidence.keras_major if finding.evidence is not None else None
         outcome = _plan(finding, options)
         if isinstance(outcome, Refusal):
-            decided[index] = Confirmation("unconfirmed", outcome.reason, version)
+            target = target_for(major)
+            decided[index] = Confirmation("unconfirmed", outcome.reason,
+                                          target.version if isinstance(target, KerasTarget) else None)
         else:
-            pending[index] = outcome
+            pending.setdefault(major, {})[index] = outcome
     notes: list[str] = []
-    if pending and not isinstance(target, KerasTarget):
-        notes.append(target)
-        decided.update({i: Confirmation("unconfirmed", _short(target), None) for i in pending})
-    elif pending:
-        assert isinstance(target, KerasTarget)
-        decided.update(_confirm_specs(pending, target, options, spawn, notes))
+    for major, specs in sorted(pending.items(), key=lambda item: item[0] or 0):  # one worker per Keras
+        target = target_for(major)
+        if not isinstance(target, KerasTarget):
+            notes.append(target)
+            decided.update({i: Confirmation("unconfirmed", _short(target), None) for i in specs})
+        else:
+            decided.update(_confirm_specs(specs, target, options, spawn, notes))
     return [f.with_confirmation(decided[i]) for i, f in enumerate(findings)], notes
 
 
