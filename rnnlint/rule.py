@@ -25,6 +25,7 @@ class Example:
 
     `fixed`: the expected text after applying the rule's fix (None = not checked / no fix).
     `target_keras`: run the example under this Keras major version.
+    `message_contains`: a text the message of the finding on `line` must contain.
     """
 
     code: str
@@ -33,6 +34,7 @@ class Example:
     unsafe_fix: bool = False
     target_keras: int = 3
     note: str = ""
+    message_contains: str = ""
 
     @property
     def source(self) -> str:

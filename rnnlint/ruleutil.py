@@ -4,11 +4,12 @@ Everything here reads the IR and the shapes only.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Iterator
 
 from rnnlint.findings import Edit
-from rnnlint.ir import Argument, CallSite, FileIR, Layer, Model, Node, Span, TensorRef, Unknown
+from rnnlint.ir import ArrayShape, Argument, CallSite, FileIR, Layer, Model, Node, Span, TensorRef, TrainCall, Unknown
 from rnnlint.shapes import ModelShapes, ShapeError
 
 RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
@@ -248,3 +249,21 @@ def _literal_elements(text: str) -> list[str] | None:
     if not (text.startswith(("(", "[")) and ast.get_source_segment(text, node) == text):
         return None
     return [ast.get_source_segment(text, e) for e in node.elts]
+
+
+def batched_samples(call: TrainCall) -> tuple[int, ...] | None:
+    """The sample counts Keras cuts into batches in `call`: (n,), or (training, validation) for a fit with a
+    literal `validation_split` (Keras: training = floor(n * (1 - split)), the rest validates); None when the
+    count, or the split, is not known."""
+    samples = call.x.samples if isinstance(call.x, ArrayShape) else None
+    if not isinstance(samples, int) or isinstance(samples, bool) or samples <= 0:
+        return None
+    split = next((a.value for a in call.arguments if a.keyword == "validation_split"), None)
+    if call.method != "fit" or split is None or split == 0:
+        return (samples,)
+    if not isinstance(split, (int, float)) or isinstance(split, bool) or not 0 < split < 1:
+        return None
+    training = int(math.floor(samples * (1.0 - split)))
+    if training in (0, samples):
+        return None  # Keras refuses such a split
+    return (training, samples - training)

@@ -29,7 +29,7 @@ from typing import Iterable
 from rnnlint.findings import Diagnostic, Evidence, Fix
 from rnnlint.ir import ArrayShape
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import append_to_call, model_has_recurrent
+from rnnlint.ruleutil import append_to_call, batched_samples, model_has_recurrent
 
 METHODS = ("fit", "evaluate", "predict")
 
@@ -97,6 +97,22 @@ class MissingBatchSize(Rule):
             model.compile(loss="mse")
             model.fit(X, y, epochs=1, batch_size=64)
         """, line=7),
+        Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(95, 6, 1)
+            model = keras.Sequential([keras.Input(shape=(6, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((95, 1)), epochs=1, validation_split=0.2)
+        """, line=6, message_contains="76 of them for training after validation_split: 2 batches of 32 and one of 12",
+            unsafe_fix=True, fixed="""
+            import numpy as np
+            import keras
+            X = np.random.rand(95, 6, 1)
+            model = keras.Sequential([keras.Input(shape=(6, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((95, 1)), epochs=1, validation_split=0.2, batch_size=32)
+        """, note="Keras trains on floor(95 * 0.8) = 76 samples"),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
@@ -106,9 +122,17 @@ class MissingBatchSize(Rule):
             for call in model.train_calls:
                 if call.method not in METHODS or not isinstance(call.x, ArrayShape):
                     continue
-                samples = call.x.samples
+                counts = batched_samples(call)
+                if counts is None and call.x.samples and any(a.keyword == "validation_split" for a in call.arguments):
+                    counts = ()  # a split that is not a literal: the training count is unknown
+                samples = counts[0] if counts else None
                 if not call.has_batch_size:
-                    extra = f" ({samples} samples: {_batches(samples)})" if samples else ""
+                    extra = ""
+                    if counts and len(counts) == 2:
+                        extra = (f" ({call.x.samples} samples, {samples} of them for training after "
+                                 f"validation_split: {_batches(samples)})")
+                    elif samples:
+                        extra = f" ({samples} samples: {_batches(samples)})"
                     message = (f"{call.method}() of a recurrent model without batch_size: Keras silently uses 32"
                                f"{extra}; set batch_size explicitly")
                     size = min(samples, 32) if samples else 32
@@ -117,7 +141,8 @@ class MissingBatchSize(Rule):
                     yield Diagnostic(message, call.span, fix=fix, evidence=Evidence("advice"))
                 elif isinstance(call.batch_size, int) and not isinstance(call.batch_size, bool) and samples \
                         and call.batch_size > samples:
-                    message = (f"batch_size={call.batch_size} is larger than the {samples} samples of "
+                    which = "training samples (after validation_split)" if len(counts or ()) == 2 else "samples"
+                    message = (f"batch_size={call.batch_size} is larger than the {samples} {which} of "
                                f"{call.x_source or 'x'}: Keras will run a single short batch of {samples} "
                                f"per epoch; use batch_size <= {samples}")
                     yield Diagnostic(message, call.span, evidence=Evidence("advice"))

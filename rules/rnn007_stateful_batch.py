@@ -33,7 +33,7 @@ from typing import Iterable
 from rnnlint.findings import Diagnostic, Evidence
 from rnnlint.ir import ArrayShape, Model, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import all_layers, label
+from rnnlint.ruleutil import all_layers, batched_samples, label
 
 KERAS_DEFAULT_BATCH = 32
 
@@ -74,6 +74,13 @@ class StatefulBatch(Rule):
         """, note="not stateful"),
         Example("""
             import numpy as np
+            import keras
+            model = keras.Sequential([keras.Input(batch_shape=(1, 4, 2)), keras.layers.LSTM(8, stateful=True),
+                                      keras.layers.Dense(3)])
+            model.predict(np.zeros((1, 4, 2)))
+        """, note="one sample: the only batch has the model's size, whatever batch_size says"),
+        Example("""
+            import numpy as np
             from keras.models import Sequential
             from keras.layers import LSTM, Dense
             X = np.random.rand(40, 10, 1)
@@ -102,6 +109,15 @@ class StatefulBatch(Rule):
             model.compile(loss="mse")
             model.fit(X, y, epochs=1, batch_size=8, shuffle=False)
         """, line=8),
+        Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(404, 10, 1)
+            model = keras.Sequential([keras.Input(batch_shape=(4, 10, 1)), keras.layers.GRU(4, stateful=True)])
+            model.compile(loss="mse")
+            model.fit(X, np.zeros((404, 4)), batch_size=4, shuffle=False, validation_split=0.1)
+        """, line=4, message_contains="into 363 for training and 41 for validation",
+            note="404 samples are a multiple of 4, but the split leaves floor(404 * 0.9) = 363 and 41"),
         Example("""
             import numpy as np
             import keras
@@ -145,14 +161,23 @@ class StatefulBatch(Rule):
             if call.method not in ("fit", "evaluate", "predict"):
                 continue
             used = call.batch_size if call.has_batch_size else KERAS_DEFAULT_BATCH
-            if isinstance(used, int) and not isinstance(used, bool) and used != batch:
+            samples = call.x.samples if isinstance(call.x, ArrayShape) else None
+            one_batch = isinstance(samples, int) and isinstance(used, int) and samples == batch <= used
+            if isinstance(used, int) and not isinstance(used, bool) and used != batch and not one_batch:
                 how = f"batch_size={used}" if call.has_batch_size else "the default batch_size of 32"
                 yield Diagnostic(
                     f"{label(layer)} is stateful with a static batch size of {batch}, but {call.method}() on line "
                     f"{call.span.line} uses {how}: pass batch_size={batch}", layer.span,
                     evidence=Evidence("advice", batch_size=batch))
-            samples = call.x.samples if isinstance(call.x, ArrayShape) else None
-            if samples and samples % batch:
+            counts = batched_samples(call)
+            if counts and len(counts) == 2 and any(c % batch for c in counts):
+                yield Diagnostic(
+                    f"{label(layer)} is stateful with batch size {batch}, but fit() on line {call.span.line} splits "
+                    f"its {samples} samples into {counts[0]} for training and {counts[1]} for validation "
+                    f"(validation_split), not both multiples of {batch}: Keras fails on the last, short batch; "
+                    f"pass validation_data with a multiple of {batch} samples instead", layer.span,
+                    evidence=Evidence("advice", batch_size=batch))
+            elif counts and counts[0] % batch:
                 yield Diagnostic(
                     f"{label(layer)} is stateful with batch size {batch}, but {call.method}() on line "
                     f"{call.span.line} gets {samples} samples, not a multiple of {batch}: Keras fails on the last, "

@@ -52,6 +52,9 @@ def test_invalid_example_is_flagged(rule, example):
     assert findings, f"{rule.code} did not flag:\n{example.source}"
     assert all(f.code == rule.code for f in findings)
     assert example.line in {f.span.line for f in findings}, [(f.span.line, f.message) for f in findings]
+    if example.message_contains:
+        messages = [f.message for f in findings if f.span.line == example.line]
+        assert any(example.message_contains in m for m in messages), messages
 
 
 @pytest.mark.parametrize("rule, example", list(_cases("VALID")))
