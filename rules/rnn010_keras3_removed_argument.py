@@ -175,6 +175,11 @@ class Keras3RemovedArgument(Rule):
         """, line=1, fixed="""
             from keras.layers import LSTM
         """),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(4), keras.layers.Dropout(0.1)])
+            model.reset_states()
+        """, line=3, message_contains="this model has no stateful layer, so remove the call"),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
@@ -209,8 +214,9 @@ class Keras3RemovedArgument(Rule):
                     yield Diagnostic("model.predict_proba() was removed in Keras 3: use model.predict(x)", extra.span,
                                      evidence=Evidence("advice"))
                 if extra.method == "reset_states":
-                    yield Diagnostic("model.reset_states() was removed in Keras 3: call reset_states() on each "
-                                     "stateful layer (for layer in model.layers: ...)", extra.span,
+                    advice = ("this model has no stateful layer, so remove the call" if _surely_stateless(model)
+                              else "call reset_states() on each stateful layer (for layer in model.layers: ...)")
+                    yield Diagnostic(f"model.reset_states() was removed in Keras 3: {advice}", extra.span,
                                      evidence=Evidence("advice"))
         for imp in ctx.ir.imports:
             if imp.module in REMOVED_MODULES:
@@ -289,3 +295,11 @@ def _cudnn_fix(ir: FileIR, layer: Layer, plain: str) -> Fix | None:
             if name == layer.kind and alias is None and name == func:
                 return Fix("safe", f"Import {plain} in its place", (Edit(span, f"{plain} as {name}"),))
     return None
+
+
+def _surely_stateless(model: Model) -> bool:
+    """Every layer of the model is known, and none is (or may be) stateful."""
+    if not model.complete:
+        return False
+    layers = [layer for node in model.nodes for layer in all_layers(node.layer)]
+    return all(layer.known and not layer.has_star_args and layer.arg("stateful") in (None, False) for layer in layers)
