@@ -30,7 +30,11 @@ def test_import_styles_resolve_to_keras_lstm(source):
 
 NOT_KERAS = [
     ("own-class", "class LSTM:\n    pass\nfrom keras import Sequential\nm = Sequential([LSTM()])"),
-    ("star-import", "from keras.layers import *\nfrom keras import Sequential\nm = Sequential([LSTM(4)])"),
+    ("star-import-elsewhere", "from mylib.layers import *\nfrom keras import Sequential\nm = Sequential([LSTM(4)])"),
+    ("star-import-then-own", "from keras.layers import *\nfrom keras import Sequential\nclass LSTM:\n    pass\n"
+                             "m = Sequential([LSTM(4)])"),
+    ("star-import-of-a-submodule", "from keras.layers.core import *\nfrom keras import Sequential\n"
+                                   "m = Sequential([LSTM(4)])"),
     ("other-library", "from torch.nn import LSTM\nx = LSTM(4, 4)"),
     ("rebound-name", "from keras.layers import LSTM\nfrom keras import Sequential\nLSTM = object\nm = Sequential([LSTM(4)])"),
     ("import-in-a-branch", "import sys\nif sys.argv:\n    from keras.layers import LSTM\nelse:\n    from torch.nn import LSTM\n"
@@ -45,6 +49,18 @@ def test_non_keras_names_are_not_keras_layers(source):
     for model in ir.models:
         assert all(not n.layer.known for n in model.nodes)
     assert all(layer.kind != "LSTM" or not layer.known for layer in ir.standalone_layers)
+
+
+@pytest.mark.parametrize("source", [
+    "from keras.layers import *\nfrom keras.models import *\nm = Sequential([LSTM(4, input_shape=(3, 2))])",
+    "from tensorflow.keras.layers import *\nfrom tensorflow.keras import Sequential\nm = Sequential([LSTM(4)])",
+    "class LSTM:\n    pass\nfrom keras.layers import *\nfrom keras import *\nm = Sequential([LSTM(4)])",
+])
+def test_a_star_import_of_keras_layers_binds_their_names(source):
+    # Like Python: `from keras.layers import *` binds each public name of keras.layers at that point (so it
+    # also replaces an earlier class of the same name); a later definition replaces it in turn (see NOT_KERAS).
+    [model] = analyze_source(source).models
+    assert [(n.layer.kind, n.layer.known) for n in model.nodes] == [("LSTM", True)]
 
 
 def test_functional_nested_calls_and_reused_names():

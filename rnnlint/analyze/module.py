@@ -6,7 +6,7 @@ first call site with the arguments resolved there (or, if never called, once wit
 Imports bind module references in the same environment as every other name, so a name resolves to Keras exactly
 when the import that binds it, followed through the code as written, says so (`import tensorflow as tf`,
 `from keras import layers as L`, a try/except ImportError pair, a user's own class named LSTM, a star import
-that binds nothing).
+of Keras's layers or models, which binds their public names).
 
 The tree is CPython's own `ast` (which gives exact start and end positions); libcst would cost ~40x more per
 file for the same information (its parse plus PositionProvider were 75% of the analysis time, measured in
@@ -28,7 +28,7 @@ from typing import Any, Iterator
 from rnnlint.analyze import arrays
 from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
 from rnnlint.analyze.finalize import finalize_model
-from rnnlint.analyze.names import keras_name, numpy_name, tf_name
+from rnnlint.analyze.names import keras_name, numpy_name, star_exports, tf_name
 from rnnlint.analyze.values import (
     ArrayObj, CallableRef, ClassObj, FunctionObj, Graph, GraphNode, LayerObj, ListObj, ModelBuilder, ModuleRef,
     TensorObj,
@@ -79,13 +79,6 @@ class Env:
     def bound(self, name: str) -> bool:
         """Whether any enclosing scope binds `name` (a builtin is only a builtin when nothing shadows it)."""
         return name in self.vars or (self.parent is not None and self.parent.bound(name))
-
-
-class SelfObj:
-    """`self` inside a subclassed Keras model: attributes hold its layers."""
-
-    def __init__(self) -> None:
-        self.attrs: dict[str, Any] = {}
 
 
 class SelfObj:
@@ -447,6 +440,9 @@ class Evaluator:
         for alias in node.names:
             if alias.name != "*":
                 env.set(alias.asname or alias.name, ModuleRef(f"{node.module}.{alias.name}"))
+            else:  # `from keras.layers import *`: binds each public name, in order, like Python
+                for name in sorted(star_exports(node.module)):
+                    env.set(name, ModuleRef(f"{node.module}.{name}"))
 
     @staticmethod
     def is_main_guard(test: ast.expr) -> bool:

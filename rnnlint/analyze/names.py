@@ -29,8 +29,48 @@ _LAYER_SUBMODULES = (
     "normalization.batch_normalization", "normalization.layer_normalization", "convolutional.conv1d",
 )
 
+# What `from <keras>.layers import *` and `from <keras>.models import *` bind: the public names of keras.layers in
+# Keras 3.15 and tf_keras 2.21 (classes and the merge functions), plus Keras 2's CuDNNLSTM/CuDNNGRU.
+_LAYER_EXPORTS = frozenset("""
+AbstractRNNCell Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D
+AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D Add AdditiveAttention
+AlphaDropout Attention AugMix AutoContrast Average AveragePooling1D AveragePooling2D AveragePooling3D AvgPool1D
+AvgPool2D AvgPool3D BatchNormalization Bidirectional CategoryEncoding CenterCrop Concatenate Conv1D Conv1DTranspose
+Conv2D Conv2DTranspose Conv3D Conv3DTranspose ConvLSTM1D ConvLSTM2D ConvLSTM3D Convolution1D Convolution1DTranspose
+Convolution2D Convolution2DTranspose Convolution3D Convolution3DTranspose Cropping1D Cropping2D Cropping3D CuDNNGRU
+CuDNNLSTM CutMix Dense DenseFeatures DepthwiseConv1D DepthwiseConv2D Discretization Dot Dropout ELU EinsumDense
+Embedding Equalization Flatten GRU GRUCell GaussianDropout GaussianNoise GlobalAveragePooling1D
+GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D GlobalMaxPool1D
+GlobalMaxPool2D GlobalMaxPool3D GlobalMaxPooling1D GlobalMaxPooling2D GlobalMaxPooling3D GroupNormalization
+GroupQueryAttention HashedCrossing Hashing Identity Input InputLayer InputSpec IntegerLookup LSTM LSTMCell Lambda
+Layer LayerNormalization LeakyReLU LocallyConnected1D LocallyConnected2D Masking MaxPool1D MaxPool2D MaxPool3D
+MaxPooling1D MaxPooling2D MaxPooling3D Maximum MelSpectrogram Minimum MixUp MultiHeadAttention Multiply
+Normalization PReLU Permute RMSNormalization RNN RandomBrightness RandomContrast RandomCrop RandomFlip RandomHeight
+RandomRotation RandomTranslation RandomWidth RandomZoom ReLU RepeatVector Rescaling Reshape Resizing
+SeparableConv1D SeparableConv2D SimpleRNN SimpleRNNCell Softmax SpatialDropout1D SpatialDropout2D SpatialDropout3D
+SpectralNormalization StackedRNNCells StringLookup Subtract TextVectorization ThresholdedReLU TimeDistributed
+UnitNormalization UpSampling1D UpSampling2D UpSampling3D Wrapper ZeroPadding1D ZeroPadding2D ZeroPadding3D
+add average concatenate dot maximum minimum multiply subtract
+""".split())
+_STAR_EXPORTS = {
+    "layers": _LAYER_EXPORTS,
+    "models": frozenset({"Sequential", "Model", "load_model", "clone_model", "model_from_json"}),
+    "": frozenset({"Sequential", "Model", "Input", "layers", "models", "losses", "optimizers", "utils",
+                   "callbacks", "backend"}),
+}
+
 MODEL_CLASSES = {"Sequential", "Model", "Functional"}
 INPUT_FUNCS = {"Input"}
+
+
+def star_exports(module: str) -> frozenset[str]:
+    """The names `from MODULE import *` binds, for Keras's top-level, layers and models modules; else none
+    (then a star import binds nothing the analyzer follows, and what it would bind stays Unknown)."""
+    for prefix in _KERAS_PREFIXES:
+        if (module + ".").startswith(prefix):
+            rest = (module + ".")[len(prefix):].rstrip(".")
+            return _STAR_EXPORTS.get(rest, frozenset())
+    return frozenset()
 
 
 def keras_name(qualified: str) -> str | None:
