@@ -7,9 +7,10 @@ Steps, each a subprocess `rnnlint --format json --jobs J --exit-zero TREE`:
 1. reference: cold, `--no-cache` (nothing read, nothing written);
 2. killed: cold cache, SIGKILL to the whole process group (rnnlint, its pool workers and the Keras worker)
    once the cache holds `--kill-after` × the number of Keras files' entries;
-3. after the kill: the same command again, on the cache the killed run left; its output must equal step 1's,
+3. killed again, 5 s after the Keras worker started (during confirmation);
+4. after the kills: the same command again, on the cache the killed runs left; its output must equal step 1's,
    and every cache entry must verify and parse;
-4. warm: once more, all from the cache; its output must equal step 1's.
+5. warm: once more, all from the cache; its output must equal step 1's.
 
 Memory: the resident set of the whole process tree (rnnlint + pool workers + the Keras worker), summed, sampled
 every 0.1 s from /proc (Linux), and the largest single process. Prints a Markdown table.
@@ -76,11 +77,40 @@ def tree_rss(root: int) -> tuple[float, float]:
     return sum(sizes), max(sizes, default=0.0)
 
 
-def run(command: list[str], cwd: Path, stop_when=None) -> Run:
+WORKER = "rnnlint.confirm.worker"
+_RUNNING: list[int] = []  # the pid of the run in progress (this script runs one at a time)
+
+
+def _remember(pid: int) -> None:
+    _RUNNING[:] = [pid]
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as stream:
+            return stream.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _descendants_of_run() -> list[int]:
+    if not _RUNNING:
+        return []
+    children, todo, out = _children(), [_RUNNING[0]], []
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def run(command: list[str], cwd: Path, stop_when=None, on_start=None) -> Run:
     """Run `command` in its own process group, sampling memory; SIGKILL the group once `stop_when()` is true."""
     start = time.perf_counter()
     out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, start_new_session=True)
+    if on_start is not None:
+        on_start(proc.pid)
     peak_tree = peak_process = 0.0
     while proc.poll() is None:
         total, largest = tree_rss(proc.pid)
@@ -96,7 +126,13 @@ def run(command: list[str], cwd: Path, stop_when=None) -> Run:
 
 
 def entries(cache: Path) -> list[Path]:
-    return list(cache.glob("results/*.json")) + list(cache.glob("confirm/*.json"))
+    """The cache entries (not the temporary files of a write cut short: those are never read)."""
+    found = list(cache.glob("results/*.json")) + list(cache.glob("confirm/*.json"))
+    return [p for p in found if not p.name.startswith(".tmp-")]
+
+
+def temporaries(cache: Path) -> int:
+    return len(list(cache.glob("*/.tmp-*")))
 
 
 def check_cache(cache: Path) -> tuple[int, int]:
@@ -147,15 +183,31 @@ def main() -> int:
     killed = run(command, tree, stop_when=lambda: len(list(cache.glob("results/*.json"))) >= target)
     n, bad = check_cache(cache)
     rows.append((f"2. killed (SIGKILL to the group at ≥{target} result entries)", killed,
-                 f"exit {killed.returncode}; cache left: {n} entries, {bad} bad"))
+                 f"exit {killed.returncode}; cache left: {n} entries, {bad} bad, "
+                 f"{temporaries(cache)} temporary files"))
+
+    started: list[float] = []
+
+    def confirming() -> bool:  # the Keras worker has been building for 5 s
+        if not started:
+            if any(WORKER in _cmdline(pid) for pid in _descendants_of_run()):
+                started.append(time.monotonic())
+            return False
+        return time.monotonic() - started[0] > 5
+
+    during = run(command, tree, stop_when=confirming, on_start=_remember)
+    n, bad = check_cache(cache)
+    rows.append(("3. killed again, 5 s into confirmation", during,
+                 f"exit {during.returncode}; cache left: {n} entries, {bad} bad, "
+                 f"{temporaries(cache)} temporary files"))
 
     after = run(command, tree)
     n, bad = check_cache(cache)
     same = after.out == reference.out
-    rows.append(("3. after the kill", after, f"{summary(after.out)}; equals reference: {same}; "
+    rows.append(("4. after the kills", after, f"{summary(after.out)}; equals reference: {same}; "
                                             f"cache: {n} entries, {bad} bad"))
     warm = run(command, tree)
-    rows.append(("4. warm", warm, f"{summary(warm.out)}; equals reference: {warm.out == reference.out}"))
+    rows.append(("5. warm", warm, f"{summary(warm.out)}; equals reference: {warm.out == reference.out}"))
 
     print(f"\n{args.files} files ({keras_files} Keras), `--jobs {args.jobs}`, confirmation on, "
           f"Python {sys.version.split()[0]}, {os.cpu_count()} cores\n")

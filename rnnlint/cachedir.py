@@ -17,6 +17,7 @@ import hmac
 import os
 import secrets
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,6 +123,31 @@ def verified(blob: str) -> str | None:
     return text if hmac.compare_digest(head[len(MAC_PREFIX):], mac) else None
 
 
+STALE_SECONDS = 3600.0  # a live run's temporary file is seconds old; one an hour old was left by a killed run
+
+
+def sweep(root: Path, now: float | None = None) -> int:
+    """Remove the temporary files that runs killed mid-write left in the cache folders; returns how many.
+    They are never read (entries are opened by their exact names), but they would pile up."""
+    now = time.time() if now is None else now
+    removed = 0
+    for sub in ("results", "confirm"):
+        try:
+            entries = list(os.scandir(root / sub))
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.name.startswith(".tmp-"):
+                continue
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_SECONDS:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                continue
+    return removed
+
+
 def remove(path: str | Path) -> None:
     try:
         os.unlink(path)
@@ -130,4 +156,4 @@ def remove(path: str | Path) -> None:
 
 
 __all__ = ["CACHEDIR_TAG", "DEFAULT_CACHE_DIR", "KEY_ENV", "cache_key", "ensure", "key_file", "remove", "sign",
-           "verified", "write_atomic"]
+           "sweep", "verified", "write_atomic"]

@@ -27,7 +27,8 @@ repository brings, or one copied from another user or machine, does not verify a
 is imported, called or unpickled: even an entry that verifies cannot run code. (Pickle would be faster but would
 execute whatever an entry says: it is not used.) A corrupt, truncated, foreign (other rnnlint or format) or ill-typed entry is a
 miss: the file is analysed again and the entry rewritten. Writes go through a temporary file and os.replace
-(`rnnlint.cachedir.write_atomic`), so concurrent runs never see a torn entry; a read-only or full disk only costs
+(`rnnlint.cachedir.write_atomic`), so concurrent runs never see a torn entry (a run killed mid-write leaves a
+temporary file, which is never read and is swept an hour later by `cachedir.sweep`); a read-only or full disk only costs
 speed. `--no-cache` neither reads nor writes.
 
 `RNNLINT_DEBUG_CACHE=1` prints `rnnlint: result cache: hit|miss|write PATH` lines to standard error.
@@ -46,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from rnnlint import __version__
-from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, sign, verified, write_atomic
+from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, sign, sweep, verified, write_atomic
 
 FORMAT = "rnnlint-results/2"  # 2: signed entries
 SUBDIR = "results"
@@ -225,6 +226,7 @@ class ResultCache:
     @classmethod
     def open(cls, settings=None) -> "ResultCache":
         root = Path(os.path.abspath(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR))
+        sweep(root)  # temporary files of runs killed mid-write
         return cls(root=root, fingerprint=code_fingerprint())
 
     def key(self, path: str, settings) -> str:

@@ -3,9 +3,11 @@ rewritten, --no-cache writes nothing, entries are private JSON data that round-t
 from __future__ import annotations
 
 import json
+import os
 import stat
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -229,3 +231,16 @@ def test_the_key_covers_the_code_fingerprint(tmp_path) -> None:
     assert a != ResultCache(tmp_path, "one").key("n.py", settings)
     assert a != ResultCache(tmp_path, "one").key("m.py", Settings(target_keras=2))
     assert a == ResultCache(tmp_path, "one").key("m.py", Settings(output_format="json"))  # no effect on findings
+
+
+def test_temporary_files_of_killed_runs_are_swept(tree) -> None:
+    lint(tree)
+    results = tree / ".rnnlint_cache" / "results"
+    old, fresh = results / ".tmp-killed.json", results / ".tmp-live.json"
+    for path in (old, fresh):
+        path.write_text('{"torn')
+    hours_ago = time.time() - 2 * 3600
+    os.utime(old, (hours_ago, hours_ago))
+    again = lint(tree)
+    assert again.code == 1 and "Traceback" not in again.err
+    assert not old.exists() and fresh.exists()  # a live run's temporary file is left alone
