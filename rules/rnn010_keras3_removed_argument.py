@@ -2,7 +2,8 @@
 ## What it does
 When the target is Keras 3, flags Keras 1/2 spellings that Keras 3 removed: `batch_input_shape=`,
 `input_length=` and `batch_size=` on layers, `time_major=`, `nb_epoch=` in `fit`, `CuDNNLSTM`/`CuDNNGRU`,
-imports from `keras.layers.recurrent` / `keras.layers.core`, `model.predict_classes(...)` and
+imports from the Keras 2 submodules of `keras.layers` (`keras.layers.recurrent`, `keras.layers.core`,
+`keras.layers.convolutional`, …) and from `keras.utils.np_utils`, `model.predict_classes(...)` and
 `model.reset_states()` on a model.
 
 ## Why is this bad?
@@ -56,9 +57,15 @@ LAYER_ARGS = {
     "batch_size": "declare keras.Input(batch_shape=(batch_size, ...)) as the first layer instead",
     "time_major": "Keras 3 layers are batch-major; transpose the data instead",
 }
-REMOVED_MODULES = ("keras.layers.recurrent", "keras.layers.core", "keras.layers.cudnn_recurrent",
-                   "keras.layers.convolutional_recurrent", "keras.layers.wrappers", "keras.layers.embeddings",
-                   "tensorflow.keras.layers.recurrent")
+# Keras 2 submodules of keras.layers that Keras 3 removed (each fails to import; measured on Keras 3.15.1);
+# their classes are all in keras.layers itself. Likewise keras.utils.np_utils.
+_LAYER_SUBMODULES = ("recurrent", "core", "cudnn_recurrent", "convolutional_recurrent", "wrappers", "embeddings",
+                     "convolutional", "normalization", "pooling", "merge", "advanced_activations", "noise")
+REMOVED_MODULES = {
+    **{f"{package}.layers.{sub}": f"{package}.layers"
+       for package in ("keras", "tensorflow.keras") for sub in _LAYER_SUBMODULES},
+    "keras.utils.np_utils": "keras.utils",
+}
 INPUT_KINDS = ("Input", "InputLayer")
 
 
@@ -180,6 +187,17 @@ class Keras3RemovedArgument(Rule):
             model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(4), keras.layers.Dropout(0.1)])
             model.reset_states()
         """, line=3, message_contains="this model has no stateful layer, so remove the call"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers.convolutional import Conv1D
+            from keras.layers import LSTM
+            model = Sequential([Conv1D(8, 3, input_shape=(20, 1)), LSTM(4)])
+        """, line=2, fixed="""
+            from keras.models import Sequential
+            from keras.layers import Conv1D
+            from keras.layers import LSTM
+            model = Sequential([Conv1D(8, 3, input_shape=(20, 1)), LSTM(4)])
+        """, note="every Keras 2 submodule of keras.layers is gone"),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
@@ -220,7 +238,7 @@ class Keras3RemovedArgument(Rule):
                                      evidence=Evidence("advice"))
         for imp in ctx.ir.imports:
             if imp.module in REMOVED_MODULES:
-                new = "tensorflow.keras.layers" if imp.module.startswith("tensorflow") else "keras.layers"
+                new = REMOVED_MODULES[imp.module]
                 fix = Fix("safe", f"Import from {new}", (Edit(imp.module_span, new),)) if imp.module_span else None
                 yield Diagnostic(f"{imp.module} does not exist in Keras 3: import from {new} instead",
                                  imp.span, fix=fix, evidence=Evidence("advice"))
