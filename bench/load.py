@@ -78,11 +78,6 @@ def tree_rss(root: int) -> tuple[float, float]:
 
 
 WORKER = "rnnlint.confirm.worker"
-_RUNNING: list[int] = []  # the pid of the run in progress (this script runs one at a time)
-
-
-def _remember(pid: int) -> None:
-    _RUNNING[:] = [pid]
 
 
 def _cmdline(pid: int) -> str:
@@ -93,10 +88,8 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _descendants_of_run() -> list[int]:
-    if not _RUNNING:
-        return []
-    children, todo, out = _children(), [_RUNNING[0]], []
+def _descendants(pid: int) -> list[int]:
+    children, todo, out = _children(), [pid], []
     while todo:
         for child in children.get(todo.pop(), []):
             out.append(child)
@@ -104,18 +97,17 @@ def _descendants_of_run() -> list[int]:
     return out
 
 
-def run(command: list[str], cwd: Path, stop_when=None, on_start=None) -> Run:
-    """Run `command` in its own process group, sampling memory; SIGKILL the group once `stop_when()` is true."""
+def run(command: list[str], cwd: Path, stop_when=None) -> Run:
+    """Run `command` in its own process group, sampling memory; SIGKILL the group once `stop_when(pid)` is
+    true."""
     start = time.perf_counter()
     out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, start_new_session=True)
-    if on_start is not None:
-        on_start(proc.pid)
     peak_tree = peak_process = 0.0
     while proc.poll() is None:
         total, largest = tree_rss(proc.pid)
         peak_tree, peak_process = max(peak_tree, total), max(peak_process, largest)
-        if stop_when is not None and stop_when():
+        if stop_when is not None and stop_when(proc.pid):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             break
@@ -180,7 +172,7 @@ def main() -> int:
     assert not cache.exists(), "--no-cache wrote a cache"
 
     target = max(1, int(keras_files * args.kill_after))
-    killed = run(command, tree, stop_when=lambda: len(list(cache.glob("results/*.json"))) >= target)
+    killed = run(command, tree, stop_when=lambda _pid: len(entries(cache)) >= target)
     n, bad = check_cache(cache)
     rows.append((f"2. killed (SIGKILL to the group at ≥{target} result entries)", killed,
                  f"exit {killed.returncode}; cache left: {n} entries, {bad} bad, "
@@ -188,14 +180,14 @@ def main() -> int:
 
     started: list[float] = []
 
-    def confirming() -> bool:  # the Keras worker has been building for 5 s
+    def confirming(pid: int) -> bool:  # the Keras worker has been building for 5 s
         if not started:
-            if any(WORKER in _cmdline(pid) for pid in _descendants_of_run()):
+            if any(WORKER in _cmdline(child) for child in _descendants(pid)):
                 started.append(time.monotonic())
             return False
         return time.monotonic() - started[0] > 5
 
-    during = run(command, tree, stop_when=confirming, on_start=_remember)
+    during = run(command, tree, stop_when=confirming)
     n, bad = check_cache(cache)
     rows.append(("3. killed again, 5 s into confirmation", during,
                  f"exit {during.returncode}; cache left: {n} entries, {bad} bad, "
