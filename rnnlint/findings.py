@@ -47,10 +47,12 @@ class Evidence:
       - "output_mismatch": the built model's output shape differs from `data` (y), given `loss`;
       - "no_effect": the argument `argument` on node `node` does not change the built model;
       - "unbuilt": the Sequential model is not built before fit;
+      - "gets_2d": Keras builds the model up to node `upto`, and that layer receives a 2D tensor (a layer that
+        works on sequences but accepts 2D input silently, e.g. attention across the samples of a batch);
       - "advice": nothing to build.
     """
 
-    expect: Literal["raises", "input_mismatch", "output_mismatch", "no_effect", "unbuilt", "advice"]
+    expect: Literal["raises", "input_mismatch", "output_mismatch", "no_effect", "unbuilt", "gets_2d", "advice"]
     model: Model | None = None
     upto: int | None = None
     node: int | None = None

@@ -6,6 +6,8 @@ that returns sequences feeding one that needs a single vector (RepeatVector).
 
 ## Why is this bad?
 Without `return_sequences=True` a recurrent layer returns only its last output, `(batch, units)`, 2D.
+Attention layers accept that 2D tensor without an error, which is worse: there are no timesteps to attend
+over, and `Attention` / `AdditiveAttention` attend across the samples of the batch instead.
 The next recurrent layer needs 3D `(batch, timesteps, features)`, so Keras raises
 `expected ndim=3, found ndim=2` when the model is built (or only inside `fit` when no input shape is
 declared). In the inverse case RepeatVector receives `(batch, timesteps, units)` and raises
@@ -30,7 +32,8 @@ Every recurrent layer of a stack returns sequences except the last one.
 
 ## Fix safety
 Adding `return_sequences=True` is safe: the model did not build before, and the fix gives the stacked
-model the tutorial intends. Removing `return_sequences=True` in front of RepeatVector is unsafe: it also
+model the tutorial intends. In front of an attention layer it is unsafe: that model did build, and the fix
+changes the shape of everything after the attention. Removing `return_sequences=True` in front of RepeatVector is unsafe: it also
 changes what the encoder summarises, so it is only applied with `--unsafe-fixes`.
 """
 from __future__ import annotations
@@ -42,6 +45,9 @@ from rnnlint.ir import Model, Node, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import insert_argument, label, recurrent_core, remove_argument, sequence_flag, walk_back
 from rnnlint.shapes import ModelShapes, ShapeError, format_shape
+
+
+ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention")
 
 
 class MissingReturnSequences(Rule):
@@ -140,6 +146,15 @@ class MissingReturnSequences(Rule):
                         x = self.drop(x)
                     return self.lstm2(x)
         """, note="subclassed model, correct; a branch in call"),
+        Example("""
+            import keras
+            from keras import layers
+            inputs = keras.Input(shape=(20, 8))
+            seq, h, c = layers.LSTM(32, return_sequences=True, return_state=True)(inputs)
+            att = layers.Attention()([seq, seq])
+            pooled = layers.GlobalAveragePooling1D()(att)
+            model = keras.Model(inputs, layers.Dense(1)(layers.Concatenate()([pooled, h])))
+        """, note="attention over the sequence; the state h is a vector on purpose"),
     ]
     INVALID = [
         Example("""
@@ -223,6 +238,31 @@ class MissingReturnSequences(Rule):
                     x = self.lstm1(inputs)
                     return self.lstm2(x)
         """, line=6, note="subclassed model"),
+        Example("""
+            from keras.models import Model
+            from keras.layers import Input, Embedding, LSTM, Attention, Dense
+            inputs = Input(shape=(None,))
+            x = Embedding(10000, 128)(inputs)
+            x = LSTM(64)(x)
+            x = Attention()([x, x])
+            model = Model(inputs, Dense(10, activation="softmax")(x))
+        """, line=5, message_contains="no timesteps to attend over", unsafe_fix=True, fixed="""
+            from keras.models import Model
+            from keras.layers import Input, Embedding, LSTM, Attention, Dense
+            inputs = Input(shape=(None,))
+            x = Embedding(10000, 128)(inputs)
+            x = LSTM(64, return_sequences=True)(x)
+            x = Attention()([x, x])
+            model = Model(inputs, Dense(10, activation="softmax")(x))
+        """, note="Keras builds it: self-attention over a 2D tensor mixes the samples of the batch"),
+        Example("""
+            import keras
+            from keras import layers
+            inputs = keras.Input(shape=(10, 4))
+            h = layers.GRU(16)(inputs)
+            att = layers.MultiHeadAttention(num_heads=2, key_dim=8)(h, h)
+            model = keras.Model(inputs, layers.Dense(1)(att))
+        """, line=4),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
@@ -231,6 +271,37 @@ class MissingReturnSequences(Rule):
                 diagnostic = self._diagnose(model, shapes, error)
                 if diagnostic is not None:
                     yield diagnostic
+            yield from self._flat_attention(model, shapes)
+
+    def _flat_attention(self, model: Model, shapes: ModelShapes) -> Iterable[Diagnostic]:
+        """Attention fed a recurrent layer's last output: Keras builds it, and attends across the batch."""
+        blamed: set[int] = set()
+        for node in model.nodes:
+            if node.layer.kind not in ATTENTION or not node.layer.known:
+                continue
+            arriving = shapes.inputs.get(node.id, ())
+            for index, shape in enumerate(arriving):
+                ref = node.inputs[index] if index < len(node.inputs) else None
+                if ref is None or ref.index not in (None, 0) or not isinstance(shape, tuple) or len(shape) != 2:
+                    continue  # a state tensor (return_state) is a vector on purpose
+                culprit = self._culprit(model, node, index, want_sequences=True)
+                if culprit is None or culprit.id in blamed:
+                    continue
+                blamed.add(culprit.id)
+                layer = culprit.layer
+                core = recurrent_core(layer)
+                assert core is not None
+                mixes = " (it attends across the samples of a batch instead)" if node.layer.kind != \
+                    "MultiHeadAttention" else ""
+                message = (
+                    f"{label(layer)} outputs {format_shape(shape)}, 2D, but {label(node.layer)} needs a sequence "
+                    f"(batch, timesteps, features): Keras builds it, but there are no timesteps to attend over"
+                    f"{mixes}; add return_sequences=True to the {layer.kind} on line {layer.span.line}"
+                )
+                fix = None if core.has_arg("return_sequences") else Fix(
+                    "unsafe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
+                yield Diagnostic(message, layer.span, fix=fix,
+                                 evidence=Evidence("gets_2d", model=model, upto=node.id))
 
     def _diagnose(self, model: Model, shapes: ModelShapes, error: ShapeError) -> Diagnostic | None:
         consumer = model.nodes[error.node]

@@ -59,6 +59,10 @@ MAX_DEPTH = 60
 BUILTINS = ("len", "int", "float", "tuple", "list", "range", "round", "max", "min", "abs")
 
 
+# Layers called with several tensors as separate positional arguments (the others take one tensor or a list).
+POSITIONAL_TENSORS = frozenset({"MultiHeadAttention"})
+
+
 class Env:
     """A scope's bindings, falling back to the enclosing (module) scope."""
 
@@ -904,6 +908,9 @@ class Evaluator:
         args, kwargs, arguments = self.eval_args(call, env)
         source = kwargs.get("inputs", args[0] if args else None)
         refs = self.tensor_refs(source)
+        if obj.layer.kind in POSITIONAL_TENSORS and len(args) > 1:  # mha(query, value(, key))
+            each = [self.tensor_refs(a) for a in args[:3]]
+            refs = tuple(r[0] for r in each) if all(len(r) == 1 for r in each) else ()
         if not refs:
             unknown = self.graph.add(GraphNode(Layer("<unknown>", False, (), self.callsite(call)), (),
                                                self.span(call)))

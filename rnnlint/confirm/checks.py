@@ -50,6 +50,20 @@ def _raises(keras: Any, spec: dict) -> Result:
     return _result("refuted", "Keras built the model without error")
 
 
+def _gets_2d(keras: Any, spec: dict) -> Result:
+    model, failure = _try_build(keras, spec)
+    if model is None:
+        return failure  # unconfirmed: the claim is about a model that builds
+    layer = model.layers[-1]
+    received = layer.input
+    first = received[0] if isinstance(received, (list, tuple)) else received
+    shape = _shape(first.shape)
+    if len(first.shape) == 2:
+        return _result("confirmed", f"Keras builds the model, and {type(layer).__name__} receives {shape}, 2D: "
+                                    f"no time axis")
+    return _result("refuted", f"{type(layer).__name__} receives {shape}")
+
+
 def _input_mismatch(keras: Any, spec: dict) -> Result:
     model, failure = _try_build(keras, spec)
     if model is None:
@@ -230,6 +244,7 @@ _CHECKS: dict[str, Callable[[Any, dict], Result]] = {
     "output_mismatch": _output_mismatch,
     "no_effect": _no_effect,  # called with `fresh` by run_check
     "unbuilt": _unbuilt,
+    "gets_2d": _gets_2d,
 }
 
 __all__ = ["run_check"]

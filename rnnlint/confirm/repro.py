@@ -53,6 +53,8 @@ def _check_lines(data: dict) -> list[str]:
         return lines + [f"print({shapes.format('model')})", f"print({shapes.format('model_without')})"]
     if expect == "unbuilt":
         return ["print(model.built)  # False: not built before fit"]
+    if expect == "gets_2d":
+        return ["print(model.layers[-1].input)  # 2D: no time axis"]
     return []
 
 

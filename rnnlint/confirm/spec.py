@@ -92,7 +92,7 @@ def _build(evidence: Evidence, model: Model) -> Spec:
 
 
 def _outputs(evidence: Evidence, model: Model) -> tuple[TensorRef, ...]:
-    if evidence.expect == "raises" and evidence.upto is not None:
+    if evidence.expect in ("raises", "gets_2d") and evidence.upto is not None:
         return (TensorRef(evidence.upto),)
     if model.outputs:
         return model.outputs
@@ -105,7 +105,8 @@ def _prefix(evidence: Evidence, model: Model) -> set[int]:
     """Sequential: every node, or those up to and including `upto` for a build error."""
     if not model.nodes:
         raise _Unresolved("the model has no layers")
-    last = evidence.upto if evidence.expect == "raises" and evidence.upto is not None else model.nodes[-1].id
+    up_to = evidence.expect in ("raises", "gets_2d") and evidence.upto is not None
+    last = evidence.upto if up_to else model.nodes[-1].id
     return {n.id for n in model.nodes if n.id <= last}
 
 
