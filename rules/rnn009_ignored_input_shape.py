@@ -1,11 +1,11 @@
 """
 ## What it does
 Flags `input_shape=`, `input_dim=` or `batch_input_shape=` on a layer that is not the first layer of a
-Sequential model.
+Sequential model, and on the layer a wrapper holds (`TimeDistributed(Conv1D(..., input_shape=...))`).
 
 ## Why is this bad?
-Keras reads the input declaration of the first layer only; on any later layer the argument is silently
-ignored. The reader believes the layer receives that shape, while it receives the previous layer's output.
+Keras reads the input declaration of the first layer only, and of a wrapper rather than the layer inside it;
+anywhere else the argument is silently ignored. The reader believes the layer receives that shape, while it receives the previous layer's output.
 
 ## Example
 ```python
@@ -22,15 +22,17 @@ model.add(LSTM(16))
 ```
 
 ## Fix safety
-Removing the argument is safe: Keras ignores it, so the built model is the same.
+Removing the argument is safe: Keras ignores it, so the built model is the same. On the first layer's wrapped
+layer there is no automatic fix: the wrapper's declaration needs the time axis the inner one lacks.
 """
 from __future__ import annotations
 
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Evidence, Fix
+from rnnlint.ir import Model
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import INPUT_KINDS, label, remove_argument
+from rnnlint.ruleutil import INPUT_KINDS, label, recurrent_core, remove_argument
 
 DECLARING = ("input_shape", "batch_input_shape", "input_dim")
 
@@ -123,12 +125,23 @@ class IgnoredInputShape(Rule):
                 keras.layers.Dense(1),
             ])
         """),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import TimeDistributed, Conv1D, Flatten, LSTM, Dense
+            model = Sequential()
+            model.add(TimeDistributed(Conv1D(8, 3, input_shape=(15, 1))))
+            model.add(TimeDistributed(Flatten()))
+            model.add(LSTM(16))
+            model.add(Dense(1))
+        """, line=4, message_contains="move it to the TimeDistributed (with the time axis in front)",
+            note="on the first layer too, when the wrapper holds a layer that is not recurrent (RNN002 has those)"),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for model, _shapes in ctx.models():
             if model.api != "sequential":
                 continue
+            yield from self._wrapped_first_layer(model)
             declared = model.nodes[0] if model.nodes and model.nodes[0].layer.kind in INPUT_KINDS else None
             for node in model.nodes[1:]:
                 for layer in (node.layer, node.layer.inner):
@@ -149,3 +162,25 @@ class IgnoredInputShape(Rule):
                         fix = Fix("safe", f"Remove the ignored {arg.keyword}", (remove_argument(layer, arg),))
                         yield Diagnostic(message, node.layer.span, fix=fix,
                                          evidence=Evidence("no_effect", model=model, node=node.id, argument=arg.keyword))
+
+    @staticmethod
+    def _wrapped_first_layer(model: Model) -> Iterable[Diagnostic]:
+        """`TimeDistributed(Conv1D(..., input_shape=...))` first: Keras reads the wrapper's declaration only.
+        (A recurrent layer in the wrapper is RNN002's: its model cannot be built at all.)"""
+        if not model.nodes or model.declared_input is not None or any(
+                call.method == "build" for call in model.extra_calls):
+            return
+        first = model.nodes[0].layer
+        inner = first.inner
+        if inner is None or recurrent_core(first) is not None or not first.known:
+            return
+        for arg in inner.arguments:
+            if arg.keyword not in DECLARING or (arg.keyword == "input_dim" and inner.kind == "Embedding"):
+                continue
+            message = (f"{arg.keyword}={arg.source} on the {inner.kind} inside {first.kind} (line "
+                       f"{first.span.line}) is ignored: Keras reads the input declaration of the wrapper, not of the "
+                       f"layer it wraps, so the Sequential model (line {model.span.line}) declares no input")
+            if arg.keyword == "input_shape":
+                message += f"; move it to the {first.kind} (with the time axis in front)"
+            yield Diagnostic(message, arg.span, evidence=Evidence("unbuilt", model=model))
+            return
