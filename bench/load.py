@@ -12,6 +12,8 @@ Steps, each a subprocess `rnnlint --format json --jobs J --exit-zero TREE`:
    and every cache entry must verify and parse;
 5. warm: once more, all from the cache; its output must equal step 1's.
 
+With `--peers`, ruff and flake8 -j2 run on the same tree, for the ratios.
+
 Memory: the resident set of the whole process tree (rnnlint + pool workers + the Keras worker), summed, sampled
 every 0.1 s from /proc (Linux), and the largest single process. Prints a Markdown table.
 """
@@ -156,6 +158,7 @@ def main() -> int:
     parser.add_argument("--kill-after", type=float, default=0.5, help="fraction of the Keras files cached")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--work", help="folder for the tree (default: a temporary one, removed after)")
+    parser.add_argument("--peers", action="store_true", help="also time ruff and flake8 -j2 on the same tree")
     args = parser.parse_args()
     work = Path(args.work or tempfile.mkdtemp(prefix="rnnlint-load-"))
     tree = work / "tree"
@@ -199,6 +202,15 @@ def main() -> int:
     rows.append(("4. after the kills", after, f"{summary(after.out)}; equals reference: {same}; "
                                             f"cache: {n} entries, {bad} bad"))
     warm = run(command, tree)
+    peers = []
+    if args.peers:
+        static = run([sys.executable, "-m", "rnnlint", "--no-confirm", "--no-cache", "--jobs", str(args.jobs),
+                      "--exit-zero", "--quiet", "."], tree)
+        peers.append(("rnnlint --no-confirm --no-cache", static))
+    for name, peer in (("ruff", ["ruff", "check", "--no-cache", "--exit-zero", "--quiet", "."]),
+                       ("flake8 -j2", ["flake8", "-j", "2", "--exit-zero", "."])):
+        if args.peers and shutil.which(peer[0]):
+            peers.append((name, run(peer, tree)))
     rows.append(("5. warm", warm, f"{summary(warm.out)}; equals reference: {warm.out == reference.out}"))
 
     print(f"\n{args.files} files ({keras_files} Keras), `--jobs {args.jobs}`, confirmation on, "
@@ -207,6 +219,9 @@ def main() -> int:
     print("|---|---|---|---|---|")
     for name, result, note in rows:
         print(f"| {name} | {result.seconds:.1f} | {result.peak_tree_mb:.0f} | {result.peak_process_mb:.0f} | {note} |")
+    for name, result in peers:
+        print(f"| `{name}` | {result.seconds:.1f} | {result.peak_tree_mb:.0f} | {result.peak_process_mb:.0f} | "
+              f"step 1 took {reference.seconds / result.seconds:.1f}× as long |")
     ok = same and warm.out == reference.out and bad == 0
     for result in (reference, after, warm):
         if "Traceback" in result.err:
