@@ -18,7 +18,6 @@ from typing import Iterable, Sequence
 
 from rnnlint.analyze import AnalysisLimit, SourceSyntaxError, analyze_source
 from rnnlint.config import discover_files, for_path
-from rnnlint.discover import discover, exclude_matcher
 from rnnlint.findings import Confirmation, Evidence, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
 from rnnlint.kerasver import file_keras_major, target_keras_major

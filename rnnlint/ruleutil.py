@@ -267,3 +267,16 @@ def batched_samples(call: TrainCall) -> tuple[int, ...] | None:
     if training in (0, samples):
         return None  # Keras refuses such a split
     return (training, samples - training)
+
+
+DECLARING = ("input_shape", "batch_input_shape", "input_dim")  # a layer's own input declaration
+
+
+def wrapped_declaration(layer: Layer) -> Argument | None:
+    """An input declaration on the layer `layer` wraps, which Keras ignores (it reads the wrapper's only);
+    `input_dim` of an Embedding is its vocabulary size, not a declaration."""
+    inner = layer.inner
+    if inner is None:
+        return None
+    return next((a for a in inner.arguments if a.keyword in DECLARING
+                 and not (a.keyword == "input_dim" and inner.kind == "Embedding")), None)

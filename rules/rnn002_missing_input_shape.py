@@ -46,9 +46,9 @@ from rnnlint.ir import ArrayShape, Argument, Layer, Model
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
     INPUT_KINDS, input_spelling, insert_argument, insert_first_layer, label, recurrent_core, remove_argument,
+    wrapped_declaration,
 )
 
-INNER_DECLARING = ("input_shape", "batch_input_shape", "input_dim")
 from rnnlint.shapes import format_shape
 
 
@@ -161,7 +161,7 @@ class MissingInputShape(Rule):
                 continue
             if any(call.method == "build" for call in model.extra_calls):
                 continue
-            ignored = _inner_declaration(first.layer)
+            ignored = wrapped_declaration(first.layer)
             if ignored is not None:
                 yield self._ignored_inner(model, first.layer, ignored)
                 continue
@@ -196,13 +196,6 @@ class MissingInputShape(Rule):
             fix = Fix("unsafe", f"Move {arg.keyword} to the {wrapper.kind}",
                       (remove_argument(inner, arg), insert_argument(wrapper, f"{arg.keyword}={arg.source}")))
         return Diagnostic(message, arg.span, fix=fix, evidence=Evidence("unbuilt", model=model))
-
-
-def _inner_declaration(layer: Layer) -> Argument | None:
-    """An input declaration on the layer `layer` wraps (which Keras ignores), if any."""
-    if layer.inner is None:
-        return None
-    return next((a for a in layer.inner.arguments if a.keyword in INNER_DECLARING), None)
 
 
 def _insert_input(ctx: RuleContext, model, layer, shape: str) -> Fix | None:

@@ -32,9 +32,8 @@ from typing import Iterable
 from rnnlint.findings import Diagnostic, Evidence, Fix
 from rnnlint.ir import Model
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import INPUT_KINDS, label, recurrent_core, remove_argument
+from rnnlint.ruleutil import DECLARING, INPUT_KINDS, label, recurrent_core, remove_argument, wrapped_declaration
 
-DECLARING = ("input_shape", "batch_input_shape", "input_dim")
 
 
 class IgnoredInputShape(Rule):
@@ -174,13 +173,11 @@ class IgnoredInputShape(Rule):
         inner = first.inner
         if inner is None or recurrent_core(first) is not None or not first.known:
             return
-        for arg in inner.arguments:
-            if arg.keyword not in DECLARING or (arg.keyword == "input_dim" and inner.kind == "Embedding"):
-                continue
+        arg = wrapped_declaration(first)
+        if arg is not None:
             message = (f"{arg.keyword}={arg.source} on the {inner.kind} inside {first.kind} (line "
                        f"{first.span.line}) is ignored: Keras reads the input declaration of the wrapper, not of the "
                        f"layer it wraps, so the Sequential model (line {model.span.line}) declares no input")
             if arg.keyword == "input_shape":
                 message += f"; move it to the {first.kind} (with the time axis in front)"
             yield Diagnostic(message, arg.span, evidence=Evidence("unbuilt", model=model))
-            return
