@@ -216,6 +216,19 @@ def insert_first_layer(model: Model, text: str) -> Edit | None:
     return Edit(where, f"{text}, ")
 
 
+def prepend_input(ir: FileIR, model: Model, layer: Layer, arguments: str) -> tuple[str, tuple[Edit, ...]] | None:
+    """The edits that make `Input(<arguments>)`, spelled in the file's import style (`input_spelling`), the first
+    layer of a Sequential model, with the import they need; and that spelling. None when either is impossible."""
+    spelling = input_spelling(ir, layer)
+    if spelling is None:
+        return None
+    name, import_edits = spelling
+    insert = insert_first_layer(model, f"{name}({arguments})")
+    if insert is None:
+        return None
+    return name, (*import_edits, insert)
+
+
 def tuple_source(*parts: tuple[str, bool]) -> str:
     """'(4, 10, 1)' from (source, is_sequence) parts such as ('4', False) and ('(10, 1)', True).
 

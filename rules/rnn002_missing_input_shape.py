@@ -45,8 +45,7 @@ from rnnlint.findings import Diagnostic, Evidence, Fix
 from rnnlint.ir import ArrayShape, Argument, Layer, Model
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
-    INPUT_KINDS, input_spelling, insert_argument, insert_first_layer, label, recurrent_core, remove_argument,
-    wrapped_declaration,
+    INPUT_KINDS, insert_argument, label, prepend_input, recurrent_core, remove_argument, wrapped_declaration,
 )
 
 from rnnlint.shapes import format_shape
@@ -200,11 +199,8 @@ class MissingInputShape(Rule):
 
 def _insert_input(ctx: RuleContext, model, layer, shape: str) -> Fix | None:
     """Insert `Input(shape=...)` (in the file's import style) as the first layer."""
-    spelling = input_spelling(ctx.ir, layer)
-    if spelling is None:
+    made = prepend_input(ctx.ir, model, layer, f"shape={shape}")
+    if made is None:
         return None
-    name, import_edits = spelling
-    insert = insert_first_layer(model, f"{name}(shape={shape})")
-    if insert is None:
-        return None
-    return Fix("unsafe", f"Declare the input as {name}(shape={shape})", (*import_edits, insert))
+    name, edits = made
+    return Fix("unsafe", f"Declare the input as {name}(shape={shape})", edits)

@@ -47,7 +47,7 @@ from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
 from rnnlint.ir import FileIR, Layer, Model, ModelCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
-    all_layers, input_spelling, insert_first_layer, label, remove_argument, remove_arguments, rename_keyword,
+    all_layers, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
     tuple_source,
 )
 
@@ -280,15 +280,12 @@ def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:
         removed = ["input_length", "input_dim"]
     else:
         return None
-    spelling = input_spelling(ir, layer)
-    if spelling is None:
+    made = prepend_input(ir, model, layer, expression)
+    if made is None:
         return None
-    name, import_edits = spelling
-    insert = insert_first_layer(model, f"{name}({expression})")
-    if insert is None:
-        return None
+    name, edits = made
     removals = remove_arguments(layer, [args[k] for k in removed])
-    return Fix("safe", f"Declare the input with {name}({expression})", (*import_edits, insert, *removals))
+    return Fix("safe", f"Declare the input with {name}({expression})", (*edits, *removals))
 
 
 def _predict_classes_fix(ir: FileIR, extra: ModelCall) -> Fix | None:
