@@ -16,7 +16,7 @@ from typing import ClassVar, Iterable
 
 from rnnlint.findings import Diagnostic, Severity
 from rnnlint.ir import FileIR, Model
-from rnnlint.shapes import ModelShapes
+from rnnlint.shapes import ModelShapes, ShapeError
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,12 @@ class RuleContext:
     def models(self) -> Iterable[tuple[Model, ModelShapes]]:
         for model in self.ir.models:
             yield model, self.shapes[model.id]
+
+    def shape_errors(self) -> Iterable[tuple[Model, ModelShapes, ShapeError]]:
+        """Every error shape propagation found, with its model (the rules that explain them share this walk)."""
+        for model, shapes in self.models():
+            for error in shapes.errors:
+                yield model, shapes, error
 
 
 class Rule:

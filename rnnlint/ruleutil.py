@@ -10,7 +10,6 @@ from typing import Iterator
 
 from rnnlint.findings import Edit
 from rnnlint.ir import ArrayShape, Argument, CallSite, FileIR, Layer, Model, Node, Span, TensorRef, TrainCall, Unknown
-from rnnlint.shapes import ModelShapes, ShapeError
 
 RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
 CONV_RECURRENT_KINDS = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
@@ -75,10 +74,6 @@ def walk_back(model: Model, node: Node, index: int = 0) -> Iterator[Node | None]
         if current is None or current.layer.kind not in RANK_PRESERVING:
             return
         current = producer(model, current, 0)
-
-
-def shape_errors(shapes: ModelShapes) -> Iterator[ShapeError]:
-    yield from shapes.errors
 
 
 def insert_argument(layer: Layer, text: str) -> Edit:

@@ -266,11 +266,11 @@ class MissingReturnSequences(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        for model, shapes, error in ctx.shape_errors():
+            diagnostic = self._diagnose(model, shapes, error)
+            if diagnostic is not None:
+                yield diagnostic
         for model, shapes in ctx.models():
-            for error in shapes.errors:
-                diagnostic = self._diagnose(model, shapes, error)
-                if diagnostic is not None:
-                    yield diagnostic
             yield from self._flat_attention(model, shapes)
 
     def _flat_attention(self, model: Model, shapes: ModelShapes) -> Iterable[Diagnostic]:

@@ -110,13 +110,12 @@ class InputShapeRank(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
-        for model, shapes in ctx.models():
+        for model, shapes, error in ctx.shape_errors():
             if shapes.synthetic_input:
                 continue
-            for error in shapes.errors:
-                diagnostic = self._diagnose(model, shapes, error, ctx.target_keras)
-                if diagnostic is not None:
-                    yield diagnostic
+            diagnostic = self._diagnose(model, shapes, error, ctx.target_keras)
+            if diagnostic is not None:
+                yield diagnostic
 
     def _diagnose(self, model: Model, shapes: ModelShapes, error: ShapeError, keras_major: int) -> Diagnostic | None:
         if error.kind != "ndim" or error.found is None:

@@ -133,11 +133,10 @@ class LostTimeAxis(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
-        for model, shapes in ctx.models():
-            for error in shapes.errors:
-                diagnostic = self._diagnose(model, shapes, error)
-                if diagnostic is not None:
-                    yield diagnostic
+        for model, shapes, error in ctx.shape_errors():
+            diagnostic = self._diagnose(model, shapes, error)
+            if diagnostic is not None:
+                yield diagnostic
 
     @staticmethod
     def _diagnose(model: Model, shapes: ModelShapes, error: ShapeError) -> Diagnostic | None:
