@@ -69,20 +69,20 @@ def _rss_mb(pid: int) -> float:
         return 0.0
 
 
-def tree_rss(root: int) -> tuple[float, float]:
-    """(sum, max) of the resident sets of `root` and all its descendants, in MiB."""
-    children, todo, sizes = _children(), [root], []
-    while todo:
-        pid = todo.pop()
-        sizes.append(_rss_mb(pid))
-        todo.extend(children.get(pid, []))
-    return sum(sizes), max(sizes, default=0.0)
-
-
 WORKER = "rnnlint.confirm.worker"
 
 
-def _cmdline(pid: int) -> str:
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, grandchildren…), from /proc."""
+    children, todo, out = _children(), [pid], []
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as stream:
             return stream.read().replace(b"\0", b" ").decode(errors="replace")
@@ -90,13 +90,10 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _descendants(pid: int) -> list[int]:
-    children, todo, out = _children(), [pid], []
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
+def tree_rss(root: int) -> tuple[float, float]:
+    """(sum, max) of the resident sets of `root` and all its descendants, in MiB."""
+    sizes = [_rss_mb(pid) for pid in (root, *descendants(root))]
+    return sum(sizes), max(sizes)
 
 
 def run(command: list[str], cwd: Path, stop_when=None) -> Run:
@@ -185,7 +182,7 @@ def main() -> int:
 
     def confirming(pid: int) -> bool:  # the Keras worker has been building for 5 s
         if not started:
-            if any(WORKER in _cmdline(child) for child in _descendants(pid)):
+            if any(WORKER in cmdline(child) for child in descendants(pid)):
                 started.append(time.monotonic())
             return False
         return time.monotonic() - started[0] > 5

@@ -16,15 +16,14 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from rnnlint.cachedir import verified
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from load import WORKER, check_cache, cmdline, descendants  # noqa: E402
 from make_corpus import make  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc (Linux)")
 FILES = 120
 COMMAND = ("--format", "json", "--jobs", "2", "--exit-zero", ".")
-WORKER = "rnnlint.confirm.worker"
 
 
 @pytest.fixture(scope="module")
@@ -52,30 +51,6 @@ def tree(corpus, tmp_path) -> Path:
     return copy
 
 
-def descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                parent = int(Path(f"/proc/{entry.name}/stat").read_bytes().rsplit(b")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    out, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.append(child)
-            todo.append(child)
-    return out
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
 def start(tree: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TF_USE_LEGACY_KERAS")}
     return subprocess.Popen([sys.executable, "-m", "rnnlint", *COMMAND], cwd=tree, env=env, start_new_session=True,
@@ -95,12 +70,8 @@ def worker_of(proc: subprocess.Popen) -> int | None:
 
 
 def assert_next_run_is_correct(tree: Path, reference: str) -> None:
-    cache = tree / ".rnnlint_cache"
-    for entry in [*cache.glob("results/*.json"), *cache.glob("confirm/*.json")]:
-        if entry.name.startswith(".tmp-"):
-            continue  # a write the kill cut short: never read, swept later (test_resultcache)
-        text = verified(entry.read_text(encoding="utf-8"))
-        assert text is not None and json.loads(text), entry  # no torn or unsigned entry
+    # No torn or unsigned entry (a temporary file a kill cut short is never read, and is swept later).
+    assert check_cache(tree / ".rnnlint_cache")[1] == 0
     again = run_cli(*COMMAND, cwd=tree)
     assert again.code == 0 and "Traceback" not in again.err, again.err
     assert again.out == reference
