@@ -201,13 +201,19 @@ def test_symlink_loops_are_not_followed(tmp_path):
     assert {Path(f["path"]).name for f in findings} == {NEIGHBOUR}
 
 
-@needs_symlinks
-def test_symlink_to_outside_the_tree_is_not_followed(tmp_path):
+def tree_linking_outside(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A folder `tree` whose `linked_model.py` is a symlink to the stacked-LSTM file `outside/<name>`."""
     outside = tmp_path / "outside"
-    write(outside, "secret_model.py", STACKED_LSTM)
+    write(outside, name, STACKED_LSTM)
     tree = tmp_path / "tree"
     tree.mkdir()
-    os.symlink(outside / "secret_model.py", tree / "linked_model.py")
+    os.symlink(outside / name, tree / "linked_model.py")
+    return tree, outside
+
+
+@needs_symlinks
+def test_symlink_to_outside_the_tree_is_not_followed(tmp_path):
+    tree, outside = tree_linking_outside(tmp_path, "secret_model.py")
     os.symlink(outside, tree / "linked_folder")
     findings = lint_folder(tree)
     assert {Path(f["path"]).name for f in findings} == {NEIGHBOUR}
@@ -216,11 +222,7 @@ def test_symlink_to_outside_the_tree_is_not_followed(tmp_path):
 
 @needs_symlinks
 def test_symlink_named_explicitly_is_linted(tmp_path):
-    outside = tmp_path / "outside"
-    write(outside, "model.py", STACKED_LSTM)
-    tree = tmp_path / "tree"
-    tree.mkdir()
-    os.symlink(outside / "model.py", tree / "linked_model.py")
+    tree, _ = tree_linking_outside(tmp_path, "model.py")
     findings = lint_folder(tree, ".", "linked_model.py")
     assert [(f["code"], f["line"]) for f in of(findings, "linked_model.py")] == [("RNN001", 4)]
 
