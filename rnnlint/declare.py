@@ -49,29 +49,28 @@ def layer_declaration(layer: Layer, node_id: int) -> DeclaredInput | None:
 
     Not on the layer a wrapper holds: Keras 2 and 3 both ignore `Bidirectional(LSTM(8, input_shape=…))` (the
     model stays unbuilt until it sees data; measured on Keras 3.15.1 and tf_keras 2.21). RNN009 reports it."""
-    for candidate in (layer,):
-        bis = candidate.arg("batch_input_shape")
-        if bis is not None:
-            if isinstance(bis, tuple) and bis:
-                return DeclaredInput(_as_shape(bis[1:]), _as_batch(bis[0]), "batch_input_shape", candidate.span,
-                                     node_id)
-            return DeclaredInput(UNKNOWN, UNKNOWN, "batch_input_shape", candidate.span, node_id)
-        batch = _as_batch(candidate.arg("batch_size"))
-        shape = candidate.arg("input_shape")
-        if shape is not None:
-            return DeclaredInput(_as_shape(shape), batch, "input_shape", candidate.span, node_id)
-        dim = candidate.arg("input_dim")
-        if dim is not None:
-            length = candidate.arg("input_length")
-            if length is not None and candidate.kind != "Embedding":
-                shape = (length, dim)
-            elif candidate.kind == "Embedding":
-                shape = (length,) if length is not None else (None,)
-            else:
-                shape = (dim,)
-            if isinstance(dim, Unknown) or isinstance(length, Unknown):
-                shape = UNKNOWN
-            return DeclaredInput(shape, batch, "input_dim", candidate.span, node_id)
+    bis = layer.arg("batch_input_shape")
+    if bis is not None:
+        if isinstance(bis, tuple) and bis:
+            return DeclaredInput(_as_shape(bis[1:]), _as_batch(bis[0]), "batch_input_shape", layer.span,
+                                 node_id)
+        return DeclaredInput(UNKNOWN, UNKNOWN, "batch_input_shape", layer.span, node_id)
+    batch = _as_batch(layer.arg("batch_size"))
+    shape = layer.arg("input_shape")
+    if shape is not None:
+        return DeclaredInput(_as_shape(shape), batch, "input_shape", layer.span, node_id)
+    dim = layer.arg("input_dim")
+    if dim is not None:
+        length = layer.arg("input_length")
+        if length is not None and layer.kind != "Embedding":
+            shape = (length, dim)
+        elif layer.kind == "Embedding":
+            shape = (length,) if length is not None else (None,)
+        else:
+            shape = (dim,)
+        if isinstance(dim, Unknown) or isinstance(length, Unknown):
+            shape = UNKNOWN
+        return DeclaredInput(shape, batch, "input_dim", layer.span, node_id)
     return None
 
 

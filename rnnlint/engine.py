@@ -188,10 +188,9 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - also RecursionError on deeply nested code
         return FileResult(path, (_internal("the analyzer", exc, path),), text, None, {}, source.cells)
 
-    run_major = keras_major
-    keras_major = file_keras_major((i.module for i in ir.imports), keras_major)  # tf_keras code is Keras 2
-    shapes, findings = _propagate(ir.models, keras_major, path)
-    context = RuleContext(ir=ir, shapes=shapes, target_keras=keras_major)
+    file_major = file_keras_major((i.module for i in ir.imports), keras_major)  # tf_keras code is Keras 2
+    shapes, findings = _propagate(ir.models, file_major, path)
+    context = RuleContext(ir=ir, shapes=shapes, target_keras=file_major)
     for rule_class in enabled_rules(settings):
         try:
             diagnostics = list(rule_class().check(context))
@@ -202,7 +201,7 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
             findings.append(Finding(
                 code=rule_class.code, name=rule_class.name, severity=diagnostic.severity or rule_class.severity,
                 message=diagnostic.message, path=path, span=diagnostic.span, fix=diagnostic.fix,
-                evidence=_for_keras(diagnostic.evidence, keras_major, run_major),
+                evidence=_for_keras(diagnostic.evidence, file_major, keras_major),
             ))
     kept = apply_suppressions(findings, text)
     if any(rule.code == "RNN100" for rule in enabled_rules(settings)):  # unused-suppression: needs every finding

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import libcst
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rnnlint.engine import confirm_results, lint_file, lint_source

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import importlib.util
 import json
-import os
 import stat
 import sys
 import tempfile

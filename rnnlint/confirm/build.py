@@ -34,13 +34,22 @@ def construct_layer(keras: Any, layer: dict, *, without: str | None = None) -> A
             raise SpecError("argument names must be identifiers")
         if key != without:
             kwargs[key] = _literal(value)
-    if layer.get("inner") is not None:  # an argument to leave out that the wrapper lacks is the inner layer's
-        inner_without = without if without is not None and without not in layer["kwargs"] else None
-        args.insert(0, construct_layer(keras, layer["inner"], without=inner_without))
+    if layer.get("inner") is not None:
+        args.insert(0, construct_layer(keras, layer["inner"], without=inner_without(layer, without)))
     if layer.get("backward") is not None:
         kwargs["backward_layer"] = construct_layer(keras, layer["backward"])
     factory = keras.Input if name == "Input" else getattr(keras.layers, name)
     return factory(*args, **kwargs)
+
+
+def inner_without(layer: dict, without: str | None) -> str | None:
+    """The keyword to leave out of the layer `layer` wraps: `without`, when the wrapper itself lacks it."""
+    return without if without is not None and without not in layer["kwargs"] else None
+
+
+def holds_argument(layer: dict, name: str) -> bool:
+    """Whether the keyword argument `name` is given to `layer` or to the layer it wraps."""
+    return name in layer["kwargs"] or (layer.get("inner") is not None and holds_argument(layer["inner"], name))
 
 
 def _sequential(keras: Any, spec: dict, drop: tuple[int, str] | None) -> Any:
@@ -109,4 +118,4 @@ def _literal(value: Any) -> Any:
     raise SpecError("only literal values are accepted")
 
 
-__all__ = ["build_model", "construct_layer", "SpecError"]
+__all__ = ["build_model", "construct_layer", "holds_argument", "inner_without", "SpecError"]

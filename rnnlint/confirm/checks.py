@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from rnnlint.confirm.build import build_model
+from rnnlint.confirm.build import build_model, holds_argument
 from rnnlint.confirm.messages import describe_exception
 
 MAX_ELEMENTS = 1_000_000  # largest zeros array a check will feed to a model or a loss
@@ -105,8 +105,7 @@ def _output_mismatch(keras: Any, spec: dict) -> Result:
 def _no_effect(keras: Any, spec: dict, fresh: Callable[[], None] = lambda: None) -> Result:
     node, argument = spec["check"]["node"], spec["check"]["argument"]
     layers = {n["id"]: n["layer"] for n in spec["nodes"]}
-    carriers = [layers.get(node), (layers.get(node) or {}).get("inner")]
-    if not any(layer is not None and argument in layer["kwargs"] for layer in carriers):
+    if node not in layers or not holds_argument(layers[node], argument):
         return _result("unconfirmed", f"the layer has no literal `{argument}` argument to remove")
     with_it = _outcome(keras, spec, None)
     fresh()

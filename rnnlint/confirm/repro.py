@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rnnlint.confirm.build import inner_without
 from rnnlint.confirm.spec import Spec, build_spec
 from rnnlint.findings import Finding
 
@@ -99,8 +100,7 @@ def _without(node: dict, drop: tuple[Any, Any] | None) -> str | None:
 
 
 def _layer(layer: dict, without: str | None = None) -> str:
-    inner_without = without if without is not None and without not in layer["kwargs"] else None  # as build.py
-    parts = [_layer(layer["inner"], inner_without)] if layer.get("inner") else []
+    parts = [_layer(layer["inner"], inner_without(layer, without))] if layer.get("inner") else []
     parts += [_literal(a) for a in layer["args"]]
     parts += [f"{k}={_literal(v)}" for k, v in layer["kwargs"].items() if k != without]
     if layer.get("backward"):
