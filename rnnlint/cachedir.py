@@ -104,13 +104,14 @@ def cache_key() -> bytes | None:
     return _secret(key_file())
 
 
+def _mac(key: bytes, text: str) -> str:
+    return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
 def sign(text: str) -> str | None:
     """`text` with its MAC line in front, or None when there is no key."""
     key = cache_key()
-    if key is None:
-        return None
-    mac = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
-    return f"{MAC_PREFIX}{mac}\n{text}"
+    return None if key is None else f"{MAC_PREFIX}{_mac(key, text)}\n{text}"
 
 
 def verified(blob: str) -> str | None:
@@ -119,8 +120,7 @@ def verified(blob: str) -> str | None:
     head, newline, text = blob.partition("\n")
     if key is None or not newline or not head.startswith(MAC_PREFIX):
         return None
-    mac = hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
-    return text if hmac.compare_digest(head[len(MAC_PREFIX):], mac) else None
+    return text if hmac.compare_digest(head[len(MAC_PREFIX):], _mac(key, text)) else None
 
 
 STALE_SECONDS = 3600.0  # a live run's temporary file is seconds old; one an hour old was left by a killed run
