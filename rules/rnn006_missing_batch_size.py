@@ -122,13 +122,12 @@ class MissingBatchSize(Rule):
             for call in model.train_calls:
                 if call.method not in METHODS or not isinstance(call.x, ArrayShape):
                     continue
-                counts = batched_samples(call)
-                if counts is None and call.x.samples and any(a.keyword == "validation_split" for a in call.arguments):
-                    counts = ()  # a split that is not a literal: the training count is unknown
+                counts = batched_samples(call)  # None also when a validation_split is not a literal
                 samples = counts[0] if counts else None
+                split = counts is not None and len(counts) == 2
                 if not call.has_batch_size:
                     extra = ""
-                    if counts and len(counts) == 2:
+                    if split:
                         extra = (f" ({call.x.samples} samples, {samples} of them for training after "
                                  f"validation_split: {_batches(samples)})")
                     elif samples:
@@ -141,7 +140,7 @@ class MissingBatchSize(Rule):
                     yield Diagnostic(message, call.span, fix=fix, evidence=Evidence("advice"))
                 elif isinstance(call.batch_size, int) and not isinstance(call.batch_size, bool) and samples \
                         and call.batch_size > samples:
-                    which = "training samples (after validation_split)" if len(counts or ()) == 2 else "samples"
+                    which = "training samples (after validation_split)" if split else "samples"
                     message = (f"batch_size={call.batch_size} is larger than the {samples} {which} of "
                                f"{call.x_source or 'x'}: Keras will run a single short batch of {samples} "
                                f"per epoch; use batch_size <= {samples}")
