@@ -43,7 +43,9 @@ from typing import Iterable
 from rnnlint.findings import Diagnostic, Evidence, Fix
 from rnnlint.ir import Model, Node, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import insert_argument, label, recurrent_core, remove_argument, sequence_flag, walk_back
+from rnnlint.ruleutil import (
+    input_ref, insert_argument, label, recurrent_core, remove_argument, sequence_flag, walk_back,
+)
 from rnnlint.shapes import ModelShapes, ShapeError, format_shape
 
 
@@ -281,7 +283,7 @@ class MissingReturnSequences(Rule):
                 continue
             arriving = shapes.inputs.get(node.id, ())
             for index, shape in enumerate(arriving):
-                ref = node.inputs[index] if index < len(node.inputs) else None
+                ref = input_ref(node, index)
                 if ref is None or ref.index not in (None, 0) or not isinstance(shape, tuple) or len(shape) != 2:
                     continue  # a state tensor (return_state) is a vector on purpose
                 culprit = self._culprit(model, node, index, want_sequences=True)
