@@ -36,8 +36,25 @@ TIMEOUT = 20.0
 STATIC = Settings(confirm=False)
 
 
+def _record_publications(client: LanguageClient) -> None:
+    """Keep every publishDiagnostics the server sends, per URI, in `client.published` (pytest-lsp's own
+    `client.diagnostics` keeps only the latest list, without its version). Tests read this state instead of
+    waiting for the *next* notification: the server may publish several URIs within a millisecond, and a
+    notification that arrives before the wait is armed would be lost."""
+    features = client.protocol.fm.features
+    original = features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+    client.published = {}
+
+    def record(params: types.PublishDiagnosticsParams):
+        client.published.setdefault(params.uri, []).append(params)
+        return original(params)
+
+    features[types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS] = record
+
+
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "--lsp"]))
 async def client(lsp_client: LanguageClient):
+    _record_publications(lsp_client)
     params = types.InitializeParams(
         capabilities=types.ClientCapabilities(),
         initialization_options={"confirm": False, "debounceMs": 20},
@@ -47,13 +64,17 @@ async def client(lsp_client: LanguageClient):
     await lsp_client.shutdown_session()
 
 
-async def _diagnostics(client: LanguageClient, uri: str = URI, version: int | None = None) -> list[types.Diagnostic]:
-    """Wait for the diagnostics of `uri` (of `version`, when given)."""
+async def _diagnostics(client: LanguageClient, uri: str = URI, version: int | None = None,
+                       after: int = 0) -> list[types.Diagnostic]:
+    """The latest diagnostics published for `uri` (of `version`, when given; among the publications after the
+    first `after` ones), waiting until there are such."""
     async def wait() -> list[types.Diagnostic]:
         while True:
-            params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri and (version is None or params.version == version):
-                return list(params.diagnostics)
+            history = client.published.get(uri, [])[after:]
+            matching = [p for p in history if version is None or p.version == version]
+            if matching:
+                return list(matching[-1].diagnostics)
+            await asyncio.sleep(0.005)
 
     return await asyncio.wait_for(wait(), TIMEOUT)
 
@@ -238,6 +259,7 @@ async def test_notebook_cells(client: LanguageClient):
 
 @pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "rnnlint", "--lsp"]))
 async def confirming_client(lsp_client: LanguageClient):
+    _record_publications(lsp_client)
     params = types.InitializeParams(
         capabilities=types.ClientCapabilities(),
         initialization_options={"confirm": True, "useCache": False, "debounceMs": 20},
@@ -265,6 +287,7 @@ async def test_save_republishes_with_confirmation(confirming_client: LanguageCli
             diagnostics = await _diagnostics(client)
             if diagnostics and diagnostics[0].data["confirmation"]["detail"] != "not run":
                 return diagnostics[0]
+            await asyncio.sleep(0.05)
 
     diagnostic = await asyncio.wait_for(confirmed(), 180)
     assert diagnostic.data["confirmation"]["status"] == "confirmed"
