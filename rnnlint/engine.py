@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from rnnlint.analyze import AnalysisLimit, SourceSyntaxError, analyze_source
+from rnnlint.analyze.project import ModuleLoader
 from rnnlint.config import discover_files, for_path
 from rnnlint.findings import Confirmation, Evidence, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
@@ -46,6 +47,8 @@ class FileResult:
     cells: tuple[Cell, ...] | None = None
     skipped: bool = False  # the prefilter found no `keras` in its bytes: not decoded, parsed or checked
     cached: bool = False  # findings from the result cache (rnnlint.resultcache): no `ir`, no `shapes`
+    foreign: tuple[Finding, ...] = ()  # findings this file's analysis located in modules it imports
+    dependencies: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every project module the analysis read
 
     @property
     def internal_error(self) -> bool:
@@ -174,10 +177,11 @@ def _inside(text: str, line: int, column: int, end_line: int, end_column: int) -
     return Span(line, column, end_line, end_column)
 
 
-def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
+def _lint(source: Source, settings: Settings, keras_major: int, loader: ModuleLoader | None = None) -> FileResult:
     path, text = source.path, source.text
+    loader = loader or ModuleLoader()
     try:
-        ir = analyze_source(text)
+        ir = analyze_source(text, path=path if path not in ("-", "<stdin>") else None, loader=loader)
     except SourceSyntaxError as exc:
         message, span = _syntax_error(text, exc)
         finding = _engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
@@ -203,6 +207,8 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
                 message=diagnostic.message, path=path, span=diagnostic.span, fix=diagnostic.fix,
                 evidence=_for_keras(diagnostic.evidence, file_major, keras_major),
             ))
+    findings = _distinct(findings)  # a layer made several times (a loop, a block called twice) reports once
+    findings, foreign = _split_foreign(findings, loader)
     kept = apply_suppressions(findings, text)
     if any(rule.code == "RNN100" for rule in enabled_rules(settings)):  # unused-suppression: needs every finding
         from rnnlint.rules.rnn100_unused_suppression import unused_suppressions
@@ -211,7 +217,69 @@ def _lint(source: Source, settings: Settings, keras_major: int) -> FileResult:
         kept += apply_suppressions(unused_suppressions(findings, kept, text, path, codes), text)
     findings = kept
     findings = sorted(_locate_in_cells(findings, source.cells), key=_sort_key)
-    return FileResult(path, tuple(findings), text, ir, shapes, source.cells)
+    dependencies = tuple((m, loaded.digest) for m in ir.dependencies if (loaded := loader.load(m)) is not None)
+    return FileResult(path, tuple(findings), text, ir, shapes, source.cells, foreign=foreign,
+                      dependencies=dependencies)
+
+
+def _split_foreign(findings: list[Finding], loader: ModuleLoader) -> tuple[list[Finding], tuple[Finding, ...]]:
+    """The findings located in this file, and those located in a module it imports (rebased onto that file,
+    with its own suppression comments applied)."""
+    own: list[Finding] = []
+    elsewhere: dict[str, list[Finding]] = {}
+    for f in findings:
+        where = f.span.path
+        if where is None:
+            own.append(f)
+            continue
+        fix = f.fix
+        if fix is not None:
+            if any(e.span.path != where for e in fix.edits):
+                fix = None
+            else:
+                fix = dataclasses.replace(fix, edits=tuple(dataclasses.replace(e, span=dataclasses.replace(
+                    e.span, path=None)) for e in fix.edits))
+        elsewhere.setdefault(where, []).append(dataclasses.replace(
+            f, path=where, span=dataclasses.replace(f.span, path=None), fix=fix))
+    foreign: list[Finding] = []
+    for where, items in elsewhere.items():
+        text = loader.text_of(where)
+        foreign.extend(apply_suppressions(items, text) if text is not None else items)
+    return own, tuple(sorted(foreign, key=lambda f: (f.path, *_sort_key(f))))
+
+
+def merge_foreign(results: Sequence[FileResult]) -> list[FileResult]:
+    """Each file's findings plus those other files' analyses located in it (a model built by a builder in
+    `models.py` and fitted in `train.py` is one model: a mistake written in `models.py` is reported there).
+    A foreign finding is kept only for a file of this run, and only when the file's own analysis did not report
+    the same code at the same place."""
+    import os
+
+    index = {os.path.normcase(os.path.abspath(r.path)): i for i, r in enumerate(results)}
+    extra: dict[int, list[Finding]] = {}
+    for result in results:
+        for f in result.foreign:
+            target = index.get(os.path.normcase(os.path.abspath(f.path)))
+            if target is None or results[target].cells is not None:
+                continue
+            present = {(g.code, g.span.line, g.span.column) for g in (*results[target].findings,
+                                                                       *extra.get(target, ()))}
+            if (f.code, f.span.line, f.span.column) not in present:
+                extra.setdefault(target, []).append(dataclasses.replace(f, path=results[target].path))
+    return [dataclasses.replace(r, findings=tuple(sorted(r.findings + tuple(extra[i]), key=_sort_key)))
+            if i in extra else r for i, r in enumerate(results)]
+
+
+def _distinct(findings: list[Finding]) -> list[Finding]:
+    """The findings without repeats of the same code, place and message (the first one is kept)."""
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.span, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
 
 
 def _for_keras(evidence: Evidence | None, file_major: int, run_major: int) -> Evidence | None:
@@ -222,12 +290,14 @@ def _for_keras(evidence: Evidence | None, file_major: int, run_major: int) -> Ev
 
 
 def lint_source(text: str, path: str, settings: Settings | None = None) -> FileResult:
-    """Lint `text` as if it were the file `path` (no confirmation: that is per run, see `confirm_results`)."""
+    """Lint `text` as if it were the file `path` (no confirmation: that is per run, see `confirm_results`).
+    Modules it imports are read from disk, next to `path`."""
     settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
     return _lint(Source(path=path, text=text), settings, target_keras_major(settings.target_keras))
 
 
-def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None) -> FileResult:
+def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None,
+              loader: ModuleLoader | None = None) -> FileResult:
     """Read and lint one file (no confirmation). A file whose bytes never mention `keras` is skipped unread
     (`skipped=True`, no findings, not even RNN000): see rnnlint.prefilter for why that is exact."""
     settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
@@ -238,7 +308,7 @@ def lint_file(path: str, settings: Settings | None = None, data: bytes | None = 
     if isinstance(source, SourceError):
         finding = _engine_finding(UNREADABLE_FILE, f"cannot lint this file: {source.reason}", path)
         return FileResult(path, (finding,), None, None, {})
-    return _lint(source, settings, target_keras_major(settings.target_keras))
+    return _lint(source, settings, target_keras_major(settings.target_keras), loader)
 
 
 def _run_checker(findings: list[Finding], settings: Settings) -> tuple[list[Finding], list[str], list[str]]:
@@ -297,4 +367,5 @@ def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: 
     files = discover_files(paths, settings)  # exclusion: configuration, .gitignore, --force-exclude
     from rnnlint.parallel import lint_many
 
-    return confirm_results(lint_many(files, settings, jobs=jobs, cache=cache, keep_ir=keep_ir), settings)
+    results = lint_many(files, settings, jobs=jobs, cache=cache, keep_ir=keep_ir)
+    return confirm_results(merge_foreign(results), settings)

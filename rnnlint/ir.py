@@ -29,6 +29,48 @@ class Unknown:
 
 UNKNOWN = Unknown()
 
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Sym(Unknown):
+    """A value the analyzer cannot compute but can name: a size from the data (`X.shape[2]`, `len(chars)`), from
+    a parameter (`n_features`) or from an opaque call bound to a variable (`vocab`).
+
+    Two symbols are the same value exactly when their `key`s are equal (the same variable at the same
+    definition, the same `X.shape[i]`). A Sym *is* an Unknown to every consumer that needs a literal (a rule that
+    needs a concrete value stays silent); shapes and the data rules read it as a fixed positive size, so ranks
+    survive. `expr` is set for a derived size: (operator, left, right) with ints or Syms as operands.
+    """
+
+    name: str = "?"
+    key: str = ""
+    expr: tuple | None = None
+
+    def __repr__(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sym) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(("rnnlint.Sym", self.key))
+
+
+def is_size(value: object) -> bool:
+    """A static size: a non-negative int (not a bool) or a symbol."""
+    if isinstance(value, Sym):
+        return True
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def dims_differ(a: object, b: object) -> bool:
+    """Two dims that certainly differ: both concrete and unequal. A symbol may equal anything but a different
+    literal is never claimed; None (not static) matches anything."""
+    return isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) and not isinstance(b, bool) \
+        and a != b
+
 # A resolved literal value: int, float, str, bool, None, or a tuple of values; else Unknown.
 Value = Any
 
@@ -52,12 +94,16 @@ class Pos:
 
 @dataclass(frozen=True)
 class Span:
-    """A source range; `end` is exclusive. Lines and columns are 1-based."""
+    """A source range; `end` is exclusive. Lines and columns are 1-based.
+
+    `path` is None for a range in the file being linted; the analyzer sets it for a range in another module of
+    the project that the file imports (a layer written in `models.py`, built by a call in `train.py`)."""
 
     line: int
     column: int
     end_line: int
     end_column: int
+    path: str | None = None
 
     @property
     def start(self) -> Pos:
@@ -166,6 +212,7 @@ class Node:
     call_arguments: tuple[Argument, ...] = ()  # functional call kwargs (initial_state=…, mask=…)
     shared: bool = False  # the same layer object is applied more than once
     added_by: CallSite | None = None  # Sequential: the `model.add(...)` call that added it
+    instance: int | None = None  # the first node applying the same layer object (a shared layer), else None
 
 
 @dataclass(frozen=True)
@@ -181,9 +228,10 @@ class DeclaredInput:
 
 @dataclass(frozen=True)
 class ArrayShape:
-    """The statically known shape of a data array (samples first). Dims are ints or None (unknown dim)."""
+    """The statically known shape of a data array (samples first). Dims are ints, symbols (`Sym`: a fixed size
+    the analyzer can name but not compute) or None (unknown dim)."""
 
-    dims: tuple[int | None, ...]
+    dims: tuple[int | Sym | None, ...]
     dtype: Literal["int", "float", "bool", "str"] | None = None
 
     @property
@@ -191,7 +239,7 @@ class ArrayShape:
         return len(self.dims)
 
     @property
-    def samples(self) -> int | None:
+    def samples(self) -> int | Sym | None:
         return self.dims[0] if self.dims else None
 
 
@@ -253,6 +301,8 @@ class Model:
     input_nodes: tuple[int, ...] = ()  # functional: the Input nodes, in the order of Model(inputs=...)
     adds_after_build: bool = False
     extra_calls: tuple["ModelCall", ...] = ()  # other model methods called (reset_states, predict_classes…)
+    nested: bool = False  # used as a layer of another model, which builds it
+    data_input: tuple | None = None  # Sequential without a declared input: per-sample dims of the first known x
 
     def node(self, node_id: int) -> Node:
         return self.nodes[node_id]
@@ -279,10 +329,13 @@ class FileIR:
     imports: tuple[Import, ...] = ()
     mentions_keras: bool = False
     standalone_layers: tuple[Layer, ...] = ()  # Keras layers constructed outside any model we followed
+    dependencies: tuple[str, ...] = ()  # the project modules the analysis imported (their paths)
 
 
 def to_jsonable(value: Any) -> Any:
     """Turn IR values into plain JSON data (dataclasses become dicts with a `type` key)."""
+    if isinstance(value, Sym):
+        return {"type": "Sym", "name": value.name}
     if isinstance(value, Unknown):
         return {"type": "Unknown"}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -298,7 +351,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 __all__ = [
-    "UNKNOWN", "Unknown", "Value", "is_unknown", "Pos", "Span", "Argument", "CallSite", "Layer",
+    "UNKNOWN", "Unknown", "Sym", "is_size", "dims_differ", "Value", "is_unknown", "Pos", "Span", "Argument", "CallSite", "Layer",
     "TensorRef", "Node", "DeclaredInput", "ArrayShape", "Data", "TrainCall", "ModelCall", "CompileInfo", "Model",
     "Import", "FileIR", "to_jsonable", "field",
 ]

@@ -97,7 +97,10 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
         tasks.append(Task(index, path, file_settings, data, key, keep_ir))
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
     if jobs == 1 or len(tasks) < MIN_POOL_FILES or sum(len(t.data) for t in tasks) < MIN_POOL_BYTES:
-        done = [(t.index, _analyse(t, store)) for t in tasks]
+        from rnnlint.analyze.project import ModuleLoader
+
+        loader = ModuleLoader()  # one per process: a module several files import is parsed once
+        done = [(t.index, _analyse(t, store, loader)) for t in tasks]
     else:
         done = _in_pool(tasks, store, min(jobs, len(tasks)))
     for index, result in done:
@@ -109,21 +112,23 @@ def _from_cache(store, key: str, path: str, data: bytes):
     from rnnlint.engine import FileResult
     from rnnlint.sources import Source, read_text
 
-    findings = store.get(key, path, data)
-    if findings is None:
+    entry = store.get(key, path, data)
+    if entry is None:
         return None
+    findings, foreign, dependencies = entry
     source = read_text(path, data)  # the report's source excerpts; cheap next to parsing
     if not isinstance(source, Source):
         return None
-    return FileResult(path, findings, source.text, None, {}, source.cells, cached=True)
+    return FileResult(path, findings, source.text, None, {}, source.cells, cached=True, foreign=foreign,
+                      dependencies=dependencies)
 
 
-def _analyse(task: Task, store) -> object:
+def _analyse(task: Task, store, loader) -> object:
     """Lint one file (in this process or a worker) and store its result; never raises."""
     from rnnlint import engine
 
     try:
-        result = engine.lint_file(task.path, task.settings, data=task.data)
+        result = engine.lint_file(task.path, task.settings, data=task.data, loader=loader)
     except Exception as exc:  # noqa: BLE001 - lint_file guards its stages; this is the last net
         return engine.FileResult(task.path, (engine._internal("the engine", exc, task.path),), None, None, {})
     if store is not None and task.key is not None:
@@ -138,9 +143,12 @@ def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
     """A worker's chunk."""
     import dataclasses
 
+    from rnnlint.analyze.project import ModuleLoader
+
+    loader = ModuleLoader()
     out = []
     for task in tasks:
-        result = _analyse(task, store)
+        result = _analyse(task, store, loader)
         if not task.keep_ir and result.ir is not None:
             result = dataclasses.replace(result, ir=None, shapes={})
         out.append((task.index, result))

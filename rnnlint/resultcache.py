@@ -49,7 +49,7 @@ from typing import Any
 from rnnlint import __version__
 from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, sign, sweep, verified, write_atomic
 
-FORMAT = "rnnlint-results/2"  # 2: signed entries
+FORMAT = "rnnlint-results/3"  # 2: signed entries; 3: foreign findings and the modules read
 SUBDIR = "results"
 DEBUG_ENV = "RNNLINT_DEBUG_CACHE"
 _UNCACHEABLE = ("internal-error", "analysis-limit")
@@ -73,7 +73,7 @@ class Unencodable(ValueError):
 def _classes() -> dict[str, type]:
     from rnnlint import findings, ir
 
-    names = ("Unknown", "Pos", "Span", "Argument", "CallSite", "Layer", "TensorRef", "Node", "DeclaredInput",
+    names = ("Unknown", "Sym", "Pos", "Span", "Argument", "CallSite", "Layer", "TensorRef", "Node", "DeclaredInput",
              "ArrayShape", "TrainCall", "ModelCall", "CompileInfo", "Model", "Import")
     table = {name: getattr(ir, name) for name in names}
     table.update({cls.__name__: cls for cls in (findings.Confirmation, findings.Edit, findings.Fix,
@@ -138,17 +138,29 @@ def decode(data: Any) -> Any:
 def _valid_span(span: Any) -> bool:
     from rnnlint.ir import Span
 
-    return type(span) is Span and all(type(getattr(span, f)) is int for f in _field_names(Span))
+    return type(span) is Span and span.path is None and \
+        all(type(getattr(span, f)) is int for f in _field_names(Span) if f != "path")
 
 
-def _valid_findings(findings: Any, path: str) -> bool:
-    """What the reporters read, type-checked: a forged entry must not crash a report."""
+def _current(path: str, digest: str) -> bool:
+    """Whether the file at `path` still has the bytes whose sha256 is `digest`."""
+    try:
+        with open(path, "rb") as handle:
+            return content_hash(handle.read()) == digest
+    except OSError:
+        return False
+
+
+def _valid_findings(findings: Any, path: str | None) -> bool:
+    """What the reporters read, type-checked: a forged entry must not crash a report. `path` None: findings
+    located in other files (each with a path of its own)."""
     from rnnlint.findings import SEVERITY_RANK, Confirmation, Edit, Finding, Fix
 
     if type(findings) is not tuple:
         return False
     for f in findings:
-        if type(f) is not Finding or f.path != path or not _valid_span(f.span):
+        if type(f) is not Finding or not _valid_span(f.span) or (f.path != path if path is not None
+                                                                   else type(f.path) is not str):
             return False
         if not all(type(x) is str for x in (f.code, f.name, f.message)) or f.severity not in SEVERITY_RANK:
             return False
@@ -237,7 +249,8 @@ class ResultCache:
         return self.root / SUBDIR / f"{key}.json"
 
     def get(self, key: str, path: str, data: bytes):
-        """The cached findings of `path` with content `data`, or None (a miss: absent, stale, corrupt, foreign)."""
+        """The cached (findings, foreign findings, dependencies) of `path` with content `data`, or None (a miss:
+        absent, stale — the file or a project module its analysis read has changed —, corrupt, foreign)."""
         try:
             with open(self.entry_path(key), encoding="utf-8") as stream:
                 text = verified(stream.read())
@@ -252,13 +265,20 @@ class ResultCache:
                     and entry.get("path") == path and entry.get("content") == content_hash(data)):
                 raise Corrupt("stale or foreign entry")
             findings = decode(entry.get("findings"))
-            if not _valid_findings(findings, path):
+            foreign = decode(entry.get("foreign", []))
+            dependencies = decode(entry.get("dependencies", []))
+            if not _valid_findings(findings, path) or not _valid_findings(foreign, None):
                 raise Corrupt("ill-typed findings")
+            if type(dependencies) is not tuple or not all(
+                    type(d) is tuple and len(d) == 2 and all(type(x) is str for x in d) for d in dependencies):
+                raise Corrupt("ill-typed dependencies")
+            if not all(_current(dep, digest) for dep, digest in dependencies):
+                raise Corrupt("an imported module changed")
         except (Corrupt, TypeError, ValueError, RecursionError):
             debug("miss", path)
             return None
         debug("hit", path)
-        return findings
+        return findings, foreign, dependencies
 
     def put(self, key: str, path: str, data: bytes, result) -> bool:
         """Store `result`'s findings if the result is cacheable; False when it was not written."""
@@ -266,9 +286,12 @@ class ResultCache:
             return False
         try:
             findings = [encode(f) for f in result.findings]
+            foreign = [encode(f) for f in result.foreign]
+            dependencies = [encode(d) for d in result.dependencies]
         except (Unencodable, RecursionError):
             return False
-        entry = {"format": FORMAT, "key": key, "path": path, "content": content_hash(data), "findings": findings}
+        entry = {"format": FORMAT, "key": key, "path": path, "content": content_hash(data), "findings": findings,
+                 "foreign": foreign, "dependencies": dependencies}
         try:
             text = json.dumps(entry, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
         except (ValueError, RecursionError):

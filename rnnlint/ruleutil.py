@@ -11,69 +11,20 @@ from typing import Iterator
 from rnnlint.findings import Edit
 from rnnlint.ir import ArrayShape, Argument, CallSite, FileIR, Layer, Model, Node, Span, TensorRef, TrainCall, Unknown
 
-RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
-CONV_RECURRENT_KINDS = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
-INPUT_KINDS = ("Input", "InputLayer")
-# Layers whose output has the rank of their input: an error further down may still be the recurrent layer's.
-RANK_PRESERVING = (
-    "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
-    "Activation", "LayerNormalization", "BatchNormalization", "Masking", "Dense", "ReLU", "LeakyReLU", "PReLU",
-    "ELU", "Softmax", "UnitNormalization",
+from rnnlint.layerkinds import (  # noqa: E402,F401 - the rules import these from here too
+    CONV_RECURRENT_KINDS, INPUT_KINDS, RANK_PRESERVING, RECURRENT_KINDS, input_ref, producer, recurrent_core,
+    sequence_flag, walk_back,
 )
 
 
-def recurrent_core(layer: Layer) -> Layer | None:
-    """The recurrent layer itself: the layer, or the one Bidirectional wraps. None if not recurrent."""
-    if layer.kind in RECURRENT_KINDS + CONV_RECURRENT_KINDS:
-        return layer
-    if layer.kind == "Bidirectional" and layer.inner is not None and layer.inner.kind in RECURRENT_KINDS:
-        return layer.inner
-    return None
-
-
-def sequence_flag(layer: Layer) -> bool | Unknown:
-    """return_sequences of a recurrent layer (of the inner one for Bidirectional)."""
-    core = recurrent_core(layer)
-    if core is None:
-        return False
-    value = core.arg("return_sequences", default=False)
-    if core.kind == "RNN" and layer is core:
-        value = layer.arg("return_sequences", default=False)
-    if isinstance(value, Unknown) or core.has_star_args:
-        return Unknown()
-    return bool(value)
-
-
 def label(layer: Layer) -> str:
-    """'LSTM (line 3)' or 'Bidirectional(LSTM) (line 3)'."""
+    """'LSTM (line 3)' or 'Bidirectional(LSTM) (line 3)'; a layer written in another module says where."""
     name = layer.kind
     if layer.inner is not None:
         name = f"{layer.kind}({layer.inner.kind})"
+    if layer.span.path:  # not "line N": notebooks rewrite those mentions into cell positions
+        return f"{name} ({layer.span.path}:{layer.span.line})"
     return f"{name} (line {layer.span.line})"
-
-
-def input_ref(node: Node, index: int) -> TensorRef | None:
-    return node.inputs[index] if index < len(node.inputs) else None
-
-
-def producer(model: Model, node: Node, index: int = 0) -> Node | None:
-    """The node whose output arrives at input `index` of `node` (None = the model input)."""
-    ref = input_ref(node, index)
-    if ref is None:
-        return None
-    return model.nodes[ref.node]
-
-
-def walk_back(model: Model, node: Node, index: int = 0) -> Iterator[Node | None]:
-    """Nodes upstream of `node` through rank-preserving layers; yields None for the model input."""
-    current = producer(model, node, index)
-    seen = 0
-    while seen < len(model.nodes) + 1:
-        seen += 1
-        yield current
-        if current is None or current.layer.kind not in RANK_PRESERVING:
-            return
-        current = producer(model, current, 0)
 
 
 def insert_argument(layer: Layer, text: str) -> Edit:

@@ -1,8 +1,12 @@
 """Static shape propagation through a model's layer graph, with the same semantics as Keras.
 
 One table maps a Keras class name to a function (layer, input shapes, keras major) → output shape, or a
-`ShapeError` describing what Keras would raise. Shapes include the batch dimension (None when not static).
-Unknown layers or unresolved arguments make the shape Unknown downstream: never a guess.
+`ShapeError` describing what Keras would raise. Shapes include the batch dimension (None when not static). A dim is an int, None (not static, as Keras says) or
+a symbol (`ir.Sym`: a fixed size the analyzer can name but not compute, e.g. `n_features`); checks that need a
+concrete value skip symbols, so a symbol never makes an error. An unknown layer or an unresolved argument makes
+that layer's output Unknown; a recurrent layer fed an unknown input still has a known output rank (it is 2D or
+3D whatever it gets, when it builds at all). After a shape error the walk continues with the shape the fix gives
+(for a missing `return_sequences=True`: as if it were there), so one run reports every mistake of a stack.
 
 The dataclasses below are the stable interface; `propagate` and `layer_output` compute them.
 """
@@ -15,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Union
 
-from rnnlint.ir import UNKNOWN, Layer, Model, TensorRef, Unknown, Value, is_unknown
+from rnnlint import symbolic
+from rnnlint.ir import UNKNOWN, Layer, Model, Sym, TensorRef, Unknown, Value, dims_differ, is_unknown
+from rnnlint.layerkinds import sequence_culprits, with_sequences
 
 Shape = tuple  # tuple[int | None, ...] including the batch dimension
 # A node's output: one shape, several (a tuple of shapes, e.g. return_state=True), or Unknown.
@@ -51,7 +57,9 @@ class ModelShapes:
     errors: tuple[ShapeError, ...]
     model_input: Output  # the model's input (batch included), Unknown if not declared/resolvable
     model_output: Output  # the model's final output
-    synthetic_input: bool = False  # True when the input shape was supplied, not declared
+    synthetic_input: bool = False  # True when the input shape was supplied, not declared (nor built from data)
+    repaired: tuple[int, ...] = ()  # nodes whose fix the shapes after them assume (return_sequences flipped
+    # after an error); their own output is what they give as written
 
 
 class _GiveUp(Exception):
@@ -78,11 +86,12 @@ _MIN_NDIM = {"TimeDistributed": 3, "Dense": 2, "Flatten": 1, "Conv1D": 3}
 # Small helpers
 
 def format_shape(shape: object) -> str:
-    """`(None, 10, 1)` for a shape, `[(…), (…)]` for a MultiOutput, `?` for Unknown."""
+    """`(None, 10, 1)` for a shape, `(None, n_steps, 64)` with symbols, `[(…), (…)]` for a MultiOutput, `?` for
+    Unknown."""
     if isinstance(shape, MultiOutput):
         return "[" + ", ".join(format_shape(s) for s in shape.shapes) + "]"
     if isinstance(shape, tuple):
-        inner = ", ".join("?" if isinstance(d, Unknown) else str(d) for d in shape)
+        inner = ", ".join(str(d) if isinstance(d, Sym) else "?" if isinstance(d, Unknown) else str(d) for d in shape)
         return f"({inner},)" if len(shape) == 1 else f"({inner})"
     return "?"
 
@@ -99,18 +108,35 @@ def _name(layer: Layer) -> str:
     return given if isinstance(given, str) else _snake(layer.kind)
 
 
+def _opaque(value: Value) -> bool:
+    """Unresolved: Unknown, or a tuple holding one. A symbol is resolved enough (a size)."""
+    if isinstance(value, Sym):
+        return False
+    if isinstance(value, Unknown):
+        return True
+    return isinstance(value, tuple) and any(_opaque(v) for v in value)
+
+
 def _arg(layer: Layer, name: str, position: int | None = None, default: Value = None) -> Value:
     value = layer.arg(name, position, default)
-    if is_unknown(value):
+    if _opaque(value):
         raise _GiveUp(name)
     return value
 
 
-def _int(layer: Layer, name: str, position: int | None = None, default: Value = None) -> int:
+def _int(layer: Layer, name: str, position: int | None = None, default: Value = None) -> int | Sym:
+    """A positive size argument (units, filters…): an int or a symbol."""
     value = _arg(layer, name, position, default)
+    if isinstance(value, Sym):
+        return value
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise _GiveUp(name)
     return value
+
+
+def _above_one(values: tuple) -> bool:
+    """Whether some literal among `values` is larger than 1 (symbols are not known to be)."""
+    return any(symbolic.is_int(v) and v > 1 for v in values)
 
 
 def _bool(layer: Layer, name: str, default: bool = False) -> bool:
@@ -132,17 +158,18 @@ def _int_tuple(layer: Layer, name: str, position: int | None, default: Value, ra
     value = _arg(layer, name, position, default)
     if isinstance(value, (list, tuple)) and len(value) == 1:
         value = value[0]
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, Sym) or isinstance(value, int) and not isinstance(value, bool):
         value = (value,) * rank
     if (not isinstance(value, tuple) or len(value) != rank
-            or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in value)):
+            or any(not isinstance(v, Sym) and (isinstance(v, bool) or not isinstance(v, int) or v <= 0)
+                   for v in value)):
         raise _GiveUp(name)
     return value
 
 
 def _valid_shape(value: Value) -> bool:
     return isinstance(value, tuple) and all(
-        d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
+        d is None or isinstance(d, Sym) or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in value
     )
 
 
@@ -203,6 +230,10 @@ def _conv_dims(layer: Layer, shape: Shape, spatial: tuple, kernel: tuple, stride
     for d, k, s, r in zip(spatial, kernel, strides, dilation):
         if d is None:
             out.append(None)
+        elif any(isinstance(v, Sym) for v in (d, k, s, r)):
+            b = symbolic.binop
+            span = d if padding != "valid" else b("-", b("-", d, b("*", r, b("-", k, 1))), 1)
+            out.append(b("+", b("//", b("-", span, 1) if padding != "valid" else span, s), 1))
         elif padding == "valid":
             size = (d - r * (k - 1) - 1) // s + 1
             if size <= 0:
@@ -231,7 +262,7 @@ def _input(layer: Layer, inputs: tuple, keras_major: int) -> Output:
             raise _GiveUp("batch_shape")
         return batch_shape
     batch = _arg(layer, "batch_size", None, None)
-    if not _valid_shape(shape) or not (batch is None or (isinstance(batch, int) and not isinstance(batch, bool))):
+    if not _valid_shape(shape) or not (batch is None or isinstance(batch, Sym) or symbolic.is_int(batch)):
         raise _GiveUp("shape")
     return (batch,) + shape
 
@@ -285,7 +316,7 @@ def _conv_lstm(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeE
     error = _ndim_error(layer, shape, keras_major, ndim=rank + 3)
     if error:
         return error
-    if max(strides) > 1 and max(dilation) > 1:  # both Keras versions refuse it (messages differ)
+    if _above_one(strides) and _above_one(dilation):  # both Keras versions refuse it (messages differ)
         return ShapeError(-1, "Specifying `strides > 1` is not compatible with `dilation_rate > 1`. Please provide "
                               f"`strides=1` or `dilation_rate=1`. Received: strides={strides} and "
                               f"dilation_rate={dilation}", shape, kind="argument")
@@ -324,7 +355,7 @@ def _bidirectional(layer: Layer, inputs: tuple, keras_major: int) -> Output | Sh
         raise _GiveUp("backward_layer")
     main, states = (forward.shapes[0], forward.shapes[1:]) if isinstance(forward, MultiOutput) else (forward, ())
     if merge_mode == "concat":
-        main = main[:-1] + (None if main[-1] is None else 2 * main[-1],)
+        main = main[:-1] + (None if main[-1] is None else symbolic.binop("*", 2, main[-1]),)
     mains = (main, main) if merge_mode is None else (main,)
     if not states and merge_mode is not None:
         return main
@@ -405,7 +436,7 @@ def _conv1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErro
     dilation = _int_tuple(layer, "dilation_rate", 5, 1, 1)
     if _arg(layer, "groups", 6, 1) != 1:
         raise _GiveUp("groups")
-    if strides[0] > 1 and dilation[0] > 1:  # Keras 3 and tf-keras raise this when constructing the layer
+    if _above_one(strides) and _above_one(dilation):  # Keras 3 and tf-keras raise this when constructing the layer
         return ShapeError(-1, "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
                               f"strides={strides} and dilation_rate={dilation}", shape, kind="argument")
     error = _ndim_error(layer, shape, keras_major, min_ndim=3)
@@ -446,6 +477,9 @@ def _pooling_1d(layer: Layer, inputs: tuple, keras_major: int) -> Output | Shape
     steps = shape[1] if last else shape[2]
     if steps is None:
         out = None
+    elif isinstance(steps, Sym) or isinstance(pool, Sym) or isinstance(stride, Sym):
+        b = symbolic.binop
+        out = b("+", b("//", b("-", steps, pool) if padding == "valid" else b("-", steps, 1), stride), 1)
     elif padding == "valid":
         out = (steps - pool) // stride + 1
         if out <= 0:
@@ -477,7 +511,7 @@ def _flatten(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErr
     if error:
         return error
     rest = shape[1:]
-    return (shape[0], None if None in rest else math.prod(rest))
+    return (shape[0], None if None in rest else symbolic.product(rest))
 
 
 def _reshape(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
@@ -487,13 +521,17 @@ def _reshape(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeErr
     if isinstance(target, list):
         target = tuple(target)
     if (not isinstance(target, tuple) or target.count(-1) > 1
-            or any(isinstance(d, bool) or not isinstance(d, int) or (d <= 0 and d != -1) for d in target)):
+            or any(not isinstance(d, Sym) and (isinstance(d, bool) or not isinstance(d, int) or (d <= 0 and d != -1))
+                   for d in target)):
         raise _GiveUp("target_shape")
     rest = shape[1:]
     if None in rest:
         return (shape[0],) + tuple(None if d == -1 else d for d in target)
-    size = math.prod(rest)
-    known = math.prod(d for d in target if d != -1)
+    size = symbolic.product(rest)
+    known = symbolic.product(d for d in target if d != -1)
+    if isinstance(size, Sym) or isinstance(known, Sym):  # the sizes cannot be checked: keep what is written
+        missing = symbolic.binop("//", size, known)
+        return (shape[0],) + tuple(missing if d == -1 else d for d in target)
     if -1 not in target:
         if size != known:
             return ShapeError(-1, "The total size of the tensor must be unchanged. Received: "
@@ -533,7 +571,7 @@ def _attention(layer: Layer, inputs: tuple, keras_major: int) -> Output:
         raise _GiveUp("inputs")
     query, value = shapes[0], shapes[1]
     key = shapes[2] if len(shapes) == 3 else value
-    if keras_major < 3 and None not in (query[-1], key[-1]) and query[-1] != key[-1]:
+    if keras_major < 3 and dims_differ(query[-1], key[-1]):
         # tf-keras runs the score op while building; Keras 3 builds and fails only when run
         return ShapeError(-1, f"Dimensions must be equal, but are {query[-1]} and {key[-1]} (the last axes of "
                               "the query and the key)", key, input_index=len(shapes) - 1, kind="dim")
@@ -549,7 +587,7 @@ def _multi_head_attention(layer: Layer, inputs: tuple, keras_major: int) -> Outp
     _int(layer, "key_dim", 1)
     query, value = shapes[0], shapes[1]
     key = shapes[2] if len(shapes) == 3 else value
-    if value[1:-1] != key[1:-1]:
+    if len(value) != len(key) or any(dims_differ(a, b) for a, b in zip(value[1:-1], key[1:-1])):
         return ShapeError(-1, "All dimensions of `value` and `key`, except the last one, must be equal. "
                               f"Received: value_shape={format_shape(value)} and key_shape={format_shape(key)}",
                           key, input_index=2, kind="dim")
@@ -581,13 +619,15 @@ def _concatenate(layer: Layer, inputs: tuple, keras_major: int) -> Output | Shap
     for i in range(rank):
         if i == axis:
             continue
-        dims = {s[i] for s in shapes} - {None}
-        if len(dims) > 1:
+        if any(dims_differ(a[i], b[i]) for a in shapes for b in shapes):
             return error
     out = list(shapes[0])
     if keras_major < 3:  # tf-keras fills a None axis from the other inputs
         out = [next((s[i] for s in shapes if s[i] is not None), None) for i in range(rank)]
-    out[axis] = None if any(s[axis] is None for s in shapes) else sum(s[axis] for s in shapes)
+    total: object = 0
+    for s in shapes:
+        total = None if s[axis] is None or total is None else symbolic.binop("+", total, s[axis])
+    out[axis] = total
     return tuple(out)
 
 
@@ -603,10 +643,12 @@ def _broadcast(a: tuple, b: tuple) -> tuple | None:
             out.append(None)
         elif i == 1 or j == 1:
             out.append(j if i == 1 else i)
-        elif i != j:
+        elif dims_differ(i, j):
             return None
+        elif isinstance(i, Sym) and isinstance(j, Sym) and i != j:
+            out.append(symbolic.anonymous(f"broadcast({i.key},{j.key})"))
         else:
-            out.append(i)
+            out.append(j if isinstance(i, Sym) else i)  # a literal wins over a symbol that must equal it
     return tuple(out)
 
 
@@ -619,7 +661,7 @@ def _merge(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError
     if layer.kind == "Subtract" and len(shapes) != 2:
         return ShapeError(-1, "A `Subtract` layer should be called on exactly 2 inputs. "
                               f"Received: input_shape={listed}", shapes[2], input_index=2, kind="other")
-    batches = {s[0] for s in shapes if s} - {None}
+    batches = {s[0] for s in shapes if s and symbolic.is_int(s[0])}
     if len(batches) > 1:
         received = "Received" if keras_major >= 3 else "Got"
         return ShapeError(-1, f"Cannot merge tensors with different batch sizes. {received} tensors with shapes "
@@ -700,7 +742,7 @@ def layer_output(layer: Layer, inputs: tuple, keras_major: int = 3,
     if fn is None:
         return UNKNOWN
     if layer.kind not in INPUT_KINDS and (not inputs or any(_has_unknown(i) for i in inputs)):
-        return UNKNOWN
+        return _rank_only_output(layer, keras_major)
     try:
         out = fn(layer, inputs, keras_major)
         if layer.kind in ("Attention", "AdditiveAttention", "MultiHeadAttention") and isinstance(out, tuple):
@@ -712,6 +754,26 @@ def layer_output(layer: Layer, inputs: tuple, keras_major: int = 3,
     except _GiveUp:
         return UNKNOWN
     return out
+
+
+# Recurrent layers output 2D or 3D whatever their input (when they build at all): with an unknown input, their
+# output rank is still known. The sizes they take from the input are unnamed symbols.
+_RANK_FROM_ARGUMENTS = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional"})
+
+
+def _rank_only_output(layer: Layer, keras_major: int) -> Output:
+    """The output of a layer whose input is unknown, when its arguments alone give the output's rank."""
+    if layer.kind not in _RANK_FROM_ARGUMENTS or layer.kind == "Bidirectional" and (
+            layer.inner is None or layer.inner.kind not in _RANK_FROM_ARGUMENTS - {"Bidirectional"}):
+        return UNKNOWN
+    span = layer.call.span
+    where = f"{span.path or ''}:{span.line}:{span.column}"
+    assumed = (None, symbolic.anonymous(f"{where}:steps"), symbolic.anonymous(f"{where}:features"))
+    try:
+        out = _TABLE[layer.kind](layer, (assumed,), keras_major)
+    except _GiveUp:
+        return UNKNOWN
+    return UNKNOWN if isinstance(out, ShapeError) else out
 
 
 def _resolve(outputs: dict, ref: TensorRef) -> Output:
@@ -728,7 +790,7 @@ def _declared(model: Model, synthetic_input: tuple | None) -> tuple[Output, bool
     declared = model.declared_input
     if declared is not None:
         batch = declared.batch_size
-        batch_ok = batch is None or (isinstance(batch, int) and not isinstance(batch, bool) and batch > 0)
+        batch_ok = batch is None or isinstance(batch, Sym) or (symbolic.is_int(batch) and batch > 0)
         if _valid_shape(declared.shape) and batch_ok:
             return (batch,) + declared.shape, False
         return UNKNOWN, False
@@ -746,8 +808,10 @@ def _gather(values: list) -> Output:
 SUBCLASS_INPUT = "<subclass-input>"
 
 
-def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None = None) -> ModelShapes:
-    """Walk `model.nodes` in order and compute every node's input and output shapes and the errors."""
+def _walk(model: Model, keras_major: int, synthetic_input: tuple | None, layers: dict[int, Layer]
+          ) -> tuple[dict, dict, list[ShapeError], Output, bool]:
+    """One pass over `model.nodes` in order, with some nodes' layers replaced (`layers`: the repairs so far):
+    (inputs, outputs, errors, model input, synthetic)."""
     inputs: dict = {}
     outputs: dict = {}
     errors: list[ShapeError] = []
@@ -758,7 +822,8 @@ def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None 
         feed, synthetic = _declared(model, synthetic_input)
     fed = False
     for node in model.nodes:
-        if node.layer.kind in INPUT_KINDS and not node.inputs:
+        layer = layers.get(node.id, node.layer)
+        if layer.kind in INPUT_KINDS and not node.inputs:
             node_inputs: tuple = ()
         elif not node.inputs:
             node_inputs = (feed if sequential and not fed and not starts_with_input else UNKNOWN,)
@@ -766,25 +831,75 @@ def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None 
         else:
             node_inputs = tuple(_resolve(outputs, ref) for ref in node.inputs)
         inputs[node.id] = node_inputs
-        if node.layer.kind == SUBCLASS_INPUT:  # a subclassed model's `call` input: only a synthetic shape
+        if layer.kind == SUBCLASS_INPUT:  # a subclassed model's `call` input: only a synthetic shape
             outputs[node.id] = (None,) + tuple(synthetic_input) if synthetic_input is not None else UNKNOWN
             synthetic = synthetic_input is not None
             continue
-        out = layer_output(node.layer, node_inputs, keras_major, node.call_arguments)
+        out = layer_output(layer, node_inputs, keras_major, node.call_arguments)
         if isinstance(out, ShapeError):
             errors.append(dataclasses.replace(out, node=node.id))
-            out = UNKNOWN
+            out = _rank_only_output(layer, keras_major)  # go on as if its input were right
         outputs[node.id] = out
     if sequential and not starts_with_input:
         model_input: Output = feed
     else:
         ids = model.input_nodes or tuple(n.id for n in model.nodes if n.layer.kind in INPUT_KINDS and not n.inputs)
         model_input = _gather([outputs.get(i, UNKNOWN) for i in ids])
+    return inputs, outputs, errors, model_input, synthetic
+
+
+def repair(model: Model, error: ShapeError, layers: dict[int, Layer] | None = None) -> list[tuple[int, Layer]]:
+    """The fix a rank error calls for, as (node, layer as fixed) pairs: the recurrent layers upstream (one per
+    branch of a merge) that lack return_sequences=True when the consumer needs a sequence (or have it when the
+    consumer needs a vector). Empty when the error is not of that kind."""
+    found = error.found
+    if error.kind != "ndim" or found is None:
+        return []
+    needs_sequence = (error.expected_ndim or error.min_ndim or 0) >= 3 and len(found) == 2
+    needs_vector = error.expected_ndim == 2 and len(found) == 3
+    if not (needs_sequence or needs_vector):
+        return []
+    culprits = sequence_culprits(model, model.nodes[error.node], error.input_index, needs_sequence, layers)
+    return [(c.id, with_sequences((layers or {}).get(c.id, c.layer), needs_sequence)) for c in culprits]
+
+
+def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None = None) -> ModelShapes:
+    """Every node's input and output shapes, and every error, as Keras `keras_major` would compute them.
+
+    A Sequential model without a declared input takes the per-sample shape Keras would build it from (its
+    first train call's x, `model.data_input`), else `synthetic_input`. After a rank error that a missing (or
+    extra) return_sequences explains, the walk runs again as if that fix were made, until no such error is
+    left: the errors of every pass are kept (the first pass's at each node), the shapes are the last pass's."""
+    from_data = model.api == "sequential" and model.declared_input is None and model.data_input is not None \
+        and bool(model.nodes) and expected_input_ndim(model.nodes[0].layer) in (None, len(model.data_input) + 1)
+    if from_data:
+        synthetic_input = tuple(model.data_input)
+    repairs: dict[int, Layer] = {}
+    seen: dict[tuple[int, int], ShapeError] = {}
+    for _ in range(len(model.nodes) + 1):
+        inputs, outputs, errors, model_input, synthetic = _walk(model, keras_major, synthetic_input, repairs)
+        pending: list[list[tuple[int, Layer]]] = []
+        for error in errors:
+            fix = repair(model, error, repairs)
+            if any(node in repairs for node, _ in fix):
+                continue  # the repair itself made this one: not a mistake of the code as written
+            seen.setdefault((error.node, error.input_index), error)
+            if fix:
+                pending.append(fix)
+        if not pending:
+            break
+        repairs.update(pending[0])  # one error's fix per pass (every branch of a merge at once)
     if model.outputs:
         model_output = _gather([_resolve(outputs, ref) for ref in model.outputs])
     else:
         model_output = outputs[model.nodes[-1].id] if model.nodes else UNKNOWN
-    return ModelShapes(inputs, outputs, tuple(errors), model_input, model_output, synthetic)
+    for node_id in repairs:  # a repaired node itself shows what it outputs as written
+        written = layer_output(model.nodes[node_id].layer, inputs[node_id], keras_major,
+                               model.nodes[node_id].call_arguments)
+        outputs[node_id] = written if not isinstance(written, ShapeError) else UNKNOWN
+    ordered = tuple(sorted(seen.values(), key=lambda e: (e.node, e.input_index)))
+    return ModelShapes(inputs, outputs, ordered, model_input, model_output, synthetic and not from_data,
+                       repaired=tuple(sorted(repairs)))
 
 
 def is_recurrent(layer: Layer) -> bool:

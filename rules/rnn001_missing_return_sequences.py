@@ -41,12 +41,11 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Evidence, Fix
-from rnnlint.ir import Model, Node, Unknown
+from rnnlint.ir import Model, Node
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import (
-    input_ref, insert_argument, label, recurrent_core, remove_argument, sequence_flag, walk_back,
-)
-from rnnlint.shapes import ModelShapes, ShapeError, format_shape
+from rnnlint.layerkinds import MERGE_KINDS, sequence_culprits, walk_back
+from rnnlint.ruleutil import input_ref, insert_argument, label, recurrent_core, remove_argument
+from rnnlint.shapes import ModelShapes, ShapeError, format_shape, layer_output
 
 
 ATTENTION = ("Attention", "AdditiveAttention", "MultiHeadAttention")
@@ -268,90 +267,106 @@ class MissingReturnSequences(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
-        for model, shapes, error in ctx.shape_errors():
-            diagnostic = self._diagnose(model, shapes, error)
-            if diagnostic is not None:
-                yield diagnostic
         for model, shapes in ctx.models():
+            blamed: set[int] = set()
+            for error in shapes.errors:
+                for diagnostic, culprit in self._diagnose(model, shapes, error, ctx.target_keras):
+                    if culprit not in blamed:
+                        blamed.add(culprit)
+                        yield diagnostic
             yield from self._flat_attention(model, shapes)
 
     def _flat_attention(self, model: Model, shapes: ModelShapes) -> Iterable[Diagnostic]:
         """Attention fed a recurrent layer's last output: Keras builds it, and attends across the batch."""
         blamed: set[int] = set()
         for node in model.nodes:
-            if node.layer.kind not in ATTENTION or not node.layer.known:
+            if node.layer.kind not in ATTENTION or not node.layer.known or node.id in shapes.repaired:
                 continue
             arriving = shapes.inputs.get(node.id, ())
             for index, shape in enumerate(arriving):
                 ref = input_ref(node, index)
                 if ref is None or ref.index not in (None, 0) or not isinstance(shape, tuple) or len(shape) != 2:
                     continue  # a state tensor (return_state) is a vector on purpose
-                culprit = self._culprit(model, node, index, want_sequences=True)
-                if culprit is None or culprit.id in blamed:
-                    continue
-                blamed.add(culprit.id)
-                layer = culprit.layer
-                core = recurrent_core(layer)
-                assert core is not None
-                mixes = " (it attends across the samples of a batch instead)" if node.layer.kind != \
-                    "MultiHeadAttention" else ""
-                message = (
-                    f"{label(layer)} outputs {format_shape(shape)}, 2D, but {label(node.layer)} needs a sequence "
-                    f"(batch, timesteps, features): Keras builds it, but there are no timesteps to attend over"
-                    f"{mixes}; add return_sequences=True to the {layer.kind} on line {layer.span.line}"
-                )
-                fix = None if core.has_arg("return_sequences") else Fix(
-                    "unsafe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
-                yield Diagnostic(message, layer.span, fix=fix,
-                                 evidence=Evidence("gets_2d", model=model, upto=node.id))
+                for culprit in sequence_culprits(model, node, index, want_sequences=True):
+                    if culprit.id in blamed or culprit.id in shapes.repaired:
+                        continue
+                    blamed.add(culprit.id)
+                    layer = culprit.layer
+                    core = recurrent_core(layer)
+                    assert core is not None
+                    mixes = " (it attends across the samples of a batch instead)" if node.layer.kind != \
+                        "MultiHeadAttention" else ""
+                    message = (
+                        f"{label(layer)} outputs {format_shape(shape)}, 2D, but {label(node.layer)} needs a "
+                        f"sequence (batch, timesteps, features): Keras builds it, but there are no timesteps to "
+                        f"attend over{mixes}; add return_sequences=True to the {layer.kind} on line {layer.span.line}"
+                    )
+                    fix = None if core.has_arg("return_sequences") or _repeated(model, culprit) else Fix(
+                        "unsafe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
+                    yield Diagnostic(message, layer.span, fix=fix,
+                                     evidence=Evidence("gets_2d", model=model, upto=node.id))
 
-    def _diagnose(self, model: Model, shapes: ModelShapes, error: ShapeError) -> Diagnostic | None:
+    def _diagnose(self, model: Model, shapes: ModelShapes, error: ShapeError, keras_major: int
+                  ) -> list[tuple[Diagnostic, int]]:
         consumer = model.nodes[error.node]
         found = error.found
         if error.kind != "ndim" or found is None:
-            return None
+            return []
         needs_sequence = (error.expected_ndim or error.min_ndim or 0) >= 3 and len(found) == 2
         needs_vector = error.expected_ndim == 2 and len(found) == 3
         if not (needs_sequence or needs_vector):
-            return None
-        culprit = self._culprit(model, consumer, error.input_index, want_sequences=needs_sequence)
-        if culprit is None:
-            return None
-        layer = culprit.layer
-        core = recurrent_core(layer)
-        assert core is not None
-        consumer_label = label(consumer.layer)
-        evidence = Evidence("raises", model=model, upto=consumer.id)
-        if needs_sequence:
+            return []
+        out = []
+        for culprit in sequence_culprits(model, consumer, error.input_index, want_sequences=needs_sequence):
+            layer = culprit.layer
+            core = recurrent_core(layer)
+            assert core is not None
+            consumer_label = label(consumer.layer)
+            if consumer.layer.span == layer.span:
+                consumer_label = f"the next {consumer.layer.kind} made by the same line (a loop)"
+            evidence = Evidence("raises", model=model, upto=consumer.id)
+            repeated = _repeated(model, culprit)
+            merge = _merge_between(model, consumer, error.input_index)
+            if merge is not None:  # e.g. two LSTM branches concatenated, then fed to another LSTM
+                own = layer_output(layer, shapes.inputs.get(culprit.id, ()), keras_major)
+                shown = format_shape(own) if isinstance(own, tuple) else "a vector"
+                consumer_label = (f"{label(merge.layer)} merges it into {format_shape(found)}, and {consumer_label}")
+            else:
+                shown = format_shape(found)
+            if needs_sequence:
+                message = (
+                    f"{label(layer)} outputs {shown}, 2D, but {consumer_label} needs 3D "
+                    f"(batch, timesteps, features): add return_sequences=True to the {layer.kind} on line "
+                    f"{layer.span.line}"
+                )
+                if repeated:
+                    message += (" (it is made in a loop: every layer the loop adds but the last needs it, e.g. "
+                                "return_sequences=(i < n - 1))")
+                fix = Fix("safe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
+                if core.has_arg("return_sequences") or repeated:
+                    fix = None  # an explicit return_sequences=False, or a loop: leave the decision to the user
+                out.append((Diagnostic(message, layer.span, fix=fix, evidence=evidence), culprit.id))
+                continue
             message = (
-                f"{label(layer)} outputs {format_shape(found)}, 2D, but {consumer_label} needs 3D "
-                f"(batch, timesteps, features): add return_sequences=True to the {layer.kind} on line "
-                f"{layer.span.line}"
+                f"{label(layer)} returns sequences {shown}, 3D, but {consumer_label} needs 2D "
+                f"(batch, features): remove return_sequences=True from the {layer.kind} on line {layer.span.line}"
             )
-            fix = Fix("safe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
-            if core.has_arg("return_sequences"):
-                fix = None  # an explicit return_sequences=False: leave the decision to the user
-            return Diagnostic(message, layer.span, fix=fix, evidence=evidence)
-        message = (
-            f"{label(layer)} returns sequences {format_shape(found)}, 3D, but {consumer_label} needs 2D "
-            f"(batch, features): remove return_sequences=True from the {layer.kind} on line {layer.span.line}"
-        )
-        arg = core.argument("return_sequences")
-        fix = Fix("unsafe", "Remove return_sequences=True", (remove_argument(core, arg),)) if arg else None
-        return Diagnostic(message, layer.span, fix=fix, evidence=evidence)
+            arg = core.argument("return_sequences")
+            fix = Fix("unsafe", "Remove return_sequences=True", (remove_argument(core, arg),)) \
+                if arg and not repeated else None
+            out.append((Diagnostic(message, layer.span, fix=fix, evidence=evidence), culprit.id))
+        return out
 
-    @staticmethod
-    def _culprit(model: Model, consumer: Node, index: int, want_sequences: bool) -> Node | None:
-        for node in walk_back(model, consumer, index):
-            if node is None:
-                return None
-            if recurrent_core(node.layer) is not None:
-                flag = sequence_flag(node.layer)
-                if isinstance(flag, Unknown):
-                    return None
-                if want_sequences and flag is False:
-                    return node
-                if not want_sequences and flag is True:
-                    return node
-                return None
-        return None
+
+def _merge_between(model: Model, consumer: Node, index: int) -> Node | None:
+    """The merge layer (Concatenate, Add…) the consumer's input comes out of, through rank-preserving layers."""
+    for node in walk_back(model, consumer, index):
+        if node is not None and node.layer.known and node.layer.kind in MERGE_KINDS:
+            return node
+    return None
+
+
+def _repeated(model: Model, node: Node) -> bool:
+    """Whether the node's layer is written once and made several times (added in a loop, a builder called
+    twice): a fix to that one call changes every layer it makes."""
+    return any(other.id != node.id and other.layer.span == node.layer.span for other in model.nodes)

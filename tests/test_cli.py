@@ -264,10 +264,10 @@ def test_analyzer_crash_is_rnn000_and_exit_2(tmp_path, monkeypatch, capsys) -> N
     write(tmp_path, "a.py", "x = 1  # keras\n")
     write(tmp_path, "b.py", SYNTAX_ERROR)
 
-    def boom(text: str) -> FileIR:
+    def boom(text: str, **kwargs) -> FileIR:
         if text.startswith("x"):
             raise RuntimeError("boom")
-        return real(text)
+        return real(text, **kwargs)
 
     real = engine.analyze_source
     monkeypatch.setattr(engine, "analyze_source", boom)
@@ -318,7 +318,7 @@ def _model(line: int) -> Model:
 @pytest.fixture
 def synthetic(monkeypatch):
     monkeypatch.setattr(engine, "enabled_rules", lambda settings: [_Crash, _Flag])
-    monkeypatch.setattr(engine, "analyze_source", lambda text: FileIR(models=(_model(1),)))
+    monkeypatch.setattr(engine, "analyze_source", lambda text, **kwargs: FileIR(models=(_model(1),)))
     return monkeypatch
 
 

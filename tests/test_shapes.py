@@ -421,10 +421,37 @@ def test_sequential_stacked_lstm_without_return_sequences() -> None:
     shapes = propagate(m)
     assert shapes.model_input == (None, 10, 1)
     assert shapes.outputs[0] == (None, 256)
-    assert shapes.inputs[1] == ((None, 256),)
     assert [(e.node, e.expected_ndim, e.found) for e in shapes.errors] == [(1, 3, (None, 256))]
-    assert shapes.outputs[1] == UNKNOWN and shapes.outputs[2] == UNKNOWN  # only the root error
-    assert shapes.model_output == UNKNOWN and not shapes.synthetic_input
+    # the walk goes on as if the fix (return_sequences=True on node 0) were made; node 0 still shows its own output
+    assert shapes.repaired == (0,) and shapes.inputs[1] == ((None, 10, 256),)
+    assert shapes.outputs[1] == (None, 256) and shapes.model_output == (None, 1) and not shapes.synthetic_input
+
+
+def test_every_missing_return_sequences_of_a_stack_is_found_in_one_walk() -> None:
+    """Four LSTMs, none returning sequences: three errors, each at the next LSTM, each fixed in turn."""
+    nodes = [node(0, lay("LSTM", 50))] + [node(i, lay("LSTM", 50), i - 1) for i in (1, 2, 3)] + \
+        [node(4, lay("Dense", 1), 3)]
+    shapes = propagate(model("sequential", nodes, declared=(30, 1)))
+    assert [(e.node, e.found) for e in shapes.errors] == [(1, (None, 50)), (2, (None, 50)), (3, (None, 50))]
+    assert shapes.repaired == (0, 1, 2) and shapes.model_output == (None, 1)
+
+
+def test_an_error_the_fix_would_cause_is_not_reported() -> None:
+    """LSTM → LSTM and LSTM → RepeatVector: fixing the first error (return_sequences=True) would break the
+    RepeatVector; that is not a mistake of the code as written."""
+    nodes = [node(0, lay("Input", shape=(10, 2))), node(1, lay("LSTM", 8), 0), node(2, lay("LSTM", 4), 1),
+             node(3, lay("RepeatVector", 3), 1)]
+    shapes = propagate(model("functional", nodes, outputs=(2, 3)))
+    assert [e.node for e in shapes.errors] == [2]
+
+
+def test_a_recurrent_layer_after_an_unknown_one_still_has_a_rank() -> None:
+    """An opaque layer hides only its own output: an LSTM after it is 2D (or 3D) whatever it gets."""
+    nodes = [node(0, lay("Input", shape=(10, 3))), node(1, L("MyLayer", known=False), 0),
+             node(2, lay("LSTM", 8), 1), node(3, lay("LSTM", 4), 2)]
+    shapes = propagate(model("functional", nodes, outputs=(3,)))
+    assert shapes.outputs[1] == UNKNOWN and shapes.outputs[2] == (None, 8)
+    assert [(e.node, e.found) for e in shapes.errors] == [(3, (None, 8))]
 
 
 def test_sequential_fixed_with_static_batch() -> None:
@@ -469,10 +496,20 @@ def test_input_nodes_match_keras(real_keras: dict) -> None:
         assert _shape(keras.layers.InputLayer(input_shape=(None, 5)).output) == (None, None, 5)
 
 
-def test_sequential_without_input_is_unknown() -> None:
+def test_sequential_without_input_keeps_its_ranks() -> None:
     m = model("sequential", [node(0, lay("LSTM", 4)), node(1, lay("LSTM", 4), 0)])
     shapes = propagate(m)
-    assert shapes.model_input == UNKNOWN and shapes.errors == () and shapes.outputs[1] == UNKNOWN
+    assert shapes.model_input == UNKNOWN and shapes.outputs[0] == (None, 4)
+    assert [e.node for e in shapes.errors] == [1]  # the stack is wrong whatever the input
+
+
+def test_sequential_without_input_is_built_from_its_first_known_x() -> None:
+    """Keras builds it from the first batch it sees: fit(x) with x (n, 40) into Embedding → GRU."""
+    from dataclasses import replace
+
+    m = model("sequential", [node(0, lay("Embedding", 300, 24)), node(1, lay("GRU", 8), 0)])
+    shapes = propagate(replace(m, data_input=(40,)))
+    assert shapes.model_input == (None, 40) and shapes.model_output == (None, 8) and not shapes.synthetic_input
 
 
 def test_sequential_synthetic_input() -> None:
@@ -514,7 +551,8 @@ def test_functional_multi_input_and_unknown_branch() -> None:
     ]
     shapes = propagate(model("functional", nodes, outputs=(4,), input_nodes=(0, 1)))
     assert shapes.model_input == MultiOutput(((None, 10, 3), (None, 5)))
-    assert shapes.outputs[3] == UNKNOWN and shapes.model_output == UNKNOWN and shapes.errors == ()
+    assert shapes.outputs[2] == UNKNOWN and shapes.errors == ()
+    assert shapes.outputs[3] == (None, 4) and shapes.model_output == (None, 9)  # the LSTM's rank survives MyLayer
 
 
 def test_error_then_continue_on_other_branch() -> None:

@@ -1,6 +1,6 @@
-"""The analyzer: libcst and its metadata providers → the model IR (`rnnlint.ir.FileIR`).
+"""The analyzer: CPython's `ast` → the model IR (`rnnlint.ir.FileIR`).
 
-This is the only package that walks the CST.
+This is the only package that walks the syntax tree.
 """
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from rnnlint.ir import FileIR
 __all__ = ["analyze_source", "AnalysisLimit", "SourceSyntaxError"]
 
 
-def analyze_source(text: str) -> FileIR:
-    """Parse `text` and return its IR. Raises SourceSyntaxError when it does not parse."""
+def analyze_source(text: str, path: str | None = None, loader=None) -> FileIR:
+    """Parse `text` (the file `path`, whose project imports `loader` resolves) and return its IR. Raises
+    SourceSyntaxError when it does not parse."""
     from rnnlint.analyze.module import analyze_module
 
-    return analyze_module(text)
+    return analyze_module(text, path=path, loader=loader)

@@ -73,6 +73,16 @@ def star_exports(module: str) -> frozenset[str]:
     return frozenset()
 
 
+def keras_path(qualified: str) -> str | None:
+    """The path of a qualified name inside Keras, whichever Keras spells it: 'tensorflow.keras' and 'keras' → '',
+    'tf.keras.layers' → 'layers'; None when it is not Keras (so two import branches that bind the same Keras
+    module under different spellings are the same module)."""
+    for prefix in _KERAS_PREFIXES:
+        if (qualified + ".").startswith(prefix):
+            return (qualified + ".")[len(prefix):].rstrip(".")
+    return None
+
+
 def keras_name(qualified: str) -> str | None:
     """The public Keras name for a qualified name: 'layers.LSTM', 'Sequential', 'Model', 'Input', 'losses.MSE'…
 

@@ -1,8 +1,9 @@
 """Abstract values the analyzer's evaluator works with (internal to the analyzer).
 
-Plain Python literals stand for themselves; `ir.Unknown` for anything unresolved. The classes below stand
-for Keras objects and data under construction. Builders are mutable while one file is being evaluated and
-are turned into frozen IR at the end.
+Plain Python literals stand for themselves; `ir.Unknown` for anything unresolved, and `ir.Sym` for an unresolved
+value with an identity (a variable bound to an opaque call, a parameter, `X.shape[2]`). The classes below stand
+for Keras objects, data, and the user's own functions, classes and modules under evaluation. Builders are mutable
+while one file is being evaluated and are turned into frozen IR at the end.
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class GraphNode:
 
 @dataclass
 class Graph:
-    """The functional graph of one file: Input nodes and layer applications."""
+    """The functional graph of one analysis: Input nodes and layer applications."""
 
     nodes: list[GraphNode] = field(default_factory=list)
 
@@ -50,7 +51,7 @@ class TensorObj:
 
 @dataclass
 class ModelBuilder:
-    """A model under construction; `kind` is sequential, functional or subclass."""
+    """A model under construction; `api` is sequential, functional or subclass."""
 
     uid: int
     api: str
@@ -63,8 +64,7 @@ class ModelBuilder:
     compile: CompileInfo | None = None
     train_calls: list[TrainCall] = field(default_factory=list)
     extra_calls: list = field(default_factory=list)
-    subclass_nodes: list = field(default_factory=list)  # subclass: (LayerObj, inputs, applied_at)
-    built_by_fit: bool = False
+    nested: bool = False  # used as a layer of another model (its parent builds it)
 
 
 @dataclass(frozen=True)
@@ -76,34 +76,97 @@ class ArrayObj:
 
 @dataclass(frozen=True)
 class ModuleRef:
-    """A reference to a module or attribute path we recognise (e.g. numpy.random) — for attribute chains."""
+    """A reference to a library module or attribute path (`numpy.random`, `keras.layers.LSTM`)."""
 
     qualified: str
 
 
 @dataclass
-class FunctionObj:
-    """A user function defined in this file, evaluated at its call sites."""
+class ModuleContext:
+    """Where code being evaluated is written: the module's text positions, its path (None for the file being
+    linted) and a short key that makes symbol keys unique across modules."""
 
-    node: Any  # libcst.FunctionDef
-    scope_env: dict
+    src: Any  # positions.SourceText
+    path: str | None
+    key: str
+
+
+@dataclass
+class FunctionObj:
+    """A user function (or method), evaluated at its call sites."""
+
+    node: Any  # ast.FunctionDef
+    scope_env: Any  # the Env it closes over
+    context: ModuleContext
     result: Any = None
     evaluated: bool = False
     evaluating: bool = False
+    kind: str = "function"  # function | method | staticmethod | classmethod | property
+    owner: Any = None  # the ClassObj of a method
 
 
 @dataclass
 class ClassObj:
-    """A user class defined in this file (a subclassed Keras model/layer when `keras_base`)."""
+    """A user class (a subclassed Keras model/layer when `keras_base`)."""
 
-    node: Any  # libcst.ClassDef
+    node: Any  # ast.ClassDef
     keras_base: str | None
+    context: ModuleContext
     model: ModelBuilder | None = None
+    attrs: dict = field(default_factory=dict)  # class-level attributes and methods (FunctionObj)
+    instance: Any = None  # the first InstanceObj made of it
+
+
+@dataclass
+class InstanceObj:
+    """An instance of a user class: its attributes (set in `__init__` and other methods), then the class's."""
+
+    cls: ClassObj
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BoundMethod:
+    """`instance.method` (or `Class.staticmethod`): a user function with what it is bound to."""
+
+    function: FunctionObj
+    self_value: Any  # the instance (or class, for a classmethod); None for a staticmethod
+
+
+@dataclass
+class DictObj:
+    """A dict whose keys are literals (a config dict): `cfg["units"]`, `cfg.get("units", 32)`."""
+
+    items: dict
+
+
+@dataclass
+class ArgParserObj:
+    """An `argparse.ArgumentParser`: the defaults its arguments declare, by destination name."""
+
+    defaults: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NamespaceObj:
+    """What `parse_args()` returns: the declared defaults (`args.units`); other attributes are symbols."""
+
+    values: tuple  # ((dest, value), ...)
+    key: str
+
+
+@dataclass(frozen=True)
+class ProjectModule:
+    """A module of the linted project (`import utils`, `from models import lstm`): its evaluated namespace."""
+
+    name: str
+    env: Any  # the module's Env after its evaluation (None: a package with no __init__.py)
+    path: str | None = None
 
 
 @dataclass(frozen=True)
 class ListObj:
-    """A Python list of abstract values (e.g. windows appended in a loop are Unknown)."""
+    """A Python list of abstract values."""
 
     items: tuple
 

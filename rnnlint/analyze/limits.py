@@ -1,0 +1,74 @@
+"""Safety limits of the analysis (see docs/security.md).
+
+CPython's own hardened parser rejects pathological nesting with an exception (not a crash); the evaluator
+recurses over the tree, so depth and size are capped too, and each file has a wall-time budget: SIGALRM in the
+main thread, a deadline the evaluator checks per statement elsewhere (the language server's worker threads).
+"""
+from __future__ import annotations
+
+import ast
+import contextlib
+import signal
+import threading
+import warnings
+from typing import Iterator
+
+from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
+
+MAX_SOURCE_CHARS = 1_000_000
+MAX_NESTING = 1_000  # AST depth (CPython allows 200 nested brackets)
+MAX_DEPTH = 60  # the evaluator's expression recursion
+MAX_CALL_DEPTH = 20  # nested user-function calls being evaluated
+MAX_UNROLL = 64  # iterations of a loop over a literal sequence that are followed one by one
+MAX_EVALUATIONS = 400  # evaluations of user functions per analysis (a function is re-run per call on tensors)
+MAX_MODULES = 64  # project modules one analysis may import
+
+
+class TimeUp(BaseException):
+    """Raised by the per-file alarm; a BaseException so that no `except Exception` on the way swallows it."""
+
+
+def preflight(text: str) -> ast.Module:
+    """Parse `text` with CPython; reject a source that is too large or too deeply nested to analyse safely
+    (AnalysisLimit), and one that CPython does not accept (SourceSyntaxError)."""
+    if len(text) > MAX_SOURCE_CHARS:
+        raise AnalysisLimit(f"file too large to analyse: {len(text):,} characters (the limit is "
+                            f"{MAX_SOURCE_CHARS:,})")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning/DeprecationWarning (e.g. "\d") are not ours
+            tree = compile(text, "<rnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (RecursionError, MemoryError):
+        raise AnalysisLimit("too deeply nested to analyse") from None
+    except SyntaxError as err:  # also "too many nested parentheses": CPython rejects the file too
+        raise SourceSyntaxError(err.msg or "invalid syntax", err.lineno or 1, max(err.offset or 1, 1)) from None
+    except ValueError as err:  # source code string cannot contain null bytes (Python < 3.12)
+        raise SourceSyntaxError(str(err), 1, 1) from None
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise AnalysisLimit(f"too deeply nested to analyse (more than {MAX_NESTING} levels)")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return tree
+
+
+@contextlib.contextmanager
+def alarm(seconds: float | None) -> Iterator[None]:
+    """Raise TimeUp after `seconds` of wall time, where signals allow it (the main thread, POSIX)."""
+    usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+              and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):  # noqa: ARG001
+        raise TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

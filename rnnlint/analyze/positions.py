@@ -1,0 +1,75 @@
+"""Positions in a module's text: CPython's (line, UTF-8 byte offset) → 1-based character columns, spans, slices.
+
+CPython's `ast` gives exact start and end positions in bytes; rnnlint reports characters. A module other than the
+file being linted (one it imports) stamps its `path` on every span, so a finding can be reported where it is
+written.
+"""
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+
+from rnnlint.ir import Span
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # CPython's line breaks (not str.splitlines', which has more)
+
+
+class SourceText:
+    """One module's text and its line starts; `path` is None for the file being linted."""
+
+    def __init__(self, text: str, path: str | None = None) -> None:
+        self.text = text
+        self.path = path
+        self.lines = _NEWLINE.split(text)
+        self.starts = [0]
+        for match in _NEWLINE.finditer(text):
+            self.starts.append(match.end())
+
+    def column(self, line: int, byte_offset: int) -> int:
+        """1-based character column of a byte offset on `line`."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def span(self, node: ast.AST) -> Span:
+        return Span(node.lineno, self.column(node.lineno, node.col_offset),
+                    node.end_lineno, self.column(node.end_lineno, node.end_col_offset), self.path)
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[line - 1] + column - 1
+
+    def slice(self, span: Span) -> str:
+        return self.text[self.offset(span.line, span.column):self.offset(span.end_line, span.end_column)]
+
+    def indent_of(self, line: int) -> str:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return text[: len(text) - len(text.lstrip(" \t"))]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, 1-based column) of a character offset."""
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def at(self, start: int, end: int) -> Span:
+        """The span of the character offsets [start, end)."""
+        return Span(*self.position(start), *self.position(end), self.path)
+
+    def with_parens(self, span: Span, low: int, high: int) -> Span:
+        """`span` widened over redundant parentheses around it (`(8)` in `f((8), x)`), staying strictly between
+        the offsets `low` and `high` (the call's own parentheses). CPython's positions leave such parentheses out."""
+        start, end = self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)
+        text = self.text
+        while True:
+            a, b = start - 1, end
+            while a > low and text[a] in " \t\r\n\\":
+                a -= 1
+            while b < high and text[b] in " \t\r\n\\":
+                b += 1
+            if not (low < a and b < high and text[a] == "(" and text[b] == ")"):
+                break
+            start, end = a, b + 1
+        if (start, end) == (self.offset(span.line, span.column), self.offset(span.end_line, span.end_column)):
+            return span
+        return self.at(start, end)

@@ -1,0 +1,133 @@
+"""The modules of the linted project that a file imports: found on disk, read and parsed once per analysis.
+
+`rnnlint path/` lints a project, not isolated files: a model built by a function or class in one module and
+compiled, fitted or extended in another is one model. When the evaluator meets `import utils`,
+`from models.lstm import build_model` or `from .layers import block`, it asks a `ModuleLoader` for that module's
+file, evaluates it (as Python would on import) and binds the names it defines.
+
+Where a module is looked for, as Python would find it when the importing script runs:
+- a relative import (`from . import x`, `from ..models import y`): from the importing file's package;
+- an absolute one: the importing file's own folder (a script's folder is on `sys.path`), then the folder above the
+  package the file belongs to (the top of its chain of `__init__.py` folders), then the project root (the nearest
+  folder with a pyproject.toml, setup.py, setup.cfg or .git, at most six levels up) and its `src/`.
+A module is `NAME.py` or `NAME/__init__.py` there. The libraries the analyzer knows itself (Keras, TensorFlow,
+NumPy…) are never looked up, so a local file cannot shadow them. What is not found stays unknown: never a guess.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+
+from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
+from rnnlint.analyze.limits import preflight
+
+# Modules the analyzer models itself (or must not look for on disk).
+LIBRARIES = frozenset({
+    "keras", "tensorflow", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "argparse", "json", "os", "sys",
+    "math", "random", "re", "time", "typing", "collections", "functools", "itertools", "pathlib", "__future__",
+})
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_MAX_UP = 6
+
+
+@dataclass(frozen=True)
+class LoadedModule:
+    """A project module's text and tree; `path` is how the analysis names it (in the style of the root's path)."""
+
+    path: str
+    text: str
+    tree: object  # ast.Module
+    digest: str  # sha256 of its bytes: a cached result that used this module is stale when it changes
+
+
+class ModuleLoader:
+    """Resolves and parses the project modules one analysis imports (each file at most once)."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, LoadedModule | None] = {}
+        self._found: dict[tuple, str | None] = {}
+
+    @property
+    def used(self) -> tuple[LoadedModule, ...]:
+        """The modules loaded so far (for the result cache's dependencies)."""
+        return tuple(m for m in self._parsed.values() if m is not None)
+
+    def text_of(self, path: str) -> str | None:
+        module = self._parsed.get(path)
+        return module.text if module is not None else None
+
+    def resolve(self, importer: str | None, module: str, level: int) -> str | None:
+        """The file of `module` (dotted, without the leading dots of a relative import) imported with `level`
+        dots from the file `importer`; None when it is not a module of the project."""
+        if level == 0 and (not module or module.split(".")[0] in LIBRARIES):
+            return None
+        key = (importer, module, level)
+        if key not in self._found:
+            self._found[key] = self._search(importer, module, level)
+        return self._found[key]
+
+    def _search(self, importer: str | None, module: str, level: int) -> str | None:
+        folder = os.path.dirname(os.path.abspath(importer)) if importer else os.getcwd()
+        parts = [p for p in module.split(".") if p]
+        if level:
+            base = folder
+            for _ in range(level - 1):
+                base = os.path.dirname(base)
+            found = _module_file(base, parts)
+        else:
+            found = next((f for f in (_module_file(root, parts) for root in _roots(folder)) if f is not None), None)
+        if found is None:
+            return None
+        return found if importer and os.path.isabs(importer) else os.path.relpath(found)
+
+    def load(self, path: str) -> LoadedModule | None:
+        """Read and parse the module at `path`; None when it cannot be (unreadable, too large, not Python)."""
+        if path not in self._parsed:
+            self._parsed[path] = _read(path)
+        return self._parsed[path]
+
+
+def _module_file(root: str, parts: list[str]) -> str | None:
+    """`root/a/b.py` or `root/a/b/__init__.py` for parts [a, b] (`root/__init__.py` for none), if it exists."""
+    base = os.path.join(root, *parts)
+    candidates = (os.path.join(base, "__init__.py"),) if not parts else (base + ".py", os.path.join(base, "__init__.py"))
+    return next((os.path.normpath(c) for c in candidates if os.path.isfile(c)), None)
+
+
+def _roots(folder: str) -> list[str]:
+    """Where an absolute import is looked for, from a file in the absolute `folder` (see the module docstring)."""
+    roots = [folder]
+    top = folder
+    for _ in range(_MAX_UP):
+        if not os.path.isfile(os.path.join(top, "__init__.py")):
+            break
+        top = os.path.dirname(top)
+    if top not in roots:
+        roots.append(top)
+    here = folder
+    for _ in range(_MAX_UP):
+        if any(os.path.exists(os.path.join(here, m)) for m in _PROJECT_MARKERS):
+            roots.extend(r for r in (here, os.path.join(here, "src")) if r not in roots and os.path.isdir(r))
+            break
+        parent = os.path.dirname(here)
+        if parent == here:
+            break
+        here = parent
+    return roots
+
+
+def _read(path: str) -> LoadedModule | None:
+    from rnnlint.sources import decode_python
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        text = decode_python(data)
+        tree = preflight(text)
+    except (OSError, ValueError, SourceSyntaxError, AnalysisLimit, RecursionError, MemoryError):
+        return None
+    return LoadedModule(path, text, tree, hashlib.sha256(data).hexdigest())
+
+
+__all__ = ["LIBRARIES", "LoadedModule", "ModuleLoader"]

@@ -1,0 +1,120 @@
+"""Layer kinds and the predicates every stage shares: which layers are recurrent, which keep their input's rank,
+which declare a model's input, and how to walk a model's graph back from a layer to the one that made its input.
+
+Pure functions over the IR (`ir.Layer`, `ir.Model`); the shape propagation, the rules and the checker all read
+these, so a layer kind is classified in one place.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator
+
+from rnnlint.ir import Argument, Layer, Model, Node, TensorRef, Unknown
+
+RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
+CONV_RECURRENT_KINDS = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+INPUT_KINDS = ("Input", "InputLayer")
+# Layers whose output has the rank of their input: an error further down may still be the recurrent layer's.
+RANK_PRESERVING = (
+    "Dropout", "SpatialDropout1D", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization",
+    "Activation", "LayerNormalization", "BatchNormalization", "Masking", "Dense", "ReLU", "LeakyReLU", "PReLU",
+    "ELU", "Softmax", "UnitNormalization",
+)
+
+
+def recurrent_core(layer: Layer) -> Layer | None:
+    """The recurrent layer itself: the layer, or the one Bidirectional wraps. None if not recurrent."""
+    if layer.kind in RECURRENT_KINDS + CONV_RECURRENT_KINDS:
+        return layer
+    if layer.kind == "Bidirectional" and layer.inner is not None and layer.inner.kind in RECURRENT_KINDS:
+        return layer.inner
+    return None
+
+
+def sequence_flag(layer: Layer) -> bool | Unknown:
+    """return_sequences of a recurrent layer (of the inner one for Bidirectional); Unknown when not a literal."""
+    core = recurrent_core(layer)
+    if core is None:
+        return False
+    value = core.arg("return_sequences", default=False)
+    if core.kind == "RNN" and layer is core:
+        value = layer.arg("return_sequences", default=False)
+    if not isinstance(value, bool) or core.has_star_args:
+        return Unknown()
+    return value
+
+
+def with_sequences(layer: Layer, flag: bool) -> Layer:
+    """`layer` as if written with return_sequences=`flag` (on the layer a Bidirectional wraps): the shape the
+    fix for a missing (or extra) return_sequences gives."""
+    core = recurrent_core(layer)
+    if core is None:
+        return layer
+    arguments = tuple(a for a in core.arguments if a.keyword != "return_sequences")
+    span = core.call.span
+    patched = dataclasses.replace(core, arguments=arguments + (
+        Argument("return_sequences", flag, span, span, str(flag)),))
+    if core is layer:
+        return patched
+    return dataclasses.replace(layer, inner=patched)
+
+
+def input_ref(node: Node, index: int) -> TensorRef | None:
+    return node.inputs[index] if index < len(node.inputs) else None
+
+
+def producer(model: Model, node: Node, index: int = 0) -> Node | None:
+    """The node whose output arrives at input `index` of `node` (None = the model input)."""
+    ref = input_ref(node, index)
+    if ref is None:
+        return None
+    return model.nodes[ref.node]
+
+
+def walk_back(model: Model, node: Node, index: int = 0) -> Iterator[Node | None]:
+    """Nodes upstream of `node` through rank-preserving layers; yields None for the model input."""
+    current = producer(model, node, index)
+    seen = 0
+    while seen < len(model.nodes) + 1:
+        seen += 1
+        yield current
+        if current is None or current.layer.kind not in RANK_PRESERVING:
+            return
+        current = producer(model, current, 0)
+
+
+# Layers that combine their inputs element-wise or along the features: a rank error after one is the rank of
+# every branch that feeds it.
+MERGE_KINDS = ("Concatenate", "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
+
+
+def sequence_culprits(model: Model, consumer: Node, index: int, want_sequences: bool,
+                      layers: dict[int, Layer] | None = None) -> list[Node]:
+    """The recurrent nodes upstream of input `index` of `consumer` whose return_sequences is the wrong way round:
+    False when the consumer needs a sequence (`want_sequences`), True when it needs a vector. The walk goes back
+    through rank-preserving layers and into every branch of a merge layer (one culprit per branch); a branch
+    whose recurrent layer has an unresolved return_sequences gives none. `layers` overrides some nodes' layers
+    (the propagation's repairs)."""
+    found: list[Node] = []
+    seen: set[int] = set()
+    stack: list[TensorRef | None] = [input_ref(consumer, index)]
+    while stack:
+        ref = stack.pop()
+        if ref is None or ref.node in seen or not 0 <= ref.node < len(model.nodes):
+            continue
+        seen.add(ref.node)
+        node = model.nodes[ref.node]
+        layer = (layers or {}).get(node.id, node.layer)
+        if recurrent_core(layer) is not None:
+            flag = sequence_flag(layer)
+            if not isinstance(flag, Unknown) and flag is not want_sequences and ref.index in (None, 0):
+                found.append(node)
+        elif layer.known and layer.kind in RANK_PRESERVING:
+            stack.append(input_ref(node, 0))
+        elif layer.known and layer.kind in MERGE_KINDS:
+            stack.extend(node.inputs)
+    return sorted(found, key=lambda n: n.id)
+
+
+__all__ = ["CONV_RECURRENT_KINDS", "INPUT_KINDS", "RANK_PRESERVING", "RECURRENT_KINDS", "input_ref", "producer",
+           "recurrent_core", "sequence_culprits", "MERGE_KINDS", "sequence_flag", "walk_back", "with_sequences"]
