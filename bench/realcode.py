@@ -180,16 +180,16 @@ def measure_project(folder: str) -> dict:
         for model in ir.models:
             shapes = result.shapes.get(model.id)
             for node in model.nodes:
-                layer = node.layer
-                if not is_recurrent(layer) and not (layer.inner is not None and is_recurrent(layer.inner)):
-                    continue
-                if not _own(layer.call.span):
-                    continue
-                key = (layer.call.span.line, layer.call.span.column)
                 value = shapes.outputs.get(node.id) if shapes is not None else None
-                previous = outputs.get(key)
-                if previous is None or (not _rank_known(previous) and _rank_known(value)):
-                    outputs[key] = value
+                layer = node.layer
+                while layer is not None:  # a wrapped layer (TimeDistributed(Bidirectional(LSTM))) counts with its node
+                    if _own(layer.call.span) and (is_recurrent(layer) or layer.kind in ("Bidirectional",
+                                                                                        "TimeDistributed")):
+                        key = (layer.call.span.line, layer.call.span.column)
+                        previous = outputs.get(key)
+                        if previous is None or (not _rank_known(previous) and _rank_known(value)):
+                            outputs[key] = value
+                    layer = layer.inner
         for key in layers:
             value = outputs.get(key)
             if value is not None and _rank_known(value):

@@ -44,9 +44,16 @@ class DataContext:
     x: ArrayShape
 
 
+def followed_whole(model: Model) -> bool:
+    """Every layer of the model was followed and is one rnnlint models: no opaque layer (a custom or third-party
+    layer may reshape the data any way it likes, or behave differently in training and inference), nothing lost.
+    The data rules compare x and y with the model only then."""
+    return model.complete and all(n.layer.known or n.layer.kind == "<subclass-input>" for n in model.nodes)
+
+
 def x_contexts(model: Model, shapes: ModelShapes):
     """Train calls whose x is one known array and whose model has a single declared (non-synthetic) input."""
-    if shapes.synthetic_input or shapes.errors or not model.complete:
+    if shapes.synthetic_input or shapes.errors or not followed_whole(model):
         return
     model_input = single_shape(shapes.model_input)
     if model_input is None:

@@ -22,7 +22,7 @@ from rnnlint.config import discover_files, for_path
 from rnnlint.findings import Confirmation, Evidence, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
 from rnnlint.kerasver import file_keras_major, target_keras_major
-from rnnlint.prefilter import may_hold_model
+from rnnlint.prefilter import imports_model_module, may_hold_model
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
 from rnnlint.shapes import ModelShapes
@@ -98,7 +98,11 @@ def synthetic_input(model: Model) -> tuple | None:
     from rnnlint.shapes import expected_input_ndim
 
     if model.api == "subclass" and len(model.nodes) > 1:
-        first = model.nodes[1].layer
+        first_input = next((n.id for n in model.nodes if n.layer.kind == "<subclass-input>"), None)
+        consumer = next((n for n in model.nodes if any(r.node == first_input for r in n.inputs)), None)
+        if consumer is None:
+            return None
+        first = consumer.layer
     elif model.api == "sequential" and model.declared_input is None and model.nodes:
         first = model.nodes[0].layer
     else:
@@ -217,9 +221,20 @@ def _lint(source: Source, settings: Settings, keras_major: int, loader: ModuleLo
         kept += apply_suppressions(unused_suppressions(findings, kept, text, path, codes), text)
     findings = kept
     findings = sorted(_locate_in_cells(findings, source.cells), key=_sort_key)
-    dependencies = tuple((m, loaded.digest) for m in ir.dependencies if (loaded := loader.load(m)) is not None)
+    dependencies = tuple((m, digest) for m in ir.dependencies if (digest := _digest(m)) is not None)
     return FileResult(path, tuple(findings), text, ir, shapes, source.cells, foreign=foreign,
                       dependencies=dependencies)
+
+
+def _digest(path: str) -> str | None:
+    """The sha256 of a file the analysis read (a module or a config), or None when it cannot be read now."""
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def _split_foreign(findings: list[Finding], loader: ModuleLoader) -> tuple[list[Finding], tuple[Finding, ...]]:
@@ -271,11 +286,12 @@ def merge_foreign(results: Sequence[FileResult]) -> list[FileResult]:
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
-    """The findings without repeats of the same code, place and message (the first one is kept)."""
+    """The findings without repeats of the same code at the same place (the first one is kept: a builder run
+    for two argument lists reports its mistake once)."""
     seen: set[tuple] = set()
     out = []
     for f in findings:
-        key = (f.code, f.span, f.message)
+        key = (f.code, f.span)
         if key not in seen:
             seen.add(key)
             out.append(f)
@@ -302,7 +318,9 @@ def lint_file(path: str, settings: Settings | None = None, data: bytes | None = 
     (`skipped=True`, no findings, not even RNN000): see rnnlint.prefilter for why that is exact."""
     settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
     data = read_bytes(path) if data is None else data  # `data`: already read (standard input, as `path`)
-    if not isinstance(data, SourceError) and not may_hold_model(path, data):
+    loader = loader or ModuleLoader()
+    if not isinstance(data, SourceError) and not may_hold_model(path, data) and \
+            not imports_model_module(path, data, loader):
         return FileResult(path, (), None, None, {}, skipped=True)
     source = data if isinstance(data, SourceError) else read_text(path, data)
     if isinstance(source, SourceError):

@@ -126,6 +126,7 @@ class Argument:
     span: Span
     value_span: Span
     source: str = ""  # the value expression as written (for messages and fixes)
+    unpacked: bool = False  # an entry of a `**config` dict: `span` is the whole `**config` (no fix may edit it)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,53 @@ RANK_PRESERVING = (
     "ELU", "Softmax", "UnitNormalization",
 )
 
+# Keyword arguments that never change a shape: when unresolved the checker leaves them out (Keras's default is
+# used), and two layers that differ only in them behave the same for every shape check.
+SHAPE_NEUTRAL_ARGS: frozenset[str] = frozenset({
+    "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
+    "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
+    "bias_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+    "bias_constraint", "dropout", "recurrent_dropout", "rate", "seed", "name", "trainable",
+    "implementation", "unroll", "stddev", "epsilon", "momentum", "center", "scale",
+    "embeddings_initializer", "embeddings_regularizer", "embeddings_constraint", "beta_initializer",
+    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "negative_slope",
+    "alpha", "l1", "l2",
+})
+
+
+def shape_signature(layer: Layer) -> tuple:
+    """What decides a layer's shapes and the rules' verdicts: its class, its arguments but the shape-neutral
+    ones, and the same of the layer it wraps. Two layers with equal signatures are interchangeable for rnnlint
+    (an if/else that builds the same LSTM with another activation keeps it)."""
+    arguments = tuple((a.keyword, repr(a.value)) for a in layer.arguments if a.keyword not in SHAPE_NEUTRAL_ARGS
+                      and not (a.keyword is None and layer.inner is not None and a is layer.arguments[0]))
+    inner = shape_signature(layer.inner) if layer.inner is not None else None
+    backward = shape_signature(layer.backward) if layer.backward is not None else None
+    kind = {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}.get(layer.kind, layer.kind)  # Keras 2's cuDNN twins
+    return kind, layer.known, arguments, inner, backward
+
+
+_STATES = {"LSTM": 2, "CuDNNLSTM": 2, "ConvLSTM1D": 2, "ConvLSTM2D": 2, "ConvLSTM3D": 2, "GRU": 1, "CuDNNGRU": 1,
+           "SimpleRNN": 1, "LSTMCell": 2, "GRUCell": 1, "SimpleRNNCell": 1}
+
+
+def output_count(layer: Layer) -> int | None:
+    """How many tensors calling a recurrent layer returns (1 + its states with return_state=True; a Bidirectional
+    doubles the states); None when not known."""
+    core = layer.inner if layer.kind == "Bidirectional" else layer
+    if core is None or not layer.known:
+        return None
+    flag = core.arg("return_state", default=False)
+    if not isinstance(flag, bool):
+        return None
+    kind = core.inner.kind if core.kind == "RNN" and core.inner is not None else core.kind
+    if kind not in _STATES:
+        return None
+    if not flag:
+        return 1 if layer.kind != "Bidirectional" or layer.arg("merge_mode", 1, "concat") is not None else 2
+    mains = 2 if layer.kind == "Bidirectional" and layer.arg("merge_mode", 1, "concat") is None else 1
+    return mains + _STATES[kind] * (2 if layer.kind == "Bidirectional" else 1)
+
 
 def recurrent_core(layer: Layer) -> Layer | None:
     """The recurrent layer itself: the layer, or the one Bidirectional wraps. None if not recurrent."""
@@ -117,4 +164,4 @@ def sequence_culprits(model: Model, consumer: Node, index: int, want_sequences: 
 
 
 __all__ = ["CONV_RECURRENT_KINDS", "INPUT_KINDS", "RANK_PRESERVING", "RECURRENT_KINDS", "input_ref", "producer",
-           "recurrent_core", "sequence_culprits", "MERGE_KINDS", "sequence_flag", "walk_back", "with_sequences"]
+           "recurrent_core", "sequence_culprits", "MERGE_KINDS", "SHAPE_NEUTRAL_ARGS", "output_count", "shape_signature", "sequence_flag", "walk_back", "with_sequences"]

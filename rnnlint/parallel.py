@@ -68,9 +68,11 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
     come back without `ir` and `shapes` (only --show-models and the language server read them)."""
     from rnnlint import engine
     from rnnlint.config import for_path
-    from rnnlint.prefilter import may_hold_model
+    from rnnlint.analyze.project import ModuleLoader
+    from rnnlint.prefilter import imports_model_module, may_hold_model
     from rnnlint.sources import SourceError, read_bytes
 
+    resolver = ModuleLoader()  # finds the project modules a file without `keras` imports
     results: list = [None] * len(files)
     store = None
     tasks: list[Task] = []
@@ -79,7 +81,7 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
         if isinstance(data, SourceError):
             results[index] = engine.lint_file(path, settings, data=data)  # unreadable: one RNN000
             continue
-        if not may_hold_model(path, data):  # as engine.lint_file would say, without a second look
+        if not may_hold_model(path, data) and not imports_model_module(path, data, resolver):  # as lint_file says
             results[index] = engine.FileResult(path, (), None, None, {}, skipped=True)
             continue
         file_settings = for_path(settings, path)

@@ -33,9 +33,11 @@ What a skipped file does not get
 - No RNN000 report: a file that never mentions keras is not decoded or parsed, so its syntax errors, bad
   encodings and binary content are not reported (rnnlint is not a Python syntax checker; ruff and flake8 are).
   A file that cannot be read at all (permission denied) is still reported, since there are no bytes to look at.
-- Cross-file models are out of scope (for the whole analyzer, not just here): a model built in `model.py` and
-  fitted in `train.py` is analysed per file; `train.py`'s `fit` is only checked when the model is built in the
-  same file (or notebook). A file that only imports a model from another module has no Keras name to resolve.
+
+A file without `keras` that imports a module of the linted project which has it (directly, or through up to
+three modules) is not skipped: the training script that imports a model builder from `models.py` fits a Keras
+model that the analysis follows across the import (`imports_model_module`, decided from import lines and the
+imported files' bytes, without parsing).
 """
 from __future__ import annotations
 
@@ -109,3 +111,55 @@ def may_hold_model(path: str, data: bytes) -> bool:
     except (ValueError, SyntaxError):
         return False  # undecodable: no text, so no model (the engine would only report RNN000)
     return _nfkc_has_keyword(text)
+
+
+# `import a.b, c` and `from .a.b import c, d` at the start of a line (inside a block too).
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+)|import[ \t]+([\w., \t]+))",
+                     re.MULTILINE)
+
+
+def imports_model_module(path: str, data: bytes, loader, depth: int = 3) -> bool:
+    """Whether the file imports a module of the project (found by `loader`, an analyze.project.ModuleLoader)
+    whose bytes contain `keras`, directly or through at most `depth` imports."""
+    seen: set[str] = set()
+    frontier = [(path, data)]
+    for _ in range(depth):
+        found = []
+        for importer, content in frontier:
+            for target in _imported_files(importer, content, loader):
+                if target in seen:
+                    continue
+                seen.add(target)
+                try:
+                    with open(target, "rb") as handle:
+                        imported = handle.read()
+                except OSError:
+                    continue
+                if KEYWORD in imported:
+                    return True
+                found.append((target, imported))
+        frontier = found
+        if not frontier:
+            return False
+    return False
+
+
+def _imported_files(importer: str, data: bytes, loader) -> list[str]:
+    out = []
+    for match in _IMPORT.finditer(data):
+        dots, module, names, plain = match.groups()
+        if plain is not None:
+            candidates = [(m.strip().split()[0], 0) for m in plain.decode("ascii", "replace").split(",") if m.strip()]
+        else:
+            level = len(dots)
+            base = module.decode("ascii", "replace")
+            candidates = [(base, level)] + [
+                (f"{base}.{n.strip().split()[0]}" if base else n.strip().split()[0], level)
+                for n in names.decode("ascii", "replace").split(",") if n.strip() and n.strip() != "*"]
+        for module_name, level in candidates:
+            if not module_name and not level:
+                continue
+            target = loader.resolve(importer, module_name, level)
+            if target is not None:
+                out.append(target)
+    return out

@@ -758,17 +758,20 @@ def layer_output(layer: Layer, inputs: tuple, keras_major: int = 3,
 
 # Recurrent layers output 2D or 3D whatever their input (when they build at all): with an unknown input, their
 # output rank is still known. The sizes they take from the input are unnamed symbols.
-_RANK_FROM_ARGUMENTS = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional"})
+_RANK_FROM_ARGUMENTS = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D",
+                                  "ConvLSTM3D"})
 
 
 def _rank_only_output(layer: Layer, keras_major: int) -> Output:
     """The output of a layer whose input is unknown, when its arguments alone give the output's rank."""
-    if layer.kind not in _RANK_FROM_ARGUMENTS or layer.kind == "Bidirectional" and (
-            layer.inner is None or layer.inner.kind not in _RANK_FROM_ARGUMENTS - {"Bidirectional"}):
+    core = layer.inner if layer.kind == "Bidirectional" else layer
+    if layer.kind not in _RANK_FROM_ARGUMENTS or core is None or core.kind not in _RANK_FROM_ARGUMENTS - {
+            "Bidirectional"}:
         return UNKNOWN
     span = layer.call.span
     where = f"{span.path or ''}:{span.line}:{span.column}"
-    assumed = (None, symbolic.anonymous(f"{where}:steps"), symbolic.anonymous(f"{where}:features"))
+    middle = (symbolic.anonymous(f"{where}:size{i}") for i in range(_CONV_LSTM_RANK.get(core.kind, 0)))
+    assumed = (None, symbolic.anonymous(f"{where}:steps"), *middle, symbolic.anonymous(f"{where}:features"))
     try:
         out = _TABLE[layer.kind](layer, (assumed,), keras_major)
     except _GiveUp:
@@ -831,9 +834,10 @@ def _walk(model: Model, keras_major: int, synthetic_input: tuple | None, layers:
         else:
             node_inputs = tuple(_resolve(outputs, ref) for ref in node.inputs)
         inputs[node.id] = node_inputs
-        if layer.kind == SUBCLASS_INPUT:  # a subclassed model's `call` input: only a synthetic shape
-            outputs[node.id] = (None,) + tuple(synthetic_input) if synthetic_input is not None else UNKNOWN
-            synthetic = synthetic_input is not None
+        if layer.kind == SUBCLASS_INPUT:  # a subclassed model's `call` input: only a synthetic shape (the first)
+            first = not any(n.layer.kind == SUBCLASS_INPUT for n in model.nodes[:node.id])
+            outputs[node.id] = (None,) + tuple(synthetic_input) if synthetic_input is not None and first else UNKNOWN
+            synthetic = synthetic or (synthetic_input is not None and first)
             continue
         out = layer_output(layer, node_inputs, keras_major, node.call_arguments)
         if isinstance(out, ShapeError):

@@ -353,7 +353,7 @@ class MissingReturnSequences(Rule):
             )
             arg = core.argument("return_sequences")
             fix = Fix("unsafe", "Remove return_sequences=True", (remove_argument(core, arg),)) \
-                if arg and not repeated else None
+                if arg and not repeated and not arg.unpacked else None
             out.append((Diagnostic(message, layer.span, fix=fix, evidence=evidence), culprit.id))
         return out
 

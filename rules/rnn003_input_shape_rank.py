@@ -143,7 +143,7 @@ class InputShapeRank(Rule):
             message += (f": the shape of one sample must not include the batch dimension; use "
                         f"{_spelling(declaration, declared[1:])}")
             arg = self._shape_argument(model, declaration)
-            if arg is not None:
+            if arg is not None and not arg.unpacked:
                 new = drop_leading_none(arg.source)
                 if new is not None:
                     fix = Fix("safe", "Drop the batch dimension from the declared shape",

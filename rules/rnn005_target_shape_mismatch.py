@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rnnlint.datacheck import loss_name, single_shape, target_ok
+from rnnlint.datacheck import followed_whole, loss_name, single_shape, target_ok
 from rnnlint.findings import Diagnostic, Evidence
 from rnnlint.ir import ArrayShape
 from rnnlint.rule import Example, Rule, RuleContext
@@ -153,7 +153,7 @@ class TargetShapeMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for model, shapes in ctx.models():
-            if shapes.errors or not model.complete:
+            if shapes.errors or not followed_whole(model):
                 continue
             output = single_shape(shapes.model_output)
             loss = loss_name(model)

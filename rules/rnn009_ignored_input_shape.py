@@ -158,7 +158,8 @@ class IgnoredInputShape(Rule):
                             f"{arg.keyword}={arg.source} on {label(node.layer)} is ignored: it is not the first layer "
                             f"of the Sequential model (line {model.span.line}), and {where}; remove it"
                         )
-                        fix = Fix("safe", f"Remove the ignored {arg.keyword}", (remove_argument(layer, arg),))
+                        fix = None if arg.unpacked else Fix("safe", f"Remove the ignored {arg.keyword}",
+                                                            (remove_argument(layer, arg),))
                         yield Diagnostic(message, node.layer.span, fix=fix,
                                          evidence=Evidence("no_effect", model=model, node=node.id, argument=arg.keyword))
 

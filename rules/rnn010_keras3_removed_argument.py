@@ -219,7 +219,7 @@ class Keras3RemovedArgument(Rule):
             for call in model.train_calls:
                 arg = next((a for a in call.arguments if a.keyword == "nb_epoch"), None)
                 if arg is not None:
-                    fix = None if "epochs" in call.keywords else Fix("safe", "Rename nb_epoch to epochs",
+                    fix = None if "epochs" in call.keywords or arg.unpacked else Fix("safe", "Rename nb_epoch to epochs",
                                                                      (rename_keyword(arg, "epochs"),))
                     yield Diagnostic(f"{call.method}(nb_epoch=...) was removed in Keras 3: use epochs={arg.source}",
                                      call.span, fix=fix, evidence=Evidence("advice"))
@@ -258,7 +258,8 @@ class Keras3RemovedArgument(Rule):
             if arg.keyword == "input_length" and layer.kind == "Embedding":
                 yield Diagnostic(f"input_length on {label(layer)} is deprecated in Keras 3 and ignored: remove it "
                                  f"(declare keras.Input(shape=({arg.source},)) if the length matters)", layer.span,
-                                 fix=Fix("safe", "Remove input_length", (remove_argument(layer, arg),)),
+                                 fix=None if arg.unpacked else Fix("safe", "Remove input_length",
+                                                                   (remove_argument(layer, arg),)),
                                  evidence=Evidence("advice"))
                 continue
             hint = LAYER_ARGS[arg.keyword].format(value=arg.source)
@@ -280,6 +281,8 @@ def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:
         removed = ["input_length", "input_dim"]
     else:
         return None
+    if any(args[k].unpacked for k in removed):
+        return None  # written inside a `**config` dict: no edit can remove it alone
     made = prepend_input(ir, model, layer, expression)
     if made is None:
         return None

@@ -33,15 +33,16 @@ from rnnlint.analyze.limits import MAX_CALL_DEPTH, MAX_DEPTH, MAX_EVALUATIONS, M
 from rnnlint.analyze.names import keras_name, keras_path, numpy_name, star_exports
 from rnnlint.analyze.positions import SourceText
 from rnnlint.analyze.values import (
-    ArgParserObj, ArrayObj, BoundMethod, CallableRef, ClassObj, DictObj, FunctionObj, InstanceObj, LayerObj,
+    ArgParserObj, ArrayObj, BoundMethod, CallableRef, ClassObj, DictObj, FileObj, FunctionObj, InstanceObj, LayerObj,
     ListObj, ModelBuilder, ModuleContext, ModuleRef, NamespaceObj, ProjectModule, TensorObj,
 )
 from rnnlint.ir import UNKNOWN, Argument, CallSite, Import, Pos, Span, Sym, TensorRef, Unknown
+from rnnlint.layerkinds import output_count, shape_signature
 
 _TRY = (ast.Try, ast.TryStar) if sys.version_info >= (3, 11) else (ast.Try,)
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%", ast.Div: "/", ast.Pow: "**"}
 BUILTINS = ("len", "int", "float", "tuple", "list", "range", "round", "max", "min", "abs", "enumerate", "zip",
-            "dict", "sum", "sorted", "reversed", "bool", "str")
+            "dict", "sum", "sorted", "reversed", "bool", "str", "open")
 _MISSING = object()
 
 
@@ -94,12 +95,21 @@ def same_value(a: Any, b: Any) -> bool:
         return False
     if is_literal(a) and is_literal(b):
         return type(a) is type(b) and a == b
+    if isinstance(a, LayerObj) and isinstance(b, LayerObj):  # the same layer but for shape-neutral arguments
+        return shape_signature(a.layer) == shape_signature(b.layer)
     if isinstance(a, ModuleRef) and isinstance(b, ModuleRef):
         if a.qualified == b.qualified:
             return True
         ka, kb = keras_path(a.qualified), keras_path(b.qualified)
-        return ka is not None and ka == kb
+        if ka is not None and ka == kb:
+            return True
+        na, nb = keras_name(a.qualified), keras_name(b.qualified)  # `LSTM = CuDNNLSTM` on a GPU: the same shapes
+        return na is not None and nb is not None and _SAME_SHAPES.get(na, na) == _SAME_SHAPES.get(nb, nb)
     return False
+
+
+# Keras classes that compute the same shapes (the cuDNN versions of Keras 2).
+_SAME_SHAPES = {"layers.CuDNNLSTM": "layers.LSTM", "layers.CuDNNGRU": "layers.GRU"}
 
 
 def truth(value: Any) -> bool | None:
@@ -125,6 +135,25 @@ def _loop_exits(body: list) -> bool:
             continue  # their own breaks are theirs
         stack.extend(ast.iter_child_nodes(node))
     return False
+
+
+MAX_VARIANTS = 8  # distinct argument lists one function is run for
+
+
+def _signature(args: tuple, kwargs: dict) -> tuple | None:
+    """What makes two calls the same call, or None when a call must run again whatever came before (it passes
+    tensors, layers or models, whose graph it extends)."""
+    parts = []
+    for value in (*args, *(v for _, v in sorted(kwargs.items()))):
+        if isinstance(value, (TensorObj, LayerObj, ModelBuilder)) or Interpreter._graph_valued((value,)):
+            return None
+        if isinstance(value, Sym):
+            parts.append(("sym", value.key))
+        elif is_literal(value):
+            parts.append(("value", type(value).__name__, value))
+        else:
+            parts.append(("object", id(value)))
+    return tuple(sorted(kwargs)), tuple(parts)
 
 
 def _decorators(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
@@ -217,9 +246,9 @@ class Interpreter:
                                       fallthrough=True)
         if isinstance(stmt, (ast.With, ast.AsyncWith)):
             for item in stmt.items:
-                self.eval_expr(item.context_expr, env)
-                if item.optional_vars is not None:
-                    self.assign(item.optional_vars, UNKNOWN, env)
+                entered = self.eval_expr(item.context_expr, env)
+                if item.optional_vars is not None:  # `with open(path) as f`: a file enters as itself
+                    self.assign(item.optional_vars, entered if isinstance(entered, FileObj) else UNKNOWN, env)
             return self.exec_block(stmt.body, env)
         if isinstance(stmt, _TRY):
             result = self.exec_block(stmt.body, env)
@@ -474,15 +503,24 @@ class Interpreter:
                 value.name = target.id
         elif isinstance(target, (ast.Tuple, ast.List)):
             elements = target.elts
-            if any(isinstance(el, ast.Starred) for el in elements):
-                for el in elements:
-                    self.assign(el.value if isinstance(el, ast.Starred) else el, UNKNOWN, env)
+            starred = [i for i, el in enumerate(elements) if isinstance(el, ast.Starred)]
+            if starred:
+                parts = self.unpack_starred(value, len(elements), starred[0]) if len(starred) == 1 else None
+                for i, el in enumerate(elements):
+                    inner = el.value if isinstance(el, ast.Starred) else el
+                    self.assign(inner, parts[i] if parts is not None else UNKNOWN, env)
                 return
             for el, part in zip(elements, self.unpack(value, len(elements))):
                 self.assign(el, part, env)
         elif isinstance(target, ast.Attribute):
             owner = self.eval_expr(target.value, env)
-            if isinstance(owner, (InstanceObj, ClassObj)):
+            identity = attribute_owner(owner)
+            if identity is not None:  # `config.units = 64` on an object rnnlint does not model (wandb.config, args)
+                name = f"{self.source(target.value)}.{target.attr}"
+                if type(value) is Unknown or self.branch_depth > 0:
+                    value = self.mint(name, target)
+                self.attributes[(identity, target.attr)] = value
+            elif isinstance(owner, (InstanceObj, ClassObj)):
                 holder = owner.attrs
                 name = f"{self.source(target.value)}.{target.attr}"
                 if type(value) is Unknown:
@@ -503,6 +541,20 @@ class Interpreter:
                     owner.items["<unknown>"] = UNKNOWN
         elif isinstance(target, ast.Starred):
             self.assign(target.value, UNKNOWN, env)
+
+    def unpack_starred(self, value: Any, count: int, star: int) -> list[Any] | None:
+        """`a, *rest = value`: the parts, the starred one a list; None when the length of `value` is unknown."""
+        if isinstance(value, TensorObj) and value.ref.index is None:
+            total = output_count(self.graph.nodes[value.ref.node].layer)
+            items: tuple | None = tuple(TensorObj(TensorRef(value.ref.node, i)) for i in range(total)) \
+                if total is not None else None
+        else:
+            items = value.items if isinstance(value, ListObj) else value if isinstance(value, tuple) else None
+        if items is None or len(items) < count - 1:
+            return None
+        after = count - star - 1
+        middle = items[star:len(items) - after]
+        return [*items[:star], ListObj(tuple(middle)), *items[len(items) - after:]]
 
     def unpack(self, value: Any, count: int) -> list[Any]:
         if isinstance(value, TensorObj) and value.ref.index is None:
@@ -580,9 +632,12 @@ class Interpreter:
         """Run a user function (a method with `self_value` prepended) and return what it returns."""
         if fn.kind in ("method", "property") or (fn.kind == "classmethod" and self_value is not None):
             args = (self_value,) + tuple(args)
-        again = fn.evaluated and self._graph_valued((*args, *kwargs.values())) \
-            and self.evaluations < MAX_EVALUATIONS
-        if fn.evaluated and not again:
+        # A function runs once per distinct arguments (three calls with three layer types build three models),
+        # and again at every call that passes tensors, layers or models (a block applied several times).
+        signature = _signature(args, kwargs)
+        if signature is not None and signature in fn.results:
+            return fn.results[signature]
+        if fn.evaluated and (len(fn.results) >= MAX_VARIANTS or self.evaluations >= MAX_EVALUATIONS):
             return fn.result
         if fn.evaluating or self.call_depth > MAX_CALL_DEPTH or self.evaluations >= MAX_EVALUATIONS:
             return UNKNOWN
@@ -607,8 +662,11 @@ class Interpreter:
         value = result[1] if result else (None if not frame.returns else UNKNOWN)
         if frame.returns and not all(same_value(value, r) for r in frame.returns):
             value = UNKNOWN  # returns from branches that disagree with the last one
+        if not fn.evaluated:
+            fn.result = value
         fn.evaluated = True
-        fn.result = value
+        if signature is not None:
+            fn.results[signature] = value
         return value
 
     # ------------------------------------------------------------------ classes
@@ -647,8 +705,7 @@ class Interpreter:
             self.classes.append(cls)
             return
         self.mentions_keras = True
-        if base == "Model":
-            self.subclass_model(cls, node, env)
+        self.subclass_model(cls, node, env)  # a custom Model or Layer: its `call` is a graph of its own
 
     def class_attr(self, cls: ClassObj, name: str) -> Any:
         """A class attribute (or method), looked up through the user's base classes."""
@@ -846,6 +903,9 @@ class Interpreter:
     def eval_attribute(self, node: ast.Attribute, env: Env) -> Any:
         owner = self.eval_expr(node.value, env)
         attr = node.attr
+        identity = attribute_owner(owner)
+        if identity is not None and (identity, attr) in self.attributes:
+            return self.attributes[(identity, attr)]
         if isinstance(owner, ModuleRef):
             qualified = f"{owner.qualified}.{attr}"
             if numpy_name(qualified) == "newaxis":
@@ -942,8 +1002,14 @@ class Interpreter:
                 keyword: str | None = part.arg if part.arg is not None else "**"
                 if part.arg is not None:
                     kwargs[part.arg] = value
-                elif isinstance(value, DictObj) and all(isinstance(k, str) for k in value.items):
+                elif isinstance(value, DictObj) and "<unknown>" not in value.items and \
+                        all(isinstance(k, str) for k in value.items):
                     kwargs.update(value.items)  # f(**config): the dict's entries are the keywords
+                    whole = self.span(part)
+                    written = self.source(part.value)
+                    arguments.extend(Argument(k, ir_literal(v), whole, whole, f"{written}[{k!r}]", unpacked=True)
+                                     for k, v in value.items.items())
+                    continue
             elif isinstance(part, ast.Starred):
                 value_node = part.value
                 value = self.eval_expr(value_node, env)
@@ -991,6 +1057,16 @@ class Interpreter:
             return self.construct(callee, call, env)
         args, kwargs, _ = self.eval_args(call, env)
         return self.opaque_call(call, args, kwargs)
+
+
+def attribute_owner(value: Any) -> str | None:
+    """An identity for an object whose attributes the code sets and reads but rnnlint does not model (a library
+    module's object such as `wandb.config`, or a symbol), so `config.units = 64` then `config.units` is 64."""
+    if isinstance(value, ModuleRef) and keras_path(value.qualified) is None and numpy_name(value.qualified) is None:
+        return "module:" + value.qualified
+    if isinstance(value, Sym):
+        return "sym:" + value.key
+    return None
 
 
 def _compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
@@ -1055,12 +1131,14 @@ def ir_literal(value: Any) -> Any:
         return value
     if value is None or isinstance(value, (int, float, str, bool)):
         return value
+    if isinstance(value, ModuleRef) and keras_path(value.qualified) is None and numpy_name(value.qualified) is None:
+        return symbolic.named(value.qualified, "module:" + value.qualified)  # `wandb.config.units`: a fixed value
     return UNKNOWN
 
 
 def builtin(name: str, args: tuple, kwargs: dict) -> Any:
     """The builtins sizes flow through (`len`, `int`, `range`…); Unknown when an argument is not known."""
-    if kwargs and name not in ("dict", "sorted"):
+    if kwargs and name not in ("dict", "sorted", "open"):
         return UNKNOWN
     one = args[0] if len(args) == 1 else _MISSING
     if name == "len" and one is not _MISSING:
@@ -1123,6 +1201,8 @@ def builtin(name: str, args: tuple, kwargs: dict) -> Any:
                 all(isinstance(a, str) for a in items):
             return tuple(sorted(items)) if name == "sorted" else tuple(reversed(items))
         return UNKNOWN
+    if name == "open" and args and isinstance(args[0], str):
+        return FileObj(args[0])
     if name == "dict" and not args:
         return DictObj(dict(kwargs))
     if name == "dict" and isinstance(one, DictObj) and not kwargs:

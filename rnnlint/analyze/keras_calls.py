@@ -141,8 +141,9 @@ class KerasCalls:
         """A call the analyzer cannot follow. Applied to tensors, it is an opaque layer: a node whose output is
         unknown but whose inputs are kept (so the graph upstream is still checked)."""
         refs = tensors_in((*args, *kwargs.values()))
-        if not refs:
-            return UNKNOWN
+        if not refs:  # its result has an identity: this call's (a size read off a tokenizer keeps its rank role)
+            text = " ".join(self.source(call).split())
+            return self.mint(text if len(text) <= 60 else callee_name(call.func, self.source) + "(...)", call)
         layer = self.opaque_layer(callee_name(call.func, self.source), self.callsite(call))
         node = self.graph.add(GraphNode(layer, tuple(refs), self.span(call)))
         return TensorObj(TensorRef(node))
@@ -159,25 +160,36 @@ class KerasCalls:
         return self.instantiate(cls, args, kwargs, call)
 
     def subclass_model(self, cls: ClassObj, node: ast.ClassDef, env: Env) -> None:
-        """A subclass of keras.Model: its layers from `__init__`, its graph from `call` on a synthetic input."""
+        """A subclass of keras.Model (or of keras.layers.Layer): its layers from `__init__`, its graph from `call`
+        run on synthetic inputs (one per parameter without a default: `call(self, x, context)` takes two)."""
         name_span = self._class_name_span(node)
         builder = ModelBuilder(uid=len(self.builders), api="subclass", span=name_span, name=node.name)
+        builder.nested = cls.keras_base != "Model"  # a custom layer: whatever uses it builds it
         me = InstanceObj(cls)
         cls.instance = me
         init = self.class_attr(cls, "__init__")
         if hasattr(init, "node"):
             self.call_function(init, (), {}, self_value=me)
+        build = self.class_attr(cls, "build")  # Keras calls build(input_shape) before the first call
+        if hasattr(build, "node"):
+            self.call_function(build, (), {}, self_value=me)
         call = self.class_attr(cls, "call")
-        params = call.node.args.posonlyargs + call.node.args.args if hasattr(call, "node") else []
-        if len(params) >= 2:
+        if hasattr(call, "node"):
+            spec = call.node.args
+            params = spec.posonlyargs + spec.args
+            required = len(params) - len(spec.defaults)
             site = CallSite(name_span, name_span, node.name, Pos(name_span.end_line, name_span.end_column))
-            inp_node = self.graph.add(GraphNode(layer=Layer("<subclass-input>", False, (), site), inputs=(),
-                                                applied_at=None))
-            out = self.call_function(call, (TensorObj(TensorRef(inp_node)),), {}, self_value=me)
-            if isinstance(out, TensorObj):
-                builder.graph_inputs = (TensorRef(inp_node),)
-                builder.graph_outputs = (out.ref,)
-                self.builders.append(builder)
+            inputs = []
+            for _ in params[1:required]:
+                inputs.append(self.graph.add(GraphNode(layer=Layer("<subclass-input>", False, (), site), inputs=(),
+                                                       applied_at=None)))
+            if inputs:
+                out = self.call_function(call, tuple(TensorObj(TensorRef(i)) for i in inputs), {}, self_value=me)
+                outs = self.tensor_refs(out)
+                if outs:
+                    builder.graph_inputs = tuple(TensorRef(i) for i in inputs)
+                    builder.graph_outputs = outs
+                    self.builders.append(builder)
         cls.model = builder
 
     # ------------------------------------------------------------------ layers and models applied
@@ -206,6 +218,8 @@ class KerasCalls:
         if obj.layer.kind in POSITIONAL_TENSORS and len(args) > 1:  # mha(query, value(, key))
             each = [self.tensor_refs(a) for a in args[:3]]
             refs = tuple(r[0] for r in each) if all(len(r) == 1 for r in each) else ()
+        if not refs and isinstance(source, ArrayObj):  # a layer called eagerly on an array: the array is its input
+            refs = (self.array_input(source, call),)
         if not refs:
             unknown = self.graph.add(GraphNode(Layer("<unknown>", False, (), self.callsite(call)), (),
                                                self.span(call)))
@@ -215,6 +229,14 @@ class KerasCalls:
         extra_refs = tuple(r for k, v in kwargs.items() if k != "inputs" for r in self.tensor_refs(v))
         node = self.graph.add(GraphNode(obj.layer, refs, self.span(call), extra, id(obj), extra_refs))
         return TensorObj(TensorRef(node))
+
+    def array_input(self, array: ArrayObj, call: ast.Call) -> TensorRef:
+        """An input node of the array's whole shape (its first dim is the batch)."""
+        site = self.callsite(call)
+        dims = tuple(d if d is not None else None for d in array.shape.dims)
+        argument = Argument("batch_shape", dims, site.span, site.span, repr(dims))
+        node = self.graph.add(GraphNode(Layer("Input", True, (argument,), site), (), self.span(call)))
+        return TensorRef(node)
 
     def apply_model(self, builder: ModelBuilder, call: ast.Call, env: Env) -> Any:
         """A model called on tensors (an encoder used inside another model): an opaque layer of that model."""

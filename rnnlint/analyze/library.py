@@ -8,12 +8,14 @@ default is a symbol named `args.<dest>`.
 from __future__ import annotations
 
 import ast
+import json
+import os
 from typing import Any
 
 from rnnlint.analyze import arrays
 from rnnlint.analyze.interpret import Env, is_literal
 from rnnlint.analyze.names import keras_name, numpy_name, tf_name
-from rnnlint.analyze.values import ArgParserObj, ArrayObj, CallableRef, DictObj, ListObj, NamespaceObj
+from rnnlint.analyze.values import ArgParserObj, ArrayObj, CallableRef, DictObj, FileObj, ListObj, NamespaceObj
 from rnnlint.ir import UNKNOWN
 
 
@@ -46,6 +48,8 @@ class LibraryCalls:
         args, kwargs, _ = self.eval_args(call, env)
         if qualified == "argparse.ArgumentParser":
             return ArgParserObj()
+        if qualified in ("json.load", "json.loads") and args:
+            return self.json_value(args[0])
         npname = numpy_name(qualified)
         if npname is not None:
             if npname in ("random.default_rng", "random.RandomState", "random.Generator"):
@@ -57,6 +61,29 @@ class LibraryCalls:
             if result is not UNKNOWN:
                 return result
         return self.opaque_call(call, args, kwargs)
+
+    def json_value(self, source: Any) -> Any:
+        """What `json.load(open("config.json"))` or `json.loads("…")` gives: the config's dicts, lists and values.
+        The file is looked for next to the file being linted; it is a dependency of the result (a changed config
+        invalidates the cached findings)."""
+        if isinstance(source, FileObj):
+            base = os.path.dirname(os.path.abspath(self.root_path)) if self.root_path else os.getcwd()
+            path = os.path.normpath(os.path.join(base, source.path))
+            try:
+                if os.path.getsize(path) > MAX_CONFIG_BYTES:
+                    return UNKNOWN
+                with open(path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+            except (OSError, ValueError, RecursionError):
+                return UNKNOWN
+            self.data_files.append(path if os.path.isabs(self.root_path or "") else os.path.relpath(path))
+            return from_json(data)
+        if isinstance(source, str) and len(source) <= MAX_CONFIG_BYTES:
+            try:
+                return from_json(json.loads(source))
+            except (ValueError, RecursionError):
+                return UNKNOWN
+        return UNKNOWN
 
     def keras_utility(self, kname: str, args: tuple, kwargs: dict) -> Any:
         """Keras functions that make data (`keras.utils.to_categorical`)."""
@@ -127,6 +154,22 @@ class LibraryCalls:
             namespace = NamespaceObj(values, f"{self.ctx.key}:args@{call.lineno}")
             return (namespace, UNKNOWN) if method == "parse_known_args" else namespace
         return UNKNOWN
+
+
+MAX_CONFIG_BYTES = 1_000_000
+
+
+def from_json(data: Any, depth: int = 0) -> Any:
+    """JSON data as the evaluator's values: objects → DictObj, arrays → ListObj, scalars as they are."""
+    if depth > 40:
+        return UNKNOWN
+    if isinstance(data, dict):
+        return DictObj({k: from_json(v, depth + 1) for k, v in data.items()})
+    if isinstance(data, list):
+        return ListObj(tuple(from_json(v, depth + 1) for v in data))
+    if data is None or isinstance(data, (bool, int, float, str)):
+        return data
+    return UNKNOWN
 
 
 def call_keyword_name(call: ast.Call, keyword: str) -> str | None:

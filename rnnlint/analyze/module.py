@@ -16,7 +16,7 @@ import ast
 import time
 
 from rnnlint.analyze.errors import AnalysisLimit
-from rnnlint.analyze.finalize import finalize_model
+from rnnlint.analyze.finalize import dangling_graphs, finalize_model
 from rnnlint.analyze.interpret import Env, Interpreter
 from rnnlint.analyze.keras_calls import KerasCalls
 from rnnlint.analyze.library import LibraryCalls
@@ -25,6 +25,9 @@ from rnnlint.analyze.positions import SourceText
 from rnnlint.analyze.project import ModuleLoader
 from rnnlint.analyze.values import Graph, ModuleContext
 from rnnlint.ir import FileIR
+from rnnlint.layerkinds import CONV_RECURRENT_KINDS, RECURRENT_KINDS
+
+RECURRENT = frozenset(RECURRENT_KINDS + CONV_RECURRENT_KINDS)
 
 FILE_TIME_LIMIT = 10.0  # seconds per file, imported modules included
 
@@ -66,7 +69,9 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         self.functions: list = []
         self.classes: list = []
         self.modules: dict = {}  # project modules imported: path → ProjectModule
+        self.data_files: list = []  # config files read (json.load): paths
         self.frames: list = []
+        self.attributes: dict = {}  # (owner identity, name) → value: attributes set on objects rnnlint does not model
         self.branch_depth = 0
         self.depth = 0
         self.call_depth = 0
@@ -79,12 +84,12 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         self.exec_block(self.tree.body, env)
         self.finish_functions()
         models = []
-        for builder in self.builders:
+        for builder in self.builders + dangling_graphs(self.graph, self.builders, RECURRENT):
             model = finalize_model(builder, len(models), self.graph)
             if model is not None:
                 models.append(model)
         used = {id(n.layer) for m in models for n in m.nodes}
         standalone = tuple(o.layer for o in self.layers if id(o.layer) not in used and o.layer.span.path is None)
-        dependencies = tuple(sorted(self.modules))
+        dependencies = tuple(sorted(set(self.modules) | set(self.data_files)))
         return FileIR(models=tuple(models), imports=tuple(self.imports), mentions_keras=self.mentions_keras,
                       standalone_layers=standalone, dependencies=dependencies)

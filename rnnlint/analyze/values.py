@@ -103,6 +103,7 @@ class FunctionObj:
     evaluating: bool = False
     kind: str = "function"  # function | method | staticmethod | classmethod | property
     owner: Any = None  # the ClassObj of a method
+    results: dict = field(default_factory=dict)  # argument signature → what that call returned
 
 
 @dataclass
@@ -178,3 +179,10 @@ class CallableRef:
     owner: Any
     method: str
     site: CallSite | None = None
+
+
+@dataclass(frozen=True)
+class FileObj:
+    """`open("config.json")` with a literal path: a JSON config the code loads (`json.load(f)`) is read."""
+
+    path: str

@@ -33,18 +33,8 @@ RECURRENT_LAYERS: frozenset[str] = frozenset({
 # Per-sample rank a first layer of this class needs (for a synthetic input when none is declared).
 INPUT_RANK: dict[str, int] = {"ConvLSTM1D": 3, "ConvLSTM2D": 4, "ConvLSTM3D": 5, "Embedding": 1, "Dense": 1}
 
-# Keyword arguments that never change a shape: when unresolved they are left out (Keras's default is
-# used) instead of giving up on the whole model.
-SHAPE_NEUTRAL_ARGS: frozenset[str] = frozenset({
-    "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer",
-    "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
-    "bias_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint",
-    "bias_constraint", "dropout", "recurrent_dropout", "rate", "seed", "name", "trainable",
-    "implementation", "unroll", "stddev", "epsilon", "momentum", "center", "scale",
-    "embeddings_initializer", "embeddings_regularizer", "embeddings_constraint", "beta_initializer",
-    "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer", "negative_slope",
-    "alpha", "l1", "l2",
-})
+# Keyword arguments that never change a shape (defined with the layer kinds).
+from rnnlint.layerkinds import SHAPE_NEUTRAL_ARGS  # noqa: E402,F401
 
 # Positional slot / keyword holding the wrapped layer (filled from `Layer.inner`).
 INNER_ARGUMENT: dict[str, str] = {"Bidirectional": "layer", "TimeDistributed": "layer", "RNN": "cell"}

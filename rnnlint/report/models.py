@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from rnnlint.ir import ArrayShape, Unknown
+from rnnlint.ir import ArrayShape, Sym, Unknown
 from rnnlint.patterns import model_pattern
 from rnnlint.shapes import MultiOutput, format_shape
 
@@ -42,33 +42,49 @@ def model_records(results: Iterable[Any]) -> list[dict]:
             for node in model.nodes:
                 name = node.layer.kind if node.layer.inner is None else f"{node.layer.kind}({node.layer.inner.kind})"
                 out = shapes.outputs.get(node.id) if shapes else None
-                layers.append({"layer": name, "line": node.layer.span.line,
+                layers.append({"layer": name, "line": node.layer.span.line, "path": node.layer.span.path,
                                "output_shape": _jsonable_shape(out)})
             records.append({
-                "path": result.path, "line": model.span.line, "name": model.name, "api": model.api,
+                "path": model.span.path or result.path, "line": model.span.line, "name": model.name,
+                "api": model.api,
                 "complete": model.complete,
                 "input_shape": _jsonable_shape(shapes.model_input) if shapes and not shapes.synthetic_input else None,
                 "output_shape": _jsonable_shape(shapes.model_output) if shapes and not shapes.synthetic_input else None,
                 "pattern": model_pattern(model, shapes) if shapes and not shapes.synthetic_input else None,
                 "layers": layers,
-                "train_calls": [{"method": c.method, "line": c.span.line, "x": _jsonable_data(c.x),
-                                 "y": _jsonable_data(c.y), "batch_size": c.batch_size if c.has_batch_size else None}
+                "train_calls": [{"method": c.method, "line": c.span.line, "path": c.span.path,
+                                 "x": _jsonable_data(c.x), "y": _jsonable_data(c.y),
+                                 "batch_size": _jsonable_value(c.batch_size) if c.has_batch_size else None}
                                 for c in model.train_calls],
             })
     return records
+
+
+def _jsonable_value(value: Any) -> Any:
+    """A dim or argument as JSON: ints and None as they are, a symbol as its name, anything unresolved as
+    "unknown"."""
+    if isinstance(value, Sym):
+        return value.name
+    if isinstance(value, Unknown):
+        return "unknown"
+    if isinstance(value, tuple):
+        return [_jsonable_value(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return "unknown"
 
 
 def _jsonable_shape(value: Any) -> Any:
     if isinstance(value, MultiOutput):
         return [_jsonable_shape(s) for s in value.shapes]
     if isinstance(value, tuple):
-        return list(value)
+        return [_jsonable_value(d) for d in value]
     return None
 
 
 def _jsonable_data(value: Any) -> Any:
     if isinstance(value, ArrayShape):
-        return list(value.dims)
+        return [_jsonable_value(d) for d in value.dims]
     if isinstance(value, tuple):
         return [_jsonable_data(v) for v in value]
     if isinstance(value, Unknown):
@@ -85,13 +101,14 @@ def render_text(results: Iterable[Any]) -> str:
         if rec["pattern"]:
             title += f" — {rec['pattern']}"
         lines.append(title)
-        width = max((len(f"{x['layer']} (line {x['line']})") for x in rec["layers"]), default=10)
+        width = max((len(_where(x, rec["path"])) for x in rec["layers"]), default=10)
         for layer in rec["layers"]:
-            label = f"{layer['layer']} (line {layer['line']})"
+            label = _where(layer, rec["path"])
             shape = _fmt(layer["output_shape"]) if layer["output_shape"] is not None else "?"
             lines.append(f"    {label.ljust(width)}  -> {shape}")
         for call in rec["train_calls"]:
-            lines.append(f"    {call['method']}() line {call['line']}: x {_fmt(call['x'])}, y {_fmt(call['y'])}, "
+            at = f"{call['path']}:{call['line']}" if call["path"] not in (None, rec["path"]) else f"line {call['line']}"
+            lines.append(f"    {call['method']}() {at}: x {_fmt(call['x'])}, y {_fmt(call['y'])}, "
                          f"batch_size {call['batch_size'] if call['batch_size'] is not None else '-'}")
         if not rec["complete"]:
             lines.append("    (part of this model could not be followed statically)")
@@ -99,6 +116,12 @@ def render_text(results: Iterable[Any]) -> str:
     if not lines:
         return "No models found.\n"
     return "\n".join(lines)
+
+
+def _where(layer: dict, model_path: str) -> str:
+    """'LSTM (line 8)', or 'LSTM (models.py:8)' for a layer written in another module than its model."""
+    at = f"{layer['path']}:{layer['line']}" if layer["path"] not in (None, model_path) else f"line {layer['line']}"
+    return f"{layer['layer']} ({at})"
 
 
 def _fmt(value: Any) -> str:
@@ -109,7 +132,8 @@ def _fmt(value: Any) -> str:
     if isinstance(value, list) and value and isinstance(value[0], list):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     if isinstance(value, list):
-        return format_shape(tuple(value))
+        return "(" + ", ".join("None" if d is None else "?" if d == "unknown" else str(d) for d in value) + \
+            ("," if len(value) == 1 else "") + ")"
     return str(value)
 
 
