@@ -211,6 +211,9 @@ def _lint(source: Source, settings: Settings, keras_major: int, loader: ModuleLo
                 message=diagnostic.message, path=path, span=diagnostic.span, fix=diagnostic.fix,
                 evidence=_for_keras(diagnostic.evidence, file_major, keras_major),
             ))
+    for line, column, message in source.syntax_errors:  # a notebook cell that does not parse (linted as blank)
+        findings.append(_engine_finding(SYNTAX_ERROR, f"syntax error: {message} (this cell is not analysed; the "
+                                        "others are)", path, Span(line, column, line, column + 1)))
     findings = _distinct(findings)  # a layer made several times (a loop, a block called twice) reports once
     findings, foreign = _split_foreign(findings, loader)
     kept = apply_suppressions(findings, text)

@@ -51,6 +51,29 @@ class NotebookCell:
     index: int
     text: str  # the cell's source, joined as stored (line breaks kept)
     lines: tuple[str, ...]  # the cell's lines as linted (magics neutralised), without line breaks
+    error: "CellError | None" = None  # the cell does not parse: it is linted as blank lines
+
+
+@dataclass(frozen=True)
+class CellError:
+    """Why a cell does not parse, where (1-based line and column within the cell)."""
+
+    message: str
+    line: int
+    column: int
+
+
+def syntax_error(text: str) -> CellError | None:
+    """CPython's complaint about `text` as a module, or None when it parses."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
+            ast.parse(text)
+    except SyntaxError as err:
+        return CellError(err.msg or "invalid syntax", err.lineno or 1, max(err.offset or 1, 1))
+    except (ValueError, RecursionError, MemoryError) as err:
+        return CellError(str(err) or type(err).__name__, 1, 1)
+    return None
 
 
 def split_lines(text: str) -> list[str]:
@@ -137,7 +160,10 @@ def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
         text = _cell_source(cell, position)
         if not text.strip():
             continue  # an empty cell adds nothing (and no lines)
-        code.append(NotebookCell(index=position, text=text, lines=tuple(neutralise(split_lines(text)))))
+        lines = neutralise(split_lines(text))
+        error = syntax_error("\n".join(lines) + "\n")  # one broken cell must not hide the others
+        code.append(NotebookCell(index=position, text=text, lines=tuple(lines) if error is None else
+                                 tuple("" for _ in lines), error=error))
     return document, code
 
 
@@ -166,12 +192,15 @@ def join(cells: list[NotebookCell]) -> tuple[str, tuple[Cell, ...]]:
 
 
 def read_notebook(path: str, data: bytes) -> Source:
-    """A notebook file → Source with `cells`. Raises NotebookError for a malformed notebook."""
+    """A notebook file → Source with `cells` (and the syntax errors of cells that do not parse, which are
+    linted as blank lines). Raises NotebookError for a malformed notebook."""
     document, cells = load(data)
     if not is_python(document):
         return Source(path=path, text="", cells=())
     text, placed = join(cells)
-    return Source(path=path, text=text, cells=placed)
+    errors = tuple((placed[i].first_line + c.error.line - 1, c.error.column, c.error.message)
+                   for i, c in enumerate(cells) if c.error is not None)
+    return Source(path=path, text=text, cells=placed, syntax_errors=errors)
 
 
 def cell_lines(data: bytes | str) -> dict[int, list[str]]:

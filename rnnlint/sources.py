@@ -29,6 +29,7 @@ class Source:
     path: str
     text: str
     cells: tuple[Cell, ...] | None = None
+    syntax_errors: tuple[tuple[int, int, str], ...] = ()  # (line in the text, column, message) of blanked cells
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,14 @@ changes what the encoder summarises, so it is only applied with `--unsafe-fixes`
 """
 from __future__ import annotations
 
+import dataclasses
+
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Evidence, Fix
 from rnnlint.ir import Model, Node
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.layerkinds import MERGE_KINDS, sequence_culprits, walk_back
+from rnnlint.layerkinds import MERGE_KINDS, sequence_culprits, walk_back, with_sequences
 from rnnlint.ruleutil import input_ref, insert_argument, label, recurrent_core, remove_argument
 from rnnlint.shapes import ModelShapes, ShapeError, format_shape, layer_output
 
@@ -324,7 +326,7 @@ class MissingReturnSequences(Rule):
             consumer_label = label(consumer.layer)
             if consumer.layer.span == layer.span:
                 consumer_label = f"the next {consumer.layer.kind} made by the same line (a loop)"
-            evidence = Evidence("raises", model=model, upto=consumer.id)
+            evidence = Evidence("raises", model=_with_other_fixes(model, shapes, culprit.id), upto=consumer.id)
             repeated = _repeated(model, culprit)
             merge = _merge_between(model, consumer, error.input_index)
             if merge is not None:  # e.g. two LSTM branches concatenated, then fed to another LSTM
@@ -356,6 +358,17 @@ class MissingReturnSequences(Rule):
                 if arg and not repeated and not arg.unpacked else None
             out.append((Diagnostic(message, layer.span, fix=fix, evidence=evidence), culprit.id))
         return out
+
+
+def _with_other_fixes(model: Model, shapes: ModelShapes, culprit: int) -> Model:
+    """The model the checker builds for one finding of a stack: the other mistakes before it fixed (as the
+    shapes assume), so that Keras fails on this one."""
+    fixed = {n for n in shapes.repaired if n < culprit}
+    if not fixed:
+        return model
+    nodes = tuple(dataclasses.replace(n, layer=with_sequences(n.layer, True)) if n.id in fixed else n
+                  for n in model.nodes)
+    return dataclasses.replace(model, nodes=nodes)
 
 
 def _merge_between(model: Model, consumer: Node, index: int) -> Node | None:

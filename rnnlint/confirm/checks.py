@@ -1,6 +1,7 @@
 """The checks the worker runs on a built model, one per `Evidence.expect` (runs in the worker)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from rnnlint.confirm.build import build_model, holds_argument
@@ -25,8 +26,13 @@ def run_check(keras: Any, spec: dict, fresh: Callable[[], None]) -> Result:
 def _raises(keras: Any, spec: dict) -> Result:
     try:
         model = build_model(keras, spec)
-    except Exception as exc:  # noqa: BLE001 - any Keras error is the finding
-        return _result("confirmed", describe_exception(exc))
+    except Exception as exc:  # noqa: BLE001 - any Keras error is the finding (of the kind asked, when asked)
+        described = describe_exception(exc)
+        match = spec["check"].get("match")
+        if match and not re.search(match, described, re.IGNORECASE):
+            return _result("unconfirmed", f"Keras raised another error with the sizes and inputs chosen here: "
+                                          f"{described}")
+        return _result("confirmed", described)
     data = spec["check"]["data"]
     if data:
         called = _call(keras, model, data, spec["check"]["batch_size"])

@@ -69,6 +69,8 @@ def excerpt(finding: Finding, lines: list[str], paint: _Painter) -> list[str]:
     if not 1 <= span.line <= len(lines):
         return []
     line = lines[span.line - 1].rstrip("\r\n")
+    if not line.strip():
+        return []  # nothing to show (a notebook cell that does not parse is linted as blank lines)
     start = min(max(span.column, 1), len(line) + 1)
     if span.end_line == span.line:
         end = max(span.end_column, start + 1)
