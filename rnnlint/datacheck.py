@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnnlint.ir import ArrayShape, Model, TrainCall, Unknown
+from rnnlint.ir import ArrayShape, Model, Sym, TrainCall, Unknown, dims_differ
 from rnnlint.shapes import ModelShapes
 
 SPARSE_LOSSES = ("sparse_categorical_crossentropy",)
@@ -15,13 +15,18 @@ KNOWN_LOSSES = ("mse", "mae", "msle", "mape", "huber", "binary_crossentropy", "c
 
 
 def dims_match(a: tuple, b: tuple) -> bool:
-    """Equal rank and every dim equal where both are known."""
-    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+    """Equal rank and no dim that certainly differs (None and symbols may be anything)."""
+    return len(a) == len(b) and all(not dims_differ(x, y) for x, y in zip(a, b))
+
+
+def maybe_one(dim: object) -> bool:
+    """A dim that is 1, or may be (a symbol, or None): Keras's size-1 adjustments may apply."""
+    return dim == 1 and not isinstance(dim, bool) or dim is None or isinstance(dim, Sym)
 
 
 def single_shape(value: object) -> tuple | None:
-    """A plain shape tuple (batch included), or None for Unknown / several outputs."""
-    if isinstance(value, tuple) and all(d is None or isinstance(d, int) for d in value):
+    """A plain shape tuple (batch included; dims may be symbols), or None for Unknown / several outputs."""
+    if isinstance(value, tuple) and all(d is None or isinstance(d, (int, Sym)) for d in value):
         return value
     return None
 
@@ -64,8 +69,9 @@ def x_contexts(model: Model, shapes: ModelShapes):
 
 
 def keras_adds_feature_axis(x: ArrayShape, model_input: tuple, keras_major: int) -> bool:
-    """Keras 3 reads a 2D (n, T) x for a declared (T, 1) input as (n, T, 1)."""
-    return (keras_major >= 3 and x.rank == len(model_input) - 1 and model_input[-1] == 1
+    """Keras 3 reads a 2D (n, T) x for a declared (T, 1) input as (n, T, 1) (or may: the feature dim is a
+    symbol that could be 1)."""
+    return (keras_major >= 3 and x.rank == len(model_input) - 1 and maybe_one(model_input[-1])
             and dims_match(x.dims[1:], model_input[1:-1]))
 
 
@@ -78,9 +84,9 @@ def target_ok(y: ArrayShape, output: tuple, loss: str) -> bool:
         return True
     # Keras 3 squeezes a trailing size-1 axis when the ranks differ by one: (n, T) fits (None, T, 1),
     # (n,) fits (None, 1), and (n, 3, 1) fits (None, 3).
-    if len(per_out) >= 1 and per_out[-1] == 1 and dims_match(per_y, per_out[:-1]):
+    if len(per_out) >= 1 and maybe_one(per_out[-1]) and dims_match(per_y, per_out[:-1]):
         return True
-    return len(per_y) >= 1 and per_y[-1] == 1 and dims_match(per_y[:-1], per_out)
+    return len(per_y) >= 1 and maybe_one(per_y[-1]) and dims_match(per_y[:-1], per_out)
 
 
 def loss_name(model: Model) -> str | None:

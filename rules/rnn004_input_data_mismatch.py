@@ -35,7 +35,7 @@ from typing import Iterable
 
 from rnnlint.datacheck import DataContext, dims_match, first_real_kind, keras_adds_feature_axis, x_contexts
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
-from rnnlint.ir import Span
+from rnnlint.ir import Span, dims_differ
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.shapes import format_shape
 
@@ -171,11 +171,11 @@ class InputDataMismatch(Rule):
             return (f"{name} has shape {format_shape(x.dims)}, {x.rank}D, but the model expects {expected}, "
                     f"{len(model_input)}D (samples, timesteps, features){hint}")
         parts = []
-        if len(per_in) >= 2 and per_x[0] is not None and per_in[0] is not None and per_x[0] != per_in[0]:
+        if len(per_in) >= 2 and dims_differ(per_x[0], per_in[0]):
             silent = " (a Sequential model runs it without error, ignoring the declared shape)" \
                 if data.model.api == "sequential" else ""
             parts.append(f"{per_x[0]} time steps where the model declares {per_in[0]}{silent}")
-        if per_x[-1] is not None and per_in[-1] is not None and per_x[-1] != per_in[-1]:
+        if dims_differ(per_x[-1], per_in[-1]):
             parts.append(f"{per_x[-1]} features where the model declares {per_in[-1]}")
         if not parts:
             parts.append("per-sample dims that differ from the model's input")
@@ -192,6 +192,8 @@ def _reshape_fix(data: DataContext) -> Fix | None:
         return None
     if not (x.rank == len(model_input) - 1 and model_input[-1] == 1 and dims_match(x.dims[1:], model_input[1:-1])):
         return None
+    if not all(isinstance(d, int) for d in model_input[1:]):
+        return None  # a size the file does not fix (a symbol) cannot be written into the fix
     dims = ", ".join(str(d) for d in model_input[1:])
     where = Span(call.statement.line, call.statement.column, call.statement.line, call.statement.column)
     text = f"{name} = {name}.reshape(({name}.shape[0], {dims}))\n{call.statement_indent}"

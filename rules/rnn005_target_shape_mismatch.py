@@ -33,7 +33,7 @@ from typing import Iterable
 
 from rnnlint.datacheck import followed_whole, loss_name, single_shape, target_ok
 from rnnlint.findings import Diagnostic, Evidence
-from rnnlint.ir import ArrayShape
+from rnnlint.ir import ArrayShape, dims_differ
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.shapes import format_shape
 
@@ -201,7 +201,7 @@ def _broadcasts(y: tuple, output: tuple) -> bool:
 
 def _numpy_broadcast(a: tuple, b: tuple) -> bool:
     for x, z in zip(reversed(a), reversed(b)):
-        if x is not None and z is not None and x != z and 1 not in (x, z):
+        if dims_differ(x, z) and 1 not in (x, z):
             return False
     return True
 
