@@ -59,6 +59,12 @@ def binop(op: str, a: object, b: object) -> object:
         return UNKNOWN
     if op in ("//", "%") and is_int(b) and b <= 0:
         return UNKNOWN
+    if op == "+" and is_int(a) and isinstance(b, Sym):  # n + 1, not 1 + n
+        a, b = b, a
+    if op in ("+", "-") and is_int(b) and isinstance(a, Sym) and a.expr is not None and a.expr[0] in "+-" \
+            and is_int(a.expr[2]):  # (x - 1) - 1 + 1 → x - 1
+        offset = (a.expr[2] if a.expr[0] == "+" else -a.expr[2]) + (b if op == "+" else -b)
+        return binop("+" if offset >= 0 else "-", a.expr[1], abs(offset))
     # identities that keep the same symbol
     if op in ("+", "-") and b == 0 and is_int(b):
         return a
