@@ -42,11 +42,14 @@ class Tool:
 
 
 RNNLINT = shutil.which("rnnlint") or f"{sys.executable} -m rnnlint"  # --rnnlint overrides
+BASELINE: str | None = None  # --baseline: an older rnnlint timed in the same rounds (e.g. the last release)
 
 
 def tools_for(corpus: str) -> list[Tool]:
     rnnlint = RNNLINT
-    return [
+    baseline = [Tool("rnnlint baseline -j1", [*BASELINE.split(), "--no-confirm", "--no-cache", "--jobs", "1",
+                                               "--exit-zero", corpus])] if BASELINE else []
+    return baseline + [
         Tool("rnnlint", [*rnnlint.split(), "--no-confirm", "--no-cache", "--exit-zero", corpus]),
         Tool("rnnlint -j1", [*rnnlint.split(), "--no-confirm", "--no-cache", "--jobs", "1", "--exit-zero", corpus]),
         Tool("rnnlint warm", [*rnnlint.split(), "--no-confirm", "--exit-zero", corpus]),
@@ -262,6 +265,9 @@ def render(results: list[dict], repeats: int, profile: str | None, argv: list[st
                        f"{'—' if t.name.startswith('rnnlint') else f'{rn / m:.2f}×'} |")
         variants = [f"{t.name} ÷ rnnlint = {med[t.name] / rn:.2f}×" for t in tools
                     if t.name.startswith("rnnlint") and t.name != "rnnlint"]
+        if "rnnlint baseline -j1" in med:
+            variants.insert(0, f"**rnnlint -j1 ÷ rnnlint baseline -j1 = "
+                               f"{med['rnnlint -j1'] / med['rnnlint baseline -j1']:.2f}×**")
         if variants:
             out += ["", "rnnlint variants: " + "; ".join(variants) + " (`rnnlint` = cold: `--no-cache`, default "
                     "`--jobs` = the available cores; `-j1` = in-process; `warm` = result cache filled by the untimed "
@@ -291,10 +297,14 @@ def main() -> None:
                         help="skip the timings: (re)make the corpora, append the --profile sections to --out")
     parser.add_argument("--rnnlint", default=None,
                         help="the rnnlint command to time (default: `rnnlint` on PATH), e.g. to time a checkout")
+    parser.add_argument("--baseline", default=None,
+                        help="another rnnlint command timed in the same rounds (e.g. `env PYTHONPATH=/old/checkout "
+                             "python -m rnnlint`), for before/after ratios")
     args = parser.parse_args()
+    global RNNLINT, BASELINE
     if args.rnnlint:
-        global RNNLINT
         RNNLINT = args.rnnlint
+    BASELINE = args.baseline
     if args.append_profile:
         corpora = []
         for case in args.cases.split(","):

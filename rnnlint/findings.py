@@ -37,9 +37,16 @@ class Fix:
     edits: tuple[Edit, ...]
 
 
+# The words of Keras's rank errors (InputSpec's "expected ndim=3, found ndim=2", TimeDistributed's "at least 3
+# dimensions", the merge layers' "same rank"): a finding that claims one is confirmed only by one.
+RANK_ERROR = r"ndim|dimensions|rank"
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What the checker must build to confirm a finding, and what to look for.
+
+    RANK_ERROR (below) is the `match` of findings that claim a rank error.
 
     `expect`:
       - "raises": building `model` (up to and including node `upto`) makes Keras raise;
@@ -63,6 +70,7 @@ class Evidence:
     batch_size: int | None = None
     target: ArrayShape | None = None  # "raises" with data and target: also train one epoch on zeros of them
     keras_major: int | None = None  # build with this Keras (the file's own, e.g. 2 for tf_keras); None: the run's
+    match: str | None = None  # "raises": a regex Keras's error must match to confirm (the kind of error claimed)
 
 
 @dataclass(frozen=True)

@@ -738,6 +738,8 @@ def layer_output(layer: Layer, inputs: tuple, keras_major: int = 3,
     """
     if not layer.known or layer.has_star_args:
         return UNKNOWN
+    if layer.kind in _CUDNN or layer.kind == "Bidirectional" and layer.inner is not None and layer.inner.kind in _CUDNN:
+        return _rank_only_output(layer, keras_major)  # no installed Keras builds them (RNN010); their rank is known
     fn = _TABLE.get(layer.kind)
     if fn is None:
         return UNKNOWN
@@ -762,8 +764,15 @@ _RANK_FROM_ARGUMENTS = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectio
                                   "ConvLSTM3D"})
 
 
+_CUDNN = {"CuDNNLSTM": "LSTM", "CuDNNGRU": "GRU"}  # Keras 2's cuDNN layers: the shapes of LSTM and GRU
+
+
 def _rank_only_output(layer: Layer, keras_major: int) -> Output:
     """The output of a layer whose input is unknown, when its arguments alone give the output's rank."""
+    if layer.kind in _CUDNN:
+        layer = dataclasses.replace(layer, kind=_CUDNN[layer.kind])
+    elif layer.kind == "Bidirectional" and layer.inner is not None and layer.inner.kind in _CUDNN:
+        layer = dataclasses.replace(layer, inner=dataclasses.replace(layer.inner, kind=_CUDNN[layer.inner.kind]))
     core = layer.inner if layer.kind == "Bidirectional" else layer
     if layer.kind not in _RANK_FROM_ARGUMENTS or core is None or core.kind not in _RANK_FROM_ARGUMENTS - {
             "Bidirectional"}:

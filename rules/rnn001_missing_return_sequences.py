@@ -42,7 +42,7 @@ import dataclasses
 
 from typing import Iterable
 
-from rnnlint.findings import Diagnostic, Evidence, Fix
+from rnnlint.findings import RANK_ERROR, Diagnostic, Evidence, Fix
 from rnnlint.ir import Model, Node
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.layerkinds import MERGE_KINDS, sequence_culprits, walk_back, with_sequences
@@ -158,6 +158,21 @@ class MissingReturnSequences(Rule):
             pooled = layers.GlobalAveragePooling1D()(att)
             model = keras.Model(inputs, layers.Dense(1)(layers.Concatenate()([pooled, h])))
         """, note="attention over the sequence; the state h is a vector on purpose"),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(20, 2))])
+            sizes = [128, 64, 32]
+            for i, units in enumerate(sizes):
+                model.add(keras.layers.LSTM(units, return_sequences=i < len(sizes) - 1))
+            model.add(keras.layers.Dense(1))
+        """, note="a loop whose every layer but the last returns sequences"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            from my_layers import Attention
+            model = Sequential([LSTM(32, input_shape=(20, 1), return_sequences=True), Attention(), LSTM(16),
+                                Dense(1)])
+        """, note="a custom layer in between: what it outputs is unknown, and rnnlint stays silent after it"),
     ]
     INVALID = [
         Example("""
@@ -266,6 +281,40 @@ class MissingReturnSequences(Rule):
             att = layers.MultiHeadAttention(num_heads=2, key_dim=8)(h, h)
             model = keras.Model(inputs, layers.Dense(1)(att))
         """, line=4),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            def build_model(n_steps, n_features):
+                model = Sequential()
+                model.add(LSTM(64, input_shape=(n_steps, n_features)))
+                model.add(LSTM(32))
+                model.add(Dense(1))
+                return model
+        """, line=5, fixed="""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            def build_model(n_steps, n_features):
+                model = Sequential()
+                model.add(LSTM(64, input_shape=(n_steps, n_features), return_sequences=True))
+                model.add(LSTM(32))
+                model.add(Dense(1))
+                return model
+        """, note="a builder nobody calls here: its sizes are symbols, and it is wrong for every one of them"),
+        Example("""
+            from tensorflow.keras import Input, Model
+            from tensorflow.keras.layers import LSTM, Dense, concatenate
+            in_a, in_b = Input(shape=(10, 3)), Input(shape=(10, 2))
+            merged = concatenate([LSTM(32)(in_a), LSTM(16)(in_b)])
+            model = Model([in_a, in_b], Dense(1)(LSTM(24)(merged)))
+        """, line=4, message_contains="Concatenate (line 4) merges it", note="a branch of a merge helper"),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(20, 2))])
+            for _ in range(3):
+                model.add(keras.layers.LSTM(32))
+            model.add(keras.layers.Dense(1))
+        """, line=4, message_contains="made in a loop", note="layers added in a loop: no fix (it would change "
+                                                             "the last one too)"),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
@@ -319,14 +368,16 @@ class MissingReturnSequences(Rule):
         if not (needs_sequence or needs_vector):
             return []
         out = []
-        for culprit in sequence_culprits(model, consumer, error.input_index, want_sequences=needs_sequence):
+        culprits = sequence_culprits(model, consumer, error.input_index, want_sequences=needs_sequence)
+        for culprit in culprits:
             layer = culprit.layer
             core = recurrent_core(layer)
             assert core is not None
             consumer_label = label(consumer.layer)
             if consumer.layer.span == layer.span:
                 consumer_label = f"the next {consumer.layer.kind} made by the same line (a loop)"
-            evidence = Evidence("raises", model=_with_other_fixes(model, shapes, culprit.id), upto=consumer.id)
+            evidence = Evidence("raises", model=_with_other_fixes(model, shapes, culprit.id, culprits),
+                                upto=consumer.id, match=RANK_ERROR)
             repeated = _repeated(model, culprit)
             merge = _merge_between(model, consumer, error.input_index)
             if merge is not None:  # e.g. two LSTM branches concatenated, then fed to another LSTM
@@ -360,10 +411,11 @@ class MissingReturnSequences(Rule):
         return out
 
 
-def _with_other_fixes(model: Model, shapes: ModelShapes, culprit: int) -> Model:
+def _with_other_fixes(model: Model, shapes: ModelShapes, culprit: int, together: list[Node]) -> Model:
     """The model the checker builds for one finding of a stack: the other mistakes before it fixed (as the
-    shapes assume), so that Keras fails on this one."""
-    fixed = {n for n in shapes.repaired if n < culprit}
+    shapes assume), so that Keras fails on this one; `together` are the culprits of the same error (the branches
+    of one merge), which stay as written."""
+    fixed = {n for n in shapes.repaired if n < culprit and n not in {c.id for c in together}}
     if not fixed:
         return model
     nodes = tuple(dataclasses.replace(n, layer=with_sequences(n.layer, True)) if n.id in fixed else n

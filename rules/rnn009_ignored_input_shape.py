@@ -47,6 +47,14 @@ class IgnoredInputShape(Rule):
             from keras.models import Sequential
             from keras.layers import LSTM, Dense
             model = Sequential()
+            for i, units in enumerate([64, 32]):
+                model.add(LSTM(units, input_shape=(10, 1), return_sequences=i == 0))
+            model.add(Dense(1))
+        """, note="one line made in a loop: its first layer declares the input"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential()
             model.add(LSTM(32, input_shape=(10, 1)))
             model.add(Dense(1))
         """),
@@ -143,6 +151,8 @@ class IgnoredInputShape(Rule):
             yield from self._wrapped_first_layer(model)
             declared = model.nodes[0] if model.nodes and model.nodes[0].layer.kind in INPUT_KINDS else None
             for node in model.nodes[1:]:
+                if model.nodes and node.layer.span == model.nodes[0].layer.span:
+                    continue  # written once and made in a loop: the first time it declares the input
                 for layer in (node.layer, node.layer.inner):
                     if layer is None:
                         continue

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rnnlint.findings import Diagnostic, Evidence
+from rnnlint.findings import RANK_ERROR, Diagnostic, Evidence
 from rnnlint.ir import Model
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import INPUT_KINDS, label, recurrent_core, walk_back
@@ -161,4 +161,5 @@ class LostTimeAxis(Rule):
             f"{label(culprit.layer)} outputs {shown}, 2D: "
             f"{ADVICE[culprit.layer.kind]}"
         )
-        return Diagnostic(message, culprit.layer.span, evidence=Evidence("raises", model=model, upto=consumer.id))
+        return Diagnostic(message, culprit.layer.span, evidence=Evidence("raises", model=model, upto=consumer.id,
+                                                                                  match=RANK_ERROR))

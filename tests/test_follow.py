@@ -361,6 +361,39 @@ def test_every_flagged_case_has_a_clean_twin() -> None:
     assert missing == []
 
 
+CONFIG_BUILDER = _src("""
+    import json
+    from keras.models import Sequential
+    from keras.layers import LSTM, Dense
+
+    configs = json.load(open("config.json"))
+    model = Sequential()
+    for layer in configs["layers"]:
+        if layer["type"] == "lstm":
+            model.add(LSTM(layer["neurons"], input_shape=(configs["steps"], 2), return_sequences=layer["seq"]))
+    model.add(Dense(1))
+""")
+
+
+@pytest.mark.parametrize("first_seq, expected", [(False, {("main.py", "RNN001", 9)}), (True, set())],
+                         ids=["flagged", "clean"])
+def test_a_json_config_is_a_known_value(tmp_path: Path, first_seq: bool, expected: set) -> None:
+    config = {"steps": 49, "layers": [{"type": "lstm", "neurons": 100, "seq": first_seq},
+                                      {"type": "lstm", "neurons": 100, "seq": False}]}
+    files = {"main.py": CONFIG_BUILDER, "config.json": json.dumps(config)}
+    assert _lint_case(Case("json", files), tmp_path) == expected
+
+
+def test_a_config_outside_the_project_is_not_read(tmp_path: Path) -> None:
+    config = {"steps": 49, "layers": [{"type": "lstm", "neurons": 100, "seq": False},
+                                      {"type": "lstm", "neurons": 100, "seq": False}]}
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    project = tmp_path / "project"
+    (project / ".git").mkdir(parents=True)
+    files = {"main.py": CONFIG_BUILDER.replace('open("config.json")', 'open("../config.json")')}
+    assert _lint_case(Case("outside", files), project) == set()
+
+
 def test_symbols_are_printed_in_show_models() -> None:
     text = CASES[2].files["main.py"]  # builder-never-called
     result = lint_source(text, "main.py", STATIC)

@@ -112,6 +112,7 @@ class Row:
     call: dict = field(default_factory=dict)  # call keyword arguments (return_attention_scores…)
     k2: Any = "same"  # the expectation under tf-keras (Keras 2) when it differs
     only3: bool = False  # the layer or argument does not exist in tf-keras
+    in_keras: bool = True  # False: no installed Keras has the class (Keras 2.2's CuDNNLSTM): not built to compare
 
     def expected_for(self, keras_major: int) -> Any:
         return self.k2 if keras_major == 2 and self.k2 != "same" else self.expected
@@ -317,7 +318,8 @@ ROWS = [
     Row("attention-one-input", lay("Attention"), ((B, 10, 4),), UNKNOWN),
     Row("unresolved-scores", lay("Attention"), ((B, 10, 8), (B, 5, 8)), UNKNOWN,
         call={"return_attention_scores": UNKNOWN}),
-    Row("cudnnlstm-unknown", lay("CuDNNLSTM", 4), ((B, 10, 1),), UNKNOWN),
+    # neither installed Keras has CuDNNLSTM (RNN010 says so); its output rank comes from its arguments, as LSTM's
+    Row("cudnnlstm-rank-only", lay("CuDNNLSTM", 4), ((B, 10, 1),), (None, 4), in_keras=False),
 ]
 ROW_IDS = [r.id for r in ROWS]
 assert len(set(ROW_IDS)) == len(ROW_IDS)
@@ -380,7 +382,7 @@ def _compare(module: Any, keras_major: int) -> list[str]:
     mismatches = []
     for row in ROWS:
         expected = row.expected_for(keras_major)
-        if expected == UNKNOWN or (keras_major == 2 and row.only3):
+        if expected == UNKNOWN or (keras_major == 2 and row.only3) or not row.in_keras:
             continue
         try:
             with warnings.catch_warnings():  # Keras warns about deprecated arguments some rows use

@@ -112,6 +112,15 @@ def same_value(a: Any, b: Any) -> bool:
 _SAME_SHAPES = {"layers.CuDNNLSTM": "layers.LSTM", "layers.CuDNNGRU": "layers.GRU"}
 
 
+def preferred(values: list) -> Any:
+    """Of equivalent values (`CuDNNGRU if gpu else GRU`), the one that spells today's Keras: the first that is
+    not one of Keras 2's cuDNN classes (their import is reported where it is written)."""
+    for value in values:
+        if not (isinstance(value, ModuleRef) and keras_name(value.qualified) in _SAME_SHAPES):
+            return value
+    return values[0]
+
+
 def truth(value: Any) -> bool | None:
     """The truth value of a literal, else None (not decidable)."""
     if isinstance(value, Unknown):
@@ -321,11 +330,11 @@ class Interpreter:
         through = [scope for scope, result in outcomes if result is None]
         for name in changed:
             values = [scope.get(name, _MISSING) for scope in through]
-            if fallthrough or not through:
-                values.append(before.get(name, _MISSING))
+            if fallthrough or not through:  # the value before comes first: it is kept when all are equivalent
+                values.insert(0, before.get(name, _MISSING))
             values = [v for v in values if v is not _MISSING]
             if values and all(same_value(values[0], v) for v in values[1:]):
-                env.set(name, values[0])
+                env.set(name, preferred(values))
             else:
                 env.set(name, self.mint(name, at))
         returned = [result[1] for _, result in outcomes if result is not None]
@@ -815,7 +824,7 @@ class Interpreter:
                 return self.eval_expr(node.body if decided else node.orelse, env)
             body = self.eval_expr(node.body, env)
             orelse = self.eval_expr(node.orelse, env)
-            return body if same_value(body, orelse) else UNKNOWN
+            return preferred([body, orelse]) if same_value(body, orelse) else UNKNOWN
         if isinstance(node, ast.Dict):
             items: dict = {}
             known = True

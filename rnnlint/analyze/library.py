@@ -15,6 +15,7 @@ from typing import Any
 from rnnlint.analyze import arrays
 from rnnlint.analyze.interpret import Env, is_literal
 from rnnlint.analyze.names import keras_name, numpy_name, tf_name
+from rnnlint.analyze.project import roots as project_roots
 from rnnlint.analyze.values import ArgParserObj, ArrayObj, CallableRef, DictObj, FileObj, ListObj, NamespaceObj
 from rnnlint.ir import UNKNOWN
 
@@ -69,6 +70,9 @@ class LibraryCalls:
         if isinstance(source, FileObj):
             base = os.path.dirname(os.path.abspath(self.root_path)) if self.root_path else os.getcwd()
             path = os.path.normpath(os.path.join(base, source.path))
+            inside = [os.path.realpath(r) + os.sep for r in project_roots(base)]
+            if os.path.isabs(source.path) or not any(os.path.realpath(path).startswith(r) for r in inside):
+                return UNKNOWN  # only a config of the project (next to the file, up to the project root)
             try:
                 if os.path.getsize(path) > MAX_CONFIG_BYTES:
                     return UNKNOWN

@@ -76,7 +76,7 @@ class ModuleLoader:
                 base = os.path.dirname(base)
             found = _module_file(base, parts)
         else:
-            found = next((f for f in (_module_file(root, parts) for root in _roots(folder)) if f is not None), None)
+            found = next((f for f in (_module_file(root, parts) for root in roots(folder)) if f is not None), None)
         if found is None:
             return None
         return found if importer and os.path.isabs(importer) else os.path.relpath(found)
@@ -95,7 +95,7 @@ def _module_file(root: str, parts: list[str]) -> str | None:
     return next((os.path.normpath(c) for c in candidates if os.path.isfile(c)), None)
 
 
-def _roots(folder: str) -> list[str]:
+def roots(folder: str) -> list[str]:
     """Where an absolute import is looked for, from a file in the absolute `folder` (see the module docstring)."""
     roots = [folder]
     top = folder
@@ -130,4 +130,4 @@ def _read(path: str) -> LoadedModule | None:
     return LoadedModule(path, text, tree, hashlib.sha256(data).hexdigest())
 
 
-__all__ = ["LIBRARIES", "LoadedModule", "ModuleLoader"]
+__all__ = ["LIBRARIES", "LoadedModule", "ModuleLoader", "roots"]

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from rnnlint.confirm.allowlist import (
     ALLOWED_LAYERS, INNER_ARGUMENT, INPUT_RANK, SHAPE_NEUTRAL_ARGS,
 )
-from rnnlint.findings import Evidence
+from rnnlint.findings import RANK_ERROR, Evidence
 from rnnlint.ir import Argument, Layer, Model, Node, Sym, TensorRef, Unknown
 from rnnlint.symbolic import base_symbols, evaluate
 
@@ -89,7 +89,9 @@ def _build(evidence: Evidence, model: Model) -> Spec:
         spec_input = {"shape": _plain(tuple(shape), "synthetic input", binding), "batch_size": None}
         notes.append(f"built with a synthetic input shape {_show(shape)}: the model declares none")
     check = _check(evidence, binding)
-    if (binding or replaced or model.api == "sequential" and min(wanted) > 0) and evidence.expect == "raises":
+    if evidence.match:
+        check["match"] = evidence.match
+    elif (binding or replaced or model.api == "sequential" and min(wanted) > 0) and evidence.expect == "raises":
         check["match"] = RANK_ERROR  # sizes or inputs chosen here: only a rank error proves a rank finding
     data = {
         "format": SPEC_FORMAT,
@@ -103,9 +105,6 @@ def _build(evidence: Evidence, model: Model) -> Spec:
     return Spec(data, tuple(notes))
 
 
-# The words of Keras's rank errors (InputSpec's "expected ndim=3, found ndim=2", TimeDistributed's "at least 3
-# dimensions", the merge layers' "same rank").
-RANK_ERROR = r"ndim|dimensions|rank"
 SYMBOL_BASE = 16  # the first value a symbol is bound to (then 17, 18…: distinct, and larger than most kernels)
 
 
