@@ -165,6 +165,28 @@ def _signature(args: tuple, kwargs: dict) -> tuple | None:
     return tuple(sorted(kwargs)), tuple(parts)
 
 
+def builds(body: list) -> bool:
+    """Whether a loop body may build a model (then it is worth unrolling): it constructs a class (`LSTM(...)`,
+    `layers.Dense(...)`), adds to something (`model.add`, `xs.append`), threads a value through a call
+    (`x = block(x)`), or calls a function of its own. A training or data loop is run once instead."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name[:1].isupper() or name in ("add", "append", "extend", "insert"):
+                return True
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
+            if any(isinstance(n, ast.Name) and n.id in targets for n in ast.walk(node.value)):
+                return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
 def _decorators(node: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
     out = set()
     for d in node.decorator_list:
@@ -288,7 +310,7 @@ class Interpreter:
 
     def exec_for(self, stmt: ast.For | ast.AsyncFor, env: Env) -> Any:
         items = self.iteration(self.eval_expr(stmt.iter, env))
-        if items is not None and len(items) <= MAX_UNROLL and not _loop_exits(stmt.body):
+        if items is not None and len(items) <= MAX_UNROLL and not _loop_exits(stmt.body) and builds(stmt.body):
             for item in items:  # unrolled: each iteration is straight-line code
                 self.assign(stmt.target, item, env)
                 result = self.exec_block(stmt.body, env)
@@ -752,14 +774,17 @@ class Interpreter:
 
     def finish_functions(self) -> None:
         """Run what the module never called: functions with their parameters as symbols (or defaults), classes
-        never instantiated (their `__init__` with symbols) and every method not yet run, on the class's instance."""
+        never instantiated (their `__init__` with symbols) and every method not yet run, on the class's instance.
+        Only this module's own: an imported module's are analysed when that module is linted."""
         index = 0
         while index < len(self.functions):  # running one may define more (nested functions)
             fn = self.functions[index]
             index += 1
-            if not fn.evaluated:
+            if not fn.evaluated and fn.context.path is None:
                 self.call_function(fn, (), {})
         for cls in self.classes:
+            if cls.context.path is not None:
+                continue
             instance = cls.instance if cls.instance is not None else self.instantiate(cls, (), {}, None)
             for name, member in list(cls.attrs.items()):
                 if isinstance(member, FunctionObj) and not member.evaluated and name != "__init__":
@@ -995,41 +1020,47 @@ class Interpreter:
         return UNKNOWN
 
     # ------------------------------------------------------------------ calls
-    def eval_args(self, call: ast.Call, env: Env) -> tuple[tuple, dict, list[Argument]]:
+    def eval_args(self, call: ast.Call, env: Env, spans: bool = False) -> tuple[tuple, dict, list[Argument]]:
+        """The call's positional and keyword values, and — with `spans`, for the calls the IR records (Keras
+        constructors, model methods) — each argument with its exact source range."""
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
-        arguments: list[Argument] = []
-        parts = sorted([*call.args, *call.keywords], key=lambda p: (p.lineno, p.col_offset))
-        call_span = self.span(call)
-        func_span = self.span(call.func)
-        low = self.src.text.find("(", self.src.offset(func_span.end_line, func_span.end_column))  # the call's `(`
-        high = self.src.offset(call_span.end_line, call_span.end_column) - 1  # the call's `)`
-        for part in parts:
+        evaluated: list[tuple[ast.AST, ast.AST, str | None, Any]] = []  # (part, value node, keyword, value)
+        for part in sorted([*call.args, *call.keywords], key=lambda p: (p.lineno, p.col_offset)):
             if isinstance(part, ast.keyword):
-                value_node = part.value
-                value = self.eval_expr(value_node, env)
+                value = self.eval_expr(part.value, env)
                 keyword: str | None = part.arg if part.arg is not None else "**"
                 if part.arg is not None:
                     kwargs[part.arg] = value
                 elif isinstance(value, DictObj) and "<unknown>" not in value.items and \
                         all(isinstance(k, str) for k in value.items):
                     kwargs.update(value.items)  # f(**config): the dict's entries are the keywords
-                    whole = self.span(part)
-                    written = self.source(part.value)
-                    arguments.extend(Argument(k, ir_literal(v), whole, whole, f"{written}[{k!r}]", unpacked=True)
-                                     for k, v in value.items.items())
-                    continue
+                    keyword = "**dict"
+                evaluated.append((part, part.value, keyword, value))
             elif isinstance(part, ast.Starred):
-                value_node = part.value
-                value = self.eval_expr(value_node, env)
-                keyword = "*"
+                evaluated.append((part, part.value, "*", self.eval_expr(part.value, env)))
                 args.append(UNKNOWN)
             else:
-                value_node = part
                 value = self.eval_expr(part, env)
-                keyword = None
+                evaluated.append((part, part, None, value))
                 args.append(value)
+        return tuple(args), kwargs, self.arguments(call, evaluated) if spans else []
+
+    def arguments(self, call: ast.Call, evaluated: list) -> list[Argument]:
+        """The IR arguments of a call, with their spans (positional ones widened over redundant parentheses,
+        keyword values from after the `=`)."""
+        arguments: list[Argument] = []
+        call_span = self.span(call)
+        func_span = self.span(call.func)
+        low = self.src.text.find("(", self.src.offset(func_span.end_line, func_span.end_column))  # the call's `(`
+        high = self.src.offset(call_span.end_line, call_span.end_column) - 1  # the call's `)`
+        for part, value_node, keyword, value in evaluated:
             span = self.span(part)
+            if keyword == "**dict":  # one argument per entry, all spanning the whole `**config`
+                written = self.source(value_node)
+                arguments.extend(Argument(k, ir_literal(v), span, span, f"{written}[{k!r}]", unpacked=True)
+                                 for k, v in value.items.items())
+                continue
             value_span = self.span(value_node)
             if keyword is None:  # a positional argument: its redundant parentheses belong to it
                 span = self.src.with_parens(span, low, high)
@@ -1041,7 +1072,7 @@ class Interpreter:
                 eq += len(text[eq:]) - len(text[eq:].lstrip())
                 value_span = self.src.at(start + eq, self.src.offset(span.end_line, span.end_column))
             arguments.append(Argument(keyword, ir_literal(value), span, value_span, self.src.slice(value_span)))
-        return tuple(args), kwargs, arguments
+        return arguments
 
     def eval_call(self, call: ast.Call, env: Env) -> Any:
         if isinstance(call.func, ast.Name) and call.func.id in BUILTINS and not env.bound(call.func.id):

@@ -62,7 +62,7 @@ class KerasCalls:
 
     # ------------------------------------------------------------------ constructors
     def keras_call(self, kname: str, call: ast.Call, env: Env) -> Any:
-        args, kwargs, arguments = self.eval_args(call, env)
+        args, kwargs, arguments = self.eval_args(call, env, spans=True)
         site = self.callsite(call)
         if kname == "Input":
             layer = Layer("Input", True, tuple(arguments), site)
@@ -150,7 +150,7 @@ class KerasCalls:
 
     def construct(self, cls: ClassObj, call: ast.Call, env: Env) -> Any:
         """A user class called: a custom Keras layer, a subclassed model, or a plain instance."""
-        args, kwargs, arguments = self.eval_args(call, env)
+        args, kwargs, arguments = self.eval_args(call, env, spans=True)
         if cls.keras_base == "layers.Layer":
             obj = LayerObj(Layer(cls.node.name, False, tuple(arguments), self.callsite(call)))
             self.layers.append(obj)
@@ -212,7 +212,7 @@ class KerasCalls:
             builder.complete = False
 
     def apply_layer(self, obj: LayerObj, call: ast.Call, env: Env) -> Any:
-        args, kwargs, arguments = self.eval_args(call, env)
+        args, kwargs, arguments = self.eval_args(call, env, spans=True)
         source = kwargs.get("inputs", args[0] if args else None)
         refs = self.tensor_refs(source)
         if obj.layer.kind in POSITIONAL_TENSORS and len(args) > 1:  # mha(query, value(, key))
@@ -265,7 +265,7 @@ class KerasCalls:
         return self.library_method(ref, call, env)
 
     def model_method(self, builder: ModelBuilder, method: str, call: ast.Call, env: Env) -> Any:
-        args, kwargs, arguments = self.eval_args(call, env)
+        args, kwargs, arguments = self.eval_args(call, env, spans=True)
         site = self.callsite(call)
         if method == "add":
             item = args[0] if args else kwargs.get("layer", UNKNOWN)
