@@ -160,8 +160,10 @@ def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
         text = _cell_source(cell, position)
         if not text.strip():
             continue  # an empty cell adds nothing (and no lines)
-        lines = neutralise(split_lines(text))
-        error = syntax_error("\n".join(lines) + "\n")  # one broken cell must not hide the others
+        original = split_lines(text)
+        lines = neutralise(original)
+        # one broken cell must not hide the others (a cell neutralise left as it was has just parsed)
+        error = None if lines is original else syntax_error("\n".join(lines) + "\n")
         code.append(NotebookCell(index=position, text=text, lines=tuple(lines) if error is None else
                                  tuple("" for _ in lines), error=error))
     return document, code
