@@ -316,13 +316,13 @@ def lint_source(text: str, path: str, settings: Settings | None = None) -> FileR
 
 
 def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None,
-              loader: ModuleLoader | None = None) -> FileResult:
+              loader: ModuleLoader | None = None, prefiltered: bool = False) -> FileResult:
     """Read and lint one file (no confirmation). A file whose bytes never mention `keras` is skipped unread
     (`skipped=True`, no findings, not even RNN000): see rnnlint.prefilter for why that is exact."""
     settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
     data = read_bytes(path) if data is None else data  # `data`: already read (standard input, as `path`)
     loader = loader or ModuleLoader()
-    if not isinstance(data, SourceError) and not may_hold_model(path, data) and \
+    if not prefiltered and not isinstance(data, SourceError) and not may_hold_model(path, data) and \
             not imports_model_module(path, data, loader):
         return FileResult(path, (), None, None, {}, skipped=True)
     source = data if isinstance(data, SourceError) else read_text(path, data)

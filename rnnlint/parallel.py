@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 MIN_POOL_FILES = 8
+SMALL_RUN = 200  # files without `keras`: up to this many, every one's imports are looked up
 MIN_POOL_BYTES = 64_000
 MAX_CHUNK = 16
 START_METHOD_ENV = "RNNLINT_START_METHOD"
@@ -69,19 +70,26 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
     from rnnlint import engine
     from rnnlint.config import for_path
     from rnnlint.analyze.project import ModuleLoader
-    from rnnlint.prefilter import imports_model_module, may_hold_model
+    from rnnlint.prefilter import imports_model_module, may_hold_model, module_stems
     from rnnlint.sources import SourceError, read_bytes
 
     resolver = ModuleLoader()  # finds the project modules a file without `keras` imports
     results: list = [None] * len(files)
     store = None
     tasks: list[Task] = []
+    read: list[tuple[int, str, bytes, bool]] = []
     for index, path in enumerate(files):
         data = read_bytes(path)
         if isinstance(data, SourceError):
             results[index] = engine.lint_file(path, settings, data=data)  # unreadable: one RNN000
             continue
-        if not may_hold_model(path, data) and not imports_model_module(path, data, resolver):  # as lint_file says
+        read.append((index, path, data, may_hold_model(path, data)))
+    others = sum(1 for *_, holds in read if not holds)
+    # A file without `keras` is analysed when it imports one with it. On a large run, only imports whose dotted
+    # name shares a part with a file of the run that has `keras` are looked up on disk (the others cannot be one).
+    stems = None if others <= SMALL_RUN else module_stems(path for _, path, _, holds in read if holds)
+    for index, path, data, holds in read:
+        if not holds and not imports_model_module(path, data, resolver, stems):  # as engine.lint_file says
             results[index] = engine.FileResult(path, (), None, None, {}, skipped=True)
             continue
         file_settings = for_path(settings, path)
@@ -130,7 +138,7 @@ def _analyse(task: Task, store, loader) -> object:
     from rnnlint import engine
 
     try:
-        result = engine.lint_file(task.path, task.settings, data=task.data, loader=loader)
+        result = engine.lint_file(task.path, task.settings, data=task.data, loader=loader, prefiltered=True)
     except Exception as exc:  # noqa: BLE001 - lint_file guards its stages; this is the last net
         return engine.FileResult(task.path, (engine._internal("the engine", exc, task.path),), None, None, {})
     if store is not None and task.key is not None:

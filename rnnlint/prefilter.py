@@ -118,15 +118,35 @@ _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]
                      re.MULTILINE)
 
 
-def imports_model_module(path: str, data: bytes, loader, depth: int = 3) -> bool:
+# What a file without `keras` must call for a model built in another module to be checked in it: the train and
+# predict methods (RNN004–RNN007), and the model methods Keras 3 removed (RNN010).
+_USES_A_MODEL = (b".fit", b".predict", b".evaluate", b"_on_batch", b"reset_states")
+
+
+def module_stems(paths) -> set[str]:
+    """Every folder and file name (without `.py`) along the given paths: the names a module among them can be
+    imported by."""
+    import os
+
+    stems: set[str] = set()
+    for path in paths:
+        parts = os.path.normpath(path).split(os.sep)
+        stems.update(p[:-3] if p.endswith(".py") else p for p in parts if p)
+    return stems
+
+
+def imports_model_module(path: str, data: bytes, loader, stems: set[str] | None = None, depth: int = 3) -> bool:
     """Whether the file imports a module of the project (found by `loader`, an analyze.project.ModuleLoader)
-    whose bytes contain `keras`, directly or through at most `depth` imports."""
+    whose bytes contain `keras`, directly or through at most `depth` imports. With `stems` (`module_stems` of the
+    run's files with `keras`), only imports whose dotted name has one of them as a part are looked up."""
+    if not any(word in data for word in _USES_A_MODEL):
+        return False  # it calls no model method: nothing of a model built elsewhere to check here
     seen: set[str] = set()
     frontier = [(path, data)]
     for _ in range(depth):
         found = []
         for importer, content in frontier:
-            for target in _imported_files(importer, content, loader):
+            for target in _imported_files(importer, content, loader, stems):
                 if target in seen:
                     continue
                 seen.add(target)
@@ -144,8 +164,10 @@ def imports_model_module(path: str, data: bytes, loader, depth: int = 3) -> bool
     return False
 
 
-def _imported_files(importer: str, data: bytes, loader) -> list[str]:
+def _imported_files(importer: str, data: bytes, loader, stems: set[str] | None) -> list[str]:
     out = []
+    if stems is not None and not stems:
+        return out
     for match in _IMPORT.finditer(data):
         dots, module, names, plain = match.groups()
         if plain is not None:
@@ -158,6 +180,8 @@ def _imported_files(importer: str, data: bytes, loader) -> list[str]:
                 for n in names.decode("ascii", "replace").split(",") if n.strip() and n.strip() != "*"]
         for module_name, level in candidates:
             if not module_name and not level:
+                continue
+            if stems is not None and not any(part in stems for part in module_name.split(".")):
                 continue
             target = loader.resolve(importer, module_name, level)
             if target is not None:

@@ -125,10 +125,10 @@ def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeyp
     parent = os.getpid()
     real = engine.lint_file
 
-    def dies_on_buggy_2(path, settings=None, data=None, loader=None):
+    def dies_on_buggy_2(path, settings=None, data=None, loader=None, prefiltered=False):
         if path.endswith("buggy_2.py") and os.getpid() != parent:
             os._exit(9)  # as a segfault would: no exception, the worker is gone
-        return real(path, settings, data, loader)
+        return real(path, settings, data, loader, prefiltered)
 
     monkeypatch.setattr(engine, "lint_file", dies_on_buggy_2)
     serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
