@@ -289,15 +289,20 @@ def merge_foreign(results: Sequence[FileResult]) -> list[FileResult]:
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:
-    """The findings without repeats of the same code at the same place (the first one is kept: a builder run
-    for two argument lists reports its mistake once)."""
+    """The findings without repeats. A layer made several times (a loop, a builder run for two argument lists)
+    makes the same mistake in several models, or twice in one: the first report of a code at a place is kept
+    for each other model, and one model's findings at a place are kept when they say different things (one
+    rule may report several causes on one layer)."""
+    first_model: dict[tuple, object] = {}
     seen: set[tuple] = set()
     out = []
     for f in findings:
-        key = (f.code, f.span)
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
+        model = f.evidence.model.id if f.evidence is not None and f.evidence.model is not None else None
+        place = (f.code, f.span)
+        if first_model.setdefault(place, model) != model or (*place, f.message) in seen:
+            continue
+        seen.add((*place, f.message))
+        out.append(f)
     return out
 
 
