@@ -190,6 +190,25 @@ async def test_hover_shows_shapes_and_pattern(client: LanguageClient):
 
 
 @pytest.mark.asyncio
+async def test_hover_prints_symbolic_sizes(client: LanguageClient):
+    builder = textwrap.dedent("""\
+        from keras.models import Sequential
+        from keras.layers import LSTM, Dense
+        def build_model(n_steps, n_features):
+            model = Sequential()
+            model.add(LSTM(64, input_shape=(n_steps, n_features), return_sequences=True))
+            model.add(LSTM(32))
+            return model
+    """)
+    _open(client, builder)
+    assert await _diagnostics(client) == []
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=4, character=14)))
+    assert hover is not None
+    assert "(None, n_steps, n_features)" in hover.contents.value and "(None, n_steps, 64)" in hover.contents.value
+
+
+@pytest.mark.asyncio
 async def test_syntax_error_does_not_kill_the_server(client: LanguageClient):
     _open(client, BUGGY)
     await _diagnostics(client)
