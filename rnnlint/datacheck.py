@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rnnlint.ir import ArrayShape, Model, Sym, TrainCall, Unknown, dims_differ
+from rnnlint.ir import ArrayShape, DatasetShape, Model, Sym, TrainCall, Unknown, dims_differ
 from rnnlint.shapes import ModelShapes
 
 SPARSE_LOSSES = ("sparse_categorical_crossentropy",)
@@ -21,7 +21,7 @@ def dims_match(a: tuple, b: tuple) -> bool:
 
 def maybe_one(dim: object) -> bool:
     """A dim that is 1, or may be (a symbol, or None): Keras's size-1 adjustments may apply."""
-    return dim == 1 and not isinstance(dim, bool) or dim is None or isinstance(dim, Sym)
+    return dim == 1 and not isinstance(dim, bool) or dim is None or isinstance(dim, Sym) and dim.at_least <= 1
 
 
 def single_shape(value: object) -> tuple | None:
@@ -64,8 +64,37 @@ def x_contexts(model: Model, shapes: ModelShapes):
     if model_input is None:
         return
     for call in model.train_calls:
-        if isinstance(call.x, ArrayShape):
-            yield DataContext(model, shapes, call, model_input, call.x)
+        x = x_of(call)
+        if x is not None:
+            yield DataContext(model, shapes, call, model_input, x)
+
+
+def x_of(call: TrainCall) -> ArrayShape | None:
+    """The x a train call gives the model, as one array: the array itself, or a dataset's batches."""
+    if isinstance(call.x, ArrayShape):
+        return call.x
+    if isinstance(call.x, DatasetShape) and isinstance(call.x.x, ArrayShape):
+        return call.x.x
+    return None
+
+
+def y_of(call: TrainCall) -> ArrayShape | None:
+    """The target a train call trains on: its y, or a dataset's batches' targets."""
+    if isinstance(call.y, ArrayShape):
+        return call.y
+    if call.y is None and isinstance(call.x, DatasetShape) and isinstance(call.x.y, ArrayShape):
+        return call.x.y
+    return None
+
+
+def named(data: ArrayShape, name: str, call: TrainCall) -> str:
+    """How a message names the data: `y_train`, `the batches of ds (y)`, and where it was made when that says
+    more ("y (from to_categorical(labels) on line 7)")."""
+    if isinstance(call.x, DatasetShape) and (data is call.x.x or data is call.x.y):
+        name = f"the batches of {call.x_source or 'the dataset'} ({'x' if data is call.x.x else 'y'})"
+    if data.source and data.source.rsplit(" on ", 1)[0] != name:
+        return f"{name} (from {data.source})"
+    return name
 
 
 def keras_adds_feature_axis(x: ArrayShape, model_input: tuple, keras_major: int) -> bool:

@@ -44,6 +44,7 @@ class Sym(Unknown):
     name: str = "?"
     key: str = ""
     expr: tuple | None = None
+    at_least: int = 0  # a known lower bound (to_categorical's classes: at least 2)
 
     def __repr__(self) -> str:
         return self.name
@@ -68,6 +69,10 @@ def is_size(value: object) -> bool:
 def dims_differ(a: object, b: object) -> bool:
     """Two dims that certainly differ: both concrete and unequal. A symbol may equal anything but a different
     literal is never claimed; None (not static) matches anything."""
+    if isinstance(a, Sym) and isinstance(b, int) and not isinstance(b, bool):
+        return b < a.at_least
+    if isinstance(b, Sym) and isinstance(a, int) and not isinstance(a, bool):
+        return a < b.at_least
     return isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) and not isinstance(b, bool) \
         and a != b
 
@@ -233,7 +238,8 @@ class ArrayShape:
     the analyzer can name but not compute) or None (unknown dim)."""
 
     dims: tuple[int | Sym | None, ...]
-    dtype: Literal["int", "float", "bool", "str"] | None = None
+    dtype: Literal["int", "float", "bool", "str", "object"] | None = None  # object: a list of sequences
+    source: str = ""  # where it was made, for messages ("to_categorical(y_train) on line 6")
 
     @property
     def rank(self) -> int:
@@ -244,8 +250,21 @@ class ArrayShape:
         return self.dims[0] if self.dims else None
 
 
-# Data given to a train call: a known shape, several (multi-input list), or Unknown.
-Data = Union[ArrayShape, tuple["Data", ...], Unknown, None]
+@dataclass(frozen=True)
+class DatasetShape:
+    """A dataset or generator given to fit/evaluate/predict (tf.data, TimeseriesGenerator, an image directory
+    iterator): what one of its batches holds. Keras ignores the call's batch_size and shuffle for it."""
+
+    x: Any  # the batch's x: an ArrayShape with the batch axis first, a tuple of them, or Unknown
+    y: Any  # the batch's y, or None when its elements have no target
+    batch_size: Any  # int, Sym, or Unknown (None: not batched — each element is one sample)
+    shuffled: bool | None = None  # True after .shuffle(...) (or a shuffling iterator), None when not known
+    kind: Literal["dataset", "generator"] = "dataset"
+    source: str = ""
+
+
+# Data given to a train call: a known shape, several (multi-input list), a dataset, or Unknown.
+Data = Union[ArrayShape, tuple["Data", ...], DatasetShape, Unknown, None]
 
 
 @dataclass(frozen=True)
@@ -353,6 +372,6 @@ def to_jsonable(value: Any) -> Any:
 
 __all__ = [
     "UNKNOWN", "Unknown", "Sym", "is_size", "dims_differ", "Value", "is_unknown", "Pos", "Span", "Argument", "CallSite", "Layer",
-    "TensorRef", "Node", "DeclaredInput", "ArrayShape", "Data", "TrainCall", "ModelCall", "CompileInfo", "Model",
+    "TensorRef", "Node", "DeclaredInput", "ArrayShape", "DatasetShape", "Data", "TrainCall", "ModelCall", "CompileInfo", "Model",
     "Import", "FileIR", "to_jsonable", "field",
 ]

@@ -74,7 +74,7 @@ def _classes() -> dict[str, type]:
     from rnnlint import findings, ir
 
     names = ("Unknown", "Sym", "Pos", "Span", "Argument", "CallSite", "Layer", "TensorRef", "Node", "DeclaredInput",
-             "ArrayShape", "TrainCall", "ModelCall", "CompileInfo", "Model", "Import")
+             "ArrayShape", "DatasetShape", "TrainCall", "ModelCall", "CompileInfo", "Model", "Import")
     table = {name: getattr(ir, name) for name in names}
     table.update({cls.__name__: cls for cls in (findings.Confirmation, findings.Edit, findings.Fix,
                                                 findings.Evidence, findings.Finding)})

@@ -76,6 +76,11 @@ def binop(op: str, a: object, b: object) -> object:
         return b
     if op == "-" and isinstance(a, Sym) and isinstance(b, Sym) and a == b:
         return 0
+    if op == "-" and isinstance(a, Sym) and a.expr is not None and a.expr[0] == "+":  # (i + w) - i → w
+        if a.expr[1] == b and (isinstance(b, Sym) or is_int(b)):
+            return a.expr[2]
+        if a.expr[2] == b and (isinstance(b, Sym) or is_int(b)):
+            return a.expr[1]
     if op == "*" and is_int(b) and isinstance(a, Sym):  # write the literal first: 2 * n
         a, b = b, a
     name = f"{_text(a, op)} {op} {_text(b, op)}"

@@ -33,9 +33,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rnnlint.datacheck import DataContext, dims_match, first_real_kind, keras_adds_feature_axis, x_contexts
+from rnnlint.datacheck import (
+    DataContext, dims_match, first_real_kind, keras_adds_feature_axis, named, x_contexts,
+)
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
-from rnnlint.ir import Span, dims_differ
+from rnnlint.ir import DatasetShape, Span, dims_differ
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.shapes import format_shape
 
@@ -153,6 +155,7 @@ class InputDataMismatch(Rule):
         x, model_input = data.x, data.model_input
         per_x, per_in = x.dims[1:], model_input[1:]
         name = data.call.x_source or "x"
+        full = named(x, name, data.call)
         where = f"{data.call.method}() (line {data.call.span.line})"
         if dims_match(per_x, per_in):
             return None
@@ -160,15 +163,15 @@ class InputDataMismatch(Rule):
             return None
         expected = format_shape(model_input)
         if dims_match(x.dims, per_in):
-            return (f"{name} has shape {format_shape(x.dims)}, which is one sample without its batch axis, but the "
+            return (f"{full} has shape {format_shape(x.dims)}, which is one sample without its batch axis, but the "
                     f"model expects {expected}: Keras reads it as {x.dims[0]} samples; pass "
                     f"{name}[np.newaxis] (shape {format_shape((1,) + x.dims)}) to {where}")
         if x.rank != len(model_input):
             hint = ""
-            if x.rank == 2 and len(model_input) == 3 and None not in per_in:
+            if x.rank == 2 and len(model_input) == 3 and None not in per_in and not isinstance(data.call.x, DatasetShape):
                 hint = (f"; reshape it to (samples, {per_in[0]}, {per_in[1]}) with "
                         f"{name}.reshape(({name}.shape[0], {per_in[0]}, {per_in[1]}))")
-            return (f"{name} has shape {format_shape(x.dims)}, {x.rank}D, but the model expects {expected}, "
+            return (f"{full} has shape {format_shape(x.dims)}, {x.rank}D, but the model expects {expected}, "
                     f"{len(model_input)}D (samples, timesteps, features){hint}")
         parts = []
         if len(per_in) >= 2 and dims_differ(per_x[0], per_in[0]):
@@ -179,7 +182,7 @@ class InputDataMismatch(Rule):
             parts.append(f"{per_x[-1]} features where the model declares {per_in[-1]}")
         if not parts:
             parts.append("per-sample dims that differ from the model's input")
-        return (f"{name} has shape {format_shape(x.dims)} but the model expects {expected}: "
+        return (f"{full} has shape {format_shape(x.dims)} but the model expects {expected}: "
                 + "; ".join(parts))
 
 
@@ -188,7 +191,7 @@ def _reshape_fix(data: DataContext) -> Fix | None:
     difference and x is a plain name."""
     x, model_input, call = data.x, data.model_input, data.call.call
     name = data.call.x_source
-    if not name.isidentifier() or call.statement is None:
+    if not name.isidentifier() or call.statement is None or isinstance(data.call.x, DatasetShape):
         return None
     if not (x.rank == len(model_input) - 1 and model_input[-1] == 1 and dims_match(x.dims[1:], model_input[1:-1])):
         return None

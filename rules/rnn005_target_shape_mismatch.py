@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from rnnlint.datacheck import followed_whole, loss_name, single_shape, target_ok
+from rnnlint.datacheck import followed_whole, loss_name, named, single_shape, target_ok, y_of
 from rnnlint.findings import Diagnostic, Evidence
 from rnnlint.ir import ArrayShape, dims_differ
 from rnnlint.rule import Example, Rule, RuleContext
@@ -160,15 +160,16 @@ class TargetShapeMismatch(Rule):
             if output is None or loss is None:
                 continue
             for call in model.train_calls:
-                y = call.y
-                if not isinstance(y, ArrayShape) or target_ok(y, output, loss):
+                y = y_of(call)
+                if y is None or target_ok(y, output, loss):
                     continue
-                message = self._message(y, output, loss, call.y_source or "y", shapes.synthetic_input)
+                plain = call.y_source or "y"
+                message = self._message(y, output, loss, plain, named(y, plain, call))
                 yield Diagnostic(message, call.span, evidence=Evidence("output_mismatch", model=model, data=y, loss=loss))
 
     @staticmethod
-    def _message(y: ArrayShape, output: tuple, loss: str, name: str, synthetic: bool) -> str:
-        head = f"{name} has shape {format_shape(y.dims)} but the model outputs {format_shape(output)}"
+    def _message(y: ArrayShape, output: tuple, loss: str, name: str, full_name: str) -> str:
+        head = f"{full_name} has shape {format_shape(y.dims)} but the model outputs {format_shape(output)}"
         silent = loss not in ("sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy") \
             and _broadcasts(y.dims, output)
         tail = ("; Keras would broadcast this silently and train on the wrong target" if silent

@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Evidence
-from rnnlint.ir import ArrayShape, Model, Unknown
+from rnnlint.ir import ArrayShape, DatasetShape, Model, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import all_layers, batched_samples, label
 
@@ -160,6 +160,9 @@ class StatefulBatch(Rule):
         for call in model.train_calls:
             if call.method not in ("fit", "evaluate", "predict"):
                 continue
+            if isinstance(call.x, DatasetShape):  # Keras ignores batch_size and shuffle for a dataset: its own
+                yield from self._dataset(layer, call, batch)
+                continue
             used = call.batch_size if call.has_batch_size else KERAS_DEFAULT_BATCH
             samples = call.x.samples if isinstance(call.x, ArrayShape) else None
             one_batch = isinstance(samples, int) and isinstance(used, int) and samples == batch <= used
@@ -188,3 +191,20 @@ class StatefulBatch(Rule):
                     f"{label(layer)} is stateful, but fit() on line {call.span.line} shuffles the samples "
                     f"(shuffle defaults to True): the carried state then links unrelated sequences; pass shuffle=False",
                     layer.span, evidence=Evidence("advice", batch_size=batch))
+
+    @staticmethod
+    def _dataset(layer, call, batch: int) -> Iterable[Diagnostic]:
+        """A dataset or generator brings its own batches (and its own shuffling)."""
+        data = call.x
+        what = "dataset" if data.kind == "dataset" else "generator"
+        made = f" ({data.source})" if data.source else ""
+        if isinstance(data.batch_size, int) and not isinstance(data.batch_size, bool) and data.batch_size != batch:
+            yield Diagnostic(
+                f"{label(layer)} is stateful with a static batch size of {batch}, but the {what} given to "
+                f"{call.method}() on line {call.span.line}{made} yields batches of {data.batch_size} (Keras ignores "
+                f"batch_size= for it): batch it by {batch}", layer.span, evidence=Evidence("advice", batch_size=batch))
+        if call.method == "fit" and data.shuffled is True:
+            yield Diagnostic(
+                f"{label(layer)} is stateful, but the {what} given to fit() on line {call.span.line} is shuffled: the "
+                f"carried state then links unrelated sequences; do not shuffle it", layer.span,
+                evidence=Evidence("advice", batch_size=batch))

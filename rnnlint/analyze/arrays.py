@@ -1,17 +1,19 @@
-"""Static shapes of NumPy / TensorFlow data arrays: constructors, reshape, indexing, stacking.
+"""Static shapes of NumPy / TensorFlow data arrays: constructors, reshape, indexing, stacking, encoders, windows.
 
-Functions take already-evaluated arguments (literals, `ArrayObj`, `ListObj` or Unknown) and return an
-`ArrayObj` or `UNKNOWN`. A dim that cannot be resolved is None; a rank that cannot be resolved is Unknown.
+Functions take already-evaluated arguments (literals, symbols, `ArrayObj`, `ListObj` or Unknown) and return an
+`ArrayObj` or `UNKNOWN`. A dim is an int, a symbol (`ir.Sym`: a size with an identity, such as `n_steps` or
+`len(texts)`) or None (not known at all); a rank that cannot be resolved is Unknown.
 """
 from __future__ import annotations
 
 import math
 from typing import Any, Callable
 
+from rnnlint import symbolic
 from rnnlint.analyze.values import ArrayObj, ListObj
-from rnnlint.ir import UNKNOWN, ArrayShape, Unknown
+from rnnlint.ir import UNKNOWN, ArrayShape, Sym, Unknown
 
-Dims = tuple  # tuple[int | None, ...]
+Dims = tuple  # tuple[int | Sym | None, ...]
 
 
 def _int(value: Any) -> int | None:
@@ -20,18 +22,28 @@ def _int(value: Any) -> int | None:
     return value
 
 
+def _size_like(value: Any) -> bool:
+    """An int or a symbol: something a dim or an index can be."""
+    return isinstance(value, Sym) or _int(value) is not None
+
+
 def as_dims(value: Any) -> Dims | None:
-    """A shape argument (int or tuple/list of ints) as dims; None when unknown. Unknown entries become None."""
+    """A shape argument (int, symbol or tuple/list of them) as dims; None when unknown. Unknown entries become
+    None, symbols stay."""
     if isinstance(value, ListObj):
         value = value.items
     if isinstance(value, bool):
         return None
+    if isinstance(value, Sym):
+        return (value,)
     if isinstance(value, int):
         return (value,) if value >= 0 else None
     if isinstance(value, tuple):
         dims = []
         for v in value:
-            if isinstance(v, Unknown):
+            if isinstance(v, Sym):
+                dims.append(v)
+            elif isinstance(v, Unknown):
                 dims.append(None)
             elif _int(v) is not None and v >= 0:
                 dims.append(v)
@@ -41,10 +53,17 @@ def as_dims(value: Any) -> Dims | None:
     return None
 
 
-def array(dims: Dims | None, dtype: str | None = None) -> Any:
+def array(dims: Dims | None, dtype: str | None = None, source: str = "") -> Any:
     if dims is None:
         return UNKNOWN
-    return ArrayObj(ArrayShape(tuple(dims), dtype))
+    return ArrayObj(ArrayShape(tuple(dims), dtype, source))
+
+
+def with_source(value: Any, source: str) -> Any:
+    """`value` (an array) marked with where it was made, unless it already says."""
+    if isinstance(value, ArrayObj) and not value.shape.source:
+        return ArrayObj(ArrayShape(value.shape.dims, value.shape.dtype, source))
+    return value
 
 
 def dtype_name(value: Any) -> str | None:
@@ -63,9 +82,17 @@ def dtype_name(value: Any) -> str | None:
 
 
 def literal_array(value: Any, dtype: str | None = None) -> Any:
-    """np.array of a nested literal list/tuple (or of a list of known arrays: stacking)."""
+    """np.array of a nested literal list/tuple, of a list of known arrays (stacking), or of a list grown in a loop
+    (a `GrowingList`: its count and item shape)."""
     if isinstance(value, ArrayObj):
-        return ArrayObj(ArrayShape(value.shape.dims, dtype or value.shape.dtype))
+        return ArrayObj(ArrayShape(value.shape.dims, dtype or value.shape.dtype, value.shape.source))
+    if isinstance(value, GrowingList):
+        item = value.item
+        if isinstance(item, ArrayObj):
+            return array((value.count,) + item.shape.dims, dtype or item.shape.dtype)
+        if isinstance(item, (int, float)) and not isinstance(item, bool) or isinstance(item, Sym):
+            return array((value.count,), dtype)
+        return UNKNOWN
     if isinstance(value, ListObj):
         value = value.items
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -79,6 +106,25 @@ def literal_array(value: Any, dtype: str | None = None) -> Any:
         return UNKNOWN
     kind = dtype or _nested_kind(value)
     return array(dims, kind)
+
+
+class GrowingList:
+    """A list appended to in a loop the analyzer does not unroll: `count` items (a symbol) like `item`."""
+
+    def __init__(self, count: Any, item: Any) -> None:
+        self.count = count
+        self.item = item
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GrowingList) and other.count == self.count and _same_item(other.item, self.item)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _same_item(a: Any, b: Any) -> bool:
+    if isinstance(a, ArrayObj) and isinstance(b, ArrayObj):
+        return a.shape.dims == b.shape.dims
+    return a is b or (isinstance(a, (int, float)) and isinstance(b, (int, float)))
 
 
 def _nested_dims(value: Any) -> Dims | None:
@@ -156,31 +202,36 @@ def join(name: str, items: Any, axis: Any = 0) -> Any:
     if axis is None or any(len(d) != rank for d in shapes) or not -rank <= axis < rank:
         return UNKNOWN
     axis %= rank
-    out: list[int | None] = []
+    out: list[Any] = []
     for k in range(rank):
         column = [d[k] for d in shapes]
         if k == axis:
-            out.append(None if None in column else sum(column))  # type: ignore[arg-type]
+            total: Any = 0
+            for c in column:
+                total = None if c is None or total is None else symbolic.binop("+", total, c)
+            out.append(total if not isinstance(total, Unknown) or isinstance(total, Sym) else None)
         else:
-            known = {c for c in column if c is not None}
+            known = {c for c in column if _int(c) is not None}
             if len(known) > 1:
                 return UNKNOWN  # numpy would raise: not ours to judge
-            out.append(known.pop() if known else None)
+            out.append(known.pop() if known else next((c for c in column if c is not None), None))
     return array(tuple(out), items[0].shape.dtype)
 
 
 def reshape(source: Any, shape: Any) -> Any:
-    """`X.reshape(shape)` with one -1 resolved when the total size is known."""
+    """`X.reshape(shape)`: every dim the call spells out (ints and symbols), one -1 resolved from the size."""
     if isinstance(shape, ListObj):
         shape = shape.items
-    if isinstance(shape, int) and not isinstance(shape, bool):
+    if _size_like(shape):
         shape = (shape,)
     if not isinstance(shape, tuple):
         return UNKNOWN
-    dims: list[int | None] = []
+    dims: list[Any] = []
     minus = None
     for i, v in enumerate(shape):
-        if isinstance(v, Unknown):
+        if isinstance(v, Sym):
+            dims.append(v)
+        elif isinstance(v, Unknown):
             dims.append(None)
         elif _int(v) is None:
             return UNKNOWN
@@ -198,14 +249,46 @@ def reshape(source: Any, shape: Any) -> Any:
         total = _size(source)
         rest = [d for j, d in enumerate(dims) if j != minus]
         if total is not None and all(d is not None for d in rest):
-            prod = math.prod(rest)  # type: ignore[arg-type]
-            dims[minus] = total // prod if prod and total % prod == 0 else None
+            prod = symbolic.product(rest)
+            if symbolic.is_int(total) and symbolic.is_int(prod):
+                dims[minus] = total // prod if prod and total % prod == 0 else None
+            elif isinstance(total, Sym) or isinstance(prod, Sym):
+                quotient = _divide(total, prod)
+                dims[minus] = quotient
+        if dims[minus] is None and isinstance(source, ArrayObj) and source.shape.dims and minus == 0 and \
+                _keeps_rest(source.shape.dims[1:], rest):
+            dims[0] = source.shape.dims[0]  # (n, T*F) → (-1, T, F): the samples stay
     return array(tuple(dims), dtype)
 
 
-def _size(value: Any) -> int | None:
+def _keeps_rest(old_rest: tuple, new_rest: list) -> bool:
+    """Whether the per-sample size is the same before and after a reshape (then a leading -1 keeps the count)."""
+    a, b = symbolic.product(old_rest), symbolic.product(new_rest)
+    return a == b and not (isinstance(a, Unknown) and not isinstance(a, Sym))
+
+
+def _divide(total: Any, part: Any) -> Any:
+    """`total // part` when it is exact: an int, or the symbol left when `part` is a factor of `total`."""
+    if isinstance(total, Sym) and total.expr is not None and total.expr[0] == "*":
+        a, b = total.expr[1], total.expr[2]
+        if a == part:
+            return b
+        if b == part:
+            return a
+        for left, right in ((a, b), (b, a)):
+            rest = _divide(left, part)
+            if rest is not None:
+                return symbolic.binop("*", rest, right)
+    if total == part:
+        return 1
+    return None
+
+
+def _size(value: Any) -> Any:
+    """The number of elements of an array: an int, a symbolic product, or None."""
     if isinstance(value, ArrayObj) and all(d is not None for d in value.shape.dims):
-        return math.prod(value.shape.dims)  # type: ignore[arg-type]
+        size = symbolic.product(value.shape.dims)
+        return size if symbolic.is_int(size) or isinstance(size, Sym) else None
     return None
 
 
@@ -221,15 +304,18 @@ def expand_dims(source: Any, axis: Any) -> Any:
         axis += rank
     if not 0 <= axis < rank:
         return UNKNOWN
-    return array(dims[:axis] + (1,) + dims[axis:], source.shape.dtype)
+    return array(dims[:axis] + (1,) + dims[axis:], source.shape.dtype, source.shape.source)
 
 
 def index(source: Any, items: tuple) -> Any:
-    """Basic indexing: ints drop an axis, slices keep it (the first axis' length computed when known),
-    None / np.newaxis add an axis, one Ellipsis expands. Anything else (fancy indexing) is Unknown."""
+    """Basic indexing: ints (and symbols) drop an axis, slices keep it (its length computed when the bounds allow),
+    None / np.newaxis add an axis, one Ellipsis expands. An integer array as the only index picks rows
+    (`np.eye(n)[labels]`); other fancy indexing is Unknown."""
     if not isinstance(source, ArrayObj):
         return UNKNOWN
     dims = list(source.shape.dims)
+    if len(items) == 1 and isinstance(items[0], ArrayObj) and items[0].shape.dtype in ("int", None) and dims:
+        return array(items[0].shape.dims + tuple(dims[1:]), source.shape.dtype)
     n_real = sum(1 for it in items if not (it is None or it == "newaxis" or it is Ellipsis))
     if sum(1 for it in items if it is Ellipsis) > 1 or n_real > len(dims):
         return UNKNOWN
@@ -239,7 +325,7 @@ def index(source: Any, items: tuple) -> Any:
             expanded.extend([slice(None)] * (len(dims) - n_real))
         else:
             expanded.append(it)
-    out: list[int | None] = []
+    out: list[Any] = []
     axis = 0
     for it in expanded:
         if it is None or it == "newaxis":
@@ -248,23 +334,36 @@ def index(source: Any, items: tuple) -> Any:
         if isinstance(it, slice):
             out.append(_slice_len(dims[axis], it))
             axis += 1
-        elif _int(it) is not None:
+        elif _size_like(it):
             axis += 1
         else:
             return UNKNOWN
     out.extend(dims[axis:])
-    return array(tuple(out), source.shape.dtype)
+    return array(tuple(out), source.shape.dtype, source.shape.source)
 
 
-def _slice_len(dim: int | None, sl: slice) -> int | None:
+def _slice_len(dim: Any, sl: slice) -> Any:
+    """The length of `dim[sl]`: exact for literals; `w` for `x[i:i + w]` whatever `i` is; else None."""
     parts = (sl.start, sl.stop, sl.step)
-    if any(p is not None and (isinstance(p, Unknown) or _int(p) is None) for p in parts):
+    if any(p is not None and not _size_like(p) and not (symbolic.is_int(p)) for p in parts):
         return None
-    if dim is None:
-        if sl.start is None and sl.step is None and sl.stop is not None and sl.stop >= 0:
-            return None  # X[:800] of an unknown length: at most 800, not known
-        if sl.start is None and sl.stop is None and sl.step is None:
-            return None
+    if sl.step not in (None, 1):
+        if _int(dim) is not None and all(p is None or _int(p) is not None for p in parts):
+            return len(range(dim)[sl])
+        return None
+    start, stop = sl.start, sl.stop
+    if isinstance(start, Sym) or isinstance(stop, Sym):
+        if start is not None and stop is not None:
+            length = symbolic.binop("-", stop, start)
+            if _int(length) is not None:
+                return length if length >= 0 else None  # x[i:i + w]: w
+            return length if isinstance(length, Sym) and length.expr is None else None
+        if start is None and isinstance(stop, Sym):
+            return None  # x[:n] may be shorter than n
+        return None
+    if dim is None or isinstance(dim, Sym):
+        if start is None and stop is None:
+            return dim
         return None
     return len(range(dim)[sl])
 
@@ -272,7 +371,7 @@ def _slice_len(dim: int | None, sl: slice) -> int | None:
 def random_shape(func: str, args: tuple, kwargs: dict) -> Any:
     """numpy.random.* and Generator methods."""
     if func in ("rand", "randn"):
-        if kwargs or not all(_int(a) is not None for a in args):
+        if kwargs or not all(_size_like(a) for a in args):
             return UNKNOWN
         return array(tuple(args), "float")
     size_pos = {"random": 0, "random_sample": 0, "sample": 0, "ranf": 0, "uniform": 2, "normal": 2,
@@ -318,7 +417,12 @@ def numpy_call(name: str, args: tuple, kwargs: dict) -> Any:
         return array((count,), dtype or kind)
     if name == "linspace":
         num = kwargs.get("num", args[2] if len(args) > 2 else 50)
-        return array((num,), "float") if _int(num) is not None else UNKNOWN
+        return array((num,), "float") if _size_like(num) else UNKNOWN
+    if name in ("eye", "identity"):
+        n = args[0] if args else kwargs.get("N", kwargs.get("n"))
+        m = args[1] if len(args) > 1 and name == "eye" else kwargs.get("M", n)
+        return array((n, m if m is not None else n), dtype or "float") if _size_like(n) and \
+            (m is None or _size_like(m)) else UNKNOWN
     if name == "reshape":
         shape = kwargs.get("newshape", kwargs.get("shape", args[1] if len(args) > 1 else None))
         return reshape(args[0], shape) if args else UNKNOWN
@@ -331,6 +435,10 @@ def numpy_call(name: str, args: tuple, kwargs: dict) -> Any:
     if name in ("concatenate", "hstack", "vstack", "dstack", "column_stack", "row_stack") and args:
         axis = kwargs.get("axis", args[1] if len(args) > 1 else 0)
         return join(name, args[0], axis)
+    if name == "lib.stride_tricks.sliding_window_view" and args:
+        window = kwargs.get("window_shape", args[1] if len(args) > 1 else None)
+        axis = kwargs.get("axis", args[2] if len(args) > 2 else None)
+        return sliding_window_view(args[0], window, axis)
     if name in ELEMENTWISE and args:
         return args[0] if isinstance(args[0], ArrayObj) else UNKNOWN
     return UNKNOWN
@@ -338,6 +446,21 @@ def numpy_call(name: str, args: tuple, kwargs: dict) -> Any:
 
 ELEMENTWISE = {"sin", "cos", "tan", "exp", "log", "log1p", "sqrt", "abs", "tanh", "square", "round", "floor",
                "ceil", "clip", "nan_to_num", "float32", "float64", "sign", "negative"}
+
+
+def sliding_window_view(source: Any, window: Any, axis: Any = None) -> Any:
+    """np.lib.stride_tricks.sliding_window_view(x, w, axis): the windowed axis shrinks to n - w + 1 and the window
+    is appended as the last axis."""
+    if not isinstance(source, ArrayObj) or not _size_like(window):
+        return UNKNOWN
+    dims = list(source.shape.dims)
+    axis = 0 if axis is None and len(dims) == 1 else axis
+    if _int(axis) is None or not -len(dims) <= axis < len(dims):
+        return UNKNOWN
+    axis %= len(dims)
+    n = dims[axis]
+    dims[axis] = None if n is None else symbolic.binop("+", symbolic.binop("-", n, window), 1)
+    return array(tuple(dims) + (window,), source.shape.dtype)
 
 
 def tf_call(name: str, args: tuple, kwargs: dict) -> Any:
@@ -359,18 +482,49 @@ def tf_call(name: str, args: tuple, kwargs: dict) -> Any:
         return array(as_dims(args[0] if args else kwargs.get("shape")), "float")
     if name == "stack":
         return stack(args[0], kwargs.get("axis", args[1] if len(args) > 1 else 0)) if args else UNKNOWN
+    if name == "one_hot":
+        indices = args[0] if args else kwargs.get("indices")
+        depth = kwargs.get("depth", args[1] if len(args) > 1 else None)
+        if isinstance(indices, ArrayObj) and _size_like(depth):
+            return array(indices.shape.dims + (depth,), "float")
     return UNKNOWN
 
 
-def to_categorical(args: tuple, kwargs: dict) -> Any:
+def to_categorical(args: tuple, kwargs: dict, classes: Any = None) -> Any:
+    """keras.utils.to_categorical(y, num_classes): y's dims (a trailing 1 dropped) and the classes; without
+    num_classes the classes are a symbol of at least 2 (`classes`)."""
     y = args[0] if args else kwargs.get("y")
     num = kwargs.get("num_classes", args[1] if len(args) > 1 else None)
-    if not isinstance(y, ArrayObj) or _int(num) is None:
+    if not isinstance(y, ArrayObj):
+        return UNKNOWN
+    if num is None:
+        num = classes
+    if not _size_like(num):
         return UNKNOWN
     dims = y.shape.dims
     if dims and dims[-1] == 1 and len(dims) > 1:
         dims = dims[:-1]
     return array(dims + (num,), "float")
+
+
+def pad_sequences(args: tuple, kwargs: dict, longest: Any) -> Any:
+    """pad_sequences(sequences, maxlen=N) → (number of sequences, N) ints (without maxlen: the longest, a
+    symbol)."""
+    sequences = args[0] if args else kwargs.get("sequences")
+    maxlen = kwargs.get("maxlen", args[1] if len(args) > 1 else None)
+    count: Any = None
+    if isinstance(sequences, ArrayObj) and sequences.shape.dims:
+        count = sequences.shape.dims[0]
+    elif isinstance(sequences, (ListObj, tuple)):
+        count = len(sequences.items if isinstance(sequences, ListObj) else sequences)
+    elif isinstance(sequences, GrowingList):
+        count = sequences.count
+    elif isinstance(sequences, Sym):
+        count = symbolic.named(f"len({sequences.name})", f"len({sequences.key})")
+    else:
+        return UNKNOWN
+    length = maxlen if _size_like(maxlen) else longest
+    return array((count, length), dtype_name(kwargs.get("dtype")) or "int")
 
 
 def method_call(source: ArrayObj | None, method: str, args: tuple, kwargs: dict) -> Any:
@@ -382,17 +536,20 @@ def method_call(source: ArrayObj | None, method: str, args: tuple, kwargs: dict)
     if source is None:
         return UNKNOWN
     if method == "astype":
-        return ArrayObj(ArrayShape(source.shape.dims, dtype_name(args[0] if args else kwargs.get("dtype"))))
-    if method in ("copy", "squeeze") and not args and method == "copy":
+        return ArrayObj(ArrayShape(source.shape.dims, dtype_name(args[0] if args else kwargs.get("dtype")),
+                                   source.shape.source))
+    if method == "copy" and not args:
         return source
     if method in ("flatten", "ravel"):
         size = _size(source)
         return array((size,), source.shape.dtype)
     if method == "squeeze" and not args and not kwargs:
         return array(tuple(d for d in source.shape.dims if d != 1), source.shape.dtype) \
-            if all(d is not None for d in source.shape.dims) else UNKNOWN
+            if all(_int(d) is not None for d in source.shape.dims) else UNKNOWN
     if method == "numpy":
         return source
+    if method in ("transpose",) and not args:
+        return array(tuple(reversed(source.shape.dims)), source.shape.dtype)
     return UNKNOWN
 
 

@@ -28,12 +28,13 @@ import time
 from typing import Any
 
 from rnnlint import symbolic
-from rnnlint.analyze import arrays
+from rnnlint.analyze import arrays, datasources
 from rnnlint.analyze.limits import MAX_CALL_DEPTH, MAX_DEPTH, MAX_EVALUATIONS, MAX_MODULES, MAX_UNROLL, TimeUp
 from rnnlint.analyze.names import keras_name, keras_path, numpy_name, star_exports
 from rnnlint.analyze.positions import SourceText
 from rnnlint.analyze.values import (
-    ArgParserObj, ArrayObj, BoundMethod, CallableRef, ClassObj, DictObj, FileObj, FunctionObj, InstanceObj, LayerObj,
+    ArgParserObj, ArrayObj, BoundMethod, CallableRef, ClassObj, DatasetObj, DictObj, FileObj, FrameObj, FunctionObj,
+    InstanceObj, LayerObj,
     ListObj, ModelBuilder, ModuleContext, ModuleRef, NamespaceObj, ProjectModule, TensorObj,
 )
 from rnnlint.ir import UNKNOWN, Argument, CallSite, Import, Pos, Span, Sym, TensorRef, Unknown
@@ -163,6 +164,19 @@ def _signature(args: tuple, kwargs: dict) -> tuple | None:
         else:
             parts.append(("object", id(value)))
     return tuple(sorted(kwargs)), tuple(parts)
+
+
+def _generates(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether a function is a generator (a `yield` of its own, not of a nested function)."""
+    stack = list(node.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(item))
+    return False
 
 
 def builds(body: list) -> bool:
@@ -355,7 +369,10 @@ class Interpreter:
             if fallthrough or not through:  # the value before comes first: it is kept when all are equivalent
                 values.insert(0, before.get(name, _MISSING))
             values = [v for v in values if v is not _MISSING]
-            if values and all(same_value(values[0], v) for v in values[1:]):
+            grown = [v for v in values if isinstance(v, arrays.GrowingList)]
+            if grown and all(v == grown[0] or isinstance(v, ListObj) and not v.items for v in values):
+                env.set(name, grown[0])  # a list a loop appends to: its count is the loop's
+            elif values and all(same_value(values[0], v) for v in values[1:]):
                 env.set(name, preferred(values))
             else:
                 env.set(name, self.mint(name, at))
@@ -672,6 +689,8 @@ class Interpreter:
             return fn.result
         if fn.evaluating or self.call_depth > MAX_CALL_DEPTH or self.evaluations >= MAX_EVALUATIONS:
             return UNKNOWN
+        if _generates(fn.node):  # a generator function: what fit gets from it is its own batches
+            return DatasetObj(UNKNOWN, UNKNOWN, UNKNOWN, None, "generator", f"{fn.node.name}()")
         self.evaluations += 1
         fn.evaluating = True
         local = Env(fn.scope_env, {})
@@ -965,6 +984,13 @@ class Interpreter:
                 return owner.env.vars[attr]
             sub = self.import_project(f"{owner.name}.{attr}", 0) if owner.path else None
             return sub if sub is not None else UNKNOWN
+        if isinstance(owner, FrameObj):
+            found = datasources.frame_attr(owner, attr, self.symbol_maker(node), self.described(node))
+            return found if found is not None else CallableRef(owner, attr)
+        if isinstance(owner, DictObj) and attr in owner.items and isinstance(attr, str):
+            return owner.items[attr]  # a scikit-learn Bunch: `iris.data`
+        if isinstance(owner, arrays.GrowingList):
+            return CallableRef(owner, attr)
         if isinstance(owner, NamespaceObj):
             values = dict(owner.values)
             if attr in values:
@@ -995,6 +1021,9 @@ class Interpreter:
                 items.append(self.eval_expr(part, env))
         if isinstance(value, ArrayObj):
             return arrays.index(value, tuple(items))
+        if isinstance(value, FrameObj):
+            return datasources.frame_index(value, items[0] if len(items) == 1 and not isinstance(index, ast.Tuple)
+                                           else tuple(items), self.symbol_maker(node))
         if len(items) != 1 or isinstance(index, ast.Tuple):
             return UNKNOWN
         key = items[0]
@@ -1189,6 +1218,10 @@ def builtin(name: str, args: tuple, kwargs: dict) -> Any:
             return len(one)
         if isinstance(one, (ListObj, DictObj)):
             return len(one.items)
+        if isinstance(one, arrays.GrowingList):
+            return one.count
+        if isinstance(one, FrameObj):
+            return one.rows
         if isinstance(one, Sym):
             return symbolic.named(f"len({one.name})", f"len({one.key})")
         return UNKNOWN

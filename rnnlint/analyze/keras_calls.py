@@ -15,12 +15,16 @@ import ast
 import re
 from typing import Any
 
+from rnnlint.analyze import datasources
 from rnnlint.analyze.interpret import Env, callee_name, ir_literal
 from rnnlint.analyze.names import keras_name
 from rnnlint.analyze.values import (
-    ArrayObj, CallableRef, ClassObj, GraphNode, InstanceObj, LayerObj, ListObj, ModelBuilder, ModuleRef, TensorObj,
+    ArrayObj, CallableRef, ClassObj, DatasetObj, FrameObj, GraphNode, InstanceObj, LayerObj, ListObj, ModelBuilder,
+    ModuleRef, TensorObj,
 )
-from rnnlint.ir import UNKNOWN, Argument, CallSite, CompileInfo, Layer, ModelCall, Pos, TensorRef, TrainCall, Unknown
+from rnnlint.ir import (
+    UNKNOWN, Argument, ArrayShape, CallSite, CompileInfo, Layer, ModelCall, Pos, TensorRef, TrainCall, Unknown,
+)
 
 TRAIN_METHODS = {
     "fit": ("x", "y", "batch_size", "epochs"),
@@ -111,7 +115,7 @@ class KerasCalls:
             return obj
         if kname.startswith("losses."):
             return "loss:" + kname[len("losses."):]
-        return self.keras_utility(kname, args, kwargs)
+        return self.keras_utility(kname, call, args, kwargs)
 
     def merge_helper(self, kind: str, call: ast.Call, args: tuple, kwargs: dict, arguments: list[Argument],
                      site: CallSite) -> Any:
@@ -336,9 +340,15 @@ class KerasCalls:
 
 
 def data_of(value: Any) -> Any:
-    """What a train call's x or y is, for the rules: an array's shape, a tuple of them, or Unknown."""
+    """What a train call's x or y is, for the rules: an array's shape, a tuple of them, a dataset's batches, or
+    Unknown."""
     if isinstance(value, ArrayObj):
         return value.shape
+    if isinstance(value, DatasetObj):
+        return datasources.dataset_shape(value)
+    if isinstance(value, FrameObj):
+        columns = value.columns if value.columns is not None else None
+        return ArrayShape((value.rows,) if value.series else (value.rows, columns))
     if isinstance(value, ListObj):
         value = value.items
     if isinstance(value, tuple) and value and all(isinstance(v, ArrayObj) for v in value):

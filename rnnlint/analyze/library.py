@@ -1,5 +1,9 @@
-"""Library calls that are not Keras layers or models: NumPy and TensorFlow data (`arrays`), argparse, and the
-methods of the Python containers the evaluator tracks (lists, config dicts).
+"""Library calls that are not Keras layers or models: NumPy and TensorFlow data (`arrays`), the data sources of
+`datasources` (Keras and scikit-learn datasets, encoders, pandas, tf.data, generators), argparse, JSON configs,
+and the methods of the Python containers the evaluator tracks (lists, config dicts).
+
+Arrays made by a data source carry where they came from (`ArrayShape.source`, "to_categorical(y_train) on line
+6"), so that a finding about them can say so.
 
 `argparse` values are known values: `parser.add_argument("--units", type=int, default=64)` then
 `args = parser.parse_args()` makes `args.units` 64 (the default a script runs with); an argument without a
@@ -12,12 +16,14 @@ import json
 import os
 from typing import Any
 
-from rnnlint.analyze import arrays
+from rnnlint.analyze import arrays, datasources
 from rnnlint.analyze.interpret import Env, is_literal
 from rnnlint.analyze.names import keras_name, numpy_name, tf_name
 from rnnlint.analyze.project import roots as project_roots
-from rnnlint.analyze.values import ArgParserObj, ArrayObj, CallableRef, DictObj, FileObj, ListObj, NamespaceObj
-from rnnlint.ir import UNKNOWN
+from rnnlint.analyze.values import (
+    ArgParserObj, ArrayObj, CallableRef, DatasetObj, DictObj, FileObj, FrameObj, ListObj, NamespaceObj, ToolObj,
+)
+from rnnlint.ir import UNKNOWN, Sym
 
 
 class _RNG:
@@ -37,7 +43,20 @@ class LibraryCalls:
     unknown_array = _UnknownArray()
 
     def is_library_object(self, value: Any) -> bool:
-        return isinstance(value, _RNG)
+        return isinstance(value, (_RNG, DatasetObj, ToolObj, FrameObj))
+
+    def described(self, call: ast.Call) -> str:
+        """A call as a message names it: "to_categorical(y_train) on line 6"."""
+        text = " ".join(self.source(call).split())
+        if len(text) > 60:
+            text = " ".join(self.source(call.func).split()) + "(...)"
+        where = f"{self.ctx.path}:{call.lineno}" if self.ctx.path else f"line {call.lineno}"
+        return f"{text} on {where}"
+
+    def symbol_maker(self, call: ast.Call):
+        """A `sym(name)` for the data sources: fresh symbols of this call (a split's sample counts)."""
+        return lambda name, at_least=0: Sym(name=name, key=f"{self.ctx.key}:{name}@{call.lineno}:{call.col_offset}",
+                                            at_least=at_least)
 
     def library_call(self, qualified: str, call: ast.Call, env: Env) -> Any:
         """A call of something an import bound: a Keras constructor, a NumPy / TensorFlow function, argparse, or
@@ -51,6 +70,9 @@ class LibraryCalls:
             return ArgParserObj()
         if qualified in ("json.load", "json.loads") and args:
             return self.json_value(args[0])
+        made = self.data_source(qualified, call, args, kwargs)
+        if made is not None:
+            return made
         npname = numpy_name(qualified)
         if npname is not None:
             if npname in ("random.default_rng", "random.RandomState", "random.Generator"):
@@ -89,11 +111,58 @@ class LibraryCalls:
                 return UNKNOWN
         return UNKNOWN
 
-    def keras_utility(self, kname: str, args: tuple, kwargs: dict) -> Any:
-        """Keras functions that make data (`keras.utils.to_categorical`)."""
-        if kname == "utils.to_categorical":
-            return arrays.to_categorical(args, kwargs)
+    def keras_utility(self, kname: str, call: ast.Call, args: tuple, kwargs: dict) -> Any:
+        """Keras functions and classes that make or hold data: its datasets, to_categorical, pad_sequences,
+        Tokenizer, the timeseries and image generators and datasets."""
+        source = self.described(call)
+        sym = self.symbol_maker(call)
+        name = kname.rsplit(".", 1)[-1]
+        if kname.startswith("datasets.") and name == "load_data":
+            return datasources.keras_dataset(kname.split(".")[1], kwargs, source)
+        if name == "to_categorical":
+            return arrays.with_source(arrays.to_categorical(args, kwargs, sym("classes", 2)), source)
+        if name == "pad_sequences":
+            return arrays.with_source(arrays.pad_sequences(args, kwargs, sym("longest")), source)
+        if name in datasources.KERAS_TOOLS:
+            return datasources.tool(name, args, kwargs)
+        if name == "timeseries_dataset_from_array":
+            return datasources.timeseries_dataset(args, kwargs, source)
+        if name == "TimeseriesGenerator":
+            return datasources.timeseries_generator(args, kwargs, source)
+        if name == "image_dataset_from_directory":
+            return datasources.image_dataset(args, kwargs, sym, source)
         return UNKNOWN
+
+    def data_source(self, qualified: str, call: ast.Call, args: tuple, kwargs: dict) -> Any:
+        """scikit-learn, pandas and tf.data calls that make data; None when `qualified` is none of them."""
+        parts = qualified.split(".")
+        name = parts[-1]
+        source = self.described(call)
+        sym = self.symbol_maker(call)
+        if parts[0] == "sklearn":
+            if name in datasources.SKLEARN_DATASETS:
+                return datasources.sklearn_dataset(name, kwargs, source)
+            if name == "train_test_split":
+                return datasources.train_test_split(args, kwargs, sym)
+            if name in datasources.SCALERS or name in datasources.ENCODERS:
+                return datasources.tool(name, args, kwargs)
+            return None
+        if parts[0] == "pandas":
+            if name.startswith("read_") or name == "DataFrame":
+                return datasources.frame(sym("rows"))
+            if name == "Series":
+                return FrameObj(sym("rows"), None, series=True)
+            if name == "get_dummies":
+                return datasources.get_dummies(args, sym, source)
+            if name == "concat":
+                return FrameObj(sym("rows"), None)
+            return None
+        if qualified in ("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors"):
+            return datasources.from_tensor_slices(args, source)
+        if qualified == "tensorflow.data.Dataset.zip" and args and isinstance(args[0], tuple) and \
+                all(isinstance(d, DatasetObj) for d in args[0]) and len(args[0]) == 2:
+            return DatasetObj(args[0][0].x, args[0][1].x, source=source)
+        return None
 
     def library_method(self, ref: CallableRef, call: ast.Call, env: Env) -> Any:
         owner, method = ref.owner, ref.method
@@ -106,10 +175,24 @@ class LibraryCalls:
             return arrays.random_shape(method, args, kwargs)
         if isinstance(owner, ListObj):
             return self.list_method(owner, method, args, call, env)
+        if isinstance(owner, arrays.GrowingList):
+            target = call.func.value if isinstance(call.func, ast.Attribute) else None
+            if isinstance(target, ast.Name) and (method != "append" or len(args) != 1 or
+                                                 arrays.GrowingList(owner.count, args[0]) != owner):
+                env.set(target.id, UNKNOWN)  # appends of another shape, or another change: unknown
+            return UNKNOWN
         if isinstance(owner, DictObj):
             return dict_method(owner, method, args, self.branch_depth > 0)
         if isinstance(owner, ArgParserObj):
             return self.parser_method(owner, method, args, kwargs, call)
+        if isinstance(owner, ToolObj):
+            made = datasources.tool_method(owner, method, args, kwargs, self.symbol_maker(call), self.described(call))
+            return arrays.with_source(made, self.described(call))
+        if isinstance(owner, FrameObj):
+            return datasources.frame_method(owner, method, args, kwargs, self.symbol_maker(call),
+                                            self.described(call))
+        if isinstance(owner, DatasetObj):
+            return datasources.dataset_method(owner, method, args, kwargs)
         return UNKNOWN
 
     def list_method(self, owner: ListObj, method: str, args: tuple, call: ast.Call, env: Env) -> Any:
@@ -120,6 +203,8 @@ class LibraryCalls:
             return UNKNOWN
         if self.branch_depth == 0 and method == "append" and len(args) == 1:
             env.set(target.id, ListObj(owner.items + (args[0],)))
+        elif method == "append" and len(args) == 1 and not owner.items:  # a list filled in a loop: windows
+            env.set(target.id, arrays.GrowingList(self.mint(f"len({target.id})", call), args[0]))
         elif self.branch_depth == 0 and method == "extend" and len(args) == 1 and \
                 isinstance(args[0], (ListObj, tuple)):
             env.set(target.id, ListObj(owner.items + (args[0].items if isinstance(args[0], ListObj) else args[0])))

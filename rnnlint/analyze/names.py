@@ -113,7 +113,7 @@ def keras_name(qualified: str) -> str | None:
             break
     if rest in ("Sequential", "Model", "Input", "Functional", "InputLayer"):
         return rest if rest != "InputLayer" else "layers.InputLayer"
-    if rest.startswith(("losses.", "optimizers.", "utils.", "preprocessing.", "callbacks.")):
+    if rest.startswith(("losses.", "optimizers.", "utils.", "preprocessing.", "callbacks.", "datasets.")):
         return rest
     return None
 

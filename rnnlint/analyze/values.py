@@ -186,3 +186,35 @@ class FileObj:
     """`open("config.json")` with a literal path: a JSON config the code loads (`json.load(f)`) is read."""
 
     path: str
+
+
+@dataclass(frozen=True)
+class DatasetObj:
+    """A tf.data dataset, a Keras timeseries or image generator, or a Python generator: what one element (or,
+    once batched, one batch) holds. `x`/`y` are per-sample shapes (`ArrayShape` without the batch axis, a tuple
+    of them, or Unknown); `y` None: no target."""
+
+    x: Any
+    y: Any
+    batch: Any = None  # the batch size (int or Sym) once batched, None when each element is one sample
+    shuffled: bool | None = None
+    kind: str = "dataset"  # dataset | generator
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FrameObj:
+    """A pandas DataFrame (`columns` None: unknown) or, with `series`, a Series: `rows` is a symbol."""
+
+    rows: Any
+    columns: Any = None
+    series: bool = False
+
+
+@dataclass(frozen=True)
+class ToolObj:
+    """A scikit-learn or Keras preprocessing object whose outputs have known shapes: a scaler, an encoder, a
+    Tokenizer, an ImageDataGenerator. `kind` names it."""
+
+    kind: str
+    options: tuple = ()  # (name, value) pairs of its constructor that matter

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from rnnlint.ir import ArrayShape, Sym, Unknown
+from rnnlint.ir import ArrayShape, DatasetShape, Sym, Unknown
 from rnnlint.patterns import model_pattern
 from rnnlint.shapes import MultiOutput, format_shape
 
@@ -83,6 +83,9 @@ def _jsonable_shape(value: Any) -> Any:
 
 
 def _jsonable_data(value: Any) -> Any:
+    if isinstance(value, DatasetShape):
+        return {"kind": value.kind, "x": _jsonable_data(value.x), "y": _jsonable_data(value.y),
+                "batch_size": _jsonable_value(value.batch_size), "shuffled": value.shuffled}
     if isinstance(value, ArrayShape):
         return [_jsonable_value(d) for d in value.dims]
     if isinstance(value, tuple):
@@ -108,6 +111,9 @@ def render_text(results: Iterable[Any]) -> str:
             lines.append(f"    {label.ljust(width)}  -> {shape}")
         for call in rec["train_calls"]:
             at = f"{call['path']}:{call['line']}" if call["path"] not in (None, rec["path"]) else f"line {call['line']}"
+            if isinstance(call["x"], dict):
+                lines.append(f"    {call['method']}() {at}: {_fmt(call['x'])}")
+                continue
             lines.append(f"    {call['method']}() {at}: x {_fmt(call['x'])}, y {_fmt(call['y'])}, "
                          f"batch_size {call['batch_size'] if call['batch_size'] is not None else '-'}")
         if not rec["complete"]:
@@ -127,6 +133,9 @@ def _where(layer: dict, model_path: str) -> str:
 def _fmt(value: Any) -> str:
     if value is None:
         return "-"
+    if isinstance(value, dict):  # a dataset or generator: its batches
+        y = f", y {_fmt(value['y'])}" if value["y"] is not None else ""
+        return f"a {value['kind']} of batches: x {_fmt(value['x'])}{y}"
     if value == "unknown":
         return "?"
     if isinstance(value, list) and value and isinstance(value[0], list):
