@@ -240,6 +240,7 @@ class ArrayShape:
     dims: tuple[int | Sym | None, ...]
     dtype: Literal["int", "float", "bool", "str", "object"] | None = None  # object: a list of sequences
     source: str = ""  # where it was made, for messages ("to_categorical(y_train) on line 6")
+    classes: int | None = None  # integer labels whose number of classes is known (mnist's: 10)
 
     @property
     def rank(self) -> int:

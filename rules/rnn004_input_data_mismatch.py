@@ -142,9 +142,12 @@ class InputDataMismatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for model, shapes in ctx.models():
-            if first_real_kind(model) in ("Embedding", None):
+            first = first_real_kind(model)
+            if first is None:
                 continue
             for data in x_contexts(model, shapes):
+                if first == "Embedding" and not _token_length_differs(data):
+                    continue  # token ids into an Embedding: only their sequence length can be checked
                 message = self._problem(data, ctx.target_keras)
                 if message:
                     yield Diagnostic(message, data.call.span, fix=_reshape_fix(data),
@@ -184,6 +187,11 @@ class InputDataMismatch(Rule):
             parts.append("per-sample dims that differ from the model's input")
         return (f"{full} has shape {format_shape(x.dims)} but the model expects {expected}: "
                 + "; ".join(parts))
+
+
+def _token_length_differs(data: DataContext) -> bool:
+    """Padded token ids (samples, length) against an Embedding model's (None, length): the lengths differ."""
+    return data.x.rank == len(data.model_input) == 2 and dims_differ(data.x.dims[1], data.model_input[1])
 
 
 def _reshape_fix(data: DataContext) -> Fix | None:

@@ -187,7 +187,8 @@ class TargetShapeMismatch(Rule):
             return (f"{head}: many-to-one needs {name} of shape (samples, {output[1]}); drop the time axis of "
                     f"{name} or add return_sequences=True for one output per step{tail}")
         if len(output) == 2:
-            return (f"{head}: the final layer has {output[1]} units, so {name} needs shape (samples, {output[1]})"
+            units = "1 unit" if output[1] == 1 else f"{output[1]} units"
+            return (f"{head}: the final layer has {units}, so {name} needs shape (samples, {output[1]})"
                     f"{tail}")
         return f"{head}: they must match{tail}"
 

@@ -498,7 +498,7 @@ def to_categorical(args: tuple, kwargs: dict, classes: Any = None) -> Any:
     if not isinstance(y, ArrayObj):
         return UNKNOWN
     if num is None:
-        num = classes
+        num = y.shape.classes if y.shape.classes is not None else classes
     if not _size_like(num):
         return UNKNOWN
     dims = y.shape.dims

@@ -22,13 +22,13 @@ Mint = Callable[..., Sym]
 # keras.datasets.<name>.load_data(): ((x_train, y_train), (x_test, y_test)), per the Keras documentation.
 # `split` datasets (reuters, boston_housing) cut `total` samples at int(total * (1 - test_split)).
 KERAS_DATASETS: dict[str, dict] = {
-    "mnist": {"train": 60000, "test": 10000, "x": (28, 28), "y": (), "dtype": "int"},
-    "fashion_mnist": {"train": 60000, "test": 10000, "x": (28, 28), "y": (), "dtype": "int"},
-    "cifar10": {"train": 50000, "test": 10000, "x": (32, 32, 3), "y": (1,), "dtype": "int"},
-    "cifar100": {"train": 50000, "test": 10000, "x": (32, 32, 3), "y": (1,), "dtype": "int"},
-    "imdb": {"train": 25000, "test": 25000, "x": (), "y": (), "dtype": "object"},
-    "reuters": {"total": 11228, "split": 0.2, "x": (), "y": (), "dtype": "object"},
-    "boston_housing": {"total": 506, "split": 0.2, "x": (13,), "y": (), "dtype": "float"},
+    "mnist": {"train": 60000, "test": 10000, "x": (28, 28), "y": (), "dtype": "int", "classes": 10},
+    "fashion_mnist": {"train": 60000, "test": 10000, "x": (28, 28), "y": (), "dtype": "int", "classes": 10},
+    "cifar10": {"train": 50000, "test": 10000, "x": (32, 32, 3), "y": (1,), "dtype": "int", "classes": 10},
+    "cifar100": {"train": 50000, "test": 10000, "x": (32, 32, 3), "y": (1,), "dtype": "int", "classes": 100},
+    "imdb": {"train": 25000, "test": 25000, "x": (), "y": (), "dtype": "object", "classes": 2},
+    "reuters": {"total": 11228, "split": 0.2, "x": (), "y": (), "dtype": "object", "classes": 46},
+    "boston_housing": {"total": 506, "split": 0.2, "x": (13,), "y": (), "dtype": "float", "classes": None},
 }
 
 # sklearn.datasets loaders whose shapes are fixed: (samples, features); `images` where the Bunch has them.
@@ -63,7 +63,8 @@ def keras_dataset(name: str, kwargs: dict, source: str) -> Any:
 
     def pair(n: int) -> tuple:
         return (ArrayObj(ArrayShape((n,) + spec["x"], dtype, source)),
-                ArrayObj(ArrayShape((n,) + spec["y"], "int" if name != "boston_housing" else "float", source)))
+                ArrayObj(ArrayShape((n,) + spec["y"], "int" if name != "boston_housing" else "float", source,
+                                    spec["classes"])))
 
     return (pair(train), pair(test))
 
