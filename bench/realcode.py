@@ -132,7 +132,7 @@ def _data_known(value) -> bool:
     if isinstance(value, tuple) and value:
         return all(_data_known(v) for v in value)
     dataset = getattr(sys.modules.get("rnnlint.ir"), "DatasetShape", None)
-    return dataset is not None and isinstance(value, dataset)
+    return dataset is not None and isinstance(value, dataset) and _data_known(value.x)  # a dataset's batches
 
 
 def _own(span) -> bool:
@@ -210,7 +210,11 @@ def measure_project(folder: str) -> dict:
                 continue
             if _data_known(call.x):
                 out["x_known"] += 1
-            if takes_y and call.y is not None and _data_known(call.y):
+            y = call.y
+            dataset = getattr(sys.modules.get("rnnlint.ir"), "DatasetShape", None)
+            if y is None and dataset is not None and isinstance(call.x, dataset):
+                y = call.x.y  # a dataset's batches bring their targets
+            if takes_y and y is not None and _data_known(y):
                 out["y_known"] += 1
     return out
 

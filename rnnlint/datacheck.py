@@ -118,8 +118,10 @@ def target_ok(y: ArrayShape, output: tuple, loss: str) -> bool:
     return len(per_y) >= 1 and maybe_one(per_y[-1]) and dims_match(per_y[:-1], per_out)
 
 
-def loss_name(model: Model) -> str | None:
-    if model.compile is None or isinstance(model.compile.loss, Unknown):
+def loss_name(model: Model, call: TrainCall | None = None) -> str | None:
+    """The loss a train call trains with: the compile in effect when it runs (else the model's last one)."""
+    compiled = call.compile if call is not None and call.compile is not None else model.compile
+    if compiled is None or isinstance(compiled.loss, Unknown):
         return None
-    loss = model.compile.loss
+    loss = compiled.loss
     return loss if loss in KNOWN_LOSSES else None

@@ -45,6 +45,7 @@ class Sym(Unknown):
     key: str = ""
     expr: tuple | None = None
     at_least: int = 0  # a known lower bound (to_categorical's classes: at least 2)
+    integer: bool = False  # certainly an int (a length, a shape entry, a range's counter), not an array
 
     def __repr__(self) -> str:
         return self.name
@@ -287,6 +288,7 @@ class TrainCall:
     arguments: tuple[Argument, ...] = ()
     x_source: str = ""  # the x expression as written
     y_source: str = ""
+    compile: "CompileInfo | None" = None  # the compile in effect when the call runs (a model may be recompiled)
 
 
 @dataclass(frozen=True)

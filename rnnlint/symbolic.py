@@ -29,9 +29,15 @@ def anonymous(key: str) -> Sym:
     return Sym(name="?", key=f"anon:{key}")
 
 
-def named(name: str, key: str) -> Sym:
-    """A base symbol: `name` is what messages print, `key` what makes two symbols the same value."""
-    return Sym(name=name, key=key)
+def named(name: str, key: str, integer: bool = False) -> Sym:
+    """A base symbol: `name` is what messages print, `key` what makes two symbols the same value; `integer` when
+    it is certainly an int (a length, a shape entry, a loop counter)."""
+    return Sym(name=name, key=key, integer=integer)
+
+
+def integral(value: object) -> bool:
+    """An int, or a symbol known to be one."""
+    return is_int(value) or isinstance(value, Sym) and value.integer
 
 
 def _text(value: object, op: str) -> str:
@@ -84,7 +90,7 @@ def binop(op: str, a: object, b: object) -> object:
     if op == "*" and is_int(b) and isinstance(a, Sym):  # write the literal first: 2 * n
         a, b = b, a
     name = f"{_text(a, op)} {op} {_text(b, op)}"
-    return Sym(name=name, key=f"({op} {_key(a)} {_key(b)})", expr=(op, a, b))
+    return Sym(name=name, key=f"({op} {_key(a)} {_key(b)})", expr=(op, a, b), integer=integral(a) and integral(b))
 
 
 def product(dims: Iterable[object]) -> object:

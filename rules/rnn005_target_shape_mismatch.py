@@ -156,12 +156,12 @@ class TargetShapeMismatch(Rule):
             if shapes.errors or not followed_whole(model):
                 continue
             output = single_shape(shapes.model_output)
-            loss = loss_name(model)
-            if output is None or loss is None:
+            if output is None:
                 continue
             for call in model.train_calls:
+                loss = loss_name(model, call)  # the compile in effect at this call
                 y = y_of(call)
-                if y is None or target_ok(y, output, loss):
+                if loss is None or y is None or target_ok(y, output, loss):
                     continue
                 plain = call.y_source or "y"
                 message = self._message(y, output, loss, plain, named(y, plain, call))

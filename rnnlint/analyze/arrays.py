@@ -90,8 +90,8 @@ def literal_array(value: Any, dtype: str | None = None) -> Any:
         item = value.item
         if isinstance(item, ArrayObj):
             return array((value.count,) + item.shape.dims, dtype or item.shape.dtype)
-        if isinstance(item, (int, float)) and not isinstance(item, bool) or isinstance(item, Sym):
-            return array((value.count,), dtype)
+        if isinstance(item, (int, float)) and not isinstance(item, bool) or isinstance(item, Sym) and item.integer:
+            return array((value.count,), dtype)  # numbers (an opaque value may be an array: not these)
         return UNKNOWN
     if isinstance(value, ListObj):
         value = value.items
@@ -218,6 +218,51 @@ def join(name: str, items: Any, axis: Any = 0) -> Any:
     return array(tuple(out), items[0].shape.dtype)
 
 
+def elementwise(left: Any, right: Any) -> Any:
+    """`a - mean`, `x / 255.0`, `a * b`: the broadcast shape of two arrays, or the array's shape against a number
+    or a value of unknown kind (taken as a scalar: normalising data by a statistic keeps its shape)."""
+    arrays_ = [v for v in (left, right) if isinstance(v, ArrayObj)]
+    if len(arrays_) == 1:
+        other = right if arrays_[0] is left else left
+        if isinstance(other, (int, float)):
+            return arrays_[0]  # x / 255.0, 1 - y
+        if isinstance(other, Unknown) and arrays_[0] is left:
+            return left  # x - mean, x /= std: data normalised by a statistic of its own
+        return UNKNOWN
+    a, b = left.shape.dims, right.shape.dims
+    if len(a) < len(b):
+        a, b = b, a
+    out = list(a[: len(a) - len(b)])
+    for x, y in zip(a[len(a) - len(b):], b):
+        if x == 1:
+            out.append(y)
+        elif y == 1 or x == y or y is None:
+            out.append(x)
+        elif x is None:
+            out.append(y)
+        elif _int(x) is not None and _int(y) is not None:
+            return UNKNOWN  # numpy would raise
+        else:
+            out.append(x if _int(x) is not None else y)
+    return array(tuple(out), left.shape.dtype or right.shape.dtype)
+
+
+def reduce(source: ArrayObj, kwargs: dict, args: tuple) -> Any:
+    """`x.mean(axis=0)`, `x.sum()`, `x.argmax(axis=-1)`: the axis removed (kept as 1 with keepdims), a scalar
+    without an axis."""
+    axis = kwargs.get("axis", args[0] if args else None)
+    dims = source.shape.dims
+    if axis is None:
+        return array((), source.shape.dtype)
+    axis = _int(axis)
+    if axis is None or not -len(dims) <= axis < len(dims):
+        return UNKNOWN
+    axis %= len(dims)
+    if kwargs.get("keepdims") is True:
+        return array(dims[:axis] + (1,) + dims[axis + 1:], source.shape.dtype)
+    return array(dims[:axis] + dims[axis + 1:], source.shape.dtype)
+
+
 def reshape(source: Any, shape: Any) -> Any:
     """`X.reshape(shape)`: every dim the call spells out (ints and symbols), one -1 resolved from the size."""
     if isinstance(shape, ListObj):
@@ -334,8 +379,8 @@ def index(source: Any, items: tuple) -> Any:
         if isinstance(it, slice):
             out.append(_slice_len(dims[axis], it))
             axis += 1
-        elif _size_like(it):
-            axis += 1
+        elif _int(it) is not None or isinstance(it, Sym) and it.integer:
+            axis += 1  # an int (a symbol only when it is certainly one, not an array of indices)
         else:
             return UNKNOWN
     out.extend(dims[axis:])
@@ -520,7 +565,7 @@ def pad_sequences(args: tuple, kwargs: dict, longest: Any) -> Any:
     elif isinstance(sequences, GrowingList):
         count = sequences.count
     elif isinstance(sequences, Sym):
-        count = symbolic.named(f"len({sequences.name})", f"len({sequences.key})")
+        count = symbolic.named(f"len({sequences.name})", f"len({sequences.key})", integer=True)
     else:
         return UNKNOWN
     length = maxlen if _size_like(maxlen) else longest
@@ -548,6 +593,8 @@ def method_call(source: ArrayObj | None, method: str, args: tuple, kwargs: dict)
             if all(_int(d) is not None for d in source.shape.dims) else UNKNOWN
     if method == "numpy":
         return source
+    if method in ("mean", "std", "sum", "max", "min", "var", "argmax", "argmin", "prod", "any", "all"):
+        return reduce(source, kwargs, args)
     if method in ("transpose",) and not args:
         return array(tuple(reversed(source.shape.dims)), source.shape.dtype)
     return UNKNOWN

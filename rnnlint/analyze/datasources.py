@@ -173,7 +173,7 @@ def _count(value: Any) -> Any:
     if isinstance(value, tuple):
         return len(value)
     if isinstance(value, Sym):
-        return symbolic.named(f"len({value.name})", f"len({value.key})")
+        return symbolic.named(f"len({value.name})", f"len({value.key})", integer=True)
     if isinstance(value, arrays.GrowingList):
         return value.count
     return None
@@ -292,11 +292,60 @@ def dataset_method(ds: DatasetObj, method: str, args: tuple, kwargs: dict) -> An
         return replace(ds, batch=None)
     if method == "shuffle":
         return replace(ds, shuffled=True)
-    if method == "map":
-        return replace(ds, x=UNKNOWN, y=UNKNOWN)
-    if method in ("prefetch", "repeat", "cache", "take", "skip", "with_options", "filter"):
+    if method == "window":
+        size = kwargs.get("size", args[0] if args else None)
+        return replace(ds, window=size if arrays._size_like(size) else UNKNOWN)
+    if method in ("prefetch", "repeat", "cache", "take", "skip", "with_options", "filter", "shard"):
         return ds
-    return UNKNOWN
+    return replace(ds, x=UNKNOWN, y=UNKNOWN)  # still a dataset (its batches are its own), of unknown elements
+
+
+def element(ds: DatasetObj) -> Any:
+    """What a function mapped over the dataset receives: one element (a batch, once batched) as arrays; a
+    (x, y) tuple when the elements have a target."""
+    def value(per_sample: Any) -> Any:
+        if isinstance(per_sample, ArrayShape):
+            lead = (ds.batch,) if ds.batch is not None else ()
+            return ArrayObj(ArrayShape(lead + per_sample.dims, per_sample.dtype))
+        if isinstance(per_sample, tuple):
+            return tuple(value(p) for p in per_sample)
+        return UNKNOWN
+
+    return value(ds.x) if ds.y is None else (value(ds.x), value(ds.y))
+
+
+def mapped(ds: DatasetObj, result: Any) -> DatasetObj:
+    """The dataset after `.map(fn)`, from what `fn` returned for one element."""
+    from dataclasses import replace
+
+    def per_sample(value: Any) -> Any:
+        if isinstance(value, ArrayObj):
+            dims = value.shape.dims
+            if ds.batch is not None:
+                if not dims:
+                    return UNKNOWN
+                dims = dims[1:]
+            return ArrayShape(dims, value.shape.dtype)
+        if isinstance(value, (tuple, ListObj)):
+            items = value.items if isinstance(value, ListObj) else value
+            parts = tuple(per_sample(v) for v in items)
+            return parts if all(isinstance(p, ArrayShape) for p in parts) else UNKNOWN
+        return UNKNOWN
+
+    if isinstance(result, tuple) and len(result) in (2, 3):
+        return replace(ds, x=per_sample(result[0]), y=per_sample(result[1]))
+    return replace(ds, x=per_sample(result), y=None)
+
+
+def flattened(ds: DatasetObj, inner: Any) -> DatasetObj:
+    """`.flat_map(lambda w: w.batch(n))` on a windowed dataset: each element becomes one window of n."""
+    from dataclasses import replace
+
+    if isinstance(inner, DatasetObj) and inner.batch is not None and isinstance(inner.x, ArrayShape):
+        x = ArrayShape((inner.batch,) + inner.x.dims, inner.x.dtype)
+        y = ArrayShape((inner.batch,) + inner.y.dims, inner.y.dtype) if isinstance(inner.y, ArrayShape) else None
+        return replace(ds, x=x, y=y, window=None, batch=None)
+    return replace(ds, x=UNKNOWN, y=UNKNOWN, window=None)
 
 
 def timeseries_dataset(args: tuple, kwargs: dict, source: str) -> Any:

@@ -23,6 +23,7 @@ Keras name means.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import sys
 import time
 from typing import Any
@@ -166,6 +167,19 @@ def _signature(args: tuple, kwargs: dict) -> tuple | None:
     return tuple(sorted(kwargs)), tuple(parts)
 
 
+def _counters(loop: ast.For | ast.AsyncFor) -> set[str]:
+    """The loop targets that are ints: `i` in `for i in range(...)` and in `for i, x in enumerate(...)`."""
+    call = loop.iter
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+        return set()
+    if call.func.id == "range" and isinstance(loop.target, ast.Name):
+        return {loop.target.id}
+    if call.func.id == "enumerate" and isinstance(loop.target, ast.Tuple) and loop.target.elts and \
+            isinstance(loop.target.elts[0], ast.Name):
+        return {loop.target.elts[0].id}
+    return set()
+
+
 def _generates(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """Whether a function is a generator (a `yield` of its own, not of a nested function)."""
     stack = list(node.body)
@@ -257,11 +271,11 @@ class Interpreter:
                         starts_line=s.column == len(line_indent) + 1)
 
     # ------------------------------------------------------------------ symbols
-    def mint(self, name: str, node: ast.AST | None) -> Sym:
+    def mint(self, name: str, node: ast.AST | None, integer: bool = False) -> Sym:
         """A fresh symbol for a value bound to `name` at `node` (the same name at the same place is the same
         symbol, so re-evaluating a statement gives equal values)."""
         where = f"{node.lineno}:{node.col_offset}" if node is not None and hasattr(node, "lineno") else "?"
-        return symbolic.named(name, f"{self.ctx.key}:{name}@{where}")
+        return symbolic.named(name, f"{self.ctx.key}:{name}@{where}", integer)
 
     # ------------------------------------------------------------------ statements
     def exec_block(self, body: list, env: Env) -> Any:
@@ -333,7 +347,7 @@ class Interpreter:
             return self.exec_block(stmt.orelse, env) if stmt.orelse else None
         targets = self.assigned_names(stmt.target)
         return self.exec_branches([stmt.body] + ([stmt.orelse] if stmt.orelse else []), env, stmt,
-                                  fallthrough=True, loop_targets=targets)
+                                  fallthrough=True, loop_targets=targets, counters=_counters(stmt))
 
     def iteration(self, value: Any) -> tuple | None:
         """The items a `for` loop over `value` takes, when they are known."""
@@ -346,7 +360,7 @@ class Interpreter:
         return None
 
     def exec_branches(self, bodies: list, env: Env, at: ast.AST, fallthrough: bool,
-                      loop_targets: set[str] | None = None) -> Any:
+                      loop_targets: set[str] | None = None, counters: set[str] = frozenset()) -> Any:
         """Run each body on a copy of the scope. A name keeps its value when every way through (each body that
         does not return, and the way around them when `fallthrough`) gives the same value; otherwise it becomes a
         symbol. Returns ("return", v) when every body returns the same v."""
@@ -357,7 +371,7 @@ class Interpreter:
             for body in bodies:
                 local = Env(env.parent, dict(env.vars))
                 for name in loop_targets or ():
-                    local.set(name, self.mint(name, at))
+                    local.set(name, self.mint(name, at, integer=name in counters))
                 outcomes.append((local.vars, self.exec_block(body, local)))
         finally:
             self.branch_depth -= 1
@@ -546,6 +560,8 @@ class Interpreter:
         if isinstance(target, ast.Name):
             if type(value) is Unknown:
                 value = self.mint(target.id, target)
+            elif isinstance(value, Sym) and value.expr is None and "(" in value.name:
+                value = dataclasses.replace(value, name=target.id)  # `header = line.split(",")`: say `header`
             env.set(target.id, value)
             if isinstance(value, ModelBuilder) and not value.name:
                 value.name = target.id
@@ -628,7 +644,7 @@ class Interpreter:
 
     def parameter_value(self, fn: FunctionObj, name: str) -> Sym:
         """The symbol a parameter stands for when no call gives it a value."""
-        return symbolic.named(name, f"{fn.context.key}:{fn.node.name}.{name}@{fn.node.lineno}")
+        return symbolic.named(name, f"{fn.context.key}:{getattr(fn.node, 'name', 'lambda')}.{name}@{fn.node.lineno}")
 
     def bind_parameters(self, fn: FunctionObj, args: tuple, kwargs: dict, local: Env) -> None:
         spec = fn.node.args
@@ -689,12 +705,20 @@ class Interpreter:
             return fn.result
         if fn.evaluating or self.call_depth > MAX_CALL_DEPTH or self.evaluations >= MAX_EVALUATIONS:
             return UNKNOWN
-        if _generates(fn.node):  # a generator function: what fit gets from it is its own batches
+        if fn.kind != "lambda" and _generates(fn.node):  # a generator function: fit gets its own batches
             return DatasetObj(UNKNOWN, UNKNOWN, UNKNOWN, None, "generator", f"{fn.node.name}()")
         self.evaluations += 1
         fn.evaluating = True
         local = Env(fn.scope_env, {})
         self.bind_parameters(fn, args, kwargs, local)
+        if fn.kind == "lambda":
+            saved = self.ctx
+            self.ctx = fn.context
+            try:
+                return self.eval_expr(fn.node.body, local)
+            finally:
+                self.ctx = saved
+                fn.evaluating = False
         saved = (self.ctx, self.branch_depth, self.statement)
         self.ctx, self.branch_depth = fn.context, 0
         self.call_depth += 1
@@ -886,6 +910,8 @@ class Interpreter:
             return value
         if isinstance(node, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
             return UNKNOWN
+        if isinstance(node, ast.Lambda):  # a function of one expression: run where it is called (dataset.map)
+            return FunctionObj(node, env, self.ctx, kind="lambda")
         return UNKNOWN  # lambdas, f-strings, await …
 
     def eval_elements(self, elements: list, env: Env, tuple_: bool) -> Any:
@@ -915,6 +941,8 @@ class Interpreter:
                     left // right if op == "//" else left % right)
             except (ZeroDivisionError, OverflowError, ValueError, TypeError):
                 return UNKNOWN
+        if isinstance(left, ArrayObj) or isinstance(right, ArrayObj):
+            return arrays.elementwise(left, right)  # data scaled, shifted, normalised: the shape stays
         if (isinstance(left, Sym) or isinstance(right, Sym)) and op in ("+", "-", "*", "//", "%"):
             return symbolic.binop(op, left, right)
         if op == "+" and isinstance(left, tuple) and isinstance(right, tuple):
@@ -1034,7 +1062,8 @@ class Interpreter:
                 return value.items[key]
             return UNKNOWN
         if isinstance(value, Sym) and (isinstance(key, (int, str)) and not isinstance(key, bool)):
-            return symbolic.named(f"{value.name}[{key!r}]", f"{value.key}[{key!r}]")
+            return symbolic.named(f"{value.name}[{key!r}]", f"{value.key}[{key!r}]",
+                                  integer=value.name.endswith(".shape") and isinstance(key, int))
         was_list = isinstance(value, ListObj)
         if was_list:
             value = value.items
@@ -1223,7 +1252,7 @@ def builtin(name: str, args: tuple, kwargs: dict) -> Any:
         if isinstance(one, FrameObj):
             return one.rows
         if isinstance(one, Sym):
-            return symbolic.named(f"len({one.name})", f"len({one.key})")
+            return symbolic.named(f"len({one.name})", f"len({one.key})", integer=True)
         return UNKNOWN
     if name == "int" and one is not _MISSING:
         if is_number(one):

@@ -289,7 +289,7 @@ class KerasCalls:
             builder.compile = CompileInfo(canonical_loss(loss), self.span(call))
             return None
         if method in TRAIN_METHODS:
-            builder.train_calls.append(self.train_call(method, args, kwargs, arguments, call, site))
+            builder.train_calls.append(self.train_call(method, args, kwargs, arguments, call, site, builder.compile))
             return UNKNOWN
         if method in OTHER_MODEL_METHODS:
             builder.extra_calls.append(ModelCall(method, self.span(call), site, tuple(arguments)))
@@ -298,7 +298,7 @@ class KerasCalls:
         return UNKNOWN
 
     def train_call(self, method: str, args: tuple, kwargs: dict, arguments: list[Argument], call: ast.Call,
-                   site: CallSite) -> TrainCall:
+                   site: CallSite, compiled: CompileInfo | None = None) -> TrainCall:
         order = TRAIN_METHODS[method]
 
         def get(name: str) -> tuple[bool, Any]:
@@ -336,6 +336,7 @@ class KerasCalls:
             shuffle=ir_literal(shuffle) if has_shuffle else None, has_shuffle=has_shuffle,
             epochs=ir_literal(epochs), validation_data=validation, span=self.span(call), call=site,
             keywords=tuple(kwargs), arguments=tuple(arguments), x_source=x_src, y_source=y_src,
+            compile=compiled,
         )
 
 

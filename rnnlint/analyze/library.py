@@ -21,7 +21,8 @@ from rnnlint.analyze.interpret import Env, is_literal
 from rnnlint.analyze.names import keras_name, numpy_name, tf_name
 from rnnlint.analyze.project import roots as project_roots
 from rnnlint.analyze.values import (
-    ArgParserObj, ArrayObj, CallableRef, DatasetObj, DictObj, FileObj, FrameObj, ListObj, NamespaceObj, ToolObj,
+    ArgParserObj, ArrayObj, BoundMethod, CallableRef, DatasetObj, DictObj, FileObj, FrameObj, FunctionObj, ListObj,
+    NamespaceObj, ToolObj,
 )
 from rnnlint.ir import UNKNOWN, Sym
 
@@ -45,11 +46,12 @@ class LibraryCalls:
     def is_library_object(self, value: Any) -> bool:
         return isinstance(value, (_RNG, DatasetObj, ToolObj, FrameObj))
 
-    def described(self, call: ast.Call) -> str:
+    def described(self, call: ast.AST) -> str:
         """A call as a message names it: "to_categorical(y_train) on line 6"."""
         text = " ".join(self.source(call).split())
         if len(text) > 60:
-            text = " ".join(self.source(call.func).split()) + "(...)"
+            text = (" ".join(self.source(call.func).split()) + "(...)" if isinstance(call, ast.Call)
+                    else text[:57] + "...")
         where = f"{self.ctx.path}:{call.lineno}" if self.ctx.path else f"line {call.lineno}"
         return f"{text} on {where}"
 
@@ -111,6 +113,12 @@ class LibraryCalls:
                 return UNKNOWN
         return UNKNOWN
 
+    def call_user(self, fn: Any, args: tuple) -> Any:
+        """Run a user function (or lambda, or bound method) the library calls back (`dataset.map(fn)`)."""
+        if isinstance(fn, BoundMethod):
+            return self.call_function(fn.function, args, {}, self_value=fn.self_value)
+        return self.call_function(fn, args, {})
+
     def keras_utility(self, kname: str, call: ast.Call, args: tuple, kwargs: dict) -> Any:
         """Keras functions and classes that make or hold data: its datasets, to_categorical, pad_sequences,
         Tokenizer, the timeseries and image generators and datasets."""
@@ -159,9 +167,11 @@ class LibraryCalls:
             return None
         if qualified in ("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors"):
             return datasources.from_tensor_slices(args, source)
-        if qualified == "tensorflow.data.Dataset.zip" and args and isinstance(args[0], tuple) and \
-                all(isinstance(d, DatasetObj) for d in args[0]) and len(args[0]) == 2:
-            return DatasetObj(args[0][0].x, args[0][1].x, source=source)
+        if qualified == "tensorflow.data.Dataset.zip":
+            parts = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
+            if len(parts) == 2 and all(isinstance(d, DatasetObj) and d.y is None and d.batch is None for d in parts):
+                return DatasetObj(parts[0].x, parts[1].x, source=source)  # zip(inputs, labels)
+            return DatasetObj(UNKNOWN, UNKNOWN, source=source)
         return None
 
     def library_method(self, ref: CallableRef, call: ast.Call, env: Env) -> Any:
@@ -192,6 +202,14 @@ class LibraryCalls:
             return datasources.frame_method(owner, method, args, kwargs, self.symbol_maker(call),
                                             self.described(call))
         if isinstance(owner, DatasetObj):
+            fn = args[0] if args else kwargs.get("map_func")
+            if method == "map" and isinstance(fn, (FunctionObj, BoundMethod)):
+                given = datasources.element(owner)
+                positional = given if isinstance(given, tuple) and owner.y is not None else (given,)
+                return datasources.mapped(owner, self.call_user(fn, positional))
+            if method == "flat_map" and owner.window is not None and isinstance(fn, (FunctionObj, BoundMethod)):
+                window = DatasetObj(owner.x, owner.y, source=owner.source)
+                return datasources.flattened(owner, self.call_user(fn, (window,)))
             return datasources.dataset_method(owner, method, args, kwargs)
         return UNKNOWN
 
@@ -204,7 +222,7 @@ class LibraryCalls:
         if self.branch_depth == 0 and method == "append" and len(args) == 1:
             env.set(target.id, ListObj(owner.items + (args[0],)))
         elif method == "append" and len(args) == 1 and not owner.items:  # a list filled in a loop: windows
-            env.set(target.id, arrays.GrowingList(self.mint(f"len({target.id})", call), args[0]))
+            env.set(target.id, arrays.GrowingList(self.mint(f"len({target.id})", call, integer=True), args[0]))
         elif self.branch_depth == 0 and method == "extend" and len(args) == 1 and \
                 isinstance(args[0], (ListObj, tuple)):
             env.set(target.id, ListObj(owner.items + (args[0].items if isinstance(args[0], ListObj) else args[0])))

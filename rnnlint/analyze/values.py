@@ -200,6 +200,7 @@ class DatasetObj:
     shuffled: bool | None = None
     kind: str = "dataset"  # dataset | generator
     source: str = ""
+    window: Any = None  # after .window(size): each element is a dataset of `size` elements
 
 
 @dataclass(frozen=True)
