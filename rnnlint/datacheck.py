@@ -88,10 +88,10 @@ def y_of(call: TrainCall) -> ArrayShape | None:
 
 
 def named(data: ArrayShape, name: str, call: TrainCall) -> str:
-    """How a message names the data: `y_train`, `the batches of ds (y)`, and where it was made when that says
+    """How a message names the data: `y_train`, `y in the batches of ds`, and where it was made when that says
     more ("y (from to_categorical(labels) on line 7)")."""
     if isinstance(call.x, DatasetShape) and (data is call.x.x or data is call.x.y):
-        name = f"the batches of {call.x_source or 'the dataset'} ({'x' if data is call.x.x else 'y'})"
+        name = f"{'x' if data is call.x.x else 'y'} in the batches of {call.x_source or 'the dataset'}"
     if data.source and data.source.rsplit(" on ", 1)[0] != name:
         return f"{name} (from {data.source})"
     return name

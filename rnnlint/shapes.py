@@ -390,6 +390,19 @@ def _same(layer: Layer, inputs: tuple, keras_major: int) -> Output:
     return _one(inputs)
 
 
+def _text_vectorization(layer: Layer, inputs: tuple, keras_major: int) -> Output:
+    """TextVectorization in its "int" mode: strings (batch,) or (batch, 1), or one string, become token ids
+    (batch, output_sequence_length) — the length is None (each batch's longest) when not given. The other modes
+    give the adapted vocabulary's size, which is known only at run time."""
+    shape = _one(inputs)
+    if _choice(layer, "output_mode", 4, "int", ("int", "multi_hot", "count", "tf_idf")) != "int":
+        raise _GiveUp("vocabulary size")
+    length = None if _arg(layer, "output_sequence_length", 5, None) is None else _int(layer, "output_sequence_length", 5)
+    if len(shape) > 2 or len(shape) == 2 and shape[1] != 1:
+        raise _GiveUp("rank")
+    return shape[:1] + (length,)
+
+
 def _normalization(layer: Layer, inputs: tuple, keras_major: int) -> Output:
     """LayerNormalization / BatchNormalization: shape-preserving; Unknown if the normalised axis is not static."""
     shape = _one(inputs)
@@ -691,7 +704,9 @@ _TABLE: dict[str, Handler] = {
     "GlobalMaxPooling1D": _global_pooling_1d, "GlobalAveragePooling1D": _global_pooling_1d,
     "Flatten": _flatten, "Reshape": _reshape, "RepeatVector": _repeat_vector, "Permute": _permute,
     "Attention": _attention, "AdditiveAttention": _attention, "MultiHeadAttention": _multi_head_attention,
-    "Concatenate": _concatenate,
+    "Concatenate": _concatenate, "TextVectorization": _text_vectorization,
+    "Normalization": _same, "Rescaling": _same, "RandomFlip": _same, "RandomRotation": _same, "RandomZoom": _same,
+    "RandomTranslation": _same, "RandomContrast": _same, "RandomBrightness": _same,
     "Add": _merge, "Subtract": _merge, "Multiply": _merge, "Average": _merge, "Maximum": _merge, "Minimum": _merge,
 }
 

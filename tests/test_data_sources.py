@@ -341,6 +341,53 @@ CASES = [
         model.compile(loss="categorical_crossentropy", optimizer="adam")
         model.fit(ds, epochs=1)
     """, {("RNN004", 8)}),
+    # 9. Text datasets turned into token ids by a TextVectorization in dataset.map
+    ("text-dataset-vectorized", """
+        import keras
+        from keras import layers
+        train_ds = keras.utils.text_dataset_from_directory("aclImdb/train", batch_size=32)
+        vectorize = layers.TextVectorization(max_tokens=20000, output_sequence_length=600)
+        vectorize.adapt(train_ds.map(lambda x, y: x))
+        int_train_ds = train_ds.map(lambda x, y: (vectorize(x), y), num_parallel_calls=4)
+        model = keras.Sequential([layers.Embedding(20000, 64), layers.SimpleRNN(32),
+                                  layers.Dense(1, activation="sigmoid")])
+        model.compile(loss="binary_crossentropy", optimizer="rmsprop")
+        model.fit(int_train_ds, epochs=10)
+    """, {("RNN008", 7)}),
+    ("text-dataset-vectorized-clean", """
+        import keras
+        from keras import layers
+        train_ds = keras.utils.text_dataset_from_directory("aclImdb/train", batch_size=32)
+        vectorize = layers.TextVectorization(max_tokens=20000, output_sequence_length=60)
+        vectorize.adapt(train_ds.map(lambda x, y: x))
+        int_train_ds = train_ds.map(lambda x, y: (vectorize(x), y), num_parallel_calls=4)
+        model = keras.Sequential([layers.Embedding(20000, 64), layers.SimpleRNN(32),
+                                  layers.Dense(1, activation="sigmoid")])
+        model.compile(loss="binary_crossentropy", optimizer="rmsprop")
+        model.fit(int_train_ds, epochs=10)
+    """, set()),
+    ("text-dataset-categorical", """
+        import keras
+        from keras import layers
+        train_ds = keras.utils.text_dataset_from_directory("news", label_mode="categorical")
+        vectorize = layers.TextVectorization(max_tokens=5000, output_sequence_length=100)
+        train_ds = train_ds.map(lambda x, y: (vectorize(x), y))
+        model = keras.Sequential([keras.Input(shape=(100,)), layers.Embedding(5000, 32), layers.LSTM(16),
+                                  layers.Dense(1)])
+        model.compile(loss="mse", optimizer="adam")
+        model.fit(train_ds, epochs=3)
+    """, {("RNN005", 9)}),
+    ("text-dataset-categorical-clean", """
+        import keras
+        from keras import layers
+        train_ds = keras.utils.text_dataset_from_directory("news", label_mode="int")
+        vectorize = layers.TextVectorization(max_tokens=5000, output_sequence_length=100)
+        train_ds = train_ds.map(lambda x, y: (vectorize(x), y))
+        model = keras.Sequential([keras.Input(shape=(100,)), layers.Embedding(5000, 32), layers.LSTM(16),
+                                  layers.Dense(1)])
+        model.compile(loss="mse", optimizer="adam")
+        model.fit(train_ds, epochs=3)
+    """, set()),
 ]
 
 
@@ -402,6 +449,73 @@ def test_a_dataset_keeps_its_batches_through_the_pipeline() -> None:
     [(data, y)] = train_data(text)
     assert isinstance(data, DatasetShape) and y is None
     assert data.x.dims == (16, 6, 2) and data.y.dims == (16, 2) and data.batch_size == 16 and data.shuffled
+
+
+def test_pipelines_of_preprocessing_layers_and_literal_lists() -> None:
+    """Images through an augmentation Sequential and literal strings through a TextVectorization, in
+    dataset.map; a pandas series scaled and windowed by timeseries_dataset_from_array; np.arange(len(x))."""
+    text = """
+        import numpy as np
+        import pandas as pd
+        import tensorflow as tf
+        from tensorflow import keras
+        from tensorflow.keras import layers
+        augment = keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)])
+        (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+        images = tf.data.Dataset.from_tensor_slices((x_train, y_train)).batch(16).map(lambda x, y: (augment(x), y))
+        vectorize = layers.TextVectorization(output_mode="int")
+        texts = tf.data.Dataset.from_tensor_slices((["the brain is deeper", "than the sea"], [1, 0]))
+        texts = texts.batch(2).map(lambda x, y: (vectorize(x), y))
+        df = pd.read_csv("ridership.csv")
+        rail = df["rail"]["2016-01":"2018-12"] / 1e6
+        windows = keras.utils.timeseries_dataset_from_array(rail.to_numpy(), targets=rail[56:], sequence_length=56,
+                                                            batch_size=32)
+        x = np.zeros((int(input()), 7, 12))
+        shuffled = x[np.arange(len(x))]
+        m = keras.Sequential([layers.LSTM(4)])
+        m.fit(images)
+        m.fit(texts)
+        m.fit(windows)
+        m.predict(shuffled)
+    """
+    (a, _), (b, _), (c, _), (d, _) = train_data(text)
+    assert (a.x.dims, a.y.dims) == ((16, 32, 32, 3), (16, 1))
+    assert dims(b.x) == (2, "tokens") and b.y.dims == (2,)
+    assert (c.x.dims, c.y.dims) == ((32, 56), (32,))
+    assert dims(d)[1:] == (7, 12) and isinstance(d.dims[0], Sym)
+
+
+@pytest.mark.parametrize("layer, text_shape", [
+    ('TextVectorization(output_sequence_length=7)', (2,)),
+    ('TextVectorization(output_sequence_length=7)', (2, 1)),
+    ('TextVectorization(output_sequence_length=7)', ()),
+    ('TextVectorization()', (2,)),
+    ('TextVectorization(max_tokens=50, output_mode="multi_hot")', (2,)),
+])
+def test_text_vectorization_shapes_agree_with_keras(layer: str, text_shape: tuple) -> None:
+    """rnnlint's token-id shapes against the real layer, called eagerly on strings as dataset.map does."""
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow import keras
+
+    real = eval("keras.layers." + layer, {"keras": keras})
+    real.adapt(["a b c", "d e"])
+    strings = np.array(["a b", "c"]).reshape(text_shape + (1,) * 0) if text_shape else np.array("a b")
+    if text_shape == (2, 1):
+        strings = strings.reshape(2, 1)
+    expected = tuple(real(tf.constant(strings)).shape)
+    text = f"""
+        import numpy as np
+        import keras
+        v = keras.layers.{layer}
+        strings = np.array({strings.tolist()!r})
+        m = keras.Sequential([keras.layers.Dense(1)])
+        m.predict(v(strings))
+    """
+    [(x, _)] = train_data(text)
+    assert len(x.dims) == len(expected)
+    for ours, theirs in zip(x.dims, expected):
+        assert ours == theirs or isinstance(ours, Sym), (x.dims, expected)
 
 
 def test_messages_say_where_the_data_came_from() -> None:

@@ -97,6 +97,8 @@ def literal_array(value: Any, dtype: str | None = None) -> Any:
         value = value.items
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return array((), dtype or ("int" if isinstance(value, int) else "float"))
+    if isinstance(value, str):
+        return array((), dtype or "string")
     if not isinstance(value, tuple):
         return UNKNOWN
     if all(isinstance(v, ArrayObj) for v in value) and value:
@@ -137,7 +139,7 @@ def _nested_dims(value: Any) -> Dims | None:
         if subs and any(s != subs[0] for s in subs):
             return None  # ragged
         return (len(value),) + (subs[0] if subs else ())
-    if isinstance(value, (int, float, bool)):
+    if isinstance(value, (int, float, bool, str)):
         return ()
     return None
 
@@ -152,6 +154,8 @@ def _nested_kind(value: Any) -> str | None:
         return kinds.pop() if len(kinds) == 1 else None
     if isinstance(value, bool):
         return "bool"
+    if isinstance(value, str):
+        return "string"
     if isinstance(value, int):
         return "int"
     if isinstance(value, float):
@@ -452,6 +456,8 @@ def numpy_call(name: str, args: tuple, kwargs: dict) -> Any:
         return random_shape(name[len("random."):], args, kwargs)
     if name == "arange":
         nums = [a for a in args]
+        if len(nums) == 1 and isinstance(nums[0], Sym):
+            return array((nums[0],), dtype or "int")  # np.arange(len(x)): one index per sample
         if not nums or not all(isinstance(a, (int, float)) and not isinstance(a, bool) for a in nums):
             return UNKNOWN
         start, stop, step = (0, nums[0], 1) if len(nums) == 1 else (nums[0], nums[1], nums[2] if len(nums) > 2 else 1)

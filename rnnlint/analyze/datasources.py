@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from rnnlint import symbolic
+from rnnlint import shapes, symbolic
 from rnnlint.analyze import arrays
 from rnnlint.analyze.values import ArrayObj, DatasetObj, FrameObj, ListObj, ToolObj
-from rnnlint.ir import UNKNOWN, ArrayShape, DatasetShape, Sym, Unknown
+from rnnlint.ir import UNKNOWN, ArrayShape, DatasetShape, Layer, Sym, Unknown
 
 Mint = Callable[..., Sym]
 
@@ -261,12 +261,15 @@ def get_dummies(args: tuple, sym: Mint, source: str) -> Any:
 # --- tf.data, timeseries and image generators ------------------------------------------------------------------
 
 def _per_sample(value: Any) -> Any:
-    """The per-sample shape of an array (its first axis removed), a tuple of them, or Unknown."""
+    """The per-sample shape of an array or pandas frame (its first axis removed), a tuple of them, or Unknown."""
+    if isinstance(value, FrameObj):
+        return ArrayShape(() if value.series else (value.columns,), None)
+    if isinstance(value, (ListObj, arrays.GrowingList)):
+        value = arrays.literal_array(value)  # tf.data and Keras convert a list to one array
     if isinstance(value, ArrayObj) and value.shape.dims:
         return ArrayShape(value.shape.dims[1:], value.shape.dtype, value.shape.source)
-    if isinstance(value, (tuple, ListObj)):
-        items = value.items if isinstance(value, ListObj) else value
-        parts = tuple(_per_sample(v) for v in items)
+    if isinstance(value, tuple):
+        parts = tuple(_per_sample(v) for v in value)
         return parts if all(isinstance(p, ArrayShape) for p in parts) else UNKNOWN
     return UNKNOWN
 
@@ -306,7 +309,7 @@ def element(ds: DatasetObj) -> Any:
     def value(per_sample: Any) -> Any:
         if isinstance(per_sample, ArrayShape):
             lead = (ds.batch,) if ds.batch is not None else ()
-            return ArrayObj(ArrayShape(lead + per_sample.dims, per_sample.dtype))
+            return ArrayObj(ArrayShape(lead + per_sample.dims, per_sample.dtype, per_sample.source))
         if isinstance(per_sample, tuple):
             return tuple(value(p) for p in per_sample)
         return UNKNOWN
@@ -325,7 +328,7 @@ def mapped(ds: DatasetObj, result: Any) -> DatasetObj:
                 if not dims:
                     return UNKNOWN
                 dims = dims[1:]
-            return ArrayShape(dims, value.shape.dtype)
+            return ArrayShape(dims, value.shape.dtype, value.shape.source)
         if isinstance(value, (tuple, ListObj)):
             items = value.items if isinstance(value, ListObj) else value
             parts = tuple(per_sample(v) for v in items)
@@ -416,11 +419,43 @@ def _images(size: Any, channels: Any, mode: Any, batch: Any, shuffle: Any, kind:
     if not (isinstance(size, tuple) and len(size) == 2 and all(arrays._size_like(d) for d in size)) or channels is None:
         return DatasetObj(UNKNOWN, UNKNOWN, UNKNOWN, None, kind, source)
     x = ArrayShape(tuple(size) + (channels,), "float", source)
-    y: Any = {"categorical": ArrayShape((sym("classes"),), "float", source), "binary": ArrayShape((), "float", source),
+    y: Any = {"categorical": ArrayShape((sym("classes", 2),), "float", source), "binary": ArrayShape((), "float", source),
               "sparse": ArrayShape((), "int", source), "binary1": ArrayShape((1,), "float", source),
               None: None, "input": x}.get(mode, UNKNOWN)
-    return DatasetObj(x, y, batch if arrays._size_like(batch) else UNKNOWN,
+    return DatasetObj(x, y, batch if batch is None and kind == "dataset" or arrays._size_like(batch) else UNKNOWN,
                       shuffle if isinstance(shuffle, bool) else None, kind, source)
+
+
+def text_dataset(args: tuple, kwargs: dict, sym: Mint, source: str) -> Any:
+    """keras.utils.text_dataset_from_directory(…, label_mode='int', batch_size=32, shuffle=True): batches of
+    strings (batch,) and their labels."""
+    mode = kwargs.get("label_mode", "int")
+    y: Any = {"int": ArrayShape((), "int", source), "binary": ArrayShape((1,), "float", source),
+              "categorical": ArrayShape((sym("classes", 2),), "float", source), None: None}.get(mode, UNKNOWN) \
+        if isinstance(mode, (str, type(None))) else UNKNOWN
+    batch = kwargs.get("batch_size", 32)
+    shuffle = kwargs.get("shuffle", True)
+    return DatasetObj(ArrayShape((), "string", source), y, batch if batch is None or arrays._size_like(batch) else UNKNOWN,
+                      shuffle if isinstance(shuffle, bool) else None, "dataset", source)
+
+
+PREPROCESSING = frozenset({"TextVectorization", "Normalization", "Rescaling", "RandomFlip", "RandomRotation",
+                           "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness"})
+
+
+def preprocessed(layer: Layer, array: ArrayObj, sym: Mint) -> Any:
+    """A preprocessing layer called eagerly on an array (in a `dataset.map`): the array it gives. Token ids
+    of a TextVectorization without output_sequence_length are as long as each batch's longest text."""
+    out = shapes.layer_output(layer, (array.shape.dims,))
+    if layer.kind == "TextVectorization":
+        dims = array.shape.dims
+        if not isinstance(out, tuple) and layer.arg("output_mode", 4, "int") in ("multi_hot", "count", "tf_idf") \
+                and (len(dims) < 2 or len(dims) == 2 and dims[1] == 1):
+            return ArrayObj(ArrayShape(dims[:1] + (sym("vocabulary"),), "float"))  # the adapted vocabulary's size
+        if not isinstance(out, tuple):
+            return UNKNOWN
+        return ArrayObj(ArrayShape(tuple(sym("tokens") if d is None else d for d in out), "int"))
+    return ArrayObj(ArrayShape(out, array.shape.dtype)) if isinstance(out, tuple) else UNKNOWN
 
 
 def dataset_shape(ds: DatasetObj) -> DatasetShape:
@@ -441,5 +476,5 @@ def dataset_shape(ds: DatasetObj) -> DatasetShape:
 
 __all__ = ["ENCODERS", "KERAS_DATASETS", "KERAS_TOOLS", "SCALERS", "SKLEARN_DATASETS", "dataset_method",
            "dataset_shape", "frame", "frame_attr", "frame_index", "frame_method", "from_tensor_slices",
-           "get_dummies", "image_dataset", "image_generator", "keras_dataset", "sklearn_dataset",
-           "timeseries_dataset", "timeseries_generator", "tool", "tool_method", "train_test_split"]
+           "get_dummies", "image_dataset", "image_generator", "keras_dataset", "preprocessed", "sklearn_dataset",
+           "text_dataset", "timeseries_dataset", "timeseries_generator", "tool", "tool_method", "train_test_split"]

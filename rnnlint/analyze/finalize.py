@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rnnlint.analyze.values import Graph, LayerObj, ModelBuilder
 from rnnlint.declare import INPUT_KINDS, input_declaration, sequential_input
-from rnnlint.ir import ArrayShape, Model, Node, TensorRef
+from rnnlint.ir import ArrayShape, DatasetShape, Model, Node, TensorRef
 
 
 def _once(calls: list) -> tuple:
@@ -33,7 +33,9 @@ def _sequential(builder: ModelBuilder, model_id: int) -> Model | None:
     declared = sequential_input(nodes)
     data_input = None
     if declared is None:  # Keras builds such a model from the first batch it sees
-        first = next((c.x for c in builder.train_calls if isinstance(c.x, ArrayShape)), None)  # in run order
+        first = next((c.x if isinstance(c.x, ArrayShape) else c.x.x for c in builder.train_calls
+                      if isinstance(c.x, ArrayShape) or isinstance(c.x, DatasetShape) and isinstance(c.x.x, ArrayShape)),
+                     None)  # in run order; a dataset's first batch
         data_input = tuple(first.dims[1:]) if first is not None and first.rank >= 2 else None
     return Model(
         id=model_id, name=builder.name, api="sequential", nodes=tuple(nodes),

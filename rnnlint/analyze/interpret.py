@@ -943,6 +943,10 @@ class Interpreter:
                 return UNKNOWN
         if isinstance(left, ArrayObj) or isinstance(right, ArrayObj):
             return arrays.elementwise(left, right)  # data scaled, shifted, normalised: the shape stays
+        if isinstance(left, FrameObj) and (is_number(right) or isinstance(right, Unknown) and not isinstance(right, Sym)):
+            return left  # df / 1e6, (df - mean) / std: the frame's shape stays
+        if isinstance(right, FrameObj) and is_number(left):
+            return right
         if (isinstance(left, Sym) or isinstance(right, Sym)) and op in ("+", "-", "*", "//", "%"):
             return symbolic.binop(op, left, right)
         if op == "+" and isinstance(left, tuple) and isinstance(right, tuple):

@@ -222,6 +222,8 @@ class KerasCalls:
         if obj.layer.kind in POSITIONAL_TENSORS and len(args) > 1:  # mha(query, value(, key))
             each = [self.tensor_refs(a) for a in args[:3]]
             refs = tuple(r[0] for r in each) if all(len(r) == 1 for r in each) else ()
+        if not refs and isinstance(source, ArrayObj) and obj.layer.kind in datasources.PREPROCESSING:
+            return datasources.preprocessed(obj.layer, source, self.symbol_maker(call))  # in a dataset.map
         if not refs and isinstance(source, ArrayObj):  # a layer called eagerly on an array: the array is its input
             refs = (self.array_input(source, call),)
         if not refs:
@@ -246,6 +248,14 @@ class KerasCalls:
         """A model called on tensors (an encoder used inside another model): an opaque layer of that model."""
         args, kwargs, _ = self.eval_args(call, env)
         refs = tensors_in((*args, *kwargs.values()))
+        if not refs and args and isinstance(args[0], ArrayObj) and builder.api == "sequential" and builder.complete \
+                and builder.layers and all(isinstance(item, LayerObj) and item.layer.kind in datasources.PREPROCESSING
+                                           for item, _ in builder.layers):
+            out: Any = args[0]  # an augmentation pipeline called on images in a dataset.map
+            for item, _ in builder.layers:
+                out = datasources.preprocessed(item.layer, out, self.symbol_maker(call)) \
+                    if isinstance(out, ArrayObj) else UNKNOWN
+            return out
         if not refs:
             return UNKNOWN
         builder.nested = True

@@ -139,6 +139,8 @@ class LibraryCalls:
             return datasources.timeseries_generator(args, kwargs, source)
         if name == "image_dataset_from_directory":
             return datasources.image_dataset(args, kwargs, sym, source)
+        if name == "text_dataset_from_directory":
+            return datasources.text_dataset(args, kwargs, sym, source)
         return UNKNOWN
 
     def data_source(self, qualified: str, call: ast.Call, args: tuple, kwargs: dict) -> Any:
