@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from rnnlint.declared import ProjectKeras
+from rnnlint.kerasver import KerasChoice, explicit_choice
 from rnnlint.settings import Settings, unknown_selectors
 
 PYPROJECT, STANDALONE = "pyproject.toml", "rnnlint.toml"
@@ -339,6 +341,9 @@ class Resolver:
         self._by_folder: dict[str, Config] = {}
         self._settings: dict[Config, Settings] = {}
         self._gitignore: _GitIgnore | None = None
+        self._projects = ProjectKeras()  # the Keras each project declares (rnnlint.declared)
+        self._with_declared: dict[tuple, Settings] = {}
+        self.target_reason: str | None = None  # why a target-keras override was given (None: the command line)
 
     # -- which configuration --
     def config_for_folder(self, folder: str) -> Config:
@@ -370,16 +375,40 @@ class Resolver:
                 exact = {s.strip().upper() for s in o.extend_select}
                 kept = tuple(s for s in config.ignore if s.strip().upper() not in exact)
                 select, extend, ignore = config.select, config.extend_select + o.extend_select, kept + o.ignore
-            target = o.target_keras if o.target_keras is not None else config.target_keras
+            if o.target_keras is not None:
+                chosen = explicit_choice(o.target_keras, self.target_reason)
+            elif config.target_keras is not None:
+                where = os.path.basename(config.path or PYPROJECT)
+                table = "" if where == STANDALONE else " [tool.rnnlint]"
+                chosen = explicit_choice(config.target_keras, f"{where}{table}: target-keras = {config.target_keras}")
+            elif self.base.target_keras is not None:
+                chosen = explicit_choice(self.base.target_keras, self.target_reason)
+            else:
+                chosen = None
             self._settings[config] = dataclasses.replace(
                 self.base, select=select, extend_select=extend, ignore=ignore,
-                target_keras=target if target is not None else self.base.target_keras, config=None)
+                target_keras=chosen.major if chosen else None, keras=chosen, config=None)
         return self._settings[config]
 
+    def _declared(self, settings: Settings, path: str) -> Settings:
+        """`settings` judged against the Keras the file's project declares, when nothing named one."""
+        if settings.keras is not None:
+            return settings
+        declared = self._projects.declared(path)
+        if declared is None:
+            return settings
+        key = (settings, declared)
+        if key not in self._with_declared:
+            chosen = KerasChoice(declared.major, declared.reason(), declared.package,
+                                 tuple(str(v) for v in declared.versions))
+            self._with_declared[key] = dataclasses.replace(settings, keras=chosen)
+        return self._with_declared[key]
+
     def settings_for(self, path: str) -> Settings:
-        """The settings a file is linted with: its configuration's rules and its per-file ignores."""
+        """The settings a file is linted with: its configuration's rules, the Keras it is judged against and its
+        per-file ignores."""
         config = self.config_for(path)
-        settings = self._rules(config)
+        settings = self._declared(self._rules(config), path)
         relative = _relative(path, config.root) if config.per_file_ignores else None
         if relative is None:
             return settings
@@ -419,7 +448,7 @@ class Resolver:
 def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_file: str | None = None,
               isolated: bool = False, fail_on: str | None = None, confirm: bool | None = None,
               respect_gitignore: bool | None = None, force_exclude: bool = False,
-              confirm_timeout: float | None = None) -> Settings:
+              confirm_timeout: float | None = None, target_reason: str | None = None) -> Settings:
     """The run's Settings: `base` (from the command line) with the configuration files applied.
 
     `fail_on`/`confirm`/`respect_gitignore` are the command line's values, None when not given. The result
@@ -429,6 +458,7 @@ def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_
     if config_file is not None and not os.path.isfile(config_file):
         raise ConfigError(f"{config_file}: no such configuration file")
     resolver = Resolver(base, overrides, config_file, isolated, respect_gitignore, force_exclude)
+    resolver.target_reason = target_reason
     first = paths[0] if paths and paths[0] != "-" and os.path.exists(paths[0]) else os.curdir
     run_config = resolver.config_for(first)
     resolver._run_config = run_config
@@ -480,7 +510,7 @@ def settings_for_path(path: str, base: Settings) -> Settings:
                           target_keras=base.target_keras)
     try:
         settings = configure(base, overrides, [path if os.path.exists(path) else os.path.dirname(path) or "."],
-                             confirm=None if base.confirm else False)
+                             confirm=None if base.confirm else False, target_reason="the editor's targetKeras")
         return for_path(settings, path)
     except ConfigError:
         return base

@@ -21,7 +21,7 @@ from rnnlint.analyze.project import ModuleLoader
 from rnnlint.config import discover_files, for_path
 from rnnlint.findings import Confirmation, Evidence, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
-from rnnlint.kerasver import file_keras_major, target_keras_major
+from rnnlint.kerasver import KerasChoice, choice_for, file_choice
 from rnnlint.prefilter import imports_model_module, may_hold_model
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
@@ -49,6 +49,7 @@ class FileResult:
     cached: bool = False  # findings from the result cache (rnnlint.resultcache): no `ir`, no `shapes`
     foreign: tuple[Finding, ...] = ()  # findings this file's analysis located in modules it imports
     dependencies: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every project module the analysis read
+    keras: KerasChoice | None = None  # the Keras the file was judged against, and why (None: not linted)
 
     @property
     def internal_error(self) -> bool:
@@ -65,6 +66,7 @@ class RunResult:
     refuted: int = 0  # findings Keras refuted (dropped unless show_refuted)
     errors: tuple[str, ...] = ()  # run-level internal errors (e.g. the checker crashed)
     target_keras: int = 3
+    targets: tuple[tuple[KerasChoice, int], ...] = ()  # what the files were judged against, with file counts
 
     @property
     def internal_error(self) -> bool:
@@ -181,7 +183,7 @@ def _inside(text: str, line: int, column: int, end_line: int, end_column: int) -
     return Span(line, column, end_line, end_column)
 
 
-def _lint(source: Source, settings: Settings, keras_major: int, loader: ModuleLoader | None = None) -> FileResult:
+def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: ModuleLoader | None = None) -> FileResult:
     path, text = source.path, source.text
     loader = loader or ModuleLoader()
     try:
@@ -189,16 +191,19 @@ def _lint(source: Source, settings: Settings, keras_major: int, loader: ModuleLo
     except SourceSyntaxError as exc:
         message, span = _syntax_error(text, exc)
         finding = _engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
-        return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells)
+        return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells,
+                          keras=choice)
     except AnalysisLimit as exc:  # too large, too deeply nested, or over the per-file time limit
         finding = _engine_finding(ANALYSIS_LIMIT, f"not analysed: {exc.message}", path)
-        return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells)
+        return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells,
+                          keras=choice)
     except Exception as exc:  # noqa: BLE001 - also RecursionError on deeply nested code
-        return FileResult(path, (_internal("the analyzer", exc, path),), text, None, {}, source.cells)
+        return FileResult(path, (_internal("the analyzer", exc, path),), text, None, {}, source.cells, keras=choice)
 
-    file_major = file_keras_major((i.module for i in ir.imports), keras_major)  # tf_keras code is Keras 2
+    own = file_choice((i.module for i in ir.imports), choice)  # tf_keras code is Keras 2
+    file_major = own.major
     shapes, findings = _propagate(ir.models, file_major, path)
-    context = RuleContext(ir=ir, shapes=shapes, target_keras=file_major)
+    context = RuleContext(ir=ir, shapes=shapes, target_keras=file_major, keras=own)
     for rule_class in enabled_rules(settings):
         try:
             diagnostics = list(rule_class().check(context))
@@ -209,7 +214,7 @@ def _lint(source: Source, settings: Settings, keras_major: int, loader: ModuleLo
             findings.append(Finding(
                 code=rule_class.code, name=rule_class.name, severity=diagnostic.severity or rule_class.severity,
                 message=diagnostic.message, path=path, span=diagnostic.span, fix=diagnostic.fix,
-                evidence=_for_keras(diagnostic.evidence, file_major, keras_major),
+                evidence=_for_keras(diagnostic.evidence, file_major),
             ))
     for line, column, message in source.syntax_errors:  # a notebook cell that does not parse (linted as blank)
         findings.append(_engine_finding(SYNTAX_ERROR, f"syntax error: {message} (this cell is not analysed; the "
@@ -226,7 +231,7 @@ def _lint(source: Source, settings: Settings, keras_major: int, loader: ModuleLo
     findings = sorted(_locate_in_cells(findings, source.cells), key=_sort_key)
     dependencies = tuple((m, digest) for m in ir.dependencies if (digest := _digest(m)) is not None)
     return FileResult(path, tuple(findings), text, ir, shapes, source.cells, foreign=foreign,
-                      dependencies=dependencies)
+                      dependencies=dependencies, keras=choice)
 
 
 def _digest(path: str) -> str | None:
@@ -306,9 +311,9 @@ def _distinct(findings: list[Finding]) -> list[Finding]:
     return out
 
 
-def _for_keras(evidence: Evidence | None, file_major: int, run_major: int) -> Evidence | None:
-    """Evidence to build with the file's own Keras when it is not the run's (tf_keras code under Keras 3)."""
-    if evidence is None or file_major == run_major:
+def _for_keras(evidence: Evidence | None, file_major: int) -> Evidence | None:
+    """Evidence to build with the Keras the file is judged against (the project's, or tf_keras for its code)."""
+    if evidence is None:
         return evidence
     return dataclasses.replace(evidence, keras_major=file_major)
 
@@ -317,7 +322,7 @@ def lint_source(text: str, path: str, settings: Settings | None = None) -> FileR
     """Lint `text` as if it were the file `path` (no confirmation: that is per run, see `confirm_results`).
     Modules it imports are read from disk, next to `path`."""
     settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
-    return _lint(Source(path=path, text=text), settings, target_keras_major(settings.target_keras))
+    return _lint(Source(path=path, text=text), settings, choice_for(settings))
 
 
 def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None,
@@ -334,7 +339,7 @@ def lint_file(path: str, settings: Settings | None = None, data: bytes | None = 
     if isinstance(source, SourceError):
         finding = _engine_finding(UNREADABLE_FILE, f"cannot lint this file: {source.reason}", path)
         return FileResult(path, (finding,), None, None, {})
-    return _lint(source, settings, target_keras_major(settings.target_keras), loader)
+    return _lint(source, settings, choice_for(settings), loader)
 
 
 def _run_checker(findings: list[Finding], settings: Settings) -> tuple[list[Finding], list[str], list[str]]:
@@ -357,7 +362,6 @@ def _run_checker(findings: list[Finding], settings: Settings) -> tuple[list[Find
 
 def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunResult:
     """Confirm the findings of a whole run at once (when settings.confirm) and assemble the RunResult."""
-    keras_major = target_keras_major(settings.target_keras)
     notes: list[str] = []
     errors: list[str] = []
     results = list(results)
@@ -376,10 +380,21 @@ def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunRes
     if refuted and not settings.show_refuted:
         results = [dataclasses.replace(r, findings=tuple(f for f in r.findings if f.confirmation.status != "refuted"))
                    for r in results]
+    targets = judged_against(results)
     return RunResult(
         files=tuple(results), findings=tuple(f for r in results for f in r.findings), notes=tuple(notes),
-        refuted=refuted, errors=tuple(errors), target_keras=keras_major,
+        refuted=refuted, errors=tuple(errors),
+        target_keras=targets[0][0].major if targets else choice_for(settings).major, targets=targets,
     )
+
+
+def judged_against(results: Sequence[FileResult]) -> tuple[tuple[KerasChoice, int], ...]:
+    """The Keras choices the linted files were judged against, each with its number of files (most first)."""
+    counts: dict[KerasChoice, int] = {}
+    for r in results:
+        if r.keras is not None and not r.skipped:
+            counts[r.keras] = counts.get(r.keras, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0].major, item[0].reason)))
 
 
 def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: int | None = 1,

@@ -1,9 +1,11 @@
-"""Which Keras the user targets, read from installed package metadata (Keras and TensorFlow are never imported),
-and which Keras one file is written for (its imports)."""
+"""Which Keras the user targets — the flag or configuration, else what the project declares (rnnlint.declared),
+else the installed Keras (package metadata: Keras and TensorFlow are never imported), else 3 — and which Keras
+one file is written for (its imports)."""
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 
@@ -39,6 +41,45 @@ def detect_keras_version() -> str | None:
     return _version("keras")
 
 
+@dataclass(frozen=True)
+class KerasChoice:
+    """The Keras a file is judged against and why (`requirements.txt: tensorflow==2.12.0`, `installed keras
+    3.15.1`). `package` ("keras", "tensorflow", "tf-keras") and `versions` (the releases the choice allows, as
+    strings) let a rule follow a behaviour that changed within a major version; empty when unknown."""
+
+    major: int
+    reason: str
+    package: str | None = None
+    versions: tuple[str, ...] = ()
+
+
+def installed_choice() -> KerasChoice:
+    """The installed Keras (or tf-keras under TF_USE_LEGACY_KERAS=1); Keras 3 when none is installed."""
+    version = detect_keras_version()
+    major = _major(version)
+    if major is None:
+        return KerasChoice(DEFAULT_MAJOR, "no Keras installed")
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS") in _LEGACY_ON and version == (
+        _version("tf-keras") or _version("tf_keras"))
+    package = "tf-keras" if legacy else "keras"
+    return KerasChoice(2 if major <= 2 else 3, f"installed {package} {version}", package, (version,))
+
+
+def explicit_choice(major: int, reason: str | None = None) -> KerasChoice:
+    """A major version the user named (flag, configuration, editor setting)."""
+    return KerasChoice(major, reason or f"--target-keras {major}")
+
+
+def choice_for(settings: object) -> KerasChoice:
+    """The choice a file's Settings carry (`keras`, set per file by the configuration resolver), else their
+    `target_keras`, else the installed Keras."""
+    chosen = getattr(settings, "keras", None)
+    if isinstance(chosen, KerasChoice):
+        return chosen
+    explicit = getattr(settings, "target_keras", None)
+    return explicit_choice(explicit) if explicit is not None else installed_choice()
+
+
 def target_keras_major(explicit: int | None = None) -> int:
     """The Keras major version rules target: the flag/config value, else the installed Keras, else 3."""
     if explicit is not None:
@@ -67,3 +108,12 @@ def file_keras_major(imported_modules: Iterable[str], default: int) -> int:
     tensorflow.python.keras), which are Keras 2 whatever is installed; else `default`."""
     families = {_family(module) for module in imported_modules}
     return 2 if "keras2" in families and "keras" not in families else default
+
+
+def file_choice(imported_modules: Iterable[str], project: KerasChoice) -> KerasChoice:
+    """The Keras one file is judged against: its project's, except that code importing Keras only from
+    tf_keras (or tensorflow.python.keras) is Keras 2 whatever the project says."""
+    if file_keras_major(imported_modules, project.major) == project.major:
+        return project
+    version = _version("tf-keras") or _version("tf_keras")
+    return KerasChoice(2, "the file imports tf_keras", "tf-keras", (version,) if version else ())

@@ -26,6 +26,8 @@ import os
 from dataclasses import dataclass
 from typing import Sequence
 
+from rnnlint.kerasver import KerasChoice, choice_for
+
 MIN_POOL_FILES = 8
 SMALL_RUN = 200  # files without `keras`: up to this many, every one's imports are looked up
 MIN_POOL_BYTES = 64_000
@@ -100,7 +102,7 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
 
                 store = ResultCache.open(settings)
             key = store.key(path, file_settings)
-            hit = _from_cache(store, key, path, data)
+            hit = _from_cache(store, key, path, data, choice_for(file_settings))
             if hit is not None:
                 results[index] = hit
                 continue
@@ -118,7 +120,7 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
     return results
 
 
-def _from_cache(store, key: str, path: str, data: bytes):
+def _from_cache(store, key: str, path: str, data: bytes, keras: KerasChoice):
     from rnnlint.engine import FileResult
     from rnnlint.sources import Source, read_text
 
@@ -130,7 +132,7 @@ def _from_cache(store, key: str, path: str, data: bytes):
     if not isinstance(source, Source):
         return None
     return FileResult(path, findings, source.text, None, {}, source.cells, cached=True, foreign=foreign,
-                      dependencies=dependencies)
+                      dependencies=dependencies, keras=keras)
 
 
 def _analyse(task: Task, store, loader) -> object:

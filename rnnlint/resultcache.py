@@ -216,12 +216,14 @@ def _libcst_version() -> str:
 
 
 def rules_fingerprint(settings) -> str:
-    """What in a file's (resolved) settings decides its findings: the enabled rules and the target Keras."""
-    from rnnlint.kerasver import target_keras_major
+    """What in a file's (resolved) settings decides its findings: the enabled rules and the Keras it is judged
+    against (the major version and the releases allowed)."""
+    from rnnlint.kerasver import choice_for
     from rnnlint.settings import enabled_rules
 
     codes = ",".join(rule.code for rule in enabled_rules(settings))
-    return f"keras={target_keras_major(settings.target_keras)};rules={codes}"
+    choice = choice_for(settings)
+    return f"keras={choice.major}:{choice.package}:{','.join(choice.versions)};rules={codes}"
 
 
 def content_hash(data: bytes) -> str:

@@ -49,6 +49,7 @@ class RuleContext:
     shapes: dict[int, ModelShapes]  # by model id
     target_keras: int = 3
     options: dict = field(default_factory=dict)
+    keras: object = None  # the file's rnnlint.kerasver.KerasChoice (which releases; None: only the major is known)
 
     def models(self) -> Iterable[tuple[Model, ModelShapes]]:
         for model in self.ir.models:

@@ -28,7 +28,8 @@ class Settings:
     select: tuple[str, ...] | None = None  # None = the default rule set
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    target_keras: int | None = None  # None = detect from the installed Keras
+    target_keras: int | None = None  # None = what the project declares, else the installed Keras
+    keras: object = None  # the file's rnnlint.kerasver.KerasChoice (set per file by the configuration resolver)
     confirm: bool = True
     use_cache: bool = True
     show_refuted: bool = False

@@ -26,6 +26,7 @@ from rnnlint.settings import Settings, enabled_rules, unknown_selectors
 CONTRACT_TYPES = {
     "code": str, "name": str, "severity": str, "message": str, "path": str, "line": int, "column": int,
     "end_line": int, "end_column": int, "cell": (int, type(None)), "confirmation": dict, "fix": (dict, type(None)),
+    "keras": (dict, type(None)),  # the Keras the file was judged against: {"major", "reason"}
 }
 SYNTAX_ERROR = "import keras\n\ndef f(:\n    pass\n"  # mentions keras: else the prefilter skips it
 ESC = "\033["
@@ -178,7 +179,7 @@ def test_text_output_with_caret(tmp_path) -> None:
     assert re.fullmatch(r"a\.py:\d+:\d+: RNN000 \[error\] syntax error: .+", lines[0])
     assert re.fullmatch(r" \d+ \| .*", lines[1])
     assert re.fullmatch(r" +\| *\^+", lines[2])
-    assert lines[-1] == "Found 1 problem in 1 file."
+    assert re.fullmatch(r"Found 1 problem in 1 file; judged against Keras [23] \(.+\)\.", lines[-1])
     assert ESC not in r.out
 
 

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from conftest import finding
-from rnnlint.engine import FileResult, RunResult
+from rnnlint.engine import FileResult, RunResult, judged_against
 from rnnlint.findings import Confirmation, Edit, Fix
+from rnnlint.kerasver import KerasChoice
 from rnnlint.ir import Span
 from rnnlint.report import json as json_report
 from rnnlint.report import text as text_report
@@ -95,7 +96,17 @@ SUMMARIES = [
     ("clean", [], 0, "All checks passed."),
     ("one", [finding()], 0, "Found 1 problem in 1 file."),
     ("two-files", [finding(), finding(line=2), finding(path="y.py")], 0, "Found 3 problems in 2 files."),
-    ("refuted-hidden", [], 2, "All checks passed. (2 findings refuted by Keras, hidden; --show-refuted shows them)"),
+    ("refuted-hidden", [], 2, "All checks passed (2 findings refuted by Keras, hidden; --show-refuted shows them)."),
+]
+
+REQUIREMENTS_2 = KerasChoice(2, "requirements.txt:3: tensorflow==2.12.0", "tensorflow", ("2.12.0",))
+INSTALLED_3 = KerasChoice(3, "installed keras 3.15.1", "keras", ("3.15.1",))
+JUDGED = [
+    ("one-choice", ((REQUIREMENTS_2, 2),),
+     "Found 1 problem in 1 file; judged against Keras 2 (requirements.txt:3: tensorflow==2.12.0)."),
+    ("two-choices", ((REQUIREMENTS_2, 2), (INSTALLED_3, 1)),
+     "Found 1 problem in 1 file; judged against Keras 2 (requirements.txt:3: tensorflow==2.12.0; 2 files) and "
+     "Keras 3 (installed keras 3.15.1; 1 file)."),
 ]
 
 
@@ -103,6 +114,19 @@ SUMMARIES = [
 def test_summary(findings, refuted, expected) -> None:
     files = tuple(FileResult(p, tuple(f for f in findings if f.path == p), "", None, {}) for p in ("x.py", "y.py"))
     assert text_report.summary(RunResult(files, tuple(findings), refuted=refuted)) == expected
+
+
+@pytest.mark.parametrize(("targets", "expected"), [c[1:] for c in JUDGED], ids=[c[0] for c in JUDGED])
+def test_summary_says_what_it_judged_against(targets, expected) -> None:
+    files = (FileResult("x.py", (finding(),), "", None, {}),)
+    assert text_report.summary(RunResult(files, (finding(),), targets=targets)) == expected
+
+
+def test_judged_against_counts_the_files_of_each_choice() -> None:
+    files = [FileResult(p, (), "", None, {}, keras=k)
+             for p, k in (("a.py", INSTALLED_3), ("b.py", REQUIREMENTS_2), ("c.py", REQUIREMENTS_2))]
+    files.append(FileResult("d.py", (), None, None, {}, skipped=True, keras=INSTALLED_3))  # skipped: not judged
+    assert judged_against(files) == ((REQUIREMENTS_2, 2), (INSTALLED_3, 1))
 
 
 def test_summary_no_files() -> None:
@@ -147,7 +171,7 @@ def test_use_color(monkeypatch, env, tty, expected) -> None:
 # --- json ---------------------------------------------------------------------------------------------------
 
 CONTRACT_KEYS = {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column",
-                 "cell", "confirmation", "fix"}
+                 "cell", "confirmation", "fix", "keras"}
 
 
 def test_json_contract_fields() -> None:

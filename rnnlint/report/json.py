@@ -34,8 +34,17 @@ def fix_to_dict(fix: Fix | None) -> dict[str, Any] | None:
     }
 
 
-def finding_to_dict(finding: Finding) -> dict[str, Any]:
-    """The contract object for one finding."""
+def keras_to_dict(choice: Any) -> dict[str, Any] | None:
+    """The Keras a file was judged against: {"major": 2, "reason": "requirements.txt:3: tensorflow==2.12.0"}."""
+    return None if choice is None else {"major": choice.major, "reason": choice.reason}
+
+
+def judged_by_path(result: "RunResult") -> dict[str, Any]:
+    return {r.path: r.keras for r in result.files}
+
+
+def finding_to_dict(finding: Finding, keras: Any = None) -> dict[str, Any]:
+    """The contract object for one finding; `keras`: the KerasChoice its file was judged against."""
     span = finding.span
     return {
         "code": finding.code,
@@ -54,12 +63,14 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
             "keras_version": finding.confirmation.keras_version,
         },
         "fix": fix_to_dict(finding.fix),
+        "keras": keras_to_dict(keras),
     }
 
 
 def render(result: "RunResult") -> str:
-    return escape_lone_surrogates(json.dumps([finding_to_dict(f) for f in result.findings], indent=2,
-                                             ensure_ascii=False))
+    keras = judged_by_path(result)
+    return escape_lone_surrogates(json.dumps([finding_to_dict(f, keras.get(f.path)) for f in result.findings],
+                                             indent=2, ensure_ascii=False))
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from rnnlint import __version__
 from rnnlint.findings import Finding, Fix
+from rnnlint.report.json import judged_by_path, keras_to_dict
 
 if TYPE_CHECKING:
     from rnnlint.engine import RunResult
@@ -127,7 +128,15 @@ def result_object(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any
     return result
 
 
+def _with_keras(result: dict[str, Any], choice: Any) -> dict[str, Any]:
+    """A result's properties name the Keras its file was judged against."""
+    if choice is not None:
+        result["properties"]["keras"] = keras_to_dict(choice)
+    return result
+
+
 def build(result: "RunResult") -> dict[str, Any]:
+    keras = judged_by_path(result)
     rules = rule_descriptors()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     notifications = [{"level": "error", "message": {"text": e}} for e in result.errors]
@@ -143,7 +152,9 @@ def build(result: "RunResult") -> dict[str, Any]:
                                 "informationUri": INFORMATION_URI, "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "invocations": [invocation],
-            "results": [result_object(f, index) for f in result.findings],
+            "results": [_with_keras(result_object(f, index), keras.get(f.path)) for f in result.findings],
+            "properties": {"kerasTargets": [{**keras_to_dict(choice), "files": n}
+                                            for choice, n in getattr(result, "targets", ())]},
         }],
     }
 

@@ -113,8 +113,21 @@ def summary(result: "RunResult") -> str:
     if not result.findings:
         if not result.files:
             return "No Python files found."
-        return "All checks passed." + refuted
-    return f"Found {_plural(len(result.findings), 'problem')} in {_plural(files, 'file')}.{refuted}"
+        return f"All checks passed{refuted}{judged(result)}."
+    return f"Found {_plural(len(result.findings), 'problem')} in {_plural(files, 'file')}{refuted}{judged(result)}."
+
+
+def judged(result: "RunResult") -> str:
+    """`; judged against Keras 2 (requirements.txt:3: tensorflow==2.12.0)`, naming every choice of the run (with
+    its number of files when there are several); empty when no file was linted."""
+    targets = getattr(result, "targets", ())
+    if not targets:
+        return ""
+    if len(targets) == 1:
+        choice = targets[0][0]
+        return f"; judged against Keras {choice.major} ({choice.reason})"
+    parts = [f"Keras {c.major} ({c.reason}; {_plural(n, 'file')})" for c, n in targets]
+    return "; judged against " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def render(result: "RunResult", color: bool = False, show_source: bool = True, quiet: bool = False) -> str:

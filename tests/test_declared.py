@@ -1,0 +1,117 @@
+"""The Keras a project declares (rnnlint.declared): every dependency file kind, on small project trees, and the
+order of precedence — the flag, then `[tool.rnnlint] target-keras`, then the project, then the installed Keras."""
+from __future__ import annotations
+
+import re
+import textwrap
+
+import pytest
+
+from conftest import run_cli
+from rnnlint.declared import ProjectKeras
+
+CASES = [
+    # (id, {file: text}, expected major or None, expected reason)
+    ("requirements-pinned", {"requirements.txt": "numpy\ntensorflow==2.12.0\n"},
+     2, "requirements.txt:2: tensorflow==2.12.0"),
+    ("requirements-include", {"requirements.txt": "-r requirements/base.txt\n",
+                              "requirements/base.txt": "pandas\ntensorflow>=2.16\n"},
+     3, "base.txt:2: tensorflow>=2.16"),
+    ("requirements-dev-keras2", {"requirements-dev.txt": "keras<3  # the book's code\n"}, 2, "requirements-dev.txt:1: keras<3"),
+    ("requirements-wildcard", {"requirements.txt": "tensorflow==2.15.*\n"}, 2, "requirements.txt:1: tensorflow==2.15.*"),
+    ("requirements-tf-keras", {"requirements.txt": "tensorflow>=2.16\ntf-keras\n"}, 2, "requirements.txt:2: tf-keras"),
+    ("requirements-open", {"requirements.txt": "tensorflow>=2.10\n"}, None, None),
+    ("requirements-bare", {"requirements.txt": "tensorflow\n"}, None, None),
+    ("requirements-disagree", {"requirements.txt": "tensorflow==2.12\nkeras>=3\n"}, None, None),
+    ("pyproject-dependencies", {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["keras>=3.0"]\n'},
+     3, "pyproject.toml:3: keras>=3.0"),
+    ("pyproject-optional", {"pyproject.toml": '[project]\nname = "x"\n\n[project.optional-dependencies]\n'
+                                              'gpu = ["tensorflow[and-cuda]<2.16"]\n'},
+     2, "pyproject.toml:5: tensorflow[and-cuda]<2.16"),
+    ("pyproject-poetry", {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.9"\ntensorflow = "~2.12"\n'},
+     2, 'pyproject.toml:3: tensorflow = "~2.12"'),
+    ("pyproject-poetry-caret-open", {"pyproject.toml": '[tool.poetry.dependencies]\ntensorflow = "^2.12"\n'},
+     None, None),
+    ("setup-cfg", {"setup.cfg": "[metadata]\nname = x\n\n[options]\ninstall_requires =\n    numpy\n    keras==2.*\n"},
+     2, "setup.cfg:7: keras==2.*"),
+    ("setup-py", {"setup.py": 'from setuptools import setup\n\nsetup(name="x", install_requires=["tensorflow>=2.4,<2.11"])\n'},
+     2, "setup.py:3: tensorflow>=2.4,<2.11"),
+    ("setup-py-not-literal", {"setup.py": 'from setuptools import setup\nsetup(install_requires=open("r").read())\n'},
+     None, None),
+    ("pipfile", {"Pipfile": '[packages]\nnumpy = "*"\ntensorflow = "==2.13"\n'}, 2, 'Pipfile:3: tensorflow = "==2.13"'),
+    ("environment-conda", {"environment.yml": "name: x\ndependencies:\n  - python=3.9\n  - tensorflow=2.12\n"},
+     2, "environment.yml:4: tensorflow=2.12"),
+    ("environment-pip", {"environment.yml": "name: x\ndependencies:\n  - python=3.11\n  - pip:\n    - keras>=3\n"},
+     3, "environment.yml:5: keras>=3"),
+    ("environment-broken", {"environment.yml": "dependencies: [tensorflow=2.12\n  : :\n"}, None, None),
+    ("nothing-about-keras", {"requirements.txt": "numpy\npandas\n"}, None, None),
+]
+
+
+def _tree(root, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("files, major, reason", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_each_dependency_file_kind(tmp_path, files, major, reason) -> None:
+    _tree(tmp_path, {**files, ".git/HEAD": ""})  # a repository: the walk ends here whatever is above
+    declared = ProjectKeras().declared(str(tmp_path / "train.py"))
+    assert (declared.major, declared.reason()) == (major, reason) if major else declared is None
+
+
+def test_the_closest_project_decides_and_the_walk_stops_at_the_repository(tmp_path) -> None:
+    _tree(tmp_path, {"requirements.txt": "tensorflow==2.12.0\n", "sub/requirements.txt": "keras>=3\n",
+                     "sub/pkg/model.py": "", "other/notes.txt": "", "repo/.git/HEAD": "", "repo/train.py": ""})
+    projects = ProjectKeras()
+    assert projects.declared(str(tmp_path / "sub" / "pkg" / "model.py")).major == 3
+    assert projects.declared(str(tmp_path / "other" / "notes.txt")).major == 2  # from the folder above
+    assert projects.declared(str(tmp_path / "repo" / "train.py")) is None  # a repository root ends the walk
+
+
+PROGRAM = textwrap.dedent("""
+    import keras
+    model = keras.Sequential([keras.layers.LSTM(8, input_shape=(10,)), keras.layers.Dense(1)])
+""").lstrip()
+
+
+def _summary(tmp_path, *args: str) -> str:
+    r = run_cli("--no-confirm", *args, ".", cwd=tmp_path)
+    return r.out.splitlines()[-1]
+
+
+def test_the_summary_line_says_what_it_judged_against_and_why(tmp_path) -> None:
+    _tree(tmp_path, {"requirements.txt": "tensorflow==2.12.0\n", "train.py": PROGRAM})
+    assert _summary(tmp_path) == \
+        "Found 1 problem in 1 file; judged against Keras 2 (requirements.txt:1: tensorflow==2.12.0)."
+
+
+def test_the_flag_and_the_configuration_win_over_the_project(tmp_path) -> None:
+    _tree(tmp_path, {"requirements.txt": "tensorflow==2.12.0\n", "train.py": PROGRAM})
+    assert _summary(tmp_path, "--target-keras", "3").endswith("; judged against Keras 3 (--target-keras 3).")
+    _tree(tmp_path, {"pyproject.toml": "[tool.rnnlint]\ntarget-keras = 3\n"})
+    assert _summary(tmp_path).endswith("; judged against Keras 3 (pyproject.toml [tool.rnnlint]: target-keras = 3).")
+
+
+def test_without_a_declaration_the_installed_keras_is_named(tmp_path) -> None:
+    from importlib import metadata
+
+    _tree(tmp_path, {"train.py": PROGRAM})
+    r = run_cli("--no-confirm", ".", cwd=tmp_path)  # (run_cli leaves TF_USE_LEGACY_KERAS out)
+    assert r.out.splitlines()[-1].endswith(f"; judged against Keras 3 (installed keras {metadata.version('keras')}).")
+
+
+def test_json_and_sarif_carry_it(tmp_path) -> None:
+    import json
+
+    _tree(tmp_path, {"environment.yml": "dependencies:\n  - tensorflow=2.12\n", "train.py": PROGRAM})
+    [finding] = json.loads(run_cli("--no-confirm", "--format", "json", ".", cwd=tmp_path).out)
+    assert finding["keras"] == {"major": 2, "reason": "environment.yml:2: tensorflow=2.12"}
+    sarif = json.loads(run_cli("--no-confirm", "--format", "sarif", ".", cwd=tmp_path).out)
+    [run] = sarif["runs"]
+    assert run["properties"]["kerasTargets"] == [{"major": 2, "reason": "environment.yml:2: tensorflow=2.12",
+                                                  "files": 1}]
+    assert run["results"][0]["properties"]["keras"]["major"] == 2
+    assert re.fullmatch(r"RNN\d{3}", run["results"][0]["ruleId"])
