@@ -53,6 +53,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 CONTRACT = {
     "code": str, "name": str, "severity": str, "message": str, "path": str, "line": int, "column": int,
     "end_line": int, "end_column": int, "cell": (int, type(None)), "confirmation": dict, "fix": (dict, type(None)),
+    "keras": (dict, type(None)),  # the Keras the file was judged against: {"major", "reason"}
 }
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's line terminators (not str.splitlines's \x0c, \u2028 …)
 COUNTER = {"inputs": 0}  # how many inputs `check` saw (printed by the long profile)
