@@ -399,9 +399,7 @@ class Resolver:
             return settings
         key = (settings, declared)
         if key not in self._with_declared:
-            chosen = KerasChoice(declared.major, declared.reason(), declared.package,
-                                 tuple(str(v) for v in declared.versions))
-            self._with_declared[key] = dataclasses.replace(settings, keras=chosen)
+            self._with_declared[key] = dataclasses.replace(settings, keras=declared.choice())
         return self._with_declared[key]
 
     def settings_for(self, path: str) -> Settings:

@@ -97,10 +97,11 @@ def named(data: ArrayShape, name: str, call: TrainCall) -> str:
     return name
 
 
-def keras_adds_feature_axis(x: ArrayShape, model_input: tuple, keras_major: int) -> bool:
-    """Keras 3 reads a 2D (n, T) x for a declared (T, 1) input as (n, T, 1) (or may: the feature dim is a
-    symbol that could be 1)."""
-    return (keras_major >= 3 and x.rank == len(model_input) - 1 and maybe_one(model_input[-1])
+def lacks_feature_axis(x: ArrayShape, model_input: tuple) -> bool:
+    """x is the model input without its trailing size-1 feature axis: (n, T) for a declared (T, 1), (n,) for
+    (None, 1) (or may be: the feature dim is a symbol that could be 1). Whether Keras adds the axis depends on
+    the release (rnnlint.kerasver.adds_feature_axis)."""
+    return (x.rank == len(model_input) - 1 and maybe_one(model_input[-1])
             and dims_match(x.dims[1:], model_input[1:-1]))
 
 

@@ -25,6 +25,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
+from rnnlint.kerasver import KerasChoice
+
 KERAS, TF_KERAS = "keras", "tf-keras"
 TENSORFLOW = frozenset({"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
                         "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow"})
@@ -66,6 +68,10 @@ class Declared:
     requirement: Dependency
     package: str
     versions: tuple[Version, ...] = field(default=(), compare=False)
+
+    def choice(self) -> KerasChoice:
+        """The KerasChoice this declaration makes (with the releases it allows)."""
+        return KerasChoice(self.major, self.reason(), self.package, tuple(str(v) for v in self.versions))
 
     def reason(self) -> str:
         """`requirements.txt: tensorflow==2.12.0` (the file's name and the requirement as written)."""
@@ -353,6 +359,13 @@ def _allowed(requirement: Dependency, releases: tuple[Version, ...]) -> tuple[Ve
     except InvalidSpecifier:
         return ()
     return tuple(v for v in releases if spec.contains(v, prereleases=False))
+
+
+def choice_from_requirement(text: str, path: str = "requirements.txt") -> KerasChoice | None:
+    """The Keras one requirement line (`tensorflow==2.4.0`) declares, as a project with only that line would."""
+    dependency = _requirement(text, path, 1)
+    declared = decide([dependency]) if dependency is not None else None
+    return declared.choice() if declared is not None else None
 
 
 def decide(requirements: list[Dependency]) -> Declared | None:

@@ -71,6 +71,7 @@ class Evidence:
     target: ArrayShape | None = None  # "raises" with data and target: also train one epoch on zeros of them
     keras_major: int | None = None  # build with this Keras (the file's own, e.g. 2 for tf_keras); None: the run's
     match: str | None = None  # "raises": a regex Keras's error must match to confirm (the kind of error claimed)
+    release: str = ""  # the claim holds for the judged Keras release only (why): the checker's Keras may differ
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,42 @@ def file_choice(imported_modules: Iterable[str], project: KerasChoice) -> KerasC
         return project
     version = _version("tf-keras") or _version("tf_keras")
     return KerasChoice(2, "the file imports tf_keras", "tf-keras", (version,) if version else ())
+
+
+# --- behaviours that changed within Keras 2 ---------------------------------------------------------------
+# A 2D x (n, T) for a declared (T, 1) input: Keras adds the size-1 feature axis from these releases on (measured
+# with bench/keras2/feature_axis.py, one virtualenv per release: TensorFlow 2.0–2.7, TF 1.15, Keras 2.3.1):
+# tf.keras functional models from TensorFlow 2.2, tf.keras Sequential models from 2.7 (2.2–2.6 raise "expected
+# ndim=3, found ndim=2"), multi-backend Keras (< 2.4) and TF 1.x never; tf-keras, and Keras 3, always.
+_FEATURE_AXIS_FROM = {"functional": (2, 2), "sequential": (2, 7)}
+
+
+def _release(version: str) -> tuple[int, int] | None:
+    parts = version.split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        return None
+
+
+def _adds_axis_in(package: str | None, version: str, api: str) -> bool | None:
+    release = _release(version)
+    if release is None or package not in ("tensorflow", "keras"):
+        return None
+    if package == "keras" and release < (2, 4):
+        return False  # multi-backend Keras: "expected lstm_input to have 3 dimensions"
+    if package == "keras" and release < (2, 6):
+        return None  # keras 2.4/2.5 re-export tf.keras: the TensorFlow release decides
+    return release >= _FEATURE_AXIS_FROM.get(api, _FEATURE_AXIS_FROM["sequential"])
+
+
+def adds_feature_axis(choice: KerasChoice | None, api: str) -> bool | None:
+    """Whether the Keras of `choice` reads a 2D (n, T) x as (n, T, 1) for a declared (T, 1) input of a model
+    built with `api` ("sequential", "functional", "subclass"); None when the releases it allows disagree, or
+    only the major version is known for Keras 2."""
+    if choice is None:
+        return None
+    if choice.major >= 3 or choice.package == "tf-keras":
+        return True
+    answers = {_adds_axis_in(choice.package, v, api) for v in choice.versions}
+    return answers.pop() if len(answers) == 1 else None

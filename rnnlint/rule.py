@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar, Iterable
 
+from rnnlint.declared import choice_from_requirement
 from rnnlint.findings import Diagnostic, Severity
 from rnnlint.ir import FileIR, Model
 from rnnlint.shapes import ModelShapes, ShapeError
@@ -25,6 +26,8 @@ class Example:
 
     `fixed`: the expected text after applying the rule's fix (None = not checked / no fix).
     `target_keras`: run the example under this Keras major version.
+    `project`: run it as part of a project that declares this one requirement (`tensorflow==2.4.0`), for
+    behaviours that changed within a major version; it sets the Keras the example is judged against.
     `message_contains`: a text the message of the finding on `line` must contain.
     """
 
@@ -33,12 +36,19 @@ class Example:
     fixed: str | None = None
     unsafe_fix: bool = False
     target_keras: int = 3
+    project: str = ""
     note: str = ""
     message_contains: str = ""
 
     @property
     def source(self) -> str:
         return textwrap.dedent(self.code).lstrip("\n")
+
+    def keras(self) -> object:
+        """The rnnlint.kerasver.KerasChoice `project` declares (None without one)."""
+        if not self.project:
+            return None
+        return choice_from_requirement(self.project)
 
 
 @dataclass(frozen=True)

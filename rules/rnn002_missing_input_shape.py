@@ -59,6 +59,16 @@ class MissingInputShape(Rule):
 
     VALID = [
         Example("""
+            import keras
+            from keras import layers
+            encoder_inputs = keras.Input(shape=(20, 8))
+            state = layers.LSTM(32)(encoder_inputs)
+            repeated = layers.RepeatVector(10)(state)
+            decoder = keras.Sequential([layers.LSTM(32, return_sequences=True), layers.TimeDistributed(layers.Dense(8))])
+            model = keras.Model(encoder_inputs, decoder(repeated))
+            model.compile(loss="mse")
+        """, note="a decoder Sequential used as a layer of another model is built by its parent"),
+        Example("""
             from keras.models import Sequential
             from keras.layers import LSTM, Dense, Input
             model = Sequential([Input(shape=(6, 2)), LSTM(32), Dense(1)])
@@ -155,6 +165,8 @@ class MissingInputShape(Rule):
         for model, _shapes in ctx.models():
             if model.api != "sequential" or not model.nodes or model.declared_input is not None:
                 continue
+            if model.nested and not model.train_calls:
+                continue  # a sub-model of another model: its parent builds it
             first = model.nodes[0]
             if first.layer.kind in INPUT_KINDS or recurrent_core(first.layer) is None:
                 continue

@@ -8,8 +8,11 @@ without its batch axis, the wrong number of time steps, the wrong number of feat
 A recurrent model reads `x` as `(samples, timesteps, features)`. A wrong feature count fails deep inside the
 cell with a MatMul message; a wrong time-step count raises in a functional model and runs silently in a
 Sequential one; a single `(timesteps, features)` window is read as `timesteps` samples of one step each.
-Keras 3 adds a missing size-1 feature axis itself (`(n, T)` for a declared `(T, 1)`), so that case is only
-flagged when the target is Keras 2. Models that start with an Embedding take 2D integer input and are not checked.
+Every Keras reads a 1D `x` as `(n, 1)`. Keras 3, tf-keras, and tf.keras from TensorFlow 2.7 (2.2 for functional
+models) also add a missing size-1 feature axis (`(n, T)` for a declared `(T, 1)`); older releases raise. That case
+is flagged only when every release the project allows raises (`tensorflow==2.4.0` in requirements.txt), and stays
+silent when the declared range spans the change or only the major version is known. Models that start with an
+Embedding take 2D integer input and only their sequence length is checked.
 
 ## Example
 ```python
@@ -25,7 +28,7 @@ model.fit(X, y, batch_size=12)
 ```
 
 ## Fix safety
-When the missing size-1 feature axis is the only difference (a Keras 2 target), the fix inserts
+When the missing size-1 feature axis is the only difference (an old Keras 2 release), the fix inserts
 `X = X.reshape((X.shape[0], timesteps, 1))` before the call. It is unsafe (applied only with `--unsafe-fixes`):
 it rebinds `X` for the rest of the script, which changes later uses of it.
 """
@@ -34,10 +37,12 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.datacheck import (
-    DataContext, dims_match, first_real_kind, keras_adds_feature_axis, named, x_contexts,
+    DataContext, dims_match, first_real_kind, lacks_feature_axis, named, x_contexts,
 )
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
 from rnnlint.ir import DatasetShape, Span, dims_differ
+from rnnlint.kerasver import KerasChoice, adds_feature_axis, explicit_choice
+from rnnlint.layerkinds import recurrent_core
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.shapes import format_shape
 
@@ -69,6 +74,37 @@ class InputDataMismatch(Rule):
             model.compile(loss="mse")
             model.fit(X, y, batch_size=10)
         """, note="Keras 3 adds the size-1 feature axis itself"),
+        Example("""
+            import numpy as np
+            from tensorflow.keras.models import Sequential
+            from tensorflow.keras.layers import LSTM, Dense
+            X = np.random.rand(50, 3)
+            y = np.random.rand(50, 1)
+            model = Sequential([LSTM(8, input_shape=(3, 1)), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, batch_size=10)
+        """, target_keras=2, project="tf-keras==2.21.0", note="tf-keras (like tf.keras from 2.7) adds the axis too"),
+        Example("""
+            import numpy as np
+            from tensorflow.keras.models import Sequential
+            from tensorflow.keras.layers import LSTM, Dense
+            X = np.random.rand(50, 3)
+            y = np.random.rand(50, 1)
+            model = Sequential([LSTM(8, input_shape=(3, 1)), Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, batch_size=10)
+        """, target_keras=2, project="tensorflow>=2.4,<2.16",
+            note="the releases the project allows disagree (2.4 raises, 2.15 adds the axis): silent"),
+        Example("""
+            import numpy as np
+            from tensorflow.keras.models import Sequential
+            from tensorflow.keras.layers import Dense
+            x = np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+            y = 2 * x + 1
+            model = Sequential([Dense(1, input_dim=1)])
+            model.compile(optimizer="sgd", loss="mse")
+            model.fit(x, y, epochs=5, batch_size=10)
+        """, note="every Keras reads a 1D x as (samples, 1)"),
         Example("""
             import numpy as np
             from keras.models import Sequential
@@ -110,7 +146,9 @@ class InputDataMismatch(Rule):
             model = Sequential([LSTM(8, input_shape=(3, 1)), Dense(1)])
             model.compile(loss="mse")
             model.fit(X, y, batch_size=10)
-        """, line=8, target_keras=2, unsafe_fix=True, note="Keras 2 does not add the feature axis", fixed="""
+        """, line=8, target_keras=2, project="tensorflow==2.4.0", unsafe_fix=True,
+            message_contains="Keras 2 (requirements.txt:1: tensorflow==2.4.0) does not add the missing feature axis",
+            note="tf.keras before TensorFlow 2.7 does not add the feature axis to a Sequential model's x", fixed="""
             import numpy as np
             from keras.models import Sequential
             from keras.layers import LSTM, Dense
@@ -141,6 +179,7 @@ class InputDataMismatch(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
+        keras = ctx.keras if isinstance(ctx.keras, KerasChoice) else explicit_choice(ctx.target_keras)
         for model, shapes in ctx.models():
             first = first_real_kind(model)
             if first is None:
@@ -148,21 +187,27 @@ class InputDataMismatch(Rule):
             for data in x_contexts(model, shapes):
                 if first == "Embedding" and not _token_length_differs(data):
                     continue  # token ids into an Embedding: only their sequence length can be checked
-                message = self._problem(data, ctx.target_keras)
+                release = ""
+                if lacks_feature_axis(data.x, data.model_input):
+                    # every Keras reads (n,) as (n, 1); (n, T) as (n, T, 1) depends on the release
+                    if data.x.rank < 2 or adds_feature_axis(keras, model.api) is not False:
+                        continue  # it adds the axis, or the releases the project allows disagree: silent
+                    release = f"Keras {keras.major} ({keras.reason}) does not add the missing feature axis"
+                message = self._problem(data, recurrent=any(recurrent_core(n.layer) for n in model.nodes))
                 if message:
-                    yield Diagnostic(message, data.call.span, fix=_reshape_fix(data),
-                                     evidence=Evidence("input_mismatch", model=model, data=data.x))
+                    if release:
+                        message = f"{message}; {release}"
+                    yield Diagnostic(message, data.call.span, fix=_reshape_fix(data) if release else None,
+                                     evidence=Evidence("input_mismatch", model=model, data=data.x, release=release))
 
     @staticmethod
-    def _problem(data: DataContext, keras_major: int) -> str | None:
+    def _problem(data: DataContext, recurrent: bool) -> str | None:
         x, model_input = data.x, data.model_input
         per_x, per_in = x.dims[1:], model_input[1:]
         name = data.call.x_source or "x"
         full = named(x, name, data.call)
         where = f"{data.call.method}() (line {data.call.span.line})"
         if dims_match(per_x, per_in):
-            return None
-        if keras_adds_feature_axis(x, model_input, keras_major):
             return None
         expected = format_shape(model_input)
         if dims_match(x.dims, per_in):
@@ -175,7 +220,7 @@ class InputDataMismatch(Rule):
                 hint = (f"; reshape it to (samples, {per_in[0]}, {per_in[1]}) with "
                         f"{name}.reshape(({name}.shape[0], {per_in[0]}, {per_in[1]}))")
             return (f"{full} has shape {format_shape(x.dims)}, {x.rank}D, but the model expects {expected}, "
-                    f"{len(model_input)}D (samples, timesteps, features){hint}")
+                    f"{len(model_input)}D{_axes(len(model_input), recurrent)}{hint}")
         parts = []
         if len(per_in) >= 2 and dims_differ(per_x[0], per_in[0]):
             silent = " (a Sequential model runs it without error, ignoring the declared shape)" \
@@ -187,6 +232,15 @@ class InputDataMismatch(Rule):
             parts.append("per-sample dims that differ from the model's input")
         return (f"{full} has shape {format_shape(x.dims)} but the model expects {expected}: "
                 + "; ".join(parts))
+
+
+def _axes(rank: int, recurrent: bool) -> str:
+    """What the axes of a model input of `rank` mean, when that is plain: ` (samples, features)`."""
+    if rank == 2:
+        return " (samples, features)"
+    if rank == 3 and recurrent:
+        return " (samples, timesteps, features)"
+    return ""
 
 
 def _token_length_differs(data: DataContext) -> bool:

@@ -122,6 +122,13 @@ SCENARIOS: dict[str, Evidence] = {
     "shared-y": Evidence("output_mismatch", shared_two_inputs(), data=ArrayShape((60, 10, 1))),
     "x-mismatch": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 3))),
     "x-match": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 10, 1))),
+    # Keras 3 adds the size-1 feature axis: the exact shapes train, so a claim of a mismatch is refuted
+    "x-axis-added": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 10))),
+    # a Sequential model runs on other time steps than it declares, silently: the claim is shown, not refuted
+    "x-time-steps": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 12, 1))),
+    # judged against tf.keras 2.4 (which raises); the checker's Keras does not: never built, never refuted
+    "x-old-release": Evidence("input_mismatch", ONE_LAYER, data=ArrayShape((60, 10)),
+                              release="Keras 2 (requirements.txt:1: tensorflow==2.4.0) does not add the axis"),
     "y-mismatch": Evidence("output_mismatch", MANY_TO_MANY, data=ArrayShape((60, 1)), loss="mse"),
     "y-bce": Evidence("output_mismatch", MANY_TO_MANY, data=ArrayShape((60, 1)), loss="binary_crossentropy"),
     "y-ok-2d": Evidence("output_mismatch", MANY_TO_MANY, data=ArrayShape((60, 10)), loss="mse"),
@@ -213,6 +220,15 @@ def test_input_mismatch(run):
     assert status(run, "x-mismatch")[0] == "confirmed"
     assert "Keras model input is (None, 10, 1); x is (60, 3)" in status(run, "x-mismatch")[1]
     assert status(run, "x-match")[0] == "refuted"
+
+
+def test_input_mismatch_status_agrees_with_what_keras_did(run):
+    state, detail = status(run, "x-axis-added")
+    assert state == "refuted" and "Keras accepts such an x" in detail, detail
+    state, detail = status(run, "x-time-steps")
+    assert state == "confirmed" and "without error, ignoring the declared time steps" in detail, detail
+    state, detail = status(run, "x-old-release")
+    assert state == "unconfirmed" and detail.startswith("not built: Keras 2 (requirements.txt:1: tensorflow==2.4.0)")
 
 
 def test_output_mismatch(run):

@@ -66,13 +66,14 @@ model.fit(X, y, epochs=3)
 """
 
 
-def _settings(code: str | None = None, target_keras: int = 3) -> Settings:
-    return Settings(select=(code,) if code else None, confirm=False, use_cache=False, target_keras=target_keras)
+def _settings(code: str | None = None, target_keras: int = 3, example: Example | None = None) -> Settings:
+    return Settings(select=(code,) if code else None, confirm=False, use_cache=False, target_keras=target_keras,
+                    keras=example.keras() if example is not None else None)
 
 
 def _fixable(rule: type[Rule], example: Example) -> str | None:
     """'safe' / 'unsafe' when the example's findings offer such a fix (safe wins), else None."""
-    result = lint_source(example.source, "example.py", _settings(rule.code, example.target_keras))
+    result = lint_source(example.source, "example.py", _settings(rule.code, example.target_keras, example))
     kinds = {f.fix.applicability for f in result.findings if f.fix is not None and f.fix.edits}
     return "safe" if "safe" in kinds else ("unsafe" if kinds else None)
 
@@ -88,8 +89,12 @@ def _fixable_cases():
 FIXABLE = list(_fixable_cases())
 
 
-def _cli_fix(path: Path, *extra: str, code: str | None = None, target_keras: int = 3):
-    args = ["--fix", "--no-confirm", "--no-cache", "--target-keras", str(target_keras), *extra, str(path)]
+def _cli_fix(path: Path, *extra: str, code: str | None = None, target_keras: int = 3, project: str = ""):
+    """`rnnlint --fix` on `path`; with `project`, in a project declaring that requirement (no --target-keras)."""
+    if project:
+        write(path.parent, "requirements.txt", project + "\n")
+    keras = () if project else ("--target-keras", str(target_keras))
+    args = ["--fix", "--no-confirm", "--no-cache", *keras, *extra, str(path)]
     if code:
         args[:0] = ["--select", code]
     return run_cli(*args, cwd=path.parent)
@@ -108,14 +113,14 @@ def test_there_are_fixable_examples_of_both_kinds():
 def test_fix_makes_the_example_lint_clean(tmp_path, rule, example, kind):
     path = write(tmp_path, "example.py", example.source)
     extra = ("--unsafe-fixes",) if kind == "unsafe" else ()
-    run = _cli_fix(path, *extra, code=rule.code, target_keras=example.target_keras)
+    run = _cli_fix(path, *extra, code=rule.code, target_keras=example.target_keras, project=example.project)
     assert run.code in (0, 1), run.err
     fixed = path.read_text(encoding="utf-8")
     assert fixed != example.source
     assert "Fixed " in run.out and "Fixed 0 problems" not in run.out, run.out
     if example.fixed is not None:
         assert fixed == Example(example.fixed).source
-    again = lint_source(fixed, str(path), _settings(rule.code, example.target_keras))
+    again = lint_source(fixed, str(path), _settings(rule.code, example.target_keras, example))
     assert [f for f in again.findings if f.code == "RNN000"] == []
     assert [f for f in again.findings if f.code == rule.code and f.span.line == example.line] == [], \
         [(f.span.line, f.message) for f in again.findings]
@@ -125,7 +130,7 @@ def test_fix_makes_the_example_lint_clean(tmp_path, rule, example, kind):
 def test_unsafe_fix_needs_the_flag(tmp_path, rule, example, kind):
     path = write(tmp_path, "example.py", example.source)
     before = path.read_bytes()
-    run = _cli_fix(path, code=rule.code, target_keras=example.target_keras)
+    run = _cli_fix(path, code=rule.code, target_keras=example.target_keras, project=example.project)
     assert run.code == 1, run.err
     assert path.read_bytes() == before
     assert "Fixed 0 problems." in run.out
@@ -138,7 +143,7 @@ def _fixed_cases():
     and for the Keras-2-era script."""
     for param in FIXABLE:
         rule, example, kind = param.values
-        result = fix_source(example.source, "example.py", _settings(None, example.target_keras), kind == "unsafe")
+        result = fix_source(example.source, "example.py", _settings(None, example.target_keras, example), kind == "unsafe")
         assert result.error is None and result.fixed_count, (param.id, result)
         yield param.id, example.source, result.text, rule.code in ("RNN001", "RNN003")
     result = fix_source(KERAS2_SCRIPT, "old.py", _settings(None, 3))

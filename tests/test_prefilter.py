@@ -90,7 +90,8 @@ def test_without_the_keyword_no_rule_fires(example) -> None:
     assert KEYWORD.decode() in example.source
     respelled = example.source.replace("keras", "kerax")
     off_by_default = tuple(rule.code for rule in all_rules() if not rule.default_enabled)  # every rule, RNN100 too
-    settings = Settings(confirm=False, use_cache=False, target_keras=example.target_keras, extend_select=off_by_default)
+    settings = Settings(confirm=False, use_cache=False, target_keras=example.target_keras, keras=example.keras(),
+                        extend_select=off_by_default)
     flagged = engine.lint_source(example.source, "example.py", settings).findings
     assert flagged  # sanity: the original is flagged
     result = engine.lint_source(respelled, "example.py", settings)

@@ -18,7 +18,8 @@ def _cases(kind: str):
 
 
 def _lint(rule: type[Rule], example: Example) -> list[Finding]:
-    settings = Settings(select=(rule.code,), confirm=False, use_cache=False, target_keras=example.target_keras)
+    settings = Settings(select=(rule.code,), confirm=False, use_cache=False, target_keras=example.target_keras,
+                        keras=example.keras())
     result = lint_source(example.source, "example.py", settings)
     return list(result.findings)
 
@@ -71,5 +72,5 @@ def test_fix_gives_expected_text(rule, example):
     expected = Example(example.fixed).source
     assert fixed == expected
     again = lint_source(fixed, "example.py", Settings(select=(rule.code,), confirm=False, use_cache=False,
-                                                       target_keras=example.target_keras))
+                                                       target_keras=example.target_keras, keras=example.keras()))
     assert [f for f in again.findings if f.span.line == example.line] == []

@@ -82,12 +82,26 @@ def _input_mismatch(keras: Any, spec: dict) -> Result:
         return _result("refuted", text)
     if verdict == "partial":
         return _result("unconfirmed", text + " (x is only partly known)")
-    called = _call(keras, model, data, None) if len(model.inputs) == 1 else None
+    if len(model.inputs) != 1 or not _concrete(data):
+        return _result("unconfirmed", text + " (not called: x is not fully known or the model has several inputs)")
+    called = _call(keras, model, data, None)
     if called is not None:
-        text += f"; calling the model on it raises {called}"
-    elif len(model.inputs) == 1 and _concrete(data):
-        text += "; Keras accepts such an x without error"
-    return _result("confirmed", text)
+        return _result("confirmed", f"{text}; calling the model on it raises {called}")
+    seen = list(data) + [1] if len(data) == len(declared) - 1 and declared[-1] == 1 else list(data)  # axis added
+    if _time_steps_only(declared, seen) and _is_sequential(keras, model):
+        added = f" read as {_shape(seen)}" if seen != list(data) else ""
+        return _result("confirmed", f"{text}; Keras runs the Sequential model on it{added} without error, "
+                                    f"ignoring the declared time steps")
+    return _result("refuted", f"{text}; Keras accepts such an x: calling the model on zeros of its shape works")
+
+
+def _time_steps_only(declared: tuple, data: list) -> bool:
+    """x differs from the declared input in its time axis (axis 1 of a 3D input) only."""
+    return len(data) == len(declared) == 3 and declared[2] == data[2] and declared[1] is not None and declared[1] != data[1]
+
+
+def _is_sequential(keras: Any, model: Any) -> bool:
+    return isinstance(model, keras.Sequential)
 
 
 def _output_mismatch(keras: Any, spec: dict) -> Result:

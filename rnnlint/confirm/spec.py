@@ -63,6 +63,8 @@ def build_spec(evidence: Evidence) -> Spec | Refusal:
         return Refusal("a subclassed model is not built: its code would have to run")
     if not model.complete:
         return Refusal("the model could not be followed completely (loops or unknown calls)")
+    if evidence.release:
+        return Refusal(f"not built: {evidence.release}, and the checker has only the installed Keras")
     try:
         return _build(evidence, model)
     except _Unresolved as exc:
