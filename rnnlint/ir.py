@@ -345,6 +345,17 @@ class Import:
 
 
 @dataclass(frozen=True)
+class KerasObject:
+    """A Keras object made outside the layer graph whose keywords rules read: a model construction
+    (`Model(input=..., output=...)`) or an optimizer (`Adam(lr=0.01)`). `name` is the canonical Keras name
+    (`Model`, `optimizers.Adam`)."""
+
+    name: str
+    call: CallSite
+    arguments: tuple[Argument, ...] = ()
+
+
+@dataclass(frozen=True)
 class FileIR:
     """Everything the analyzer found in one source file."""
 
@@ -352,6 +363,7 @@ class FileIR:
     imports: tuple[Import, ...] = ()
     mentions_keras: bool = False
     standalone_layers: tuple[Layer, ...] = ()  # Keras layers constructed outside any model we followed
+    keras_objects: tuple[KerasObject, ...] = ()  # models and optimizers constructed in this file
     dependencies: tuple[str, ...] = ()  # the project modules the analysis imported (their paths)
 
 
@@ -375,6 +387,6 @@ def to_jsonable(value: Any) -> Any:
 
 __all__ = [
     "UNKNOWN", "Unknown", "Sym", "is_size", "dims_differ", "Value", "is_unknown", "Pos", "Span", "Argument", "CallSite", "Layer",
-    "TensorRef", "Node", "DeclaredInput", "ArrayShape", "DatasetShape", "Data", "TrainCall", "ModelCall", "CompileInfo", "Model",
+    "TensorRef", "Node", "DeclaredInput", "ArrayShape", "DatasetShape", "Data", "TrainCall", "ModelCall", "CompileInfo", "Model", "KerasObject",
     "Import", "FileIR", "to_jsonable", "field",
 ]

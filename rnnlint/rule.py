@@ -39,6 +39,7 @@ class Example:
     project: str = ""
     note: str = ""
     message_contains: str = ""
+    severity: str = ""  # the severity of the finding on `line`, when it differs from the rule's
 
     @property
     def source(self) -> str:

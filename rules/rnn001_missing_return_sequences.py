@@ -315,6 +315,22 @@ class MissingReturnSequences(Rule):
             model.add(keras.layers.Dense(1))
         """, line=4, message_contains="made in a loop", note="layers added in a loop: no fix (it would change "
                                                              "the last one too)"),
+        Example("""
+            from tensorflow.keras.models import Sequential
+            from tensorflow.keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(32, input_shape=(10, 1)))
+            model.add(LSTM(16))
+            model.add(Dense(1))
+        """, line=4, target_keras=2, note="the same mistake under Keras 2 (built with tf_keras by the checker)",
+            fixed="""
+            from tensorflow.keras.models import Sequential
+            from tensorflow.keras.layers import LSTM, Dense
+            model = Sequential()
+            model.add(LSTM(32, input_shape=(10, 1), return_sequences=True))
+            model.add(LSTM(16))
+            model.add(Dense(1))
+        """),
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:

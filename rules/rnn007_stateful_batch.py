@@ -2,8 +2,9 @@
 ## What it does
 Flags a stateful recurrent layer (`stateful=True`) when the model has no static batch size
 (`keras.Input(batch_shape=(batch, timesteps, features))`, or `batch_size=` on the Input; Keras 2 also
-`batch_input_shape`), when `fit`/`evaluate`/`predict` use a different batch size, when the known sample count
-is not a multiple of it, and when `fit` shuffles (the default).
+`batch_input_shape`); when the batches `fit`/`evaluate`/`predict` cut (from `batch_size`, the default 32, the
+sample count and `validation_split`) or a dataset's batches do not all hold exactly that many samples; and when
+`fit` shuffles (the default). One finding per call: what must agree with what, never a fix that empties the data.
 
 ## Why is this bad?
 A stateful layer carries its state from batch *i* to batch *i* of the next call, sample by sample, so
@@ -31,7 +32,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Evidence
-from rnnlint.ir import ArrayShape, DatasetShape, Model, Unknown
+from rnnlint.ir import DatasetShape, Model, TrainCall, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import all_layers, batched_samples, label
 
@@ -45,6 +46,18 @@ class StatefulBatch(Rule):
     severity = "error"
 
     VALID = [
+        Example("""
+            import numpy as np
+            import tensorflow as tf
+            import keras
+            X = np.random.rand(64, 10, 1)
+            y = np.random.rand(64, 1)
+            ds = tf.data.Dataset.from_tensor_slices((X, y)).batch(8)
+            model = keras.Sequential([keras.Input(batch_shape=(8, 10, 1)), keras.layers.GRU(4, stateful=True),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit(ds, epochs=3)
+        """, note="a stateful GRU fitted on a dataset of batches of its own size (unshuffled)"),
         Example("""
             import numpy as np
             import keras
@@ -91,6 +104,17 @@ class StatefulBatch(Rule):
     ]
     INVALID = [
         Example("""
+            import numpy as np
+            import keras
+            X = np.random.rand(15, 4, 1)
+            y = np.random.rand(15, 1)
+            model = keras.Sequential([keras.Input(batch_shape=(20, 4, 1)), keras.layers.LSTM(8, stateful=True),
+                                      keras.layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit(X, y, epochs=2, batch_size=5, shuffle=False)
+        """, line=5, message_contains="the declared batch size, batch_size= and the number of samples must agree",
+            note="one mistake, one finding: 15 samples cannot fill batches of 20 (never 'trim to 0 samples')"),
+        Example("""
             import keras
             from keras import layers
             model = keras.Sequential([keras.Input(shape=(10, 1)), layers.LSTM(16, stateful=True), layers.Dense(1)])
@@ -130,10 +154,10 @@ class StatefulBatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for model, _shapes in ctx.models():
-            for node in model.nodes:
-                stateful = [inner for inner in all_layers(node.layer) if inner.arg("stateful") is True]
-                if stateful:
-                    yield from self._check_layer(model, node.layer, ctx.target_keras)
+            stateful = next((node.layer for node in model.nodes
+                             if any(inner.arg("stateful") is True for inner in all_layers(node.layer))), None)
+            if stateful is not None:  # one finding per cause and call, however many layers are stateful
+                yield from self._check_layer(model, stateful, ctx.target_keras)
 
     def _check_layer(self, model: Model, layer, keras_major: int) -> Iterable[Diagnostic]:
         declared = model.declared_input
@@ -155,7 +179,7 @@ class StatefulBatch(Rule):
                 f"{label(layer)} is stateful=True but the model's batch size is not static (line "
                 f"{declared.span.line}): declare {spelled}", layer.span, evidence=evidence)
             return
-        if not isinstance(batch, int) or isinstance(batch, bool):
+        if not isinstance(batch, int) or isinstance(batch, bool) or batch <= 0:
             return
         for call in model.train_calls:
             if call.method not in ("fit", "evaluate", "predict"):
@@ -163,30 +187,16 @@ class StatefulBatch(Rule):
             if isinstance(call.x, DatasetShape):  # Keras ignores batch_size and shuffle for a dataset: its own
                 yield from self._dataset(layer, call, batch)
                 continue
-            used = call.batch_size if call.has_batch_size else KERAS_DEFAULT_BATCH
-            samples = call.x.samples if isinstance(call.x, ArrayShape) else None
-            one_batch = isinstance(samples, int) and isinstance(used, int) and samples == batch <= used
-            if isinstance(used, int) and not isinstance(used, bool) and used != batch and not one_batch:
-                how = f"batch_size={used}" if call.has_batch_size else "the default batch_size of 32"
-                yield Diagnostic(
-                    f"{label(layer)} is stateful with a static batch size of {batch}, but {call.method}() on line "
-                    f"{call.span.line} uses {how}: pass batch_size={batch}", layer.span,
-                    evidence=Evidence("advice", batch_size=batch))
-            counts = batched_samples(call)
-            if counts and len(counts) == 2 and any(c % batch for c in counts):
-                yield Diagnostic(
-                    f"{label(layer)} is stateful with batch size {batch}, but fit() on line {call.span.line} splits "
-                    f"its {samples} samples into {counts[0]} for training and {counts[1]} for validation "
-                    f"(validation_split), not both multiples of {batch}: Keras fails on the last, short batch; "
-                    f"pass validation_data with a multiple of {batch} samples instead", layer.span,
-                    evidence=Evidence("advice", batch_size=batch))
-            elif counts and counts[0] % batch:
-                yield Diagnostic(
-                    f"{label(layer)} is stateful with batch size {batch}, but {call.method}() on line "
-                    f"{call.span.line} gets {samples} samples, not a multiple of {batch}: Keras fails on the last, "
-                    f"short batch; trim the data to {samples - samples % batch} samples", layer.span,
-                    evidence=Evidence("advice", batch_size=batch))
-            if call.method == "fit" and (not call.has_shuffle or call.shuffle is True):
+            shuffles = call.method == "fit" and (not call.has_shuffle or call.shuffle is True)
+            problem = _batch_problem(call, batch)
+            if problem is not None:
+                if shuffles:
+                    problem += "; and pass shuffle=False, or the carried state links unrelated sequences"
+                at = f" (line {declared.span.line})" if declared.span.line != layer.span.line else ""
+                yield Diagnostic(f"{label(layer)} is stateful with a static batch size of {batch}{at}, but {problem}",
+                                 layer.span,
+                                 evidence=Evidence("advice", batch_size=batch))
+            elif shuffles:
                 yield Diagnostic(
                     f"{label(layer)} is stateful, but fit() on line {call.span.line} shuffles the samples "
                     f"(shuffle defaults to True): the carried state then links unrelated sequences; pass shuffle=False",
@@ -208,3 +218,53 @@ class StatefulBatch(Rule):
                 f"{label(layer)} is stateful, but the {what} given to fit() on line {call.span.line} is shuffled: the "
                 f"carried state then links unrelated sequences; do not shuffle it", layer.span,
                 evidence=Evidence("advice", batch_size=batch))
+
+
+def _batch_problem(call: TrainCall, batch: int) -> str | None:
+    """How the batches Keras cuts for `call` disagree with the declared batch size, and what must agree with
+    what; None when every batch has exactly `batch` samples (or the sizes are not known)."""
+    used = call.batch_size if call.has_batch_size else KERAS_DEFAULT_BATCH
+    if not isinstance(used, int) or isinstance(used, bool) or used <= 0:
+        return None
+    how = f"batch_size={used}" if call.has_batch_size else "the default batch_size of 32"
+    where = f"{call.method}() on line {call.span.line}"
+    counts = batched_samples(call)
+    if counts is None:  # the sample count is not known: only batch_size can be compared
+        return None if used == batch else f"{where} uses {how}: pass batch_size={batch}"
+    if all(size == batch for count in counts for size in _sizes(count, used)):
+        return None
+    if len(counts) == 2 and used == batch:
+        return (f"{where} splits its {counts[0] + counts[1]} samples into {counts[0]} for training and "
+                f"{counts[1]} for validation (validation_split), not both multiples of {batch}: Keras fails on "
+                f"the short batch; pass validation_data with a multiple of {batch} samples instead")
+    samples = sum(counts)
+    fed = f"{where} feeds it {_describe(_sizes(counts[0], used))} ({how} on {counts[0]} samples)"
+    if all(count % batch == 0 for count in counts):
+        return f"{fed}: pass batch_size={batch}"
+    if samples >= batch and len(counts) == 1:
+        return (f"{fed}: every batch must hold exactly {batch} samples; pass batch_size={batch} and a multiple of "
+                f"{batch} samples (the first {samples - samples % batch})")
+    divisor = _divisor(samples, used)
+    return (f"{fed}: every batch must hold exactly {batch} samples, and {samples} samples cannot be cut into "
+            f"batches of {batch}; the declared batch size, batch_size= and the number of samples must agree"
+            + (f" (for example batch_shape=({divisor}, ...) with batch_size={divisor})" if divisor else ""))
+
+
+def _sizes(count: int, used: int) -> list[int]:
+    """The batch sizes Keras cuts `count` samples into with batch_size=`used`."""
+    full, rest = divmod(count, used)
+    return [used] * full + ([rest] if rest else [])
+
+
+def _describe(sizes: list[int]) -> str:
+    """`3 batches of 5`, `one batch of 15`, `2 batches of 32 and one of 4`."""
+    full = [s for s in sizes if s == sizes[0]]
+    head = f"one batch of {sizes[0]}" if len(full) == 1 else f"{len(full)} batches of {sizes[0]}"
+    return head + (f" and one of {sizes[-1]}" if len(full) < len(sizes) else "")
+
+
+def _divisor(samples: int, used: int) -> int | None:
+    """A batch size that cuts `samples` evenly: the one passed when it does, else the largest up to 32 (not 1)."""
+    if samples % used == 0 and used < samples:
+        return used
+    return next((d for d in range(min(samples - 1, KERAS_DEFAULT_BATCH), 1, -1) if samples % d == 0), None)

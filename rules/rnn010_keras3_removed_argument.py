@@ -44,7 +44,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
-from rnnlint.ir import FileIR, Layer, Model, ModelCall
+from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
     all_layers, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
@@ -67,6 +67,19 @@ REMOVED_MODULES = {
     "keras.utils.np_utils": "keras.utils",
 }
 INPUT_KINDS = ("Input", "InputLayer")
+# Names Keras 3 dropped from a module that still exists (measured on Keras 3.15.1; `pad_sequences` stays), and
+# whole modules with no Keras 3 counterpart to import from. tensorflow.keras keeps TensorFlow's own copies.
+REMOVED_NAMES = {
+    ("keras.preprocessing.sequence", "TimeseriesGenerator"): "use keras.utils.timeseries_dataset_from_array",
+    ("keras.preprocessing.sequence", "skipgrams"): "Keras 3 has no replacement",
+    ("keras.preprocessing.sequence", "make_sampling_table"): "Keras 3 has no replacement",
+}
+GONE_MODULES = {"keras.preprocessing.text": "use keras.layers.TextVectorization"}
+# Keras 1/2 method names Keras 3 removed, and the method that takes their place (fit takes a generator too).
+GENERATOR_METHODS = {"fit_generator": "fit", "predict_generator": "predict", "evaluate_generator": "evaluate"}
+GENERATOR_ONLY_KEYWORDS = ("workers", "use_multiprocessing", "max_queue_size", "generator")  # fit() rejects them
+# Keras 1 spelling of `units` (Embedding's output_dim is its own, current argument).
+UNITS_ALIASES = ("output_dim",)
 
 
 class Keras3RemovedArgument(Rule):
@@ -90,6 +103,13 @@ class Keras3RemovedArgument(Rule):
             from keras.layers import LSTM
             model = Sequential([LSTM(16, batch_input_shape=(4, 10, 1), stateful=True)])
         """, target_keras=2, note="valid under Keras 2"),
+        Example("""
+            from keras.layers import Embedding, LSTM
+            from keras.preprocessing.sequence import pad_sequences
+            from tensorflow.keras.preprocessing.text import Tokenizer
+            embedding = Embedding(input_dim=1000, output_dim=64)
+            model_inputs = {"input": None}
+        """, note="Embedding's output_dim is its own; pad_sequences and TensorFlow's Tokenizer are still there"),
         Example("""
             import tf_keras as keras
             model = keras.Sequential()
@@ -159,11 +179,73 @@ class Keras3RemovedArgument(Rule):
             from keras.models import Sequential
             from keras.layers import Embedding, LSTM, Dense
             model = Sequential([Embedding(1000, 32, input_length=20), LSTM(16), Dense(1)])
-        """, line=3, fixed="""
+        """, line=3, severity="warning", fixed="""
             from keras.models import Sequential
             from keras.layers import Embedding, LSTM, Dense
             model = Sequential([Embedding(1000, 32), LSTM(16), Dense(1)])
+        """, note="deprecated and ignored, not rejected: a warning"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential([LSTM(output_dim=16, input_shape=(10, 1)), Dense(1)])
+        """, line=3, message_contains="output_dim= on LSTM (line 3) is the Keras 1 name of units", fixed="""
+            from keras.models import Sequential
+            from keras.layers import LSTM, Dense
+            model = Sequential([LSTM(units=16, input_shape=(10, 1)), Dense(1)])
         """),
+        Example("""
+            import keras
+            inputs = keras.Input(shape=7)
+            model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+        """, line=2, message_contains="Cannot convert '7' to a shape", fixed="""
+            import keras
+            inputs = keras.Input(shape=(7,))
+            model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+        """),
+        Example("""
+            from keras.models import Model
+            from keras.layers import Input, LSTM, Dense
+            inputs = Input(shape=(10, 1))
+            model = Model(input=inputs, output=Dense(1)(LSTM(8)(inputs)))
+        """, line=4, fixed="""
+            from keras.models import Model
+            from keras.layers import Input, LSTM, Dense
+            inputs = Input(shape=(10, 1))
+            model = Model(inputs=inputs, outputs=Dense(1)(LSTM(8)(inputs)))
+        """),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)])
+            model.compile(optimizer=keras.optimizers.Adam(lr=0.001), loss="mse")
+        """, line=3, message_contains="Argument(s) not recognized: {'lr': 0.001}", fixed="""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)])
+            model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
+        """),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit_generator(batches(), steps_per_epoch=100, epochs=5)
+        """, line=4, fixed="""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit(batches(), steps_per_epoch=100, epochs=5)
+        """),
+        Example("""
+            import keras
+            model = keras.Sequential([keras.Input(shape=(10, 1)), keras.layers.LSTM(8), keras.layers.Dense(1)])
+            scores = model.evaluate_generator(batches(), 20, workers=4)
+        """, line=3, message_contains="pass its other arguments by keyword",
+            note="no fix: evaluate's second positional argument is y, and evaluate takes no workers="),
+        Example("""
+            from keras.preprocessing.sequence import TimeseriesGenerator, pad_sequences
+        """, line=1, message_contains="use keras.utils.timeseries_dataset_from_array",
+            note="pad_sequences is still there; TimeseriesGenerator is not"),
+        Example("""
+            from keras.preprocessing.text import Tokenizer
+        """, line=1, message_contains="use keras.layers.TextVectorization"),
         Example("""
             import numpy as np
             import keras
@@ -215,7 +297,12 @@ class Keras3RemovedArgument(Rule):
                     continue
                 seen.add(id(layer))
                 yield from self._layer(ctx.ir, layer, evidence, first_of if layer is top else None)
+        for obj in ctx.ir.keras_objects:
+            yield from _object(obj)
         for model in ctx.ir.models:
+            for call in (*model.train_calls, *model.extra_calls):
+                if call.method in GENERATOR_METHODS:
+                    yield _generator_method(call)
             for call in model.train_calls:
                 arg = next((a for a in call.arguments if a.keyword == "nb_epoch"), None)
                 if arg is not None:
@@ -237,6 +324,13 @@ class Keras3RemovedArgument(Rule):
                     yield Diagnostic(f"model.reset_states() was removed in Keras 3: {advice}", extra.span,
                                      evidence=Evidence("advice"))
         for imp in ctx.ir.imports:
+            if imp.module in GONE_MODULES:
+                yield Diagnostic(f"{imp.module} does not exist in Keras 3 (ModuleNotFoundError): "
+                                 f"{GONE_MODULES[imp.module]}", imp.span, evidence=Evidence("advice"))
+            for name, span in zip(imp.names, imp.name_spans or (imp.span,) * len(imp.names)):
+                if (imp.module, name) in REMOVED_NAMES:
+                    yield Diagnostic(f"{name} is not in Keras 3's {imp.module} (ImportError): "
+                                     f"{REMOVED_NAMES[imp.module, name]}", span, evidence=Evidence("advice"))
             if imp.module in REMOVED_MODULES:
                 new = REMOVED_MODULES[imp.module]
                 fix = Fix("safe", f"Import from {new}", (Edit(imp.module_span, new),)) if imp.module_span else None
@@ -249,7 +343,24 @@ class Keras3RemovedArgument(Rule):
             yield Diagnostic(f"{layer.kind} was removed in Keras 3: use {plain}, which picks the cuDNN kernel itself",
                              layer.span, fix=_cudnn_fix(ir, layer, plain), evidence=Evidence("advice"))
         if layer.kind in INPUT_KINDS:
+            shape = next((a for a in layer.arguments if a.keyword == "shape" or (a.keyword is None
+                                                                                and layer.kind == "Input")), None)
+            if shape is not None and isinstance(shape.value, int) and not isinstance(shape.value, bool):
+                fix = None if shape.unpacked else Fix("safe", f"Write shape=({shape.source},)",
+                                                      (Edit(shape.value_span, f"({shape.source},)"),))
+                yield Diagnostic(f"shape={shape.source} on {layer.kind} is a bare int, which Keras 3 rejects "
+                                 f"(Cannot convert '{shape.source}' to a shape): write shape=({shape.source},)",
+                                 shape.span, fix=fix, evidence=evidence)
             return
+        if layer.kind != "Embedding":
+            for arg in layer.arguments:
+                if arg.keyword in UNITS_ALIASES:
+                    clash = any(a.keyword in (None, "units") for a in layer.arguments)
+                    fix = None if clash or arg.unpacked else Fix("safe", "Rename output_dim to units",
+                                                                 (rename_keyword(arg, "units"),))
+                    yield Diagnostic(f"{arg.keyword}= on {label(layer)} is the Keras 1 name of units: Keras 3 "
+                                     f"rejects it (missing 1 required positional argument: 'units'); write "
+                                     f"units={arg.source}", arg.span, fix=fix, evidence=evidence)
         migration = _input_migration(ir, layer, first_of) if first_of is not None else None
         reported = False
         for arg in layer.arguments:
@@ -260,12 +371,56 @@ class Keras3RemovedArgument(Rule):
                                  f"(declare keras.Input(shape=({arg.source},)) if the length matters)", layer.span,
                                  fix=None if arg.unpacked else Fix("safe", "Remove input_length",
                                                                    (remove_argument(layer, arg),)),
-                                 evidence=Evidence("advice"))
+                                 evidence=Evidence("advice"), severity="warning")
                 continue
             hint = LAYER_ARGS[arg.keyword].format(value=arg.source)
             yield Diagnostic(f"{arg.keyword}= on {label(layer)} is rejected by Keras 3 (Unrecognized keyword "
                              f"arguments): {hint}", layer.span, fix=None if reported else migration, evidence=evidence)
             reported = True
+
+
+def _object(obj: KerasObject) -> Iterable[Diagnostic]:
+    """`Model(input=..., output=...)` and an optimizer's `lr=`: Keras 1/2 keywords Keras 3 rejects."""
+    keywords = {a.keyword for a in obj.arguments}
+    if obj.name in ("Model", "Functional"):
+        old = [a for a in obj.arguments if a.keyword in ("input", "output")]
+        if old:
+            clash = any(a.unpacked for a in old) or keywords & {"inputs", "outputs"}
+            fix = None if clash else Fix("safe", "Rename to inputs=/outputs=",
+                                         tuple(rename_keyword(a, a.keyword + "s") for a in old))
+            spelled = ", ".join(f"{a.keyword}=..." for a in old)
+            yield Diagnostic(f"Model({spelled}) uses the Keras 1 keyword names: Keras 3 rejects them (Unrecognized "
+                             f"keyword arguments passed to Model); write "
+                             + ", ".join(f"{a.keyword}s=" for a in old), obj.call.span, fix=fix,
+                             evidence=Evidence("advice"))
+    elif obj.name.startswith("optimizers."):
+        arg = next((a for a in obj.arguments if a.keyword == "lr"), None)
+        if arg is not None:
+            optimizer = obj.name.rsplit(".", 1)[-1]
+            fix = None if arg.unpacked or "learning_rate" in keywords else Fix(
+                "safe", "Rename lr to learning_rate", (rename_keyword(arg, "learning_rate"),))
+            yield Diagnostic(f"lr= on {optimizer} was renamed learning_rate: Keras 3 rejects it (Argument(s) not "
+                             f"recognized: {{'lr': {arg.source}}}); write learning_rate={arg.source}", arg.span,
+                             fix=fix, evidence=Evidence("advice"))
+
+
+def _generator_method(call: TrainCall | ModelCall) -> Diagnostic:
+    """`model.fit_generator(gen, ...)` → `model.fit(gen, ...)` when nothing else changes meaning."""
+    new = GENERATOR_METHODS[call.method]
+    func = call.call.func_source
+    positional = [a for a in call.arguments if a.keyword is None]
+    safe = (func.endswith("." + call.method) and len(positional) <= 1
+            and not any(a.keyword in GENERATOR_ONLY_KEYWORDS or a.unpacked for a in call.arguments))
+    fix = Fix("safe", f"Call {new}()", (Edit(call.call.func_span, func[: -len(call.method)] + new),)) if safe else None
+    advice = [f"{new}() takes the generator (or a dataset) itself"]
+    if len(positional) > 1:
+        advice.append("pass its other arguments by keyword (their positions differ)")
+    if any(a.keyword in GENERATOR_ONLY_KEYWORDS for a in call.arguments):
+        advice.append("workers=, use_multiprocessing= and max_queue_size= belong to a keras.utils.PyDataset now")
+    receiver = func[: -len(call.method) - 1] if func.endswith("." + call.method) else "model"
+    advice = "; ".join(advice)
+    return Diagnostic(f"{receiver}.{call.method}() was removed in Keras 3 (AttributeError): {advice}", call.span,
+                      fix=fix, evidence=Evidence("advice"))
 
 
 def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:

@@ -53,6 +53,8 @@ def test_invalid_example_is_flagged(rule, example):
     assert findings, f"{rule.code} did not flag:\n{example.source}"
     assert all(f.code == rule.code for f in findings)
     assert example.line in {f.span.line for f in findings}, [(f.span.line, f.message) for f in findings]
+    on_line = [f for f in findings if f.span.line == example.line]
+    assert any(f.severity == (example.severity or rule.severity) for f in on_line), [f.severity for f in on_line]
     if example.message_contains:
         messages = [f.message for f in findings if f.span.line == example.line]
         assert any(example.message_contains in m for m in messages), messages

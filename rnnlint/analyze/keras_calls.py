@@ -23,7 +23,8 @@ from rnnlint.analyze.values import (
     ModuleRef, TensorObj,
 )
 from rnnlint.ir import (
-    UNKNOWN, Argument, ArrayShape, CallSite, CompileInfo, Layer, ModelCall, Pos, TensorRef, TrainCall, Unknown,
+    UNKNOWN, Argument, ArrayShape, CallSite, CompileInfo, KerasObject, Layer, ModelCall, Pos, TensorRef, TrainCall,
+    Unknown,
 )
 
 TRAIN_METHODS = {
@@ -35,7 +36,8 @@ TRAIN_METHODS = {
     "predict_on_batch": ("x",),
     "fit_generator": ("generator",),
 }
-OTHER_MODEL_METHODS = {"reset_states", "predict_classes", "predict_proba", "summary", "build", "save"}
+OTHER_MODEL_METHODS = {"reset_states", "predict_classes", "predict_proba", "summary", "build", "save",
+                       "fit_generator", "predict_generator", "evaluate_generator"}
 # Layers called with several tensors as separate positional arguments (the others take one tensor or a list).
 POSITIONAL_TENSORS = frozenset({"MultiHeadAttention"})
 # keras.layers' merge functions and the layer class each one applies.
@@ -68,6 +70,8 @@ class KerasCalls:
     def keras_call(self, kname: str, call: ast.Call, env: Env) -> Any:
         args, kwargs, arguments = self.eval_args(call, env, spans=True)
         site = self.callsite(call)
+        if kname in ("Model", "Functional") or kname.startswith("optimizers."):
+            self.keras_objects.append(KerasObject(kname, site, tuple(arguments)))
         if kname == "Input":
             layer = Layer("Input", True, tuple(arguments), site)
             node = self.graph.add(GraphNode(layer, (), self.span(call)))

@@ -66,6 +66,7 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         self.builders: list = []
         self.imports: list = []
         self.layers: list = []
+        self.keras_objects: list = []  # ir.KerasObject: models and optimizers made (for their keywords)
         self.functions: list = []
         self.classes: list = []
         self.modules: dict = {}  # project modules imported: path → ProjectModule
@@ -91,5 +92,6 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         used = {id(n.layer) for m in models for n in m.nodes}
         standalone = tuple(o.layer for o in self.layers if id(o.layer) not in used and o.layer.span.path is None)
         dependencies = tuple(sorted(set(self.modules) | set(self.data_files)))
+        objects = tuple(o for o in self.keras_objects if o.call.span.path is None)  # not another module's
         return FileIR(models=tuple(models), imports=tuple(self.imports), mentions_keras=self.mentions_keras,
-                      standalone_layers=standalone, dependencies=dependencies)
+                      standalone_layers=standalone, dependencies=dependencies, keras_objects=objects)
