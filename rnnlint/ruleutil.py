@@ -63,6 +63,22 @@ def model_has_recurrent(model: Model) -> bool:
                recurrent_core(n.layer.inner) is not None) or n.layer.kind == "RNN" for n in model.nodes)
 
 
+RECURRENT_NAMES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D",
+                             "ConvLSTM3D", "LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells"})
+
+
+def file_has_recurrent(ir: FileIR) -> bool:
+    """The file builds or imports a recurrent layer (rnnlint's scope: rules about Keras in general, such as the
+    Keras 3 migration, speak only in such files)."""
+    if any(model_has_recurrent(model) for model in ir.models):
+        return True
+    if any(recurrent_core(layer) is not None or layer.kind in RECURRENT_NAMES for layer in ir.standalone_layers):
+        return True
+    return any(name in RECURRENT_NAMES for imp in ir.imports for name in imp.names) or any(
+        imp.module.rsplit(".", 1)[-1] in ("recurrent", "cudnn_recurrent", "convolutional_recurrent")
+        for imp in ir.imports)
+
+
 def remove_argument(layer: Layer, arg: Argument) -> Edit:
     """An edit deleting `arg` and the separating comma (from the end of the previous argument)."""
     index = layer.arguments.index(arg)

@@ -47,7 +47,7 @@ from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
 from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
-    all_layers, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
+    all_layers, file_has_recurrent, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
     tuple_source,
 )
 
@@ -110,6 +110,13 @@ class Keras3RemovedArgument(Rule):
             embedding = Embedding(input_dim=1000, output_dim=64)
             model_inputs = {"input": None}
         """, note="Embedding's output_dim is its own; pad_sequences and TensorFlow's Tokenizer are still there"),
+        Example("""
+            from keras.models import Sequential
+            from keras.layers.convolutional import Conv2D
+            from keras.optimizers import Adam
+            model = Sequential([Conv2D(8, 3, input_shape=(28, 28, 1))])
+            model.compile(optimizer=Adam(lr=0.01), loss="mse")
+        """, note="no recurrent layer: migrating a CNN is not rnnlint's job (RNN010 speaks in recurrent files)"),
         Example("""
             import tf_keras as keras
             model = keras.Sequential()
@@ -196,11 +203,11 @@ class Keras3RemovedArgument(Rule):
         Example("""
             import keras
             inputs = keras.Input(shape=7)
-            model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+            model = keras.Model(inputs, keras.layers.LSTM(4)(keras.layers.Reshape((7, 1))(inputs)))
         """, line=2, message_contains="Cannot convert '7' to a shape", fixed="""
             import keras
             inputs = keras.Input(shape=(7,))
-            model = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+            model = keras.Model(inputs, keras.layers.LSTM(4)(keras.layers.Reshape((7, 1))(inputs)))
         """),
         Example("""
             from keras.models import Model
@@ -241,10 +248,12 @@ class Keras3RemovedArgument(Rule):
             note="no fix: evaluate's second positional argument is y, and evaluate takes no workers="),
         Example("""
             from keras.preprocessing.sequence import TimeseriesGenerator, pad_sequences
+            from keras.layers import LSTM
         """, line=1, message_contains="use keras.utils.timeseries_dataset_from_array",
             note="pad_sequences is still there; TimeseriesGenerator is not"),
         Example("""
             from keras.preprocessing.text import Tokenizer
+            from keras.layers import Embedding, GRU
         """, line=1, message_contains="use keras.layers.TextVectorization"),
         Example("""
             import numpy as np
@@ -266,7 +275,7 @@ class Keras3RemovedArgument(Rule):
         """),
         Example("""
             import keras
-            model = keras.Sequential([keras.Input(shape=(8,)), keras.layers.Dense(4), keras.layers.Dropout(0.1)])
+            model = keras.Sequential([keras.Input(shape=(8, 2)), keras.layers.LSTM(4), keras.layers.Dropout(0.1)])
             model.reset_states()
         """, line=3, message_contains="this model has no stateful layer, so remove the call"),
         Example("""
@@ -283,8 +292,8 @@ class Keras3RemovedArgument(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
-        if ctx.target_keras != 3:
-            return
+        if ctx.target_keras != 3 or not file_has_recurrent(ctx.ir):
+            return  # Keras 2 code, or a file without recurrent layers (not rnnlint's to migrate)
         seen: set = set()
         owners = {id(n.layer): (m, n.id) for m in ctx.ir.models for n in m.nodes}
         layers: list[Layer] = [n.layer for m in ctx.ir.models for n in m.nodes] + list(ctx.ir.standalone_layers)
@@ -346,10 +355,13 @@ class Keras3RemovedArgument(Rule):
             shape = next((a for a in layer.arguments if a.keyword == "shape" or (a.keyword is None
                                                                                 and layer.kind == "Input")), None)
             if shape is not None and isinstance(shape.value, int) and not isinstance(shape.value, bool):
-                fix = None if shape.unpacked else Fix("safe", f"Write shape=({shape.source},)",
-                                                      (Edit(shape.value_span, f"({shape.source},)"),))
-                yield Diagnostic(f"shape={shape.source} on {layer.kind} is a bare int, which Keras 3 rejects "
-                                 f"(Cannot convert '{shape.source}' to a shape): write shape=({shape.source},)",
+                inner = shape.source.strip()
+                while inner.startswith("(") and inner.endswith(")"):  # `(1024)` is the int 1024, not a tuple
+                    inner = inner[1:-1].strip()
+                fix = None if shape.unpacked else Fix("safe", f"Write shape=({inner},)",
+                                                      (Edit(shape.value_span, f"({inner},)"),))
+                yield Diagnostic(f"shape={shape.source} on {layer.kind} is an int, not a tuple, which Keras 3 rejects "
+                                 f"(Cannot convert '{shape.value}' to a shape): write shape=({inner},)",
                                  shape.span, fix=fix, evidence=evidence)
             return
         if layer.kind != "Embedding":
