@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from rnnlint.ir import ArrayShape, Model, Span
 
@@ -56,10 +56,17 @@ class Evidence:
       - "unbuilt": the Sequential model is not built before fit;
       - "gets_2d": Keras builds the model up to node `upto`, and that layer receives a 2D tensor (a layer that
         works on sequences but accepts 2D input silently, e.g. attention across the samples of a batch);
+      - "removed": the API named by `lookup` is missing from the target Keras (no model is built): `("module",
+        name)`, `("name", module, name)`, `("layer", class)`, `("method", name)` on Model, `("keyword", class,
+        keyword, value)` on a constructor (`optimizers.Adam`, `Model`), `("fit_keyword", keyword, value)`;
+      - "stateful_fit": training (or predicting) with `train`'s arguments — ("method", "fit"), ("samples", n),
+        ("batch_size", b), ("validation_split", s), ("shuffle", bool), ("dataset_batch", b), ("claim", "batches"
+        or "shuffle") — fails, or (claim "shuffle") runs silently on shuffled batches;
       - "advice": nothing to build.
     """
 
-    expect: Literal["raises", "input_mismatch", "output_mismatch", "no_effect", "unbuilt", "gets_2d", "advice"]
+    expect: Literal["raises", "input_mismatch", "output_mismatch", "no_effect", "unbuilt", "gets_2d", "removed",
+                    "stateful_fit", "advice"]
     model: Model | None = None
     upto: int | None = None
     node: int | None = None
@@ -72,6 +79,8 @@ class Evidence:
     keras_major: int | None = None  # build with this Keras (the file's own, e.g. 2 for tf_keras); None: the run's
     match: str | None = None  # "raises": a regex Keras's error must match to confirm (the kind of error claimed)
     release: str = ""  # the claim holds for the judged Keras release only (why): the checker's Keras may differ
+    lookup: tuple = ()  # "removed": what to look up (see above); plain literals only
+    train: tuple[tuple[str, Any], ...] = ()  # "stateful_fit": the training call's literal arguments
 
 
 @dataclass(frozen=True)

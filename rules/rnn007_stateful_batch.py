@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Evidence
-from rnnlint.ir import DatasetShape, Model, TrainCall, Unknown
+from rnnlint.ir import ArrayShape, DatasetShape, Model, TrainCall, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import all_layers, batched_samples, label
 
@@ -185,7 +185,7 @@ class StatefulBatch(Rule):
             if call.method not in ("fit", "evaluate", "predict"):
                 continue
             if isinstance(call.x, DatasetShape):  # Keras ignores batch_size and shuffle for a dataset: its own
-                yield from self._dataset(layer, call, batch)
+                yield from self._dataset(model, layer, call, batch)
                 continue
             shuffles = call.method == "fit" and (not call.has_shuffle or call.shuffle is True)
             problem = _batch_problem(call, batch)
@@ -194,16 +194,15 @@ class StatefulBatch(Rule):
                     problem += "; and pass shuffle=False, or the carried state links unrelated sequences"
                 at = f" (line {declared.span.line})" if declared.span.line != layer.span.line else ""
                 yield Diagnostic(f"{label(layer)} is stateful with a static batch size of {batch}{at}, but {problem}",
-                                 layer.span,
-                                 evidence=Evidence("advice", batch_size=batch))
+                                 layer.span, evidence=_fit_evidence(model, call, "batches", batch))
             elif shuffles:
                 yield Diagnostic(
                     f"{label(layer)} is stateful, but fit() on line {call.span.line} shuffles the samples "
                     f"(shuffle defaults to True): the carried state then links unrelated sequences; pass shuffle=False",
-                    layer.span, evidence=Evidence("advice", batch_size=batch))
+                    layer.span, evidence=_fit_evidence(model, call, "shuffle", batch))
 
     @staticmethod
-    def _dataset(layer, call, batch: int) -> Iterable[Diagnostic]:
+    def _dataset(model: Model, layer, call, batch: int) -> Iterable[Diagnostic]:
         """A dataset or generator brings its own batches (and its own shuffling)."""
         data = call.x
         what = "dataset" if data.kind == "dataset" else "generator"
@@ -212,12 +211,13 @@ class StatefulBatch(Rule):
             yield Diagnostic(
                 f"{label(layer)} is stateful with a static batch size of {batch}, but the {what} given to "
                 f"{call.method}() on line {call.span.line}{made} yields batches of {data.batch_size} (Keras ignores "
-                f"batch_size= for it): batch it by {batch}", layer.span, evidence=Evidence("advice", batch_size=batch))
+                f"batch_size= for it): batch it by {batch}", layer.span,
+                evidence=_dataset_evidence(model, call, "batches", data.batch_size))
         if call.method == "fit" and data.shuffled is True:
             yield Diagnostic(
                 f"{label(layer)} is stateful, but the {what} given to fit() on line {call.span.line} is shuffled: the "
                 f"carried state then links unrelated sequences; do not shuffle it", layer.span,
-                evidence=Evidence("advice", batch_size=batch))
+                evidence=_dataset_evidence(model, call, "shuffle", batch))
 
 
 def _batch_problem(call: TrainCall, batch: int) -> str | None:
@@ -268,3 +268,25 @@ def _divisor(samples: int, used: int) -> int | None:
     if samples % used == 0 and used < samples:
         return used
     return next((d for d in range(min(samples - 1, KERAS_DEFAULT_BATCH), 1, -1) if samples % d == 0), None)
+
+
+def _fit_evidence(model: Model, call: TrainCall, claim: str, batch: int) -> Evidence:
+    """Run the call as written (its samples, batch_size, validation_split, shuffle) on the model."""
+    used = call.batch_size if call.has_batch_size else KERAS_DEFAULT_BATCH
+    samples = call.x.samples if isinstance(call.x, ArrayShape) else None
+    split = next((a.value for a in call.arguments if a.keyword == "validation_split"), None)
+    train: list[tuple[str, object]] = [
+        ("method", call.method), ("claim", claim),
+        ("samples", samples if isinstance(samples, int) and not isinstance(samples, bool) else None),
+        ("batch_size", used if isinstance(used, int) and not isinstance(used, bool) else batch),
+        ("shuffle", not (call.has_shuffle and call.shuffle is False)),
+    ]
+    if isinstance(split, (int, float)) and not isinstance(split, bool):
+        train.append(("validation_split", split))
+    return Evidence("stateful_fit", model=model, batch_size=batch, train=tuple(train))
+
+
+def _dataset_evidence(model: Model, call: TrainCall, claim: str, chunk: int) -> Evidence:
+    """Fit on batches of the dataset's size (its sample count is not known: two batches' worth)."""
+    return Evidence("stateful_fit", model=model, batch_size=chunk, train=(
+        ("method", call.method), ("claim", claim), ("samples", None), ("dataset_batch", chunk)))

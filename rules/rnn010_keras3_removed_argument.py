@@ -318,39 +318,40 @@ class Keras3RemovedArgument(Rule):
                     fix = None if "epochs" in call.keywords or arg.unpacked else Fix("safe", "Rename nb_epoch to epochs",
                                                                      (rename_keyword(arg, "epochs"),))
                     yield Diagnostic(f"{call.method}(nb_epoch=...) was removed in Keras 3: use epochs={arg.source}",
-                                     call.span, fix=fix, evidence=Evidence("advice"))
+                                     call.span, fix=fix, evidence=_removed("fit_keyword", "nb_epoch", 1))
             for extra in model.extra_calls:
                 if extra.method == "predict_classes":
                     yield Diagnostic("model.predict_classes() was removed in Keras 3: use "
                                      "np.argmax(model.predict(x), axis=-1)", extra.span,
-                                     fix=_predict_classes_fix(ctx.ir, extra), evidence=Evidence("advice"))
+                                     fix=_predict_classes_fix(ctx.ir, extra), evidence=_removed("method", extra.method))
                 if extra.method == "predict_proba":
                     yield Diagnostic("model.predict_proba() was removed in Keras 3: use model.predict(x)", extra.span,
-                                     evidence=Evidence("advice"))
+                                     evidence=_removed("method", extra.method))
                 if extra.method == "reset_states":
                     advice = ("this model has no stateful layer, so remove the call" if _surely_stateless(model)
                               else "call reset_states() on each stateful layer (for layer in model.layers: ...)")
                     yield Diagnostic(f"model.reset_states() was removed in Keras 3: {advice}", extra.span,
-                                     evidence=Evidence("advice"))
+                                     evidence=_removed("method", extra.method))
         for imp in ctx.ir.imports:
             if imp.module in GONE_MODULES:
                 yield Diagnostic(f"{imp.module} does not exist in Keras 3 (ModuleNotFoundError): "
-                                 f"{GONE_MODULES[imp.module]}", imp.span, evidence=Evidence("advice"))
+                                 f"{GONE_MODULES[imp.module]}", imp.span, evidence=_removed("module", imp.module))
             for name, span in zip(imp.names, imp.name_spans or (imp.span,) * len(imp.names)):
                 if (imp.module, name) in REMOVED_NAMES:
                     yield Diagnostic(f"{name} is not in Keras 3's {imp.module} (ImportError): "
-                                     f"{REMOVED_NAMES[imp.module, name]}", span, evidence=Evidence("advice"))
+                                     f"{REMOVED_NAMES[imp.module, name]}", span,
+                                     evidence=_removed("name", imp.module, name))
             if imp.module in REMOVED_MODULES:
                 new = REMOVED_MODULES[imp.module]
                 fix = Fix("safe", f"Import from {new}", (Edit(imp.module_span, new),)) if imp.module_span else None
                 yield Diagnostic(f"{imp.module} does not exist in Keras 3: import from {new} instead",
-                                 imp.span, fix=fix, evidence=Evidence("advice"))
+                                 imp.span, fix=fix, evidence=_removed("module", imp.module))
 
     def _layer(self, ir: FileIR, layer: Layer, evidence: Evidence, first_of: Model | None) -> Iterable[Diagnostic]:
         if layer.kind in ("CuDNNLSTM", "CuDNNGRU"):
             plain = layer.kind[len("CuDNN"):]
             yield Diagnostic(f"{layer.kind} was removed in Keras 3: use {plain}, which picks the cuDNN kernel itself",
-                             layer.span, fix=_cudnn_fix(ir, layer, plain), evidence=Evidence("advice"))
+                             layer.span, fix=_cudnn_fix(ir, layer, plain), evidence=_removed("layer", layer.kind))
         if layer.kind in INPUT_KINDS:
             shape = next((a for a in layer.arguments if a.keyword == "shape" or (a.keyword is None
                                                                                 and layer.kind == "Input")), None)
@@ -391,6 +392,11 @@ class Keras3RemovedArgument(Rule):
             reported = True
 
 
+def _removed(*lookup: object) -> Evidence:
+    """Evidence the checker decides by looking the API up in the target Keras (no model is built)."""
+    return Evidence("removed", lookup=lookup)
+
+
 def _object(obj: KerasObject) -> Iterable[Diagnostic]:
     """`Model(input=..., output=...)` and an optimizer's `lr=`: Keras 1/2 keywords Keras 3 rejects."""
     keywords = {a.keyword for a in obj.arguments}
@@ -404,16 +410,17 @@ def _object(obj: KerasObject) -> Iterable[Diagnostic]:
             yield Diagnostic(f"Model({spelled}) uses the Keras 1 keyword names: Keras 3 rejects them (Unrecognized "
                              f"keyword arguments passed to Model); write "
                              + ", ".join(f"{a.keyword}s=" for a in old), obj.call.span, fix=fix,
-                             evidence=Evidence("advice"))
+                             evidence=_removed("keyword", "Model", ",".join(a.keyword for a in old), None))
     elif obj.name.startswith("optimizers."):
         arg = next((a for a in obj.arguments if a.keyword == "lr"), None)
         if arg is not None:
             optimizer = obj.name.rsplit(".", 1)[-1]
             fix = None if arg.unpacked or "learning_rate" in keywords else Fix(
                 "safe", "Rename lr to learning_rate", (rename_keyword(arg, "learning_rate"),))
+            value = arg.value if isinstance(arg.value, (int, float)) and not isinstance(arg.value, bool) else 0.001
             yield Diagnostic(f"lr= on {optimizer} was renamed learning_rate: Keras 3 rejects it (Argument(s) not "
                              f"recognized: {{'lr': {arg.source}}}); write learning_rate={arg.source}", arg.span,
-                             fix=fix, evidence=Evidence("advice"))
+                             fix=fix, evidence=_removed("keyword", obj.name, "lr", value))
 
 
 def _generator_method(call: TrainCall | ModelCall) -> Diagnostic:
@@ -432,7 +439,7 @@ def _generator_method(call: TrainCall | ModelCall) -> Diagnostic:
     receiver = func[: -len(call.method) - 1] if func.endswith("." + call.method) else "model"
     advice = "; ".join(advice)
     return Diagnostic(f"{receiver}.{call.method}() was removed in Keras 3 (AttributeError): {advice}", call.span,
-                      fix=fix, evidence=Evidence("advice"))
+                      fix=fix, evidence=_removed("method", call.method))
 
 
 def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:

@@ -168,7 +168,7 @@ CASES = [
     """, {("RNN005", 10)}),
     # 4. text
     ("tokenizer-maxlen", """
-        from keras.preprocessing.text import Tokenizer
+        from tensorflow.keras.preprocessing.text import Tokenizer
         from keras.utils import pad_sequences
         import keras
         texts = ["a b c", "b c d", "c d e"] * 10
@@ -181,7 +181,7 @@ CASES = [
         model.fit(x, [0, 1, 0] * 10, batch_size=10)
     """, {("RNN004", 11)}),
     ("tokenizer-maxlen-clean", """
-        from keras.preprocessing.text import Tokenizer
+        from tensorflow.keras.preprocessing.text import Tokenizer
         from keras.utils import pad_sequences
         import keras
         texts = ["a b c", "b c d", "c d e"] * 10
@@ -212,7 +212,7 @@ CASES = [
     """, set()),
     ("timeseries-generator", """
         import numpy as np
-        from keras.preprocessing.sequence import TimeseriesGenerator
+        from tensorflow.keras.preprocessing.sequence import TimeseriesGenerator
         from keras.models import Model
         from keras.layers import Input, LSTM, Dense
         data = np.random.rand(300, 3)
@@ -224,7 +224,7 @@ CASES = [
     """, {("RNN004", 10)}),
     ("timeseries-generator-clean", """
         import numpy as np
-        from keras.preprocessing.sequence import TimeseriesGenerator
+        from tensorflow.keras.preprocessing.sequence import TimeseriesGenerator
         from keras.models import Model
         from keras.layers import Input, LSTM, Dense
         data = np.random.rand(300, 3)

@@ -1,6 +1,8 @@
 """The checks the worker runs on a built model, one per `Evidence.expect` (runs in the worker)."""
 from __future__ import annotations
 
+import importlib
+import math
 import re
 from typing import Any, Callable
 
@@ -8,6 +10,7 @@ from rnnlint.confirm.build import build_model, holds_argument
 from rnnlint.confirm.messages import describe_exception
 
 MAX_ELEMENTS = 1_000_000  # largest zeros array a check will feed to a model or a loss
+DEFAULT_STEPS = 10  # a time axis the model leaves open (None), when a check must feed it data
 Result = dict  # {"status": ..., "detail": ...}
 
 
@@ -119,6 +122,9 @@ def _output_mismatch(keras: Any, spec: dict) -> Result:
         return _result("refuted", text)
     if "partial" in verdicts:
         return _result("unconfirmed", text + " (y is only partly known)")
+    trained = _train_on(model, data, loss or "mse")
+    if trained is not None:
+        return _result("confirmed", text + trained)
     return _result("confirmed", text + _loss_effect(keras, model, loss or "mse", data, output))
 
 
@@ -228,6 +234,128 @@ def _fit(model: Any, x: list, y: list, loss: str, batch: int | None) -> str | No
     return None
 
 
+def _train_on(model: Any, y: list, loss: str) -> str | None:
+    """Train one epoch on zeros of the model's input and of `y`: what Keras did ("; Keras trained ..."), or None
+    when that cannot be run (several inputs or outputs, sizes not known)."""
+    if len(model.inputs) != 1 or len(model.outputs) != 1 or not _concrete(y):
+        return None
+    x = [y[0]] + [d if isinstance(d, int) else DEFAULT_STEPS for d in tuple(model.input_shape)[1:]]
+    if not _concrete(x):
+        return None
+    failed = _fit(model, x, y, loss, None)
+    shapes = f"y {_shape(y)} against outputs {_shape(model.output_shape)}"
+    if failed is not None:
+        return f"; training one epoch on {shapes} raises {failed}"
+    return f"; Keras trained one epoch on zeros of {shapes} without error: the {loss!r} loss broadcast them"
+
+
+def _removed(keras: Any, spec: dict) -> Result:
+    """Look a Keras 1/2 API up in this Keras: its own error is the evidence; finding it refutes the claim."""
+    kind, *rest = spec["check"]["lookup"]
+    version = getattr(keras, "__version__", "")
+    try:
+        if kind == "module":
+            importlib.import_module(_keras_module(keras, rest[0]))
+            found = f"{rest[0]} imports"
+        elif kind == "name":
+            getattr(importlib.import_module(_keras_module(keras, rest[0])), rest[1])
+            found = f"{rest[0]} has {rest[1]}"
+        elif kind == "layer":
+            getattr(keras.layers, rest[0])
+            found = f"keras.layers.{rest[0]} exists"
+        elif kind == "method":
+            getattr(keras.Model, rest[0])
+            found = f"Model.{rest[0]} exists"
+        elif kind == "keyword":
+            _construct_with(keras, *rest)
+            found = f"{rest[0]}({rest[1]}=...) is accepted"
+        elif kind == "fit_keyword":
+            model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])
+            model.compile(loss="mse")
+            model.fit(_zeros([2, 1], 2), _zeros([2, 1], 2), verbose=0, **{rest[0]: rest[1]})
+            found = f"fit({rest[0]}=...) is accepted"
+        else:
+            return _result("unconfirmed", f"no lookup of kind {kind!r}")
+    except Exception as exc:  # noqa: BLE001 - the error of this Keras is the finding
+        return _result("confirmed", describe_exception(exc))
+    return _result("refuted", f"{found} in Keras {version}".strip())
+
+
+def _keras_module(keras: Any, module: str) -> str:
+    """A module of Keras itself (never anything else): `keras.x` in the Keras being checked."""
+    for prefix in ("keras.", "tf_keras.", "tensorflow.keras."):
+        if module.startswith(prefix):
+            rest = module[len(prefix):]
+            return f"{keras.__name__}.{rest}" if prefix != "tensorflow.keras." else module
+    raise ValueError(f"{module} is not a Keras module")
+
+
+def _construct_with(keras: Any, name: str, keywords: str, value: Any) -> None:
+    """`optimizers.Adam(lr=value)`, or `Model(input=..., output=...)` on a one-layer graph."""
+    if name == "Model":
+        old = keywords.split(",")
+        inputs = keras.Input(shape=(1,))
+        outputs = keras.layers.Dense(1)(inputs)
+        keras.Model(**{"input" if "input" in old else "inputs": inputs,
+                       "output" if "output" in old else "outputs": outputs})
+    elif name.startswith("optimizers.") and name.count(".") == 1:
+        getattr(keras.optimizers, name.split(".")[1])(**{keywords: value})
+    else:
+        raise ValueError(f"{name} is not looked up")
+
+
+def _stateful_fit(keras: Any, spec: dict) -> Result:
+    """Train (or predict) a stateful model with the file's samples, batch size, split, shuffle or dataset batches."""
+    model, failure = _try_build(keras, spec)
+    if model is None:
+        return failure
+    train = spec["check"]["train"]
+    samples, method = train["samples"], train.get("method", "fit")
+    x = [samples] + list(tuple(model.input_shape)[1:])
+    y = [samples] + list(tuple(model.output_shape)[1:])
+    if len(model.inputs) != 1 or len(model.outputs) != 1 or not (_concrete(x) and _concrete(y)) \
+            or samples * math.prod(x[1:]) > MAX_ELEMENTS:
+        return _result("unconfirmed", "not run: the model's inputs or outputs are not one fully known tensor")
+    batch, split, shuffle = train.get("batch_size"), train.get("validation_split") or 0.0, train.get("shuffle", True)
+    chunk = train.get("dataset_batch")
+    xs, ys = _zeros_n(x), _zeros_n(y)
+    try:
+        if chunk:
+            model.compile(optimizer="sgd", loss="mse")
+            steps = math.ceil(samples / chunk)
+            batches = ((xs[i:i + chunk], ys[i:i + chunk]) for _ in range(2) for i in range(0, samples, chunk))
+            model.fit(batches, steps_per_epoch=steps, epochs=1, verbose=0)
+            ran = f"fit on batches of {chunk} (the dataset's) from {samples} samples"
+        elif method == "fit":
+            model.compile(optimizer="sgd", loss="mse")
+            model.fit(xs, ys, batch_size=batch, epochs=1, shuffle=shuffle, validation_split=split, verbose=0)
+            ran = f"fit(batch_size={batch}, shuffle={shuffle}" + (f", validation_split={split}" if split else "") + \
+                f") on {samples} samples"
+        elif method == "evaluate":
+            model.compile(optimizer="sgd", loss="mse")
+            model.evaluate(xs, ys, batch_size=batch, verbose=0)
+            ran = f"evaluate(batch_size={batch}) on {samples} samples"
+        else:
+            model.predict(xs, batch_size=batch, verbose=0)
+            ran = f"predict(batch_size={batch}) on {samples} samples"
+    except Exception as exc:  # noqa: BLE001 - the error is the finding
+        return _result("confirmed", f"{describe_exception(exc)} ({_run_words(method, chunk)} {_shape(x)})")
+    if train.get("claim") == "shuffle":
+        return _result("confirmed", f"Keras ran {ran} without a word: with shuffling, each batch's carried state "
+                                    f"comes from other sequences")
+    return _result("refuted", f"Keras ran {ran} without error")
+
+
+def _run_words(method: str, chunk: Any) -> str:
+    return f"training on the dataset's batches of {chunk}, x" if chunk else f"running {method} on x"
+
+
+def _zeros_n(dims: list) -> Any:
+    import numpy as np  # available wherever Keras is
+
+    return np.zeros(tuple(dims), dtype="float32")
+
+
 def _loss_effect(keras: Any, model: Any, loss: str, y: list, output: tuple) -> str:
     """What compiling `model` with `loss` and computing it on zeros of y and the output gives, as in fit."""
     if len(model.outputs) != 1 or not (_concrete(y) and _concrete(list(output))):
@@ -264,6 +392,8 @@ _CHECKS: dict[str, Callable[[Any, dict], Result]] = {
     "no_effect": _no_effect,  # called with `fresh` by run_check
     "unbuilt": _unbuilt,
     "gets_2d": _gets_2d,
+    "removed": _removed,
+    "stateful_fit": _stateful_fit,
 }
 
 __all__ = ["run_check"]

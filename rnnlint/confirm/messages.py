@@ -22,6 +22,11 @@ def informative_line(message: str) -> str:
     text = _TF_NODE.sub("", _ARRAY.sub("<array>", strip_ansi(message)))
     lines = [line.strip() for line in text.splitlines()]
     lines = [line for line in lines if line]
+    if lines and lines[0].lower().startswith("graph execution error"):  # TensorFlow: the cause is at the end
+        cause = [line for line in lines if not line.startswith(("File ", "[[", "Detected at node"))
+                 and not line.lower().startswith("graph execution error")]
+        if cause:
+            return _shorten(cause[-1])
     for line in lines:
         lowered = line.lower()
         if lowered.startswith(_GENERIC) or line.startswith(("•", "-", "*")):

@@ -56,11 +56,11 @@ def build_spec(evidence: Evidence) -> Spec | Refusal:
     """The spec for `evidence`, or the reason it cannot be built."""
     if evidence.expect == "advice":
         return Refusal("advice, nothing to build")
+    if evidence.expect == "removed":
+        return _lookup_spec(evidence)
     model = evidence.model
     if model is None:
         return Refusal("the rule gave no model to build")
-    if model.api == "subclass":
-        return Refusal("a subclassed model is not built: its code would have to run")
     if not model.complete:
         return Refusal("the model could not be followed completely (loops or unknown calls)")
     if evidence.release:
@@ -71,12 +71,29 @@ def build_spec(evidence: Evidence) -> Spec | Refusal:
         return Refusal(str(exc))
 
 
+def _lookup_spec(evidence: Evidence) -> Spec | Refusal:
+    """A removed API to look up in the target Keras: plain strings (and one literal value) only."""
+    lookup = list(evidence.lookup)
+    if len(lookup) < 2 or not all(isinstance(part, str) for part in lookup[:2]):
+        return Refusal("nothing to look up")
+    try:
+        lookup = [_plain(part, "the looked-up value") for part in lookup]
+    except _Unresolved as exc:
+        return Refusal(str(exc))
+    return Spec({"format": SPEC_FORMAT, "api": None, "nodes": [], "input": None, "outputs": [],
+                 "input_order": [], "check": {"expect": "removed", "lookup": lookup}})
+
+
 def _build(evidence: Evidence, model: Model) -> Spec:
     notes: list[str] = []
     outputs = _outputs(evidence, model)
-    wanted = _ancestors(model, outputs) if model.api == "functional" else _prefix(evidence, model)
+    graph = model.api in ("functional", "subclass")  # a subclass's call() graph is built as a functional model
+    if model.api == "subclass":
+        notes.append("built the layer graph rnnlint recovered from the class's call() as a functional model "
+                     "(the class itself is never run)")
+    wanted = _ancestors(model, outputs) if graph else _prefix(evidence, model)
     replaced: dict[int, dict] = {}
-    if model.api == "functional":
+    if graph:
         wanted, replaced = _cut_opaque_functional(model, outputs, wanted, notes)
     else:
         wanted = _cut_opaque_sequential(model, wanted, notes)
@@ -91,13 +108,18 @@ def _build(evidence: Evidence, model: Model) -> Spec:
         spec_input = {"shape": _plain(tuple(shape), "synthetic input", binding), "batch_size": None}
         notes.append(f"built with a synthetic input shape {_show(shape)}: the model declares none")
     check = _check(evidence, binding)
+    train = check.get("train")
+    if train is not None and not isinstance(train.get("samples"), int):
+        per = train.get("dataset_batch") or train.get("batch_size") or 32
+        train["samples"] = 2 * per
+        notes.append(f"run on {2 * per} samples: the file's sample count is not known")
     if evidence.match:
         check["match"] = evidence.match
     elif (binding or replaced or model.api == "sequential" and min(wanted) > 0) and evidence.expect == "raises":
         check["match"] = RANK_ERROR  # sizes or inputs chosen here: only a rank error proves a rank finding
     data = {
         "format": SPEC_FORMAT,
-        "api": model.api,
+        "api": "functional" if graph else model.api,
         "nodes": nodes,
         "input": spec_input,
         "outputs": [[r.node, r.index] for r in outputs],
@@ -160,8 +182,11 @@ def _cut_opaque_functional(model: Model, outputs: tuple[TensorRef, ...], wanted:
         replaced[i] = {"id": i, "layer": {"class": "Input", "args": [], "kwargs": kwargs, "inner": None,
                                           "backward": None},
                        "inputs": [], "call_kwargs": {}, "instance": i}
-        notes.append(f"`{model.node(i).layer.kind}` (line {model.node(i).layer.span.line}) is not built: a synthetic "
-                     f"input of shape {_show(shape)} stands for its output")
+        if model.node(i).layer.kind == "<subclass-input>":
+            notes.append(f"a synthetic input of shape {_show(shape)} stands for the input of call()")
+        else:
+            notes.append(f"`{model.node(i).layer.kind}` (line {model.node(i).layer.span.line}) is not built: a "
+                         f"synthetic input of shape {_show(shape)} stands for its output")
     seen: set[int] = set()
     stack = [r.node for r in outputs]
     while stack:
@@ -372,6 +397,8 @@ def _check(evidence: Evidence, binding: dict[str, int]) -> dict:
         "batch_size": evidence.batch_size if isinstance(evidence.batch_size, int) else None,
         "target": _plain(tuple(evidence.target.dims), "the target shape", binding)
         if evidence.target is not None else None,
+        **({"train": {key: _plain(value, f"the training call's {key}", binding) for key, value in evidence.train}}
+           if evidence.train else {}),
     }
 
 
