@@ -258,7 +258,9 @@ def _removed(keras: Any, spec: dict) -> Result:
             importlib.import_module(_keras_module(keras, rest[0]))
             found = f"{rest[0]} imports"
         elif kind == "name":
-            getattr(importlib.import_module(_keras_module(keras, rest[0])), rest[1])
+            module = importlib.import_module(_keras_module(keras, rest[0]))
+            if not hasattr(module, rest[1]):  # what `from module import name` raises
+                raise ImportError(f"cannot import name {rest[1]!r} from {module.__name__!r}")
             found = f"{rest[0]} has {rest[1]}"
         elif kind == "layer":
             getattr(keras.layers, rest[0])

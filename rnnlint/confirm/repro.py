@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rnnlint.confirm.build import inner_without
+from rnnlint.confirm.build import POSITIONAL_CALL, inner_without
 from rnnlint.confirm.spec import Spec, build_spec
 from rnnlint.findings import Finding
 
@@ -22,13 +22,42 @@ def repro_script(finding: Finding) -> str | None:
     check = data["check"]
     lines = [f"# {finding.code}: {finding.message}",
              f"# Keras {finding.confirmation.keras_version or ''}: {finding.confirmation.detail}".rstrip(),
-             "import tf_keras as keras  # Keras 2" if legacy else "import keras"]
-    if check["expect"] in ("input_mismatch", "output_mismatch") or (check["expect"] == "raises" and check["data"]):
+             "import tf_keras as keras  # Keras 2 (pip install tf_keras)" if legacy else "import keras"]
+    numeric = ("input_mismatch", "output_mismatch", "stateful_fit")
+    if check["expect"] in numeric or (check["expect"] == "raises" and check["data"]) or \
+            check.get("lookup", [None])[0] == "fit_keyword":
         lines.append("import numpy as np")
     lines.append("")
+    if check["expect"] == "removed":
+        return "\n".join(lines + _lookup_lines(check["lookup"])) + "\n"
     lines += _model(data, "model")
     lines += _check_lines(data)
     return "\n".join(lines) + "\n"
+
+
+def _lookup_lines(lookup: list) -> list[str]:
+    """The removed API, used as the file uses it (each line raises in the Keras that removed it)."""
+    kind, *rest = lookup
+    if kind == "module":
+        return [f"import {rest[0]}  # raises ModuleNotFoundError"]
+    if kind == "name":
+        return [f"from {rest[0]} import {rest[1]}  # raises ImportError"]
+    if kind == "layer":
+        return [f"keras.layers.{rest[0]}  # raises AttributeError"]
+    if kind == "method":
+        return [f"keras.Model.{rest[0]}  # raises AttributeError"]
+    if kind == "keyword" and rest[0] == "Model":
+        old = rest[1].split(",")
+        names = ("input" if "input" in old else "inputs", "output" if "output" in old else "outputs")
+        return ["inputs = keras.Input(shape=(1,))",
+                f"keras.Model({names[0]}=inputs, {names[1]}=keras.layers.Dense(1)(inputs))  # raises"]
+    if kind == "keyword":
+        return [f"keras.{rest[0]}({rest[1]}={rest[2]!r})  # raises"]
+    if kind == "fit_keyword":
+        return ["model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(1)])",
+                'model.compile(loss="mse")',
+                f"model.fit(np.zeros((2, 1)), np.zeros((2, 1)), {rest[0]}={rest[1]!r})  # raises"]
+    return []
 
 
 def _check_lines(data: dict) -> list[str]:
@@ -44,9 +73,12 @@ def _check_lines(data: dict) -> list[str]:
     if expect == "output_mismatch":
         loss = check["loss"] or "mse"
         return [f"y = np.zeros({_literal(_concrete(check['data'], None))})",
-                "print(model.output_shape, y.shape)",
-                "y_pred = np.zeros(y.shape[:1] + model.output_shape[1:])",
-                f"print(keras.losses.get({loss!r})(y, y_pred).shape)"]
+                "x = np.zeros(y.shape[:1] + tuple(d or 10 for d in model.input_shape[1:]))",
+                f'model.compile(optimizer="adam", loss={loss!r})',
+                "model.fit(x, y, epochs=1, verbose=0)  # trains on the broadcast target, or raises",
+                'print("trained on y", y.shape, "against outputs", model.output_shape)']
+    if expect == "stateful_fit":
+        return _stateful_lines(check["train"])
     if expect == "no_effect":
         lines = ["", f"# the same model without `{check['argument']}`:"]
         lines += _model(data, "model_without", drop=(check["node"], check["argument"]))
@@ -57,6 +89,29 @@ def _check_lines(data: dict) -> list[str]:
     if expect == "gets_2d":
         return ["print(model.layers[-1].input)  # 2D: no time axis"]
     return []
+
+
+def _stateful_lines(train: dict) -> list[str]:
+    n, method, chunk = train["samples"], train.get("method", "fit"), train.get("dataset_batch")
+    lines = [f"x = np.zeros(({n},) + model.input_shape[1:])", f"y = np.zeros(({n},) + model.output_shape[1:])"]
+    if method != "predict" or chunk:
+        lines.append('model.compile(optimizer="sgd", loss="mse")')
+    if chunk:
+        lines += [f"batches = ((x[i:i + {chunk}], y[i:i + {chunk}]) for i in range(0, {n}, {chunk}))",
+                  f"model.fit(batches, steps_per_epoch={-(-n // chunk)}, epochs=1)"]
+    elif method == "fit":
+        split = f", validation_split={train['validation_split']}" if train.get("validation_split") else ""
+        lines.append(f"model.fit(x, y, batch_size={train.get('batch_size')}, epochs=1, "
+                     f"shuffle={train.get('shuffle', True)}{split})")
+    elif method == "evaluate":
+        lines.append(f"model.evaluate(x, y, batch_size={train.get('batch_size')})")
+    else:
+        lines.append(f"model.predict(x, batch_size={train.get('batch_size')})")
+    if train.get("claim") == "shuffle":
+        lines.append('print("trained without a word on shuffled samples: the carried state mixes sequences")')
+    else:
+        lines[-1] += "  # raises"
+    return lines
 
 
 def _model(data: dict, name: str, drop: tuple[Any, Any] | None = None) -> list[str]:
@@ -84,7 +139,10 @@ def _model(data: dict, name: str, drop: tuple[Any, Any] | None = None) -> list[s
                 lines.append(f"{shared[node['instance']]} = {layer}")
             layer = shared[node["instance"]]
         refs = [_ref(r) for r in node["inputs"]]
-        argument = refs[0] if len(refs) == 1 else "[" + ", ".join(refs) + "]"
+        if node["layer"]["class"] in POSITIONAL_CALL and len(refs) > 1:
+            argument = ", ".join(refs)  # mha(query, value): separate arguments, as the worker calls it
+        else:
+            argument = refs[0] if len(refs) == 1 else "[" + ", ".join(refs) + "]"
         kwargs = "".join(f", {k}={_call_value(v)}" for k, v in node["call_kwargs"].items())
         lines.append(f"x{node['id']} = {layer}({argument}{kwargs})")
     order = [f"x{i}" for i in data.get("input_order") or [] if f"x{i}" in inputs]
