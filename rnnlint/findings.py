@@ -62,11 +62,13 @@ class Evidence:
       - "stateful_fit": training (or predicting) with `train`'s arguments — ("method", "fit"), ("samples", n),
         ("batch_size", b), ("validation_split", s), ("shuffle", bool), ("dataset_batch", b), ("claim", "batches"
         or "shuffle") — fails, or (claim "shuffle") runs silently on shuffled batches;
+      - "gradient": advice, measured: build `model` up to node `upto` (a plain RNN), and compare the gradient that
+        reaches the first time step with the one at the last after one backward pass on random data;
       - "advice": nothing to build.
     """
 
     expect: Literal["raises", "input_mismatch", "output_mismatch", "no_effect", "unbuilt", "gets_2d", "removed",
-                    "stateful_fit", "advice"]
+                    "stateful_fit", "gradient", "advice"]
     model: Model | None = None
     upto: int | None = None
     node: int | None = None

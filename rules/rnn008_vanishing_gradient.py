@@ -96,4 +96,4 @@ class VanishingGradient(Rule):
                 if steps > threshold:
                     message = (f"{label(node.layer)} runs over {steps} time steps (more than {threshold}): a plain "
                                f"RNN's gradient vanishes over long sequences; use LSTM or GRU, or shorter windows")
-                    yield Diagnostic(message, node.layer.span, evidence=Evidence("advice"))
+                    yield Diagnostic(message, node.layer.span, evidence=Evidence("gradient", model=model, upto=node.id))

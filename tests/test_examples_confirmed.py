@@ -41,7 +41,8 @@ def test_invalid_examples_are_confirmed_by_keras(tmp_path: Path, major: int) -> 
                if f["confirmation"]["status"] == "refuted"]
     assert refuted == []
     unproven = [(f["path"], f["code"], f["confirmation"]["detail"]) for f in findings
-                if f["confirmation"]["status"] != "confirmed" and f["confirmation"]["detail"] not in NOT_BUILDABLE]
+                if f["confirmation"]["status"] != "confirmed" and f["confirmation"]["detail"] not in NOT_BUILDABLE
+                and not f["confirmation"]["detail"].startswith("advice, nothing fails; measured")]
     assert unproven == []
     versions = {f["confirmation"]["keras_version"].split(".")[0] for f in findings
                 if f["confirmation"]["status"] == "confirmed"}

@@ -22,7 +22,7 @@ from load import WORKER, check_cache, cmdline, descendants  # noqa: E402
 from make_corpus import make  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="reads /proc (Linux)")
-FILES = 120
+FILES = 60
 COMMAND = ("--format", "json", "--jobs", "2", "--exit-zero", ".")
 
 

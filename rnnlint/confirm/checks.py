@@ -249,6 +249,37 @@ def _train_on(model: Any, y: list, loss: str) -> str | None:
     return f"; Keras trained one epoch on zeros of {shapes} without error: the {loss!r} loss broadcast them"
 
 
+def _gradient(keras: Any, spec: dict) -> Result:
+    """Advice, measured: one backward pass through the plain RNN on random data; the gradient norm that reaches
+    the first time step against the last. The status stays unconfirmed: nothing fails."""
+    model, failure = _try_build(keras, spec)
+    if model is None:
+        return failure
+    dims = [2] + [d if isinstance(d, int) else DEFAULT_STEPS for d in tuple(model.input_shape)[1:]]
+    if len(model.inputs) != 1 or len(dims) != 3 or not _concrete(dims) or backend_name(keras) != "tensorflow":
+        return _result("unconfirmed", "advice, nothing fails (not measured: the model is not one 3D input on "
+                                      "TensorFlow)")
+    import numpy as np
+    import tensorflow as tf  # the backend of this Keras
+
+    x = tf.constant(np.random.default_rng(0).normal(size=dims).astype("float32"))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        total = tf.reduce_sum(model(x))
+    norms = np.linalg.norm(tape.gradient(total, x).numpy(), axis=(0, 2))
+    first, last = float(norms[0]), float(norms[-1])
+    return _result("unconfirmed", f"advice, nothing fails; measured after one backward pass on random data: the "
+                                  f"gradient norm at time step 1 is {first:.1e}, at step {dims[1]} {last:.1e}")
+
+
+def backend_name(keras: Any) -> str:
+    """The Keras backend's name (`tensorflow`, `jax`…), or "unknown"."""
+    try:
+        return str(keras.backend.backend())
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
 def _removed(keras: Any, spec: dict) -> Result:
     """Look a Keras 1/2 API up in this Keras: its own error is the evidence; finding it refutes the claim."""
     kind, *rest = spec["check"]["lookup"]
@@ -396,6 +427,7 @@ _CHECKS: dict[str, Callable[[Any, dict], Result]] = {
     "gets_2d": _gets_2d,
     "removed": _removed,
     "stateful_fit": _stateful_fit,
+    "gradient": _gradient,
 }
 
 __all__ = ["run_check"]

@@ -229,7 +229,7 @@ def _binding(evidence: Evidence, model: Model, wanted: set[int]) -> dict[str, in
 
 
 def _outputs(evidence: Evidence, model: Model) -> tuple[TensorRef, ...]:
-    if evidence.expect in ("raises", "gets_2d") and evidence.upto is not None:
+    if evidence.expect in ("raises", "gets_2d", "gradient") and evidence.upto is not None:
         return (TensorRef(evidence.upto),)
     if model.outputs:
         return model.outputs
@@ -242,7 +242,7 @@ def _prefix(evidence: Evidence, model: Model) -> set[int]:
     """Sequential: every node, or those up to and including `upto` for a build error."""
     if not model.nodes:
         raise _Unresolved("the model has no layers")
-    up_to = evidence.expect in ("raises", "gets_2d") and evidence.upto is not None
+    up_to = evidence.expect in ("raises", "gets_2d", "gradient") and evidence.upto is not None
     last = evidence.upto if up_to else model.nodes[-1].id
     return {n.id for n in model.nodes if n.id <= last}
 

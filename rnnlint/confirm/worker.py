@@ -13,6 +13,8 @@ import sys
 import warnings
 from typing import Any, TextIO
 
+from rnnlint.confirm.checks import backend_name, run_check  # plain Python: Keras is imported by main()
+
 MODULE_ENV = "RNNLINT_KERAS_MODULE"  # "keras" or "tf_keras"
 
 
@@ -25,8 +27,7 @@ def main() -> int:
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which keeps going
         _send(protocol, {"ready": False, "error": f"{type(exc).__name__}: {exc}"})
         return 1
-    _send(protocol, {"ready": True, "keras_version": keras.__version__, "backend": _backend(keras)})
-    from rnnlint.confirm.checks import run_check
+    _send(protocol, {"ready": True, "keras_version": keras.__version__, "backend": backend_name(keras)})
 
     for line in sys.stdin:
         if not line.strip():
@@ -69,13 +70,6 @@ def _quiet(keras: Any) -> None:
     utils = getattr(keras, "utils", None)
     if utils is not None and hasattr(utils, "disable_interactive_logging"):
         utils.disable_interactive_logging()
-
-
-def _backend(keras: Any) -> str:
-    try:
-        return str(keras.backend.backend())
-    except Exception:  # noqa: BLE001
-        return "unknown"
 
 
 def _fresh(keras: Any) -> None:
