@@ -235,9 +235,9 @@ def test_output_mismatch(run):
     state, detail = status(run, "y-mismatch")
     assert state == "confirmed"
     assert "(None, 10, 1)" in detail and "(60, 1)" in detail
-    assert "Keras trained one epoch on zeros of y (60, 1) against outputs (None, 10, 1) without error" in detail
+    assert "Keras trained one step on zeros of y (60, 1) against outputs (None, 10, 1) without error" in detail
     state, detail = status(run, "y-bce")  # Keras 3's binary cross-entropy checks shapes
-    assert state == "confirmed" and "training one epoch on y (60, 1) against outputs (None, 10, 1) raises ValueError" in detail
+    assert state == "confirmed" and "training one step on y (60, 1) against outputs (None, 10, 1) raises ValueError" in detail
     assert status(run, "y-ok-2d")[0] == "refuted"
 
 

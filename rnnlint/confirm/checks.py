@@ -45,8 +45,8 @@ def _raises(keras: Any, spec: dict) -> Result:
         if target:
             trained = _fit(model, data, target, spec["check"]["loss"] or "mse", spec["check"]["batch_size"])
             if trained is not None:
-                return _result("confirmed", f"{trained} (training one epoch on x {_shape(data)}, y {_shape(target)})")
-            return _result("refuted", f"Keras built the model and trained it one epoch on zeros of x "
+                return _result("confirmed", f"{trained} (training one step on x {_shape(data)}, y {_shape(target)})")
+            return _result("refuted", f"Keras built the model and trained it one step on zeros of x "
                                       f"{_shape(data)} and y {_shape(target)} without error")
     elif len(model.inputs) == 1:
         # Keras 3 skips some input checks at build (the layer inside TimeDistributed, Bidirectional(RNN(cell))):
@@ -215,27 +215,28 @@ def _call(keras: Any, model: Any, dims: list, batch: int | None) -> str | None:
 
 
 def _fit(model: Any, x: list, y: list, loss: str, batch: int | None) -> str | None:
-    """What compiling the model and training it one epoch on zeros of x and y raises, or None when it trains."""
+    """What compiling the model and training it one step (a batch) on zeros of x and y raises, or None when it
+    trains."""
     if not (_concrete(x) and _concrete(y)):
         return None
     samples = x[0] if isinstance(x[0], int) else 2
     if isinstance(y[0], int) and y[0] != samples:
         return None
     batch = batch or min(samples, 32)
-    samples = min(samples, 4 * batch)
+    samples = min(samples, batch)  # one step shows what Keras does with the two shapes
     try:
         import numpy as np
 
-        model.compile(optimizer="adam", loss=loss)
-        model.fit(np.zeros((samples,) + tuple(x[1:]), "float32"), np.zeros((samples,) + tuple(y[1:]), "float32"),
-                  batch_size=batch, epochs=1, verbose=0, shuffle=False)
+        model.compile(optimizer="sgd", loss=loss, run_eagerly=True)  # one tiny step: no tracing
+        model.train_on_batch(np.zeros((samples,) + tuple(x[1:]), "float32"),
+                             np.zeros((samples,) + tuple(y[1:]), "float32"))
     except Exception as exc:  # noqa: BLE001
         return describe_exception(exc)
     return None
 
 
 def _train_on(model: Any, y: list, loss: str) -> str | None:
-    """Train one epoch on zeros of the model's input and of `y`: what Keras did ("; Keras trained ..."), or None
+    """Train one step on zeros of the model's input and of `y`: what Keras did ("; Keras trained ..."), or None
     when that cannot be run (several inputs or outputs, sizes not known)."""
     if len(model.inputs) != 1 or len(model.outputs) != 1 or not _concrete(y):
         return None
@@ -245,8 +246,8 @@ def _train_on(model: Any, y: list, loss: str) -> str | None:
     failed = _fit(model, x, y, loss, None)
     shapes = f"y {_shape(y)} against outputs {_shape(model.output_shape)}"
     if failed is not None:
-        return f"; training one epoch on {shapes} raises {failed}"
-    return f"; Keras trained one epoch on zeros of {shapes} without error: the {loss!r} loss broadcast them"
+        return f"; training one step on {shapes} raises {failed}"
+    return f"; Keras trained one step on zeros of {shapes} without error: the {loss!r} loss broadcast them"
 
 
 def _gradient(keras: Any, spec: dict) -> Result:
@@ -354,18 +355,18 @@ def _stateful_fit(keras: Any, spec: dict) -> Result:
     xs, ys = _zeros_n(x), _zeros_n(y)
     try:
         if chunk:
-            model.compile(optimizer="sgd", loss="mse")
+            model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
             steps = math.ceil(samples / chunk)
             batches = ((xs[i:i + chunk], ys[i:i + chunk]) for _ in range(2) for i in range(0, samples, chunk))
             model.fit(batches, steps_per_epoch=steps, epochs=1, verbose=0)
             ran = f"fit on batches of {chunk} (the dataset's) from {samples} samples"
         elif method == "fit":
-            model.compile(optimizer="sgd", loss="mse")
+            model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
             model.fit(xs, ys, batch_size=batch, epochs=1, shuffle=shuffle, validation_split=split, verbose=0)
             ran = f"fit(batch_size={batch}, shuffle={shuffle}" + (f", validation_split={split}" if split else "") + \
                 f") on {samples} samples"
         elif method == "evaluate":
-            model.compile(optimizer="sgd", loss="mse")
+            model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
             model.evaluate(xs, ys, batch_size=batch, verbose=0)
             ran = f"evaluate(batch_size={batch}) on {samples} samples"
         else:
