@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnlint", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        allow_abbrev=False,  # `--output json` must not quietly mean --output-file
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or folders to lint (default: .); - reads standard input")
@@ -79,11 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
                              "and notebook format apply); with --fix the fixed text is printed")
     rules = parser.add_argument_group("rule selection")
     rules.add_argument("--select", action="append", type=_csv, metavar="CODES",
-                       help="comma-separated rule codes, prefixes or names to enable (replaces the default set)")
+                       help="comma-separated rule codes, prefixes or names to enable (replaces the default set; "
+                            "ALL: every rule)")
     rules.add_argument("--extend-select", action="append", type=_csv, metavar="CODES",
                        help="rules to enable on top of the selection")
     rules.add_argument("--ignore", action="append", type=_csv, metavar="CODES",
                        help="comma-separated rule codes, prefixes or names to disable")
+    rules.add_argument("--extend-ignore", action="append", type=_csv, metavar="CODES",
+                       help="rules to disable on top of --ignore and the configuration's ignore")
     config = parser.add_argument_group("configuration ([tool.rnnlint] in pyproject.toml, or rnnlint.toml)")
     config.add_argument("--config", metavar="PATH",
                         help="use this configuration file for every path (default: the closest one above each file)")
@@ -96,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--target-keras", "--keras", dest="target_keras", type=int, choices=(2, 3), metavar="{2,3}",
                        help="the Keras major version to check against (default: the installed Keras, else 3)")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json", "github", "sarif", "junit"), default="text",
+    out.add_argument("--output-format", "--format", dest="format",
+                     choices=("text", "json", "github", "sarif", "junit"), default="text",
                      help="output format (default: text): json, github (workflow annotations), sarif (2.1.0), junit")
     out.add_argument("--output-file", metavar="PATH", help="write the report to this file instead of stdout")
     out.add_argument("-q", "--quiet", action="store_true",
@@ -107,8 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print the source line under each finding (the default)")
     out.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
     out.add_argument("--statistics", action="store_true",
-                     help="after the report: findings per rule, and files linted vs skipped by the prefilter "
-                          "(files that never mention keras; on standard error with --format json)")
+                     help="print findings per rule (count, code, fixable, name) instead of the findings")
     parser.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
                         help="analyse files in N worker processes (default: the cores not kept busy by other processes; "
                              "1: no workers; small runs never start workers)")
@@ -133,6 +137,8 @@ def build_parser() -> argparse.ArgumentParser:
     fixes.add_argument("--diff", action="store_true",
                        help="print a unified diff of what --fix would change and write nothing "
                             "(exit 1 if there would be changes)")
+    fixes.add_argument("--show-fixes", action="store_true",
+                       help="list the fixes that were applied (with --fix) or that --fix would apply")
     fixes.add_argument("--exit-non-zero-on-fix", action="store_true",
                        help="with --fix: exit 1 when something was fixed, even if nothing remains")
     info = parser.add_argument_group("information")
@@ -157,7 +163,7 @@ def _settings(args: argparse.Namespace):
 
     select = _flatten(args.select)
     extend = _flatten(args.extend_select) or ()
-    ignore = _flatten(args.ignore) or ()
+    ignore = (_flatten(args.ignore) or ()) + (_flatten(args.extend_ignore) or ())
     for option, selectors in (("--select", select or ()), ("--extend-select", extend), ("--ignore", ignore)):
         unknown = unknown_selectors(selectors)
         if unknown:
@@ -245,11 +251,9 @@ def _fix(args: argparse.Namespace, settings):
     return EXIT_FINDINGS if fixing.changed else EXIT_OK
 
 
-def _after_fix(fixing, status: int, args: argparse.Namespace, settings) -> int:
-    """--fix: the "Fixed N problems" line after the report, and the exit status."""
+def _after_fix(fixing, status: int, args: argparse.Namespace) -> int:
+    """--fix: the exit status (the report's summary already said how many were fixed)."""
     count = fixing.fixed_count
-    line = f"Fixed {count} problem{'s' if count != 1 else ''}."
-    print(line, file=sys.stderr if settings.output_format == "json" else sys.stdout)
     if fixing.errors:
         return EXIT_ERROR
     if args.exit_non_zero_on_fix and count and status == EXIT_OK:
@@ -295,24 +299,60 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render(result.files))
         return EXIT_OK
     stream = _report_stream(args)
-    if settings.output_format in ("json", "github", "sarif", "junit"):
+    fixed = fixing.fixed_count if fixing is not None else None
+    if args.statistics:  # the table only, as ruff prints it
+        print_statistics(result, stream, as_json=settings.output_format == "json", unsafe=args.unsafe_fixes)
+    elif settings.output_format in ("json", "github", "sarif", "junit"):
         import importlib
 
         importlib.import_module(f"rnnlint.report.{settings.output_format}").write(result, stream)
         for line in (*result.notes, *result.errors):
             print(f"rnnlint: {line}", file=sys.stderr)
+        if fixed is not None:
+            print(f"Fixed {_plural(fixed, 'problem')}.", file=sys.stderr)
     else:
         from rnnlint.report import text as text_report
 
-        text_report.write(result, stream, show_source=settings.show_source, quiet=args.quiet)
+        text_report.write(result, stream, show_source=settings.show_source, quiet=args.quiet,
+                          unsafe=args.unsafe_fixes, fixed=fixed)
+        if args.show_fixes:
+            _print_fixes(fixing, result, args.unsafe_fixes, stream)
         if args.show_repro:
             _print_repros(result.findings)
-    if args.statistics:
-        print_statistics(result, sys.stderr if settings.output_format != "text" else stream)
     if stream is not sys.stdout:
         stream.close()
     status = exit_status(result, settings, args.exit_zero)
-    return status if fixing is None else _after_fix(fixing, status, args, settings)
+    return status if fixing is None else _after_fix(fixing, status, args)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _print_fixes(fixing, result, unsafe: bool, stream) -> None:
+    """`--show-fixes`: per file, the fixes --fix applied (or, without --fix, would apply), by rule."""
+    from collections import Counter
+
+    from rnnlint.report.text import fixable
+
+    if fixing is not None:
+        done = [(f.path, f.fixes) for f in fixing.files if f.error is None and f.fixes]
+        head = f"Fixed {_plural(sum(len(x) for _, x in done), 'problem')}:"
+    else:
+        by_path: dict[str, list[tuple[str, str]]] = {}
+        for finding in result.findings:
+            if fixable(finding, unsafe):
+                by_path.setdefault(finding.path, []).append((finding.code, finding.fix.message))
+        done = [(path, tuple(items)) for path, items in sorted(by_path.items())]
+        head = f"Would fix {_plural(sum(len(x) for _, x in done), 'problem')}:"
+    if not done:
+        stream.write("No fixes applied.\n" if fixing is not None else "No fixes available.\n")
+        return
+    stream.write(head + "\n")
+    for path, items in done:
+        stream.write(f"- {path}:\n")
+        for (code, title), count in sorted(Counter(items).items()):
+            stream.write(f"    {count} \u00d7 {code} ({title})\n")
 
 
 def _reads_stdin(args: argparse.Namespace) -> bool:
@@ -395,16 +435,26 @@ def _report_stream(args: argparse.Namespace):
         raise UsageError(f"cannot write --output-file {args.output_file}: {exc.strerror or exc}") from None
 
 
-def print_statistics(result, stream) -> None:
-    """`--statistics`: findings per rule (most frequent first), then how many files were linted and skipped."""
+def print_statistics(result, stream, as_json: bool = False, unsafe: bool = False) -> None:
+    """`--statistics`: findings per rule, most frequent first — count, code, `[*]` when --fix fixes them all,
+    name (as ruff prints it); a JSON list with --format json."""
     from collections import Counter
 
+    from rnnlint.report.text import fixable
+
     counts = Counter((f.code, f.name) for f in result.findings)
+    rows = []
     for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        stream.write(f"{count:>6}  {code}  {name}\n")
-    linted = len(result.files) - result.skipped
-    stream.write(f"{len(result.files)} files: {linted} linted, {result.skipped} skipped by the prefilter "
-                 "(no 'keras' in their bytes)\n")
+        mine = [f for f in result.findings if f.code == code]
+        rows.append({"code": code, "name": name, "count": count, "fixable": all(fixable(f, unsafe) for f in mine)})
+    if as_json:
+        import json
+
+        stream.write(json.dumps(rows, indent=2) + "\n")
+        return
+    width = max((len(str(r["count"])) for r in rows), default=1)
+    for row in rows:
+        stream.write(f"{row['count']:>{width}}\t{row['code']}\t{'[*]' if row['fixable'] else '[ ]'}\t{row['name']}\n")
 
 
 def _print_repros(findings) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -399,14 +400,23 @@ def judged_against(results: Sequence[FileResult]) -> tuple[tuple[KerasChoice, in
 
 def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: int | None = 1,
                cache: bool = False, keep_ir: bool = True) -> RunResult:
-    """Discover the files under `paths`, lint each, then confirm once. Raises PathNotFound for a missing path.
+    """Discover the files under `paths`, lint each, then confirm once. A path that does not exist becomes an
+    RNN000 finding on that path.
 
     `jobs`: worker processes (None = the available cores; 1 = this process); `cache`: read and write the result
     cache (.rnnlint_cache/results/; cached files come back without `ir`); `keep_ir=False`: files analysed in a
     worker may come back without `ir`/`shapes` (cheaper; only --show-models needs them). See rnnlint.parallel."""
     settings = settings or Settings()
-    files = discover_files(paths, settings)  # exclusion: configuration, .gitignore, --force-exclude
+    present = [p for p in paths if os.path.lexists(os.path.normpath(p))]
+    missing = [_missing(p) for p in paths if p not in present]  # reported, and the others still linted (ruff)
+    files = discover_files(present, settings) if present else []  # exclusion: configuration, .gitignore, ...
     from rnnlint.parallel import lint_many
 
     results = lint_many(files, settings, jobs=jobs, cache=cache, keep_ir=keep_ir)
-    return confirm_results(merge_foreign(results), settings)
+    return confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings)
+
+
+def _missing(path: str) -> FileResult:
+    """A path given on the command line that does not exist: one RNN000 finding, as flake8 and ruff report it."""
+    finding = _engine_finding(UNREADABLE_FILE, "No such file or directory", path)
+    return FileResult(path, (finding,), None, None, {})

@@ -102,6 +102,12 @@ class Finding:
         return replace(self, confirmation=confirmation)
 
 
+def fix_kind(finding: Finding) -> str | None:
+    """"safe" or "unsafe" when `finding` offers a fix with edits (what `--fix` / `--unsafe-fixes` apply)."""
+    fix = finding.fix
+    return fix.applicability if fix is not None and fix.edits else None
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """What a rule returns; the engine adds the path, code, name and suppression handling."""

@@ -58,6 +58,7 @@ class FileFix:
     error: str | None = None
     written: bool = False
     converged: bool = True
+    fixes: tuple[tuple[str, str], ...] = ()  # (code, fix title) of the findings whose fixes the first pass applied
 
     @property
     def changed(self) -> bool:
@@ -394,9 +395,10 @@ def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: 
     notes: list[str] = []
     for file_result in first.files:
         # notebook findings carry cell-relative positions; fix_file re-lints the joined cells (rnnlint.notebook)
-        if any(applicable(dataclasses.replace(f, cell=None), unsafe) for f in file_result.findings):
+        offered = [f for f in file_result.findings if applicable(dataclasses.replace(f, cell=None), unsafe)]
+        if offered:
             outcome = fix_file(file_result.path, settings, unsafe, write)
-            out.append(outcome)
+            out.append(dataclasses.replace(outcome, fixes=tuple((f.code, f.fix.message) for f in offered)))
             if not outcome.converged:
                 notes.append(f"{outcome.path}: fixes were still being offered after {MAX_ITERATIONS} passes "
                              "(stopped there; please report this)")

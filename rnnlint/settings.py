@@ -46,11 +46,16 @@ class Settings:
         return SEVERITY_RANK.get(severity, 2) >= SEVERITY_RANK[self.fail_on]
 
 
+ALL = "ALL"  # the selector naming every rule, off-by-default ones too (as ruff's `--select ALL`)
+
+
 def _specificity(selector: str, rule: type[Rule]) -> int:
     """How specifically `selector` names `rule`: 0 = not at all, EXACT = its code or name."""
     key = selector.strip()
     if key.upper() == rule.code.upper() or key.lower() == rule.name:
         return EXACT
+    if key.upper() == ALL:
+        return 1  # every rule, the least specific selector: any code or prefix in --ignore wins over it
     if key and rule.code.upper().startswith(key.upper()):
         return len(key)
     return 0
@@ -75,7 +80,8 @@ def _selected(rule: type[Rule], settings: Settings) -> bool:
         best_select = max((_specificity(s, rule) for s in settings.select), default=0)
     extend = max((_specificity(s, rule) for s in settings.extend_select), default=0)
     best_select = max(best_select, extend)
-    if not rule.default_enabled and best_select < EXACT:
+    chosen = tuple(settings.select or ()) + tuple(settings.extend_select)
+    if not rule.default_enabled and best_select < EXACT and not any(s.strip().upper() == ALL for s in chosen):
         return False
     best_ignore = max((_specificity(s, rule) for s in settings.ignore), default=0)
     return best_select > 0 and best_select > best_ignore

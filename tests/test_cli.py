@@ -62,7 +62,7 @@ EXIT_CASES = [
     ("syntax-error", {"a.py": SYNTAX_ERROR}, ["a.py"], 1),
     ("syntax-error-exit-zero", {"a.py": SYNTAX_ERROR}, ["--exit-zero", "a.py"], 0),
     ("binary", {"a.py": b"keras\x00\x01"}, ["a.py"], 1),
-    ("missing-path", {}, ["nope.py"], 2),
+    ("missing-path", {}, ["nope.py"], 1),
     ("unknown-select", {"a.py": "x = 1\n"}, ["--select", "XYZ123", "a.py"], 2),
     ("unknown-ignore", {"a.py": "x = 1\n"}, ["--ignore", "bogus-name", "a.py"], 2),
     ("bad-format", {}, ["--format", "xml"], 2),
@@ -86,9 +86,14 @@ def test_exit_status(tmp_path, files, args, status) -> None:
         assert r.err.count("\n") <= 3  # a short message, never a traceback
 
 
-def test_missing_path_one_line_message(tmp_path) -> None:
-    r = run_cli("nope.py", cwd=tmp_path)
-    assert r.err == "rnnlint: error: path does not exist: nope.py\n"
+def test_missing_path_is_a_finding_and_the_others_are_linted(tmp_path) -> None:
+    write(tmp_path, "seed.py", STACKED_LSTM)
+    r = run_cli("--no-confirm", "nope.py", "seed.py", cwd=tmp_path)
+    assert r.code == 1 and r.err == "", r.err
+    lines = r.out.splitlines()
+    assert lines[0] == "nope.py:1:1: RNN000 [error] No such file or directory"
+    assert any(line.startswith("seed.py:4:") and " RNN001 " in line for line in lines), r.out
+    assert "Found 2 problems in 2 files" in r.out
 
 
 def test_list_rules_table() -> None:
@@ -204,7 +209,7 @@ def test_needs_analyzer_stacked_lstm_text(tmp_path) -> None:
     write(tmp_path, "seed.py", STACKED_LSTM)
     r = run_cli("--no-confirm", "seed.py", cwd=tmp_path)
     assert r.code == 1, r.out + r.err
-    assert re.search(r"^seed\.py:4:\d+: RNN001 \[error\] ", r.out, re.M), r.out
+    assert re.search(r"^seed\.py:4:\d+: RNN001 \[\*\] \[error\] ", r.out, re.M), r.out  # [*]: --fix fixes it
     assert " 4 | model.add(LSTM(256, input_shape=(10, 1)))" in r.out
 
 
@@ -373,11 +378,11 @@ def test_lint_source_syntax_error_position() -> None:
     assert (f.code, f.name, f.span.line) == ("RNN000", "syntax-error", 2)
 
 
-def test_lint_paths_missing_path_raises(tmp_path) -> None:
-    from rnnlint.discover import PathNotFound
-
-    with pytest.raises(PathNotFound):
-        engine.lint_paths([str(tmp_path / "nope")])
+def test_lint_paths_reports_a_missing_path(tmp_path) -> None:
+    missing = str(tmp_path / "nope")
+    result = engine.lint_paths([missing], Settings(confirm=False, use_cache=False))
+    assert [(f.path, f.code, f.name, f.message) for f in result.findings] == [
+        (missing, "RNN000", "unreadable-file", "No such file or directory")]
 
 
 # --- confirmation plumbing (with a fake checker) -------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_fix_makes_the_example_lint_clean(tmp_path, rule, example, kind):
     assert run.code in (0, 1), run.err
     fixed = path.read_text(encoding="utf-8")
     assert fixed != example.source
-    assert "Fixed " in run.out and "Fixed 0 problems" not in run.out, run.out
+    assert re.search(r"\([1-9]\d* fixed, \d+ remaining\)", run.out), run.out
     if example.fixed is not None:
         assert fixed == Example(example.fixed).source
     again = lint_source(fixed, str(path), _settings(rule.code, example.target_keras, example))
@@ -133,7 +134,7 @@ def test_unsafe_fix_needs_the_flag(tmp_path, rule, example, kind):
     run = _cli_fix(path, code=rule.code, target_keras=example.target_keras, project=example.project)
     assert run.code == 1, run.err
     assert path.read_bytes() == before
-    assert "Fixed 0 problems." in run.out
+    assert " fixed, " not in run.out and "No fixes with --fix (" in run.out, run.out
 
 
 # --- the fixed models build in the real Keras (through the checker's worker, never by running the file) -------
@@ -249,7 +250,7 @@ def test_keras2_script_is_carried_to_keras3(tmp_path, built):
     fixed = path.read_text()
     for gone in ("nb_epoch", "keras.layers.recurrent", "batch_input_shape"):  # CuDNNLSTM: aliased to LSTM
         assert gone not in fixed, (gone, fixed)
-    assert "Fixed 4 problems." in run.out, run.out
+    assert "(4 fixed, 0 remaining)" in run.out, run.out
     remaining = lint_source(fixed, str(path), _settings(None, 3)).findings
     assert [(f.code, f.span.line, f.message) for f in remaining] == []
     models = built[0].get("keras2-script")
@@ -301,11 +302,11 @@ def test_fix_twice_is_idempotent(tmp_path):
     path = write(tmp_path, "model.py", MIXED)
     first = _cli_fix(path)
     assert path.read_text() == MIXED_FIXED, first.err
-    assert "Fixed 5 problems." in first.out
+    assert "Found 5 problems (5 fixed, 0 remaining)" in first.out
     after_first = path.read_bytes()
     second = _cli_fix(path)
     assert path.read_bytes() == after_first
-    assert "Fixed 0 problems." in second.out
+    assert second.out.startswith("All checks passed"), second.out
     assert run_cli("--diff", "--no-confirm", str(path), cwd=tmp_path).code == 0
 
 
@@ -316,7 +317,7 @@ def test_fix_then_report_what_remains(tmp_path):
     assert "return_sequences=True" in path.read_text()
     assert run.code == 1  # RNN006 (unsafe fix only) remains
     assert "RNN006" in run.out and "RNN001" not in run.out
-    assert run.out.rstrip().endswith("Fixed 1 problem.")
+    assert "Found 2 problems (1 fixed, 1 remaining)" in run.out, run.out
 
 
 def test_exit_non_zero_on_fix(tmp_path):
@@ -428,7 +429,7 @@ def test_fix_a_folder(tmp_path):
     run = run_cli("--fix", "--no-confirm", "pkg", cwd=tmp_path)
     assert a.read_text() == STACKED_FIXED and b.read_text() == MIXED_FIXED
     assert clean.stat().st_mtime_ns == mtime  # a file with nothing to fix is not rewritten
-    assert "Fixed 6 problems." in run.out
+    assert "(6 fixed, 0 remaining)" in run.out
 
 
 # --- refusals: a fix that would not parse, a file that cannot be written --------------------------------------

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from rnnlint.engine import confirm_results, lint_file, lint_source
 from rnnlint.fix import MAX_ITERATIONS, applicable, fix_source
 from rnnlint.report import json as json_report
+from rnnlint.report import models as models_report
 from rnnlint.settings import Settings
 
 LONG = os.environ.get("RNNLINT_FUZZ_LONG") == "1"
@@ -112,6 +113,9 @@ def check(text: str, path: str = "fuzz.py", result=None, fixes: bool = True) -> 
         assert set(obj["confirmation"]) == {"status", "detail", "keras_version"}
         assert obj["code"].startswith("RNN") and obj["severity"] in ("error", "warning", "info")
         assert obj["cell"] is None
+    # --show-models --format json: every IR value of every program is serialisable (issue 18: a non-literal
+    # batch_size crashed it)
+    assert isinstance(json.loads(models_report.render_json([result])), list)
     if result.source is None:
         return
     # positions
@@ -346,6 +350,9 @@ def keras_program(draw) -> str:
 @given(keras_program())
 @example("from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\nmodel = Sequential()\n"
          "model.add(LSTM(256, input_shape=(10, 1)))\nmodel.add(LSTM(256))\nmodel.add(Dense(1))\n")
+@example("import numpy as np\nimport keras\nX = np.zeros((16, 5, 1))\nmodel = keras.Sequential([keras.Input(shape=(5, 1)), "
+         "keras.layers.LSTM(3), keras.layers.Dense(1)])\nmodel.fit(X, X[:, -1], batch_size=config.batch_size, "
+         "epochs=cfg['epochs'])\n")
 def test_generated_keras_programs(text):
     check(text)
 

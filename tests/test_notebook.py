@@ -273,7 +273,7 @@ def test_cli_fix_example_notebook_keeps_outputs_byte_for_byte(tmp_path) -> None:
     path = write(tmp_path, "stacked_lstm.ipynb", EXAMPLE.read_bytes())
     run = run_cli("--fix", "--no-confirm", "--no-cache", "stacked_lstm.ipynb", cwd=tmp_path)
     assert run.code == 0, run.out + run.err
-    assert "Fixed 1 problem." in run.out
+    assert "(1 fixed, 0 remaining)" in run.out
     before, after = EXAMPLE.read_text(encoding="utf-8"), path.read_text(encoding="utf-8")
     old, new = json.loads(before), json.loads(after)
     for a, b in zip(old["cells"], new["cells"]):

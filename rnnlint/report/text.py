@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, TextIO
 
-from rnnlint.findings import NOT_RUN, Finding
+from rnnlint.findings import NOT_RUN, Finding, fix_kind
 
 if TYPE_CHECKING:
     from rnnlint.engine import FileResult, RunResult
@@ -86,12 +86,20 @@ def excerpt(finding: Finding, lines: list[str], paint: _Painter) -> list[str]:
     ]
 
 
-def format_finding(finding: Finding, source_lines: list[str] | None, paint: _Painter, show_source: bool = True) -> list[str]:
+def fixable(finding: Finding, unsafe: bool = False) -> bool:
+    """`--fix` would fix it (a safe fix; an unsafe one too with `--unsafe-fixes`): the `[*]` marker."""
+    kind = fix_kind(finding)
+    return kind == "safe" or (unsafe and kind == "unsafe")
+
+
+def format_finding(finding: Finding, source_lines: list[str] | None, paint: _Painter, show_source: bool = True,
+                   unsafe: bool = False) -> list[str]:
     span = finding.span
     where = f"{finding.path}:{span.line}:{span.column}:"
     if finding.cell is not None:
         where = f"{finding.path}:cell {finding.cell}:{span.line}:{span.column}:"
-    out = [f"{paint('path', where)} {paint('code', finding.code)} "
+    marker = " [*]" if fixable(finding, unsafe) else ""
+    out = [f"{paint('path', where)} {paint('code', finding.code)}{marker} "
            f"[{paint(finding.severity, finding.severity)}] {finding.message}"]
     if show_source and source_lines is not None and finding.name != "internal-error":
         out.extend(excerpt(finding, source_lines, paint))
@@ -104,17 +112,37 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def summary(result: "RunResult") -> str:
+def summary(result: "RunResult", fixed: int | None = None) -> str:
+    """The last line. `fixed` (after `--fix`): how many problems were fixed, counted in the total as ruff does
+    (`Found 3 problems (2 fixed, 1 remaining).`)."""
     files = len({f.path for f in result.findings})
     refuted = ""
     if result.refuted:
         verb = "shown" if any(f.confirmation.status == "refuted" for f in result.findings) else "hidden; --show-refuted shows them"
         refuted = f" ({_plural(result.refuted, 'finding')} refuted by Keras, {verb})"
+    if fixed:
+        remaining = len(result.findings)
+        return (f"Found {_plural(fixed + remaining, 'problem')} ({fixed} fixed, {remaining} remaining)"
+                f"{refuted}{judged(result)}.")
     if not result.findings:
         if not result.files:
             return "No Python files found."
         return f"All checks passed{refuted}{judged(result)}."
     return f"Found {_plural(len(result.findings), 'problem')} in {_plural(files, 'file')}{refuted}{judged(result)}."
+
+
+def fix_hint(findings: "tuple[Finding, ...] | list[Finding]", unsafe: bool = False) -> str | None:
+    """`[*] 2 fixable with --fix (1 more with --unsafe-fixes).`, or None when nothing is fixable."""
+    kinds = [fix_kind(f) for f in findings]
+    safe = sum(1 for k in kinds if k == "safe") + (sum(1 for k in kinds if k == "unsafe") if unsafe else 0)
+    hidden = 0 if unsafe else sum(1 for k in kinds if k == "unsafe")
+    if not safe and not hidden:
+        return None
+    flags = "--fix --unsafe-fixes" if unsafe else "--fix"
+    if not safe:
+        return f"No fixes with --fix ({hidden} with --fix --unsafe-fixes)."
+    more = f" ({hidden} more with --unsafe-fixes)" if hidden else ""
+    return f"[*] {safe} fixable with {flags}{more}."
 
 
 def judged(result: "RunResult") -> str:
@@ -130,14 +158,16 @@ def judged(result: "RunResult") -> str:
     return "; judged against " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def render(result: "RunResult", color: bool = False, show_source: bool = True, quiet: bool = False) -> str:
-    """The report. `quiet` (--quiet): the findings only, without notes and the summary line."""
+def render(result: "RunResult", color: bool = False, show_source: bool = True, quiet: bool = False,
+           unsafe: bool = False, fixed: int | None = None) -> str:
+    """The report. `quiet` (--quiet): the findings only, without notes and the summary line. `unsafe`
+    (--unsafe-fixes): unsafe fixes count as fixable. `fixed`: problems `--fix` fixed before this report."""
     paint = _Painter(color)
     out: list[str] = []
     for file_result in result.files:
         lines = _source_lines(file_result)
         for finding in file_result.findings:
-            block = format_finding(finding, _cell_lines(file_result, finding, lines), paint, show_source)
+            block = format_finding(finding, _cell_lines(file_result, finding, lines), paint, show_source, unsafe)
             out.extend(block)
             if len(block) > 1:
                 out.append("")  # a blank line after a finding with an excerpt
@@ -149,8 +179,11 @@ def render(result: "RunResult", color: bool = False, show_source: bool = True, q
         out.append(f"note: {note}")
     for error in result.errors:
         out.append(f"error: {error}")
-    text = summary(result)
+    text = summary(result, fixed)
     out.append(paint("ok", text) if not result.findings else text)
+    hint = fix_hint(result.findings, unsafe)
+    if hint:
+        out.append(hint)
     return "\n".join(out) + "\n"
 
 
@@ -172,5 +205,7 @@ def _cell_lines(file_result: "FileResult", finding: Finding, lines: list[str] | 
     return None if cell is None else lines[cell.first_line - 1: cell.first_line - 1 + cell.line_count]
 
 
-def write(result: "RunResult", stream: TextIO, show_source: bool = True, quiet: bool = False) -> None:
-    stream.write(render(result, color=use_color(stream), show_source=show_source, quiet=quiet))
+def write(result: "RunResult", stream: TextIO, show_source: bool = True, quiet: bool = False, unsafe: bool = False,
+          fixed: int | None = None) -> None:
+    stream.write(render(result, color=use_color(stream), show_source=show_source, quiet=quiet, unsafe=unsafe,
+                        fixed=fixed))
