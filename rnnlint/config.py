@@ -14,8 +14,7 @@ Every key is checked: an unknown key, a value of the wrong type or an unknown ru
 reported as `rnnlint: <file>: [tool.rnnlint] <key>: expected …` with exit status 2.
 
 `.gitignore` files (from the folder being walked up to the repository root) are respected while walking
-folders when pathspec is installed (`respect-gitignore`, `--no-respect-gitignore`); without pathspec they are
-not read.
+folders (`respect-gitignore`, `--no-respect-gitignore`), matched with pathspec (a runtime dependency).
 """
 from __future__ import annotations
 
@@ -258,19 +257,16 @@ def glob_match(relative: str, pattern: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# .gitignore (pathspec, optional)
+# .gitignore (pathspec)
 
 class _GitIgnore:
     """Answers "is this path ignored by a .gitignore?" from the .gitignore files between it and the repository
     root (the closest folder with a .git entry; without one, up to the filesystem root). Deeper files win."""
 
     def __init__(self) -> None:
-        try:
-            import pathspec  # lazy and optional (in the test extra)
-        except ImportError:
-            self.pathspec = None
-        else:
-            self.pathspec = pathspec
+        import pathspec  # a runtime dependency; imported when a run first asks about .gitignore
+
+        self.pathspec = pathspec
         self._specs: dict[str, Any] = {}
         self._chains: dict[str, tuple[tuple[str, Any], ...]] = {}
 
@@ -298,8 +294,6 @@ class _GitIgnore:
         return self._chains[folder]
 
     def ignored(self, path: str) -> bool:
-        if self.pathspec is None:
-            return False
         path = os.path.abspath(path)
         chain = self._chain(os.path.dirname(path))
         if not chain:  # no .gitignore above this file: nothing to ask (and no stat)

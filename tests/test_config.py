@@ -138,7 +138,6 @@ def test_target_keras_from_the_file(tmp_path: Path) -> None:
 # --- .gitignore ---------------------------------------------------------------------------------------------
 
 def test_gitignore_respected(tmp_path: Path) -> None:
-    import pathspec  # noqa: F401 - the test extra installs it: missing is a failure, not a skip
     (tmp_path / ".git").mkdir()
     write(tmp_path, ".gitignore", "generated/\n*_scratch.py\n!keep_scratch.py\n")
     write(tmp_path, "generated/model.py", NO_BATCH)
@@ -151,6 +150,31 @@ def test_gitignore_respected(tmp_path: Path) -> None:
     assert len(codes(lint(tmp_path, "--no-respect-gitignore"))) == 5
     write(tmp_path, "rnnlint.toml", "respect-gitignore = false\n")
     assert len(codes(lint(tmp_path))) == 5
+
+
+def test_gitignore_respected_in_a_plain_install(tmp_path: Path) -> None:
+    """`pip install -e .` alone (no extras) into a fresh virtual environment: pathspec comes with rnnlint, so a
+    .gitignore'd folder is skipped there too (issue 18)."""
+    import venv
+
+    repo = Path(__file__).resolve().parent.parent
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    install = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e",
+                              str(repo)], capture_output=True, text=True, timeout=600)
+    assert install.returncode == 0, install.stderr[-2000:]
+    tree = tmp_path / "tree"
+    (tree / ".git").mkdir(parents=True)
+    write(tree, ".gitignore", "generated/\n")
+    write(tree, "generated/model.py", NO_BATCH)
+    write(tree, "kept.py", NO_BATCH)
+    run = subprocess.run([str(python), "-m", "rnnlint", "--no-confirm", "--no-cache", "--format", "json", "."],
+                         cwd=tree, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr
+    assert {f["path"] for f in json.loads(run.stdout)} == {"kept.py"}
+    listed = subprocess.run([str(python), "-m", "pip", "list", "--format", "freeze"], capture_output=True, text=True)
+    assert "pathspec==" in listed.stdout and "tensorflow==" not in listed.stdout and "pytest==" not in listed.stdout
 
 
 # --- broken configuration: exit 2, one line naming the file and the key -------------------------------------
