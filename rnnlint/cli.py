@@ -227,7 +227,7 @@ def _fix(args: argparse.Namespace, settings):
     from rnnlint.fix import fix_paths, unified_diff
 
     if not (args.fix or args.diff):
-        raise UsageError("--unsafe-fixes and --exit-non-zero-on-fix need --fix (or --diff)")
+        raise UsageError("--exit-non-zero-on-fix needs --fix (or --diff)")
     try:
         fixing = fix_paths(args.paths or ["."], settings, unsafe=args.unsafe_fixes, write=not args.diff)
     except PathNotFound as exc:
@@ -263,8 +263,13 @@ def _after_fix(fixing, status: int, args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     if args.lsp:
-        from rnnlint.lsp import start  # lazy: a normal run never imports pygls
-
+        try:
+            from rnnlint.lsp import start  # lazy: a normal run never imports pygls
+        except ModuleNotFoundError as exc:
+            if exc.name not in ("pygls", "lsprotocol") and not str(exc.name or "").startswith(("pygls.", "lsprotocol.")):
+                raise
+            raise UsageError("the language server needs the 'lsp' extra (pygls, lsprotocol): "
+                             "pip install pygls lsprotocol, or pip install -e '.[lsp]' in the rnnlint clone") from None
         return start()
     if args.list_rules:
         return list_rules(sys.stdout)
@@ -277,7 +282,7 @@ def run(args: argparse.Namespace) -> int:
     if _reads_stdin(args) and (args.fix or args.diff):
         return _fix_stdin(args, settings)
     fixing = None
-    if args.fix or args.diff or args.unsafe_fixes or args.exit_non_zero_on_fix:
+    if args.fix or args.diff or args.exit_non_zero_on_fix:  # --unsafe-fixes alone: marks them fixable ([*])
         fixing = _fix(args, settings)
         if isinstance(fixing, int):
             return fixing  # --diff: nothing else to do
@@ -287,9 +292,12 @@ def run(args: argparse.Namespace) -> int:
         settings = replace(settings, confirm=False)
     try:
         # the result cache holds findings only: --show-models needs the IR, so it analyses every file
+        from rnnlint.progress import ProgressLine
+
+        progress = ProgressLine.for_terminal(sys.stderr) if settings.confirm else None
         result = _lint_stdin(args, settings) if _reads_stdin(args) else lint_paths(
             args.paths or ["."], settings, jobs=args.jobs, cache=settings.use_cache and not args.show_models,
-            keep_ir=args.show_models)
+            keep_ir=args.show_models, progress=progress)
     except PathNotFound as exc:
         raise UsageError(str(exc)) from None
     if args.show_models:

@@ -343,17 +343,14 @@ def lint_file(path: str, settings: Settings | None = None, data: bytes | None = 
     return _lint(source, settings, choice_for(settings), loader)
 
 
-def _run_checker(findings: list[Finding], settings: Settings) -> tuple[list[Finding], list[str], list[str]]:
-    """Call `rnnlint.confirm.confirm_findings` if it exists: (findings, notes, errors)."""
+def _run_checker(findings: list[Finding], settings: Settings, progress: object = None,
+                 ) -> tuple[list[Finding], list[str], list[str]]:
+    """Confirm with the checker: (findings, notes, errors). A failure of the checker leaves the findings
+    unconfirmed and is reported as an internal error (never hidden)."""
+    from rnnlint.confirm import confirm_findings  # lazy: the checker's modules are only needed when it runs
+
     try:
-        import rnnlint.confirm as confirm_module
-    except ImportError as exc:
-        return findings, [f"confirmation skipped: {exc}"], []
-    confirm_findings = getattr(confirm_module, "confirm_findings", None)
-    if confirm_findings is None:
-        return findings, [], []
-    try:
-        confirmed, notes = confirm_findings(findings, settings)
+        confirmed, notes = confirm_findings(findings, settings, progress=progress)
     except Exception as exc:  # noqa: BLE001 - findings stay, unconfirmed
         detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
         failed = Confirmation(status="unconfirmed", detail=f"checker failed: {detail}")
@@ -361,14 +358,15 @@ def _run_checker(findings: list[Finding], settings: Settings) -> tuple[list[Find
     return list(confirmed), list(notes), []
 
 
-def confirm_results(results: Sequence[FileResult], settings: Settings) -> RunResult:
-    """Confirm the findings of a whole run at once (when settings.confirm) and assemble the RunResult."""
+def confirm_results(results: Sequence[FileResult], settings: Settings, progress: object = None) -> RunResult:
+    """Confirm the findings of a whole run at once (when settings.confirm) and assemble the RunResult.
+    `progress`: a rnnlint.progress.ProgressLine to report the checker's progress on (a terminal)."""
     notes: list[str] = []
     errors: list[str] = []
     results = list(results)
     to_check = [f for r in results for f in r.findings if f.code != RESERVED_CODE]
     if settings.confirm and to_check:
-        checked, notes, errors = _run_checker(to_check, settings)
+        checked, notes, errors = _run_checker(to_check, settings, progress)
         by_path: dict[str, list[Finding]] = {}
         for finding in checked:
             by_path.setdefault(finding.path, []).append(finding)
@@ -399,7 +397,7 @@ def judged_against(results: Sequence[FileResult]) -> tuple[tuple[KerasChoice, in
 
 
 def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: int | None = 1,
-               cache: bool = False, keep_ir: bool = True) -> RunResult:
+               cache: bool = False, keep_ir: bool = True, progress: object = None) -> RunResult:
     """Discover the files under `paths`, lint each, then confirm once. A path that does not exist becomes an
     RNN000 finding on that path.
 
@@ -413,7 +411,7 @@ def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: 
     from rnnlint.parallel import lint_many
 
     results = lint_many(files, settings, jobs=jobs, cache=cache, keep_ir=keep_ir)
-    return confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings)
+    return confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings, progress)
 
 
 def _missing(path: str) -> FileResult:

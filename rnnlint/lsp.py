@@ -651,8 +651,10 @@ def create_server() -> RnnlintServer:
 def start() -> int:
     """Serve LSP over stdio until the client says exit."""
     global server
-    logging.basicConfig(level=os.environ.get("RNNLINT_LSP_LOG", "WARNING").upper(),
-                        format="rnnlint-lsp %(levelname)s %(message)s")
+    level = os.environ.get("RNNLINT_LSP_LOG", "WARNING").upper()
+    logging.basicConfig(level=logging.WARNING, format="rnnlint-lsp %(levelname)s %(message)s")
+    logging.getLogger("rnnlint").setLevel(level)  # INFO: rnnlint's own messages, never the LSP payloads
+    logging.getLogger("pygls").setLevel(level if level == "DEBUG" else logging.WARNING)  # DEBUG: every message
     server = create_server()
     server.start_io()
     return 0

@@ -118,7 +118,9 @@ def confirmation_note(finding: Finding) -> str:
         return f"[confirmed by {keras}: {detail}]"
     if c.status == "refuted":
         return f"[refuted: {keras} builds this model: {detail}]"
-    return f"[unconfirmed: {detail}]"
+    if detail.startswith(("not checked with Keras", "this is advice")):
+        return f"[{detail}]"
+    return f"[not checked with Keras: {detail}]"
 
 
 def to_diagnostic(finding: Finding, lines: Sequence[str], encoding: str = UTF16,

@@ -7,6 +7,7 @@ text back to notebook cells), which the engine uses to locate findings.
 from __future__ import annotations
 
 import io
+import json
 import os
 import tokenize
 from dataclasses import dataclass
@@ -110,6 +111,21 @@ def read_source(path: str) -> Source | SourceError:
 
 
 def read_text(path: str, data: bytes) -> Source | SourceError:
-    """Decode already-read bytes as if they came from `path` (for standard input)."""
+    """Decode already-read bytes as if they came from `path` (for standard input: `-` holding a notebook's JSON
+    is read as a notebook)."""
     reader = READERS.get(os.path.splitext(path)[1].lower(), _read_python)
+    if path == "-" and looks_like_notebook(data):
+        reader = _read_notebook
     return reader(path, data)
+
+
+def looks_like_notebook(data: bytes) -> bool:
+    """Bytes that are a Jupyter notebook's JSON (an object with a `cells` list), not Python."""
+    head = data.lstrip()[:1]
+    if head != b"{":
+        return False
+    try:
+        document = json.loads(data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False
+    return isinstance(document, dict) and isinstance(document.get("cells"), list)

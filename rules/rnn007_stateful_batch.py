@@ -166,14 +166,16 @@ class StatefulBatch(Rule):
         evidence = Evidence("raises", model=model)
         if declared is None or isinstance(declared.batch_size, Unknown) or isinstance(declared.shape, Unknown):
             if declared is None and model.api == "sequential":
+                batch, per_sample = _from_fit(model)
+                dims = ", ".join([batch or "<batch size>"] + (per_sample or ["<timesteps>", "<features>"]))
                 yield Diagnostic(
                     f"{label(layer)} is stateful=True but the model has no static batch size: declare "
-                    f"keras.Input(batch_shape=(batch_size, timesteps, features)) as its first layer", layer.span,
-                    evidence=evidence)
+                    f"keras.Input(batch_shape=({dims})) as its first layer", layer.span, evidence=evidence)
             return
         batch = declared.batch_size
         if batch is None:
-            spelled = "keras.Input(batch_shape=(batch_size, " + ", ".join(
+            used, _ = _from_fit(model)
+            spelled = f"keras.Input(batch_shape=({used or '<batch size>'}, " + ", ".join(
                 "None" if d is None else str(d) for d in declared.shape) + "))"
             yield Diagnostic(
                 f"{label(layer)} is stateful=True but the model's batch size is not static (line "
@@ -290,3 +292,16 @@ def _dataset_evidence(model: Model, call: TrainCall, claim: str, chunk: int) -> 
     """Fit on batches of the dataset's size (its sample count is not known: two batches' worth)."""
     return Evidence("stateful_fit", model=model, batch_size=chunk, train=(
         ("method", call.method), ("claim", claim), ("samples", None), ("dataset_batch", chunk)))
+
+
+def _from_fit(model: Model) -> tuple[str | None, list[str] | None]:
+    """The batch size the first fit passes (a literal) and its x's per-sample dims, as text for a suggestion."""
+    for call in model.train_calls:
+        if call.method != "fit":
+            continue
+        batch = call.batch_size if call.has_batch_size and isinstance(call.batch_size, int) \
+            and not isinstance(call.batch_size, bool) else None
+        dims = call.x.dims[1:] if isinstance(call.x, ArrayShape) else None
+        known = dims is not None and all(isinstance(d, int) and not isinstance(d, bool) for d in dims) and dims
+        return (str(batch) if batch else None), ([str(d) for d in dims] if known else None)
+    return None, None

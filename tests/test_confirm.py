@@ -259,7 +259,7 @@ def test_a_declaration_inside_a_wrapper_is_ignored_by_keras(run):
 
 
 @pytest.mark.parametrize("name, needle", [
-    ("advice", "advice, nothing to build"),
+    ("advice", "not checked with Keras: this is advice"),
     ("unknown-argument", "positional argument 1 of `LSTM` is not a literal (n_units)"),
     ("not-allowed", "not on the checker's allow-list"),
     ("custom", "not a Keras layer"),
@@ -346,7 +346,7 @@ def test_no_keras_gives_one_note(monkeypatch, tmp_path):
 
 def test_nothing_to_build_starts_no_worker(tmp_path):
     out, notes = confirm_findings([finding(SCENARIOS["advice"])], Settings(str(tmp_path)), spawn=refuse_spawn)
-    assert out[0].confirmation.detail == "advice, nothing to build" and notes == []
+    assert out[0].confirmation.detail == "not checked with Keras: this is advice" and notes == []
     assert confirm_findings([], Settings(str(tmp_path)), spawn=refuse_spawn) == ([], [])
 
 

@@ -72,7 +72,9 @@ CONFIRMATIONS = [
     ("refuted", Confirmation("refuted", "output (None, 10, 1)", "3.15.1"),
      "   = refuted by Keras 3.15.1 (it builds fine): output (None, 10, 1)"),
     ("unconfirmed", Confirmation("unconfirmed", "keras is not installed", None),
-     "   = unconfirmed: keras is not installed"),
+     "   = not checked with Keras: keras is not installed"),
+    ("advice", Confirmation("unconfirmed", "not checked with Keras: this is advice", None),
+     "   = not checked with Keras: this is advice"),
 ]
 
 

@@ -258,8 +258,8 @@ def _gradient(keras: Any, spec: dict) -> Result:
         return failure
     dims = [2] + [d if isinstance(d, int) else DEFAULT_STEPS for d in tuple(model.input_shape)[1:]]
     if len(model.inputs) != 1 or len(dims) != 3 or not _concrete(dims) or backend_name(keras) != "tensorflow":
-        return _result("unconfirmed", "advice, nothing fails (not measured: the model is not one 3D input on "
-                                      "TensorFlow)")
+        return _result("unconfirmed", "not checked with Keras: this is advice (not measured: the model is not "
+                                      "one 3D input on TensorFlow)")
     import numpy as np
     import tensorflow as tf  # the backend of this Keras
 
@@ -269,8 +269,9 @@ def _gradient(keras: Any, spec: dict) -> Result:
         total = tf.reduce_sum(model(x))
     norms = np.linalg.norm(tape.gradient(total, x).numpy(), axis=(0, 2))
     first, last = float(norms[0]), float(norms[-1])
-    return _result("unconfirmed", f"advice, nothing fails; measured after one backward pass on random data: the "
-                                  f"gradient norm at time step 1 is {first:.1e}, at step {dims[1]} {last:.1e}")
+    return _result("unconfirmed", f"this is advice (nothing fails); Keras measured, after one backward pass on "
+                                  f"random data, a gradient norm of {first:.1e} at time step 1 and {last:.1e} at "
+                                  f"step {dims[1]}")
 
 
 def backend_name(keras: Any) -> str:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO, Callable, Sequence
 
 from rnnlint.confirm.messages import strip_ansi
@@ -37,6 +37,7 @@ class WorkerOptions:
     startup_timeout: float = 120.0
     max_restarts: int = 1
     command: tuple[str, ...] = WORKER_COMMAND
+    progress: Callable[[int, int, str], None] | None = field(default=None, compare=False)  # (done, total, keras)
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,8 @@ def run_batch(specs: Sequence[dict], options: WorkerOptions, spawn: Spawn = spaw
     version: str | None = None
     started = restarts = 0
     position = 0
+    if options.progress is not None:
+        options.progress(0, len(specs), "Keras")  # shown after a second: importing TensorFlow takes several
     while position < len(specs):
         if started and restarts >= options.max_restarts:
             break
@@ -154,6 +157,8 @@ def run_batch(specs: Sequence[dict], options: WorkerOptions, spawn: Spawn = spaw
         version = ready.get("keras_version") or version
         try:
             while position < len(specs):
+                if options.progress is not None:
+                    options.progress(position, len(specs), f"Keras {version}")
                 worker.send({"id": position, "spec": specs[position]})
                 answer = worker.receive(options.build_timeout, "to build the model")
                 results[position] = {"status": answer["status"], "detail": answer["detail"]}

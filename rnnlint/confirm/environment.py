@@ -8,7 +8,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-INSTALL_HINT = "pip install 'rnnlint[tensorflow]'"
+INSTALL_HINT = "pip install tensorflow, the 'tensorflow' extra of rnnlint"
+PRE_COMMIT_HINT = "add `additional_dependencies: [tensorflow]` to the rnnlint hook in .pre-commit-config.yaml"
+
+
+def install_hint(environ: dict[str, str]) -> str:
+    """How to get Keras where rnnlint runs: in a pre-commit hook (pre-commit sets PRE_COMMIT=1), the hook's own
+    environment."""
+    return PRE_COMMIT_HINT if environ.get("PRE_COMMIT") == "1" else INSTALL_HINT
 _BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy",
                     "openvino": "openvino"}
 
@@ -58,17 +65,18 @@ def find_keras(target_keras: int | None, environ: dict[str, str] | None = None) 
         plain = _version("keras", "keras")
         if plain is not None and plain.startswith("2."):
             return KerasTarget("keras", plain, legacy=False)
-        return "Keras 2 (tf-keras) is not installed: findings are unconfirmed (pip install tf-keras)"
+        return "Keras 2 (tf-keras) is not installed: findings are not checked with Keras (pip install tf-keras)"
     version = _version("keras", "keras")
     if version is None:
-        return f"Keras is not installed: findings are unconfirmed ({INSTALL_HINT})"
+        return f"Keras is not installed: findings are not checked with Keras ({install_hint(environ)})"
     if target_keras == 3 and not version.startswith("3."):
         return f"Keras 3 is targeted but Keras {version} is installed: findings are unconfirmed"
     if version.startswith("3."):
         backend = _keras3_backend(environ)
         module = _BACKEND_MODULES.get(backend, backend)
         if importlib.util.find_spec(module) is None:
-            return f"the Keras backend `{backend}` is not installed: findings are unconfirmed ({INSTALL_HINT})"
+            return (f"the Keras backend `{backend}` is not installed: findings are not checked with Keras "
+                    f"({install_hint(environ)})")
     return KerasTarget("keras", version, legacy=False)
 
 

@@ -41,9 +41,10 @@ class Options:
 
 
 def confirm_findings(
-    findings: list[Finding], settings: Any, *, spawn: Spawn = spawn_worker,
+    findings: list[Finding], settings: Any, *, spawn: Spawn = spawn_worker, progress: Any = None,
 ) -> tuple[list[Finding], list[str]]:
-    """The same findings with `.confirmation` set, and run-level notes (at most one per cause)."""
+    """The same findings with `.confirmation` set, and run-level notes (at most one per cause). `progress`: a
+    rnnlint.progress.ProgressLine (updated as models are built, erased at the end)."""
     options = Options.from_settings(settings)
     targets: dict[int | None, KerasTarget | str] = {}  # by the Keras major to build with (None: the run's)
 
@@ -70,7 +71,9 @@ def confirm_findings(
             notes.append(target)
             decided.update({i: Confirmation("unconfirmed", _short(target), None) for i in specs})
         else:
-            decided.update(_confirm_specs(specs, target, options, spawn, notes))
+            decided.update(_confirm_specs(specs, target, options, spawn, notes, progress))
+    if progress is not None:
+        progress.close()
     return [f.with_confirmation(decided[i]) for i, f in enumerate(findings)], notes
 
 
@@ -88,6 +91,7 @@ def _plan(finding: Finding, options: Options) -> Spec | Refusal:
 
 def _confirm_specs(
     pending: dict[int, Spec], target: KerasTarget, options: Options, spawn: Spawn, notes: list[str],
+    progress: Any = None,
 ) -> dict[int, Confirmation]:
     cache = Cache(options.cache_dir) if options.use_cache else None
     keys = {i: Cache.key(spec.canonical_json(), target.cache_id) for i, spec in pending.items()}
@@ -103,6 +107,8 @@ def _confirm_specs(
         worker_options = WorkerOptions(
             env=target.environment(dict(os.environ)), build_timeout=options.timeout,
             startup_timeout=options.startup_timeout, max_restarts=options.max_restarts,
+            progress=(lambda done, total, _what: progress.update(done, total, f"Keras {target.version}"))
+            if progress is not None else None,
         )
         batch = run_batch([misses[key].data for key in order], worker_options, spawn)
         if batch.note:

@@ -55,7 +55,7 @@ def canonical_json(data: Any) -> str:
 def build_spec(evidence: Evidence) -> Spec | Refusal:
     """The spec for `evidence`, or the reason it cannot be built."""
     if evidence.expect == "advice":
-        return Refusal("advice, nothing to build")
+        return Refusal("not checked with Keras: this is advice")
     if evidence.expect == "removed":
         return _lookup_spec(evidence)
     model = evidence.model

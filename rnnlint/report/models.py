@@ -30,8 +30,19 @@ def _data_text(value: Any) -> str:
     return "?"
 
 
+def _in_cell(result: Any, line: int, path: str | None) -> tuple[int | None, int]:
+    """(cell, line in that cell) for a line of a notebook's joined code (as findings give it); (None, line) for a
+    .py file or a line of another module."""
+    cells = getattr(result, "cells", None)
+    if not cells or path not in (None, result.path):
+        return None, line
+    cell = next((c for c in reversed(cells) if c.first_line <= line), None)
+    return (None, line) if cell is None else (cell.index, line - cell.first_line + 1)
+
+
 def model_records(results: Iterable[Any]) -> list[dict]:
-    """Plain data describing each model (used by both the text and the JSON output)."""
+    """Plain data describing each model (used by both the text and the JSON output). In a notebook, every
+    `line` is within its `cell`, as in the findings."""
     records = []
     for result in results:
         if result.ir is None:
@@ -42,17 +53,20 @@ def model_records(results: Iterable[Any]) -> list[dict]:
             for node in model.nodes:
                 name = node.layer.kind if node.layer.inner is None else f"{node.layer.kind}({node.layer.inner.kind})"
                 out = shapes.outputs.get(node.id) if shapes else None
-                layers.append({"layer": name, "line": node.layer.span.line, "path": node.layer.span.path,
+                cell, line = _in_cell(result, node.layer.span.line, node.layer.span.path)
+                layers.append({"layer": name, "line": line, "cell": cell, "path": node.layer.span.path,
                                "output_shape": _jsonable_shape(out)})
+            cell, line = _in_cell(result, model.span.line, model.span.path)
             records.append({
-                "path": model.span.path or result.path, "line": model.span.line, "name": model.name,
+                "path": model.span.path or result.path, "line": line, "cell": cell, "name": model.name,
                 "api": model.api,
                 "complete": model.complete,
                 "input_shape": _jsonable_shape(shapes.model_input) if shapes and not shapes.synthetic_input else None,
                 "output_shape": _jsonable_shape(shapes.model_output) if shapes and not shapes.synthetic_input else None,
                 "pattern": model_pattern(model, shapes) if shapes and not shapes.synthetic_input else None,
                 "layers": layers,
-                "train_calls": [{"method": c.method, "line": c.span.line, "path": c.span.path,
+                "train_calls": [{"method": c.method, "line": _in_cell(result, c.span.line, c.span.path)[1],
+                                 "cell": _in_cell(result, c.span.line, c.span.path)[0], "path": c.span.path,
                                  "x": _jsonable_data(c.x), "y": _jsonable_data(c.y),
                                  "batch_size": _jsonable_value(c.batch_size) if c.has_batch_size else None}
                                 for c in model.train_calls],
@@ -98,7 +112,8 @@ def _jsonable_data(value: Any) -> Any:
 def render_text(results: Iterable[Any]) -> str:
     lines: list[str] = []
     for rec in model_records(results):
-        title = f"{rec['path']}:{rec['line']}: {rec['api']} model"
+        cell = f"cell {rec['cell']}:" if rec["cell"] is not None else ""
+        title = f"{rec['path']}:{cell}{rec['line']}: {rec['api']} model"
         if rec["name"]:
             title += f" `{rec['name']}`"
         if rec["pattern"]:
@@ -110,7 +125,7 @@ def render_text(results: Iterable[Any]) -> str:
             shape = _fmt(layer["output_shape"]) if layer["output_shape"] is not None else "?"
             lines.append(f"    {label.ljust(width)}  -> {shape}")
         for call in rec["train_calls"]:
-            at = f"{call['path']}:{call['line']}" if call["path"] not in (None, rec["path"]) else f"line {call['line']}"
+            at = f"{call['path']}:{call['line']}" if call["path"] not in (None, rec["path"]) else _line(call)
             if isinstance(call["x"], dict):
                 lines.append(f"    {call['method']}() {at}: {_fmt(call['x'])}")
                 continue
@@ -126,8 +141,13 @@ def render_text(results: Iterable[Any]) -> str:
 
 def _where(layer: dict, model_path: str) -> str:
     """'LSTM (line 8)', or 'LSTM (models.py:8)' for a layer written in another module than its model."""
-    at = f"{layer['path']}:{layer['line']}" if layer["path"] not in (None, model_path) else f"line {layer['line']}"
+    at = f"{layer['path']}:{layer['line']}" if layer["path"] not in (None, model_path) else _line(layer)
     return f"{layer['layer']} ({at})"
+
+
+def _line(record: dict) -> str:
+    """`line 4`, or `cell 3, line 4` in a notebook."""
+    return f"cell {record['cell']}, line {record['line']}" if record.get("cell") is not None else f"line {record['line']}"
 
 
 def _fmt(value: Any) -> str:

@@ -58,8 +58,10 @@ def confirmation_line(finding: Finding) -> str | None:
         head = f"confirmed by {keras}"
     elif c.status == "refuted":
         head = f"refuted by {keras} (it builds fine)"
-    else:
-        head = "unconfirmed"
+    else:  # plain words for the status: why Keras was not asked, or what it could not decide
+        if c.detail.startswith(("not checked with Keras", "this is advice")):
+            return _one_line(c.detail)
+        head = "not checked with Keras"
     return f"{head}: {_one_line(c.detail)}" if c.detail else head
 
 
