@@ -57,6 +57,7 @@ class Dependency:
     text: str
     path: str
     line: int | None = None
+    group: str = ""  # the optional group or extra it is listed in ("": the main dependencies, a requirements file)
 
 
 @dataclass(frozen=True)
@@ -159,17 +160,14 @@ def pyproject(path: str) -> Iterator[Dependency]:
     data = _toml(path)
     text = _read(path)
     project = data.get("project") if isinstance(data.get("project"), dict) else {}
-    written = _strings(project.get("dependencies"))
-    optional = project.get("optional-dependencies")
-    for group in (optional.values() if isinstance(optional, dict) else ()):
-        written += _strings(group)
-    groups = data.get("dependency-groups")
-    for group in (groups.values() if isinstance(groups, dict) else ()):
-        written += _strings(group)
-    for item in written:
+    written = [(item, "") for item in _strings(project.get("dependencies"))]
+    for table in (project.get("optional-dependencies"), data.get("dependency-groups")):
+        for name, group in (table.items() if isinstance(table, dict) else ()):
+            written += [(item, str(name)) for item in _strings(group)]
+    for item, group in written:
         found = _requirement(item, path, _line_of(text, item))
         if found is not None:
-            yield found
+            yield dataclasses.replace(found, group=group)
     poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
     if isinstance(poetry, dict):
         tables = [poetry.get("dependencies"), poetry.get("dev-dependencies")]
@@ -372,10 +370,8 @@ def decide(requirements: list[Dependency]) -> Declared | None:
     """The Keras major version these requirements pin down, or None (see the module docstring)."""
     relevant = [r for r in requirements if r.name in (KERAS, TF_KERAS) or r.name in TENSORFLOW]
     legacy = next((r for r in relevant if r.name == TF_KERAS), None)
-    if legacy is not None:
-        return Declared(2, legacy, "tf-keras")
     decided: list[Declared] = []
-    for requirement in relevant:
+    for requirement in (r for r in relevant if r.name != TF_KERAS):
         if requirement.name == KERAS:
             versions = _allowed(requirement, KERAS_RELEASES)
             majors = {3 if v.major >= 3 else 2 for v in versions}
@@ -386,6 +382,12 @@ def decide(requirements: list[Dependency]) -> Declared | None:
             package = "tensorflow"
         if len(majors) == 1:
             decided.append(Declared(majors.pop(), requirement, package, versions))
+    if legacy is not None:  # tf-keras is Keras 2 (with TensorFlow >= 2.16: TF_USE_LEGACY_KERAS) — unless it is only
+        # an optional group's (a test extra) while the project's Keras-3 requirement is elsewhere: then undecided
+        threes = [d for d in decided if d.major == 3]
+        if not threes or legacy.group == "" or any(d.requirement.group == legacy.group for d in threes):
+            return Declared(2, legacy, "tf-keras")
+        return None
     if not decided or len({d.major for d in decided}) > 1:
         return None
     return next((d for d in decided if d.package == "keras"), decided[0])

@@ -28,6 +28,12 @@ CASES = [
     ("pyproject-optional", {"pyproject.toml": '[project]\nname = "x"\n\n[project.optional-dependencies]\n'
                                               'gpu = ["tensorflow[and-cuda]<2.16"]\n'},
      2, "pyproject.toml:5: tensorflow[and-cuda]<2.16"),
+    ("pyproject-tf-keras-main", {"pyproject.toml": '[project]\nname = "x"\ndependencies = ["tensorflow>=2.16", '
+                                                 '"tf-keras"]\n'}, 2, "pyproject.toml:3: tf-keras"),
+    # tf-keras only as a test extra, TensorFlow 2.16+ for the code (rnnlint's own pyproject): not decided
+    ("pyproject-tf-keras-test-extra", {"pyproject.toml": '[project]\nname = "x"\n\n[project.optional-dependencies]\n'
+                                                       'tensorflow = ["tensorflow>=2.16"]\ntest = ["pytest", '
+                                                       '"tf-keras>=2.16"]\n'}, None, None),
     ("pyproject-poetry", {"pyproject.toml": '[tool.poetry.dependencies]\npython = "^3.9"\ntensorflow = "~2.12"\n'},
      2, 'pyproject.toml:3: tensorflow = "~2.12"'),
     ("pyproject-poetry-caret-open", {"pyproject.toml": '[tool.poetry.dependencies]\ntensorflow = "^2.12"\n'},
