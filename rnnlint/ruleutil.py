@@ -27,20 +27,28 @@ def label(layer: Layer) -> str:
     return f"{name} (line {layer.span.line})"
 
 
-def insert_argument(layer: Layer, text: str) -> Edit:
-    """An edit that appends `text` (e.g. 'return_sequences=True') to the layer call's arguments."""
-    return append_to_call(layer.call, bool(layer.arguments), text)
+def insert_argument(layer: Layer, text: str) -> tuple[Edit, ...]:
+    """The edits appending `text` (e.g. 'return_sequences=True') to the layer call's arguments."""
+    return append_to_call(layer.call, layer.arguments, text)
 
 
-def append_to_call(call: CallSite, has_arguments: bool, text: str) -> Edit:
-    """An edit appending the argument `text` before the call's closing parenthesis."""
+def append_to_call(call: CallSite, arguments: tuple[Argument, ...], text: str) -> tuple[Edit, ...]:
+    """The edits appending the argument `text` to a call, in the call's own layout: after the last argument on
+    its line (`f(a, b)` → `f(a, b, text)`, a trailing comma kept), or, when the closing parenthesis is on a line of
+    its own, as a new line with the last argument's indentation (one argument per line stays so; a comment after
+    the last argument stays on its line)."""
     close = call.close_paren
-    where = Span(close.line, close.column, close.line, close.column)
-    if not has_arguments:
-        return Edit(where, text)
+    if not arguments:
+        return (Edit(Span(close.line, close.column, close.line, close.column), text),)
+    last = max(arguments, key=lambda a: (a.span.end_line, a.span.end_column))
+    end = Span(last.span.end_line, last.span.end_column, last.span.end_line, last.span.end_column)
+    if close.line == last.span.end_line or last.span.line == call.span.line:
+        return (Edit(end, f", {text}"),)
+    indent = " " * (last.span.column - 1)
+    line_start = Span(close.line, 1, close.line, 1)
     if call.has_trailing_comma:
-        return Edit(where, f" {text}")
-    return Edit(where, f", {text}")
+        return (Edit(line_start, f"{indent}{text},\n"),)
+    return Edit(end, ","), Edit(line_start, f"{indent}{text}\n")
 
 
 def rename_keyword(arg: Argument, new: str) -> Edit:

@@ -42,8 +42,8 @@ import dataclasses
 
 from typing import Iterable
 
-from rnnlint.findings import RANK_ERROR, Diagnostic, Evidence, Fix
-from rnnlint.ir import Model, Node
+from rnnlint.findings import RANK_ERROR, Diagnostic, Edit, Evidence, Fix
+from rnnlint.ir import Layer, Model, Node
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.layerkinds import MERGE_KINDS, sequence_culprits, walk_back, with_sequences
 from rnnlint.ruleutil import input_ref, insert_argument, label, recurrent_core, remove_argument
@@ -368,8 +368,7 @@ class MissingReturnSequences(Rule):
                         f"sequence (batch, timesteps, features): Keras builds it, but there are no timesteps to "
                         f"attend over{mixes}; add return_sequences=True to the {layer.kind} on line {layer.span.line}"
                     )
-                    fix = None if core.has_arg("return_sequences") or _repeated(model, culprit) else Fix(
-                        "unsafe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
+                    fix = None if _repeated(model, culprit) else _sequences_fix(core, "unsafe")
                     yield Diagnostic(message, layer.span, fix=fix,
                                      evidence=Evidence("gets_2d", model=model, upto=node.id))
 
@@ -411,9 +410,7 @@ class MissingReturnSequences(Rule):
                 if repeated:
                     message += (" (it is made in a loop: every layer the loop adds but the last needs it, e.g. "
                                 "return_sequences=(i < n - 1))")
-                fix = Fix("safe", "Add return_sequences=True", (insert_argument(core, "return_sequences=True"),))
-                if core.has_arg("return_sequences") or repeated:
-                    fix = None  # an explicit return_sequences=False, or a loop: leave the decision to the user
+                fix = None if repeated else _sequences_fix(core, "safe")  # a loop: the user decides which ones
                 out.append((Diagnostic(message, layer.span, fix=fix, evidence=evidence), culprit.id))
                 continue
             message = (
@@ -451,3 +448,14 @@ def _repeated(model: Model, node: Node) -> bool:
     """Whether the node's layer is written once and made several times (added in a loop, a builder called
     twice): a fix to that one call changes every layer it makes."""
     return any(other.id != node.id and other.layer.span == node.layer.span for other in model.nodes)
+
+
+def _sequences_fix(core: Layer, applicability: str) -> Fix | None:
+    """Add `return_sequences=True`, or flip an explicit `return_sequences=False`; None for any other value
+    written there (a variable, a `**config` entry): the user's decision."""
+    written = next((a for a in core.arguments if a.keyword == "return_sequences"), None)
+    if written is None:
+        return Fix(applicability, "Add return_sequences=True", insert_argument(core, "return_sequences=True"))
+    if written.value is False and not written.unpacked:
+        return Fix(applicability, "Set return_sequences=True", (Edit(written.value_span, "True"),))
+    return None

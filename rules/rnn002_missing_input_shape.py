@@ -205,7 +205,7 @@ class MissingInputShape(Rule):
         if arg.keyword == "input_shape" and isinstance(arg.value, tuple) and len(arg.value) == 2 and not arg.unpacked:
             message += f"; move it to the {wrapper.kind}"
             fix = Fix("unsafe", f"Move {arg.keyword} to the {wrapper.kind}",
-                      (remove_argument(inner, arg), insert_argument(wrapper, f"{arg.keyword}={arg.source}")))
+                      (remove_argument(inner, arg), *insert_argument(wrapper, f"{arg.keyword}={arg.source}")))
         return Diagnostic(message, arg.span, fix=fix, evidence=Evidence("unbuilt", model=model))
 
 

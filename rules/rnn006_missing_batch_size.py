@@ -197,7 +197,7 @@ class MissingBatchSize(Rule):
             return Diagnostic(message, call.span, evidence=Evidence("advice"))  # 32 is not the size to write in
         size = min(samples, 32) if samples else 32
         fix = Fix("unsafe", f"Add batch_size={size} (what Keras was using)",
-                  (append_to_call(call.call, bool(call.arguments), f"batch_size={size}"),))
+                  append_to_call(call.call, call.arguments, f"batch_size={size}"))
         return Diagnostic(message, call.span, fix=fix, evidence=Evidence("advice"))
 
 

@@ -387,8 +387,13 @@ class Keras3RemovedArgument(Rule):
                                  evidence=Evidence("advice"), severity="warning")
                 continue
             hint = LAYER_ARGS[arg.keyword].format(value=arg.source)
+            fix = None if reported else migration
+            if fix is None and first_of is None and arg.keyword == "input_length" and not arg.unpacked \
+                    and not any(a.keyword == "input_dim" for a in layer.arguments):
+                hint = "it declared nothing on a layer that is not the first either: remove it"
+                fix = Fix("safe", "Remove input_length", (remove_argument(layer, arg),))
             yield Diagnostic(f"{arg.keyword}= on {label(layer)} is rejected by Keras 3 (Unrecognized keyword "
-                             f"arguments): {hint}", layer.span, fix=None if reported else migration, evidence=evidence)
+                             f"arguments): {hint}", layer.span, fix=fix, evidence=evidence)
             reported = True
 
 

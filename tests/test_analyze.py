@@ -159,8 +159,8 @@ def test_subclassed_model_chain():
 
 def test_syntax_error_is_reported_with_position():
     with pytest.raises(SourceSyntaxError) as info:
-        analyze_source("x = (\n")
-    assert info.value.line >= 1
+        analyze_source("y = 1\nx = (\n")
+    assert (info.value.line, info.value.column) == (2, 5)  # the unclosed `(`
 
 
 def test_positional_argument_spans_include_redundant_parentheses():

@@ -255,12 +255,16 @@ def test_needs_analyzer_selection_and_suppression(tmp_path, text, args, status) 
 
 
 def test_needs_analyzer_confirmation_field(tmp_path) -> None:
-    """With the checker on (the default), the finding carries a confirmation status (any of the three)."""
+    """With the checker on (the default), the seed's finding is there and the real Keras confirms it."""
     write(tmp_path, "seed.py", STACKED_LSTM)
     r = run_cli("--format", "json", "--no-cache", "seed.py", cwd=tmp_path)
-    assert r.code in (0, 1), r.err  # 0 only if Keras refuted it
-    for obj in json.loads(r.out):
+    assert r.code == 1, r.err
+    found = json.loads(r.out)
+    for obj in found:
         _check_contract(obj)
+    [rnn001] = [o for o in found if o["code"] == "RNN001"]
+    assert rnn001["confirmation"]["status"] == "confirmed", rnn001["confirmation"]
+    assert rnn001["confirmation"]["keras_version"] and "ndim" in rnn001["confirmation"]["detail"]
 
 
 # --- in-process: internal errors make exit 2 ----------------------------------------------------------------

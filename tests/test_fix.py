@@ -328,11 +328,15 @@ def test_exit_non_zero_on_fix(tmp_path):
     assert _cli_fix(path, "--exit-non-zero-on-fix").code == 0  # nothing left to fix
 
 
-def test_unsafe_fixes_alone_is_a_usage_error(tmp_path):
+def test_unsafe_fixes_alone_only_marks_them_fixable(tmp_path):
+    """As in ruff: --unsafe-fixes without --fix writes nothing; the report counts unsafe fixes as fixable."""
     path = write(tmp_path, "model.py", STACKED)
     run = run_cli("--unsafe-fixes", "--no-confirm", str(path), cwd=tmp_path)
-    assert run.code == 2 and "--fix" in run.err
+    assert run.code == 1 and run.err == "", run.err
+    assert run.out.splitlines()[-1] == "[*] 1 fixable with --fix --unsafe-fixes."
     assert path.read_text() == STACKED
+    alone = run_cli("--exit-non-zero-on-fix", "--no-confirm", str(path), cwd=tmp_path)
+    assert alone.code == 2 and "--fix" in alone.err
 
 
 def test_fix_keeps_the_file_mode(tmp_path):

@@ -1,0 +1,59 @@
+"""Issue 17: a fix keeps the layout of the call it edits — a magic trailing comma, one argument per line,
+comments before `)` and after an argument, parenthesised values, CRLF line ends. Each row is the text before
+and the exact text after `rnnlint --fix` (through the engine's own fix loop, `fix_source`)."""
+from __future__ import annotations
+
+import pytest
+
+from rnnlint.fix import fix_source
+from rnnlint.settings import Settings
+
+HEAD = "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n"
+TAIL = "model.add(LSTM(16))\nmodel.add(Dense(1))\n"
+
+
+def program(first_layer: str) -> str:
+    return f"{HEAD}model = Sequential()\nmodel.add({first_layer})\n{TAIL}"
+
+
+LAYOUTS = [
+    ("one-line", "LSTM(32, input_shape=(10, 1))", "LSTM(32, input_shape=(10, 1), return_sequences=True)"),
+    ("trailing-comma-one-line", "LSTM(32, input_shape=(10, 1),)",
+     "LSTM(32, input_shape=(10, 1), return_sequences=True,)"),
+    ("magic-trailing-comma", "LSTM(\n    32,\n    input_shape=(10, 1),\n)",
+     "LSTM(\n    32,\n    input_shape=(10, 1),\n    return_sequences=True,\n)"),
+    ("one-per-line-no-comma", "LSTM(\n    32,\n    input_shape=(10, 1)\n)",
+     "LSTM(\n    32,\n    input_shape=(10, 1),\n    return_sequences=True\n)"),
+    ("comment-after-argument", "LSTM(\n    32,\n    input_shape=(10, 1),  # ten steps\n)",
+     "LSTM(\n    32,\n    input_shape=(10, 1),  # ten steps\n    return_sequences=True,\n)"),
+    ("comment-before-paren", "LSTM(32, input_shape=(10, 1)  # ten steps\n)",
+     "LSTM(32, input_shape=(10, 1), return_sequences=True  # ten steps\n)"),
+    ("hanging-indent", "LSTM(32,\n          input_shape=(10, 1))",
+     "LSTM(32,\n          input_shape=(10, 1), return_sequences=True)"),
+    ("parenthesised-value", "LSTM((32), input_shape=((10, 1)))",
+     "LSTM((32), input_shape=((10, 1)), return_sequences=True)"),
+    ("explicit-false", "LSTM(32, input_shape=(10, 1), return_sequences=False)",
+     "LSTM(32, input_shape=(10, 1), return_sequences=True)"),
+    ("explicit-false-one-per-line", "LSTM(\n    32,\n    return_sequences=False,  # was many-to-one\n"
+                                    "    input_shape=(10, 1),\n)",
+     "LSTM(\n    32,\n    return_sequences=True,  # was many-to-one\n    input_shape=(10, 1),\n)"),
+]
+
+
+@pytest.mark.parametrize("before, after", [row[1:] for row in LAYOUTS], ids=[row[0] for row in LAYOUTS])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_fix_keeps_the_layout(before: str, after: str, newline: str) -> None:
+    source = program(before).replace("\n", newline)
+    result = fix_source(source, "model.py", Settings(select=("RNN001",), confirm=False, use_cache=False))
+    assert result.error is None, result.error
+    assert result.text == program(after).replace("\n", newline)
+    assert result.fixed_count == 1
+
+
+def test_input_length_on_a_later_recurrent_layer_is_removed() -> None:
+    source = f"{HEAD}model = Sequential([LSTM(8, input_shape=(10, 1), return_sequences=True),\n" \
+             "                    LSTM(4, input_length=10), Dense(1)])\n"
+    result = fix_source(source, "model.py", Settings(select=("RNN010",), confirm=False, use_cache=False,
+                                                     target_keras=3))
+    assert result.text == f"{HEAD}model = Sequential([LSTM(8, input_shape=(10, 1), return_sequences=True),\n" \
+                          "                    LSTM(4), Dense(1)])\n"
