@@ -230,12 +230,24 @@ class MissingReturnSequences(Rule):
                 layers.GRU(16),
                 layers.TimeDistributed(layers.Dense(1)),
             ])
-        """, line=5),
+        """, line=5, fixed="""
+            import keras
+            from keras import layers
+            model = keras.Sequential([
+                keras.Input(shape=(10, 1)),
+                layers.GRU(16, return_sequences=True),
+                layers.TimeDistributed(layers.Dense(1)),
+            ])
+        """),
         Example("""
             from keras.models import Sequential
             from keras.layers import Input, LSTM as L, RepeatVector
             model = Sequential([Input(shape=(12, 1)), L(32, return_sequences=True), RepeatVector(12)])
-        """, line=3, unsafe_fix=True),
+        """, line=3, fixed="""
+            from keras.models import Sequential
+            from keras.layers import Input, LSTM as L, RepeatVector
+            model = Sequential([Input(shape=(12, 1)), L(32), RepeatVector(12)])
+        """, unsafe_fix=True),
         Example("""
             from keras.models import Sequential
             from keras.layers import SimpleRNN, Dense
@@ -243,7 +255,14 @@ class MissingReturnSequences(Rule):
             model.add(SimpleRNN(32))
             model.add(SimpleRNN(16))
             model.add(Dense(1))
-        """, line=4, note="no declared input: the rank error still shows"),
+        """, line=4, fixed="""
+            from keras.models import Sequential
+            from keras.layers import SimpleRNN, Dense
+            model = Sequential()
+            model.add(SimpleRNN(32, return_sequences=True))
+            model.add(SimpleRNN(16))
+            model.add(Dense(1))
+        """, note="no declared input: the rank error still shows"),
         Example("""
             import keras
             from keras import layers
@@ -255,7 +274,18 @@ class MissingReturnSequences(Rule):
                 def call(self, inputs):
                     x = self.lstm1(inputs)
                     return self.lstm2(x)
-        """, line=6, note="subclassed model"),
+        """, line=6, fixed="""
+            import keras
+            from keras import layers
+            class Forecaster(keras.Model):
+                def __init__(self):
+                    super().__init__()
+                    self.lstm1 = layers.LSTM(32, return_sequences=True)
+                    self.lstm2 = layers.LSTM(16)
+                def call(self, inputs):
+                    x = self.lstm1(inputs)
+                    return self.lstm2(x)
+        """, note="subclassed model"),
         Example("""
             from keras.models import Model
             from keras.layers import Input, Embedding, LSTM, Attention, Dense
@@ -280,7 +310,14 @@ class MissingReturnSequences(Rule):
             h = layers.GRU(16)(inputs)
             att = layers.MultiHeadAttention(num_heads=2, key_dim=8)(h, h)
             model = keras.Model(inputs, layers.Dense(1)(att))
-        """, line=4),
+        """, line=4, unsafe_fix=True, fixed="""
+            import keras
+            from keras import layers
+            inputs = keras.Input(shape=(10, 4))
+            h = layers.GRU(16, return_sequences=True)(inputs)
+            att = layers.MultiHeadAttention(num_heads=2, key_dim=8)(h, h)
+            model = keras.Model(inputs, layers.Dense(1)(att))
+        """),
         Example("""
             from keras.models import Sequential
             from keras.layers import LSTM, Dense
@@ -306,7 +343,13 @@ class MissingReturnSequences(Rule):
             in_a, in_b = Input(shape=(10, 3)), Input(shape=(10, 2))
             merged = concatenate([LSTM(32)(in_a), LSTM(16)(in_b)])
             model = Model([in_a, in_b], Dense(1)(LSTM(24)(merged)))
-        """, line=4, message_contains="Concatenate (line 4) merges it", note="a branch of a merge helper"),
+        """, line=4, fixed="""
+            from tensorflow.keras import Input, Model
+            from tensorflow.keras.layers import LSTM, Dense, concatenate
+            in_a, in_b = Input(shape=(10, 3)), Input(shape=(10, 2))
+            merged = concatenate([LSTM(32, return_sequences=True)(in_a), LSTM(16, return_sequences=True)(in_b)])
+            model = Model([in_a, in_b], Dense(1)(LSTM(24)(merged)))
+        """, message_contains="Concatenate (line 4) merges it", note="a branch of a merge helper"),
         Example("""
             import keras
             model = keras.Sequential([keras.Input(shape=(20, 2))])

@@ -77,7 +77,14 @@ class IgnoredInputShape(Rule):
             model.add(Input(shape=(10, 2)))
             model.add(LSTM(32, input_shape=(10, 2)))
             model.add(Dense(1))
-        """, line=5, note="after an explicit Input, the argument is ignored too"),
+        """, line=5, fixed="""
+            from keras.models import Sequential
+            from keras.layers import Input, LSTM, Dense
+            model = Sequential()
+            model.add(Input(shape=(10, 2)))
+            model.add(LSTM(32))
+            model.add(Dense(1))
+        """, note="after an explicit Input, the argument is ignored too"),
         Example("""
             from keras.models import Sequential
             from keras.layers import LSTM, Flatten

@@ -7,6 +7,7 @@ import pytest
 
 from rnnlint.engine import lint_source
 from rnnlint.findings import Finding
+from rnnlint.fix import fix_source
 from rnnlint.rule import Example, Rule, all_rules
 from rnnlint.settings import Settings
 
@@ -22,22 +23,6 @@ def _lint(rule: type[Rule], example: Example) -> list[Finding]:
                         keras=example.keras())
     result = lint_source(example.source, "example.py", settings)
     return list(result.findings)
-
-
-def apply_edits(text: str, finding: Finding) -> str:
-    lines = text.splitlines(keepends=True)
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(line: int, column: int) -> int:
-        return starts[line - 1] + column - 1
-
-    edits = sorted(finding.fix.edits, key=lambda e: (e.span.line, e.span.column), reverse=True)
-    for edit in edits:
-        a, b = offset(edit.span.line, edit.span.column), offset(edit.span.end_line, edit.span.end_column)
-        text = text[:a] + edit.text + text[b:]
-    return text
 
 
 def test_every_rule_has_examples_and_docs():
@@ -68,11 +53,24 @@ def test_valid_example_is_clean(rule, example):
 
 @pytest.mark.parametrize("rule, example", [p for p in _cases("INVALID") if p.values[1].fixed is not None])
 def test_fix_gives_expected_text(rule, example):
-    findings = [f for f in _lint(rule, example) if f.fix is not None]
-    assert findings, "no fix offered"
-    fixed = apply_edits(example.source, findings[0])
-    expected = Example(example.fixed).source
-    assert fixed == expected
-    again = lint_source(fixed, "example.py", Settings(select=(rule.code,), confirm=False, use_cache=False,
-                                                       target_keras=example.target_keras, keras=example.keras()))
+    """The example's fixes, applied by the engine's own fix loop (`fix_source`, as `--fix` does), give exactly
+    the expected text, which no longer has the finding."""
+    settings = Settings(select=(rule.code,), confirm=False, use_cache=False, target_keras=example.target_keras,
+                        keras=example.keras())
+    result = fix_source(example.source, "example.py", settings, unsafe=example.unsafe_fix)
+    assert result.error is None and result.fixed_count, result
+    assert result.text == Example(example.fixed).source
+    again = lint_source(result.text, "example.py", settings)
     assert [f for f in again.findings if f.span.line == example.line] == []
+
+
+@pytest.mark.parametrize("rule, example", list(_cases("INVALID")))
+def test_declared_fix_safety_is_what_the_example_emits(rule, example):
+    """The contract of each INVALID example (as Fixit and ruff hold theirs): a fix it emits has an expected
+    result, and its applicability is the declared one (`unsafe_fix`)."""
+    emitted = {f.fix.applicability for f in _lint(rule, example) if f.code == rule.code and f.fix and f.fix.edits}
+    if not emitted:
+        assert example.fixed is None, "an expected fix result, but no fix is emitted"
+        return
+    assert example.fixed is not None, "a fix is emitted without an expected result"
+    assert emitted == {"unsafe" if example.unsafe_fix else "safe"}, emitted
