@@ -393,7 +393,7 @@ def test_lint_paths_reports_a_missing_path(tmp_path) -> None:
 
 
 def _fake_checker(calls: list):
-    def confirm_findings(findings, settings):
+    def confirm_findings(findings, settings, **_options):
         calls.append(list(findings))
         out = []
         for f in findings:
@@ -428,7 +428,7 @@ def test_no_confirm_skips_the_checker(tmp_path, synthetic) -> None:
 
 
 def test_checker_crash_keeps_findings_and_is_an_internal_error(tmp_path, synthetic) -> None:
-    def crash(findings, settings):
+    def crash(findings, settings, **_options):
         raise OSError("worker died")
 
     synthetic.setattr(rnnlint.confirm, "confirm_findings", crash, raising=False)

@@ -74,8 +74,8 @@ def _check_lines(data: dict) -> list[str]:
         loss = check["loss"] or "mse"
         return [f"y = np.zeros({_literal(_concrete(check['data'], None))})",
                 "x = np.zeros(y.shape[:1] + tuple(d or 10 for d in model.input_shape[1:]))",
-                f'model.compile(optimizer="adam", loss={loss!r})',
-                "model.fit(x, y, epochs=1, verbose=0)  # trains on the broadcast target, or raises",
+                f'model.compile(optimizer="sgd", loss={loss!r}, run_eagerly=True)',
+                "model.train_on_batch(x, y)  # trains on the broadcast target, or raises",
                 'print("trained on y", y.shape, "against outputs", model.output_shape)']
     if expect == "stateful_fit":
         return _stateful_lines(check["train"])
@@ -95,7 +95,7 @@ def _stateful_lines(train: dict) -> list[str]:
     n, method, chunk = train["samples"], train.get("method", "fit"), train.get("dataset_batch")
     lines = [f"x = np.zeros(({n},) + model.input_shape[1:])", f"y = np.zeros(({n},) + model.output_shape[1:])"]
     if method != "predict" or chunk:
-        lines.append('model.compile(optimizer="sgd", loss="mse")')
+        lines.append('model.compile(optimizer="sgd", loss="mse", run_eagerly=True)')
     if chunk:
         lines += [f"batches = ((x[i:i + {chunk}], y[i:i + {chunk}]) for i in range(0, {n}, {chunk}))",
                   f"model.fit(batches, steps_per_epoch={-(-n // chunk)}, epochs=1)"]
