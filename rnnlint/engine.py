@@ -23,7 +23,7 @@ from rnnlint.config import discover_files, for_path
 from rnnlint.findings import Confirmation, Evidence, Finding
 from rnnlint.ir import UNKNOWN, FileIR, Model, Span
 from rnnlint.kerasver import KerasChoice, choice_for, file_choice
-from rnnlint.prefilter import imports_model_module, may_hold_model
+from rnnlint.prefilter import should_analyse
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
 from rnnlint.shapes import ModelShapes
@@ -333,8 +333,7 @@ def lint_file(path: str, settings: Settings | None = None, data: bytes | None = 
     settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
     data = read_bytes(path) if data is None else data  # `data`: already read (standard input, as `path`)
     loader = loader or ModuleLoader()
-    if not prefiltered and not isinstance(data, SourceError) and not may_hold_model(path, data) and \
-            not imports_model_module(path, data, loader):
+    if not prefiltered and not isinstance(data, SourceError) and not should_analyse(path, data, loader):
         return FileResult(path, (), None, None, {}, skipped=True)
     source = data if isinstance(data, SourceError) else read_text(path, data)
     if isinstance(source, SourceError):

@@ -72,7 +72,7 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
     from rnnlint import engine
     from rnnlint.config import for_path
     from rnnlint.analyze.project import ModuleLoader
-    from rnnlint.prefilter import imports_model_module, may_hold_model, module_stems
+    from rnnlint.prefilter import may_hold_model, module_stems, names_recurrent, should_analyse
     from rnnlint.sources import SourceError, read_bytes
 
     resolver = ModuleLoader()  # finds the project modules a file without `keras` imports
@@ -91,7 +91,7 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
     # name shares a part with a file of the run that has `keras` are looked up on disk (the others cannot be one).
     stems = None if others <= SMALL_RUN else module_stems(path for _, path, _, holds in read if holds)
     for index, path, data, holds in read:
-        if not holds and not imports_model_module(path, data, resolver, stems):  # as engine.lint_file says
+        if not (holds and names_recurrent(path, data)) and not should_analyse(path, data, resolver, stems):
             results[index] = engine.FileResult(path, (), None, None, {}, skipped=True)
             continue
         file_settings = for_path(settings, path)

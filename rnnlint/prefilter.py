@@ -135,11 +135,64 @@ def module_stems(paths) -> set[str]:
     return stems
 
 
-def imports_model_module(path: str, data: bytes, loader, stems: set[str] | None = None, depth: int = 3) -> bool:
+#: What a file must name (besides `keras`) for rnnlint to analyse it: a recurrent layer, cell or wrapper, or a
+#: Keras-2 recurrent module. Every recurrent class Keras has contains one of these (LSTM, LSTMCell, ConvLSTM2D,
+#: CuDNNLSTM; GRU, GRUCell, CuDNNGRU; SimpleRNN, RNN, StackedRNNCells) and so do `keras.layers.recurrent`,
+#: `cudnn_recurrent` and `convolutional_recurrent`; a name reached only through another module is covered by
+#: the imports (`imports_model_module`).
+RECURRENT_MARKERS = (b"LSTM", b"GRU", b"RNN", b"recurrent")
+
+
+def names_recurrent(path: str, data: bytes) -> bool:
+    """Whether the file's text (NFKC-normalised, as CPython reads identifiers) names a recurrent layer or module:
+    a superset test from bytes, exact in the same way as `may_hold_model`."""
+    if any(marker in data for marker in RECURRENT_MARKERS):
+        return True
+    if path.lower().endswith(".ipynb"):
+        if b"\0" in data:
+            return True
+        if b"\\u" in data or not data.isascii():  # letters may be escaped or non-ASCII: read the JSON
+            import json
+
+            try:
+                return _nfkc_has_marker(json.dumps(json.loads(data), ensure_ascii=False))
+            except (ValueError, RecursionError):
+                return False
+        return False
+    encoding = _declared_encoding(data)
+    if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
+        return False
+    if encoding is None or encoding == "utf-8":
+        return _nfkc_has_marker(data.decode("utf-8", "replace"))
+    from rnnlint.sources import decode_python
+
+    try:
+        return _nfkc_has_marker(decode_python(data))
+    except (ValueError, SyntaxError):
+        return False
+
+
+def _nfkc_has_marker(text: str) -> bool:
+    normalized = unicodedata.normalize("NFKC", text)
+    return any(marker.decode() in normalized for marker in RECURRENT_MARKERS)
+
+
+def should_analyse(path: str, data: bytes, loader, stems: set[str] | None = None) -> bool:
+    """Whether rnnlint analyses the file: it names Keras and a recurrent layer, or it imports (directly or
+    through other modules of the project) a module that does — a model builder, from a training script."""
+    if may_hold_model(path, data):
+        return names_recurrent(path, data) or imports_model_module(path, data, loader, stems, calls=False)
+    return imports_model_module(path, data, loader, stems)
+
+
+def imports_model_module(path: str, data: bytes, loader, stems: set[str] | None = None, depth: int = 3,
+                         calls: bool = True) -> bool:
     """Whether the file imports a module of the project (found by `loader`, an analyze.project.ModuleLoader)
-    whose bytes contain `keras`, directly or through at most `depth` imports. With `stems` (`module_stems` of the
-    run's files with `keras`), only imports whose dotted name has one of them as a part are looked up."""
-    if not any(word in data for word in _USES_A_MODEL):
+    whose bytes contain `keras` and name a recurrent layer, directly or through at most `depth` imports. With
+    `stems` (`module_stems` of the run's files with `keras`), only imports whose dotted name has one of them as a
+    part are looked up. `calls`: the file must also call a model method (a file without `keras` can only use a
+    model built elsewhere)."""
+    if calls and not any(word in data for word in _USES_A_MODEL):
         return False  # it calls no model method: nothing of a model built elsewhere to check here
     seen: set[str] = set()
     frontier = [(path, data)]
@@ -155,7 +208,7 @@ def imports_model_module(path: str, data: bytes, loader, stems: set[str] | None 
                         imported = handle.read()
                 except OSError:
                     continue
-                if KEYWORD in imported:
+                if KEYWORD in imported and names_recurrent(target, imported):
                     return True
                 found.append((target, imported))
         frontier = found

@@ -28,7 +28,8 @@ CONTRACT_TYPES = {
     "end_line": int, "end_column": int, "cell": (int, type(None)), "confirmation": dict, "fix": (dict, type(None)),
     "keras": (dict, type(None)),  # the Keras the file was judged against: {"major", "reason"}
 }
-SYNTAX_ERROR = "import keras\n\ndef f(:\n    pass\n"  # mentions keras: else the prefilter skips it
+SYNTAX_ERROR = "from keras.layers import LSTM\n\ndef f(:\n    pass\n"  # keras and LSTM: else the prefilter
+# skips it
 ESC = "\033["
 
 # --- basic CLI behaviour ------------------------------------------------------------------------------------
@@ -61,7 +62,7 @@ EXIT_CASES = [
     ("empty-folder", {}, ["."], 0),
     ("syntax-error", {"a.py": SYNTAX_ERROR}, ["a.py"], 1),
     ("syntax-error-exit-zero", {"a.py": SYNTAX_ERROR}, ["--exit-zero", "a.py"], 0),
-    ("binary", {"a.py": b"keras\x00\x01"}, ["a.py"], 1),
+    ("binary", {"a.py": b"keras LSTM\x00\x01"}, ["a.py"], 1),
     ("missing-path", {}, ["nope.py"], 1),
     ("unknown-select", {"a.py": "x = 1\n"}, ["--select", "XYZ123", "a.py"], 2),
     ("unknown-ignore", {"a.py": "x = 1\n"}, ["--ignore", "bogus-name", "a.py"], 2),
@@ -155,9 +156,9 @@ def test_json_empty_array_when_clean(tmp_path) -> None:
 
 def _mixed_folder(root) -> None:
     write(root, "pkg/bad_syntax.py", SYNTAX_ERROR)
-    write(root, "pkg/binary.py", b"\x89PNG\r\n\x1a\n\x00\x00\x00keras")
+    write(root, "pkg/binary.py", b"\x89PNG\r\n\x1a\n\x00\x00\x00keras LSTM")
     write(root, "pkg/latin1_cookie.py", b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n")
-    write(root, "pkg/latin1_plain.py", b"import keras\nname = 'caf\xe9'\n")
+    write(root, "pkg/latin1_plain.py", b"import keras  # LSTM\nname = 'caf\xe9'\n")
     write(root, "pkg/stacked.py", STACKED_LSTM)
     write(root, "pkg/clean.py", "x = 1\n")
 
@@ -178,7 +179,7 @@ def test_folder_with_broken_files_still_lints_the_rest(tmp_path) -> None:
 
 
 def test_text_output_with_caret(tmp_path) -> None:
-    write(tmp_path, "a.py", "import keras\nx = 1\ny = (1,\n")
+    write(tmp_path, "a.py", "import keras  # LSTM\nx = 1\ny = (1,\n")
     r = run_cli("--no-confirm", "a.py", cwd=tmp_path)
     lines = r.out.splitlines()
     assert re.fullmatch(r"a\.py:\d+:\d+: RNN000 \[error\] syntax error: .+", lines[0])
@@ -271,7 +272,7 @@ def test_needs_analyzer_confirmation_field(tmp_path) -> None:
 
 
 def test_analyzer_crash_is_rnn000_and_exit_2(tmp_path, monkeypatch, capsys) -> None:
-    write(tmp_path, "a.py", "x = 1  # keras\n")
+    write(tmp_path, "a.py", "x = 1  # keras LSTM\n")
     write(tmp_path, "b.py", SYNTAX_ERROR)
 
     def boom(text: str, **kwargs) -> FileIR:
@@ -370,7 +371,7 @@ def test_engine_without_propagate_gives_unknown_shapes(synthetic) -> None:
 
 
 def test_lint_file_unreadable(tmp_path) -> None:
-    path = write(tmp_path, "a.py", b"keras\x00")
+    path = write(tmp_path, "a.py", b"keras LSTM\x00")
     result = engine.lint_file(str(path))
     assert [(f.code, f.name) for f in result.findings] == [("RNN000", "unreadable-file")]
     assert result.source is None
@@ -407,8 +408,8 @@ def _fake_checker(calls: list):
 def test_confirmation_runs_once_per_run_and_drops_refuted(tmp_path, synthetic) -> None:
     calls: list = []
     synthetic.setattr(rnnlint.confirm, "confirm_findings", _fake_checker(calls), raising=False)
-    write(tmp_path, "a.py", "m = 1  # keras\n\n\n")
-    write(tmp_path, "b.py", "m = 1  # keras\n\n\n")
+    write(tmp_path, "a.py", "m = 1  # keras LSTM\n\n\n")
+    write(tmp_path, "b.py", "m = 1  # keras LSTM\n\n\n")
     result = engine.lint_paths([str(tmp_path)], Settings())
     assert len(calls) == 1 and len(calls[0]) == 4  # two files × two rule findings; RNN000 is never sent
     assert result.refuted == 2
@@ -421,7 +422,7 @@ def test_confirmation_runs_once_per_run_and_drops_refuted(tmp_path, synthetic) -
 def test_no_confirm_skips_the_checker(tmp_path, synthetic) -> None:
     calls: list = []
     synthetic.setattr(rnnlint.confirm, "confirm_findings", _fake_checker(calls), raising=False)
-    write(tmp_path, "a.py", "m = 1  # keras\n\n\n")
+    write(tmp_path, "a.py", "m = 1  # keras LSTM\n\n\n")
     result = engine.lint_paths([str(tmp_path)], Settings(confirm=False))
     assert calls == [] and result.refuted == 0
     assert all(f.confirmation.detail == "not run" for f in result.findings)
@@ -432,7 +433,7 @@ def test_checker_crash_keeps_findings_and_is_an_internal_error(tmp_path, synthet
         raise OSError("worker died")
 
     synthetic.setattr(rnnlint.confirm, "confirm_findings", crash, raising=False)
-    write(tmp_path, "a.py", "m = 1  # keras\n\n\n")
+    write(tmp_path, "a.py", "m = 1  # keras LSTM\n\n\n")
     result = engine.lint_paths([str(tmp_path)], Settings())
     assert result.internal_error and "worker died" in result.errors[0]
     assert all("checker failed" in f.confirmation.detail for f in result.findings if f.code != "RNN000")

@@ -108,7 +108,7 @@ def test_malformed_notebook_is_a_source_error(tmp_path, data: bytes, reason: str
 
 
 def test_malformed_notebook_is_one_rnn000(tmp_path) -> None:
-    write(tmp_path, "bad.ipynb", b"{ not json, but keras")  # mentions keras: else the prefilter skips it
+    write(tmp_path, "bad.ipynb", b"{ not json, but keras LSTM")  # keras, LSTM: else the prefilter skips it
     run = run_cli("--no-confirm", "--format", "json", str(tmp_path))
     assert run.code == 1, run.err
     findings = json.loads(run.out)
@@ -135,7 +135,7 @@ def test_finding_located_in_its_cell(tmp_path) -> None:
 
 
 def test_syntax_error_located_in_its_cell(tmp_path) -> None:
-    path = write(tmp_path, "nb.ipynb", notebook(code("import keras\ny = 2"), code("z = (\n")))
+    path = write(tmp_path, "nb.ipynb", notebook(code("from keras.layers import LSTM\ny = 2"), code("z = (\n")))
     [finding] = lint_file(str(path), Settings(confirm=False)).findings
     assert finding.code == "RNN000" and finding.name == "syntax-error"
     assert finding.cell == 2 and finding.span.line == 1

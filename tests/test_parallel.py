@@ -28,7 +28,7 @@ model = models.Sequential([layers.Input(shape=(10, 1)), layers.LSTM(8), layers.D
 model.compile(loss="mse")
 model.fit(X, y, batch_size=8)
 """
-SYNTAX = "import keras\n\ndef f(:\n    pass\n"
+SYNTAX = "from keras.layers import LSTM\n\ndef f(:\n    pass\n"
 PLAIN = "def add(a, b):\n    return a + b\n"
 
 

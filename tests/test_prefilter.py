@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from conftest import STACKED_LSTM, write
@@ -126,9 +127,37 @@ def test_a_keras_file_is_linted(tmp_path) -> None:
 
 
 def test_a_keras_file_with_a_syntax_error_is_reported(tmp_path) -> None:
-    path = write(tmp_path, "broken.py", "import keras\ndef f(:\n")
+    path = write(tmp_path, "broken.py", "from keras.layers import LSTM\ndef f(:\n")
     [finding] = engine.lint_file(str(path), NO_CONFIRM).findings
     assert (finding.code, finding.name) == ("RNN000", "syntax-error")
+
+
+DENSE_ONLY = ("import numpy as np\nimport keras\nmodel = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1)])\n"
+              "model.fit(np.zeros((10, 3)), np.zeros((10, 1)), batch_size=5)\n")
+
+
+def test_a_keras_file_without_recurrent_layers_is_not_analysed(tmp_path) -> None:
+    """Issue 19: rnnlint analyses what can hold or use a recurrent model; a Dense-only script is skipped."""
+    path = write(tmp_path, "dense.py", DENSE_ONLY)
+    assert engine.lint_file(str(path), NO_CONFIRM).skipped
+    recurrent = DENSE_ONLY.replace("Dense(1)", "LSTM(1)").encode()
+    assert not engine.lint_file(str(path), NO_CONFIRM, data=recurrent).skipped
+
+
+def test_a_training_script_importing_a_recurrent_builder_is_analysed(tmp_path) -> None:
+    """Issue 19: only models.py names a recurrent layer; train.py, which imports its builder, is analysed, and
+    the mistake written in models.py is found through train.py's call (the builder alone has symbolic sizes)."""
+    write(tmp_path, "models.py", "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n\n\n"
+                                 "def build(steps, features):\n    model = Sequential()\n"
+                                 "    model.add(LSTM(32, input_shape=(steps, features)))\n"
+                                 "    model.add(LSTM(16))\n    model.add(Dense(1))\n    return model\n")
+    write(tmp_path, "train.py", "import numpy as np\nfrom models import build\n\n"
+                                "model = build(10, 3)\nmodel.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)\n")
+    write(tmp_path, "plot.py", "import keras\nimport matplotlib\nkeras.utils.plot_model\n")  # keras, no model
+    result = engine.lint_paths([str(tmp_path)], NO_CONFIRM)
+    skipped = {os.path.basename(r.path): r.skipped for r in result.files}
+    assert skipped == {"models.py": False, "plot.py": True, "train.py": False}
+    assert [(os.path.basename(f.path), f.code, f.span.line) for f in result.findings] == [("models.py", "RNN001", 7)]
 
 
 def test_an_unreadable_path_is_still_reported(tmp_path) -> None:
