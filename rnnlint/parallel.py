@@ -128,6 +128,9 @@ def _from_cache(store, key: str, path: str, data: bytes, keras: KerasChoice):
     if entry is None:
         return None
     findings, foreign, dependencies = entry
+    if not findings and not foreign:  # nothing to show: no need to decode the file (a notebook's JSON) at all
+        return FileResult(path, findings, None, None, {}, None, cached=True, foreign=foreign,
+                          dependencies=dependencies, keras=keras)
     source = read_text(path, data)  # the report's source excerpts; cheap next to parsing
     if not isinstance(source, Source):
         return None
