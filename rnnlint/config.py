@@ -264,8 +264,12 @@ class _GitIgnore:
     root (the closest folder with a .git entry; without one, up to the filesystem root). Deeper files win."""
 
     def __init__(self) -> None:
-        import pathspec  # a runtime dependency; imported when a run first asks about .gitignore
-
+        try:
+            import pathspec  # a runtime dependency; imported when a run first asks about .gitignore
+        except ImportError:  # a source checkout run without installing: lint, and say what is not respected
+            pathspec = None
+            sys.stderr.write("rnnlint: note: pathspec is not installed, so .gitignore files are not read "
+                             "(pip install pathspec, or pip install -e . in the rnnlint clone)\n")
         self.pathspec = pathspec
         self._specs: dict[str, Any] = {}
         self._chains: dict[str, tuple[tuple[str, Any], ...]] = {}
@@ -294,6 +298,8 @@ class _GitIgnore:
         return self._chains[folder]
 
     def ignored(self, path: str) -> bool:
+        if self.pathspec is None:
+            return False
         path = os.path.abspath(path)
         chain = self._chain(os.path.dirname(path))
         if not chain:  # no .gitignore above this file: nothing to ask (and no stat)

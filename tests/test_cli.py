@@ -489,3 +489,32 @@ def test_settings_fail_level() -> None:
     assert Settings().fails("info")
     s = dataclasses.replace(Settings(), fail_on="error")
     assert s.fails("error") and not s.fails("warning")
+
+
+# --- a source checkout run without installing (`python -m rnnlint` in the repository) ----------------------
+
+
+def test_runs_from_a_source_checkout_that_is_not_installed(tmp_path) -> None:
+    """`rules/` is `rnnlint.rules` only through the install's package mapping; from a plain checkout on
+    sys.path (the install's finder removed) rnnlint still finds its rules, and without pathspec it lints and says
+    that .gitignore is not read (a note, never an internal error)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    blocked = write(tmp_path, "blocked/pathspec/__init__.py", "raise ImportError('no pathspec here')\n").parent.parent
+    (tmp_path / "tree" / ".git").mkdir(parents=True)
+    write(tmp_path / "tree", ".gitignore", "ignored/\n")
+    write(tmp_path / "tree", "seed.py", STACKED_LSTM)
+    runner = ("import runpy, sys\n"
+              "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f).lower()]\n"
+              f"sys.path[:0] = [{str(blocked)!r}, {str(repo)!r}]\n"
+              "sys.argv = ['rnnlint', '--no-confirm', '--no-cache', '--format', 'json', '.']\n"
+              "runpy.run_module('rnnlint', run_name='__main__')\n")
+    run = subprocess.run([sys.executable, "-c", runner], cwd=tmp_path / "tree", capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert [(f["code"], f["line"]) for f in json.loads(run.stdout)] == [("RNN001", 4)]
+    assert run.stderr == ("rnnlint: note: pathspec is not installed, so .gitignore files are not read "
+                          "(pip install pathspec, or pip install -e . in the rnnlint clone)\n")
