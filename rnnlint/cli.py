@@ -317,7 +317,9 @@ def run(args: argparse.Namespace) -> int:
         for line in (*result.notes, *result.errors):
             print(f"rnnlint: {line}", file=sys.stderr)
         if fixed is not None:
-            print(f"Fixed {_plural(fixed, 'problem')}.", file=sys.stderr)
+            from rnnlint.report.text import plural
+
+            print(f"Fixed {plural(fixed, 'problem')}.", file=sys.stderr)
     else:
         from rnnlint.report import text as text_report
 
@@ -333,26 +335,22 @@ def run(args: argparse.Namespace) -> int:
     return status if fixing is None else _after_fix(fixing, status, args)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _print_fixes(fixing, result, unsafe: bool, stream) -> None:
     """`--show-fixes`: per file, the fixes --fix applied (or, without --fix, would apply), by rule."""
     from collections import Counter
 
-    from rnnlint.report.text import fixable
+    from rnnlint.report.text import fixable, plural
 
     if fixing is not None:
         done = [(f.path, f.fixes) for f in fixing.files if f.error is None and f.fixes]
-        head = f"Fixed {_plural(sum(len(x) for _, x in done), 'problem')}:"
+        head = f"Fixed {plural(sum(len(x) for _, x in done), 'problem')}:"
     else:
         by_path: dict[str, list[tuple[str, str]]] = {}
         for finding in result.findings:
             if fixable(finding, unsafe):
                 by_path.setdefault(finding.path, []).append((finding.code, finding.fix.message))
         done = [(path, tuple(items)) for path, items in sorted(by_path.items())]
-        head = f"Would fix {_plural(sum(len(x) for _, x in done), 'problem')}:"
+        head = f"Would fix {plural(sum(len(x) for _, x in done), 'problem')}:"
     if not done:
         stream.write("No fixes applied.\n" if fixing is not None else "No fixes available.\n")
         return

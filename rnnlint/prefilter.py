@@ -54,14 +54,6 @@ _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 # NFKC, any non-ASCII character (ª → a, ｋ → k, 𝐤 → k as a surrogate pair, …).
 _ESCAPED_LETTER = re.compile(rb"\\u(?:00(?:6[bB15]|7[23])|00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|"
                              rb"[1-9a-fA-F][0-9a-fA-F]{3})")
-_WORD = KEYWORD.decode()
-
-
-def _nfkc_has_keyword(text: str) -> bool:
-    """CPython NFKC-normalises identifiers, so `ｋeras` (fullwidth k) or `kerªs` is the name `keras`."""
-    return _WORD in unicodedata.normalize("NFKC", text)
-
-
 def _ascii_transparent(encoding: str) -> bool:
     """Codecs in which a byte string contains b'keras' exactly when its decoded text contains 'keras'."""
     return encoding in ("utf-8", "ascii") or encoding.startswith(("iso8859-", "cp125"))
@@ -86,31 +78,44 @@ def _declared_encoding(data: bytes) -> str | None:
 
 def may_hold_model(path: str, data: bytes) -> bool:
     """False only when the file at `path` with content `data` cannot hold anything rnnlint checks."""
-    if KEYWORD in data:
+    return _mentions(path, data, (KEYWORD,), _ESCAPED_LETTER)
+
+
+def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Pattern) -> bool:
+    """Whether the file's text, NFKC-normalised as CPython reads identifiers, contains one of `words`: the bytes
+    decide for ASCII text in an ASCII-transparent codec; anything else is decoded as the engine would decode it.
+    `escaped`: the JSON `\\u` escapes that could spell a letter of the words in a notebook."""
+    if any(word in data for word in words):
         return True
+    texts = tuple(word.decode() for word in words)
+
+    def found(text: str) -> bool:
+        normalized = unicodedata.normalize("NFKC", text)
+        return any(t in normalized for t in texts)
+
     if path.lower().endswith(".ipynb"):  # JSON: UTF-8 (or UTF-16/32, with NUL bytes), letters maybe \u-escaped
         if b"\0" in data:
             return True
-        if _ESCAPED_LETTER.search(data) is not None:
+        if escaped.search(data) is not None:
             import json
 
             try:
-                return _nfkc_has_keyword(json.dumps(json.loads(data), ensure_ascii=False))
+                return found(json.dumps(json.loads(data), ensure_ascii=False))
             except (ValueError, RecursionError):
                 return False  # not JSON: the notebook reader could only report RNN000
-        return not data.isascii() and _nfkc_has_keyword(data.decode("utf-8", "replace"))
+        return not data.isascii() and found(data.decode("utf-8", "replace"))
     encoding = _declared_encoding(data)
     if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
         return False  # ASCII bytes read as UTF-8, ASCII or a single-byte superset: the text is the bytes
     if encoding is None or encoding == "utf-8":
-        return _nfkc_has_keyword(data.decode("utf-8", "replace"))
+        return found(data.decode("utf-8", "replace"))
     from rnnlint.sources import decode_python
 
     try:
         text = decode_python(data)
     except (ValueError, SyntaxError):
         return False  # undecodable: no text, so no model (the engine would only report RNN000)
-    return _nfkc_has_keyword(text)
+    return found(text)
 
 
 # `import a.b, c` and `from .a.b import c, d` at the start of a line (inside a block too).
@@ -141,40 +146,12 @@ def module_stems(paths) -> set[str]:
 #: `cudnn_recurrent` and `convolutional_recurrent`; a name reached only through another module is covered by
 #: the imports (`imports_model_module`).
 RECURRENT_MARKERS = (b"LSTM", b"GRU", b"RNN", b"recurrent")
+_ANY_ESCAPE = re.compile(rb"\\u")  # any JSON escape may spell one of their many letters
 
 
 def names_recurrent(path: str, data: bytes) -> bool:
-    """Whether the file's text (NFKC-normalised, as CPython reads identifiers) names a recurrent layer or module:
-    a superset test from bytes, exact in the same way as `may_hold_model`."""
-    if any(marker in data for marker in RECURRENT_MARKERS):
-        return True
-    if path.lower().endswith(".ipynb"):
-        if b"\0" in data:
-            return True
-        if b"\\u" in data or not data.isascii():  # letters may be escaped or non-ASCII: read the JSON
-            import json
-
-            try:
-                return _nfkc_has_marker(json.dumps(json.loads(data), ensure_ascii=False))
-            except (ValueError, RecursionError):
-                return False
-        return False
-    encoding = _declared_encoding(data)
-    if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
-        return False
-    if encoding is None or encoding == "utf-8":
-        return _nfkc_has_marker(data.decode("utf-8", "replace"))
-    from rnnlint.sources import decode_python
-
-    try:
-        return _nfkc_has_marker(decode_python(data))
-    except (ValueError, SyntaxError):
-        return False
-
-
-def _nfkc_has_marker(text: str) -> bool:
-    normalized = unicodedata.normalize("NFKC", text)
-    return any(marker.decode() in normalized for marker in RECURRENT_MARKERS)
+    """Whether the file's text names a recurrent layer or module: exact in the same way as `may_hold_model`."""
+    return _mentions(path, data, RECURRENT_MARKERS, _ANY_ESCAPE)
 
 
 def should_analyse(path: str, data: bytes, loader, stems: set[str] | None = None) -> bool:

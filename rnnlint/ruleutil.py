@@ -71,6 +71,12 @@ def model_has_recurrent(model: Model) -> bool:
                recurrent_core(n.layer.inner) is not None) or n.layer.kind == "RNN" for n in model.nodes)
 
 
+def stateful_layer(model: Model) -> Layer | None:
+    """The model's first layer that is, or wraps, a layer with `stateful=True` (None for a stateless model)."""
+    return next((node.layer for node in model.nodes
+                 if any(inner.arg("stateful") is True for inner in all_layers(node.layer))), None)
+
+
 RECURRENT_NAMES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D",
                              "ConvLSTM3D", "LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells"})
 

@@ -33,7 +33,7 @@ from typing import Iterable
 from rnnlint.findings import Diagnostic, Evidence, Fix
 from rnnlint.ir import ArrayShape, Model, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import all_layers, append_to_call, batched_samples, model_has_recurrent
+from rnnlint.ruleutil import append_to_call, batched_samples, model_has_recurrent, stateful_layer
 
 METHODS = ("fit", "evaluate", "predict")
 
@@ -203,7 +203,7 @@ class MissingBatchSize(Rule):
 
 def _stateful_batch(model: Model) -> int | bool | None:
     """None for a stateless model; a stateful model's static batch size when it declares one, else True."""
-    if not any(inner.arg("stateful") is True for node in model.nodes for inner in all_layers(node.layer)):
+    if stateful_layer(model) is None:
         return None
     declared = model.declared_input
     batch = declared.batch_size if declared is not None else None

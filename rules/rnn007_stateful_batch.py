@@ -34,7 +34,7 @@ from typing import Iterable
 from rnnlint.findings import Diagnostic, Evidence
 from rnnlint.ir import ArrayShape, DatasetShape, Model, TrainCall, Unknown
 from rnnlint.rule import Example, Rule, RuleContext
-from rnnlint.ruleutil import all_layers, batched_samples, label
+from rnnlint.ruleutil import batched_samples, label, stateful_layer
 
 KERAS_DEFAULT_BATCH = 32
 
@@ -154,8 +154,7 @@ class StatefulBatch(Rule):
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
         for model, _shapes in ctx.models():
-            stateful = next((node.layer for node in model.nodes
-                             if any(inner.arg("stateful") is True for inner in all_layers(node.layer))), None)
+            stateful = stateful_layer(model)
             if stateful is not None:  # one finding per cause and call, however many layers are stateful
                 yield from self._check_layer(model, stateful, ctx.target_keras)
 

@@ -110,7 +110,8 @@ def format_finding(finding: Finding, source_lines: list[str] | None, paint: _Pai
     return out
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """`1 problem`, `2 problems`."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -121,16 +122,16 @@ def summary(result: "RunResult", fixed: int | None = None) -> str:
     refuted = ""
     if result.refuted:
         verb = "shown" if any(f.confirmation.status == "refuted" for f in result.findings) else "hidden; --show-refuted shows them"
-        refuted = f" ({_plural(result.refuted, 'finding')} refuted by Keras, {verb})"
+        refuted = f" ({plural(result.refuted, 'finding')} refuted by Keras, {verb})"
     if fixed:
         remaining = len(result.findings)
-        return (f"Found {_plural(fixed + remaining, 'problem')} ({fixed} fixed, {remaining} remaining)"
+        return (f"Found {plural(fixed + remaining, 'problem')} ({fixed} fixed, {remaining} remaining)"
                 f"{refuted}{judged(result)}.")
     if not result.findings:
         if not result.files:
             return "No Python files found."
         return f"All checks passed{refuted}{judged(result)}."
-    return f"Found {_plural(len(result.findings), 'problem')} in {_plural(files, 'file')}{refuted}{judged(result)}."
+    return f"Found {plural(len(result.findings), 'problem')} in {plural(files, 'file')}{refuted}{judged(result)}."
 
 
 def fix_hint(findings: "tuple[Finding, ...] | list[Finding]", unsafe: bool = False) -> str | None:
@@ -156,7 +157,7 @@ def judged(result: "RunResult") -> str:
     if len(targets) == 1:
         choice = targets[0][0]
         return f"; judged against Keras {choice.major} ({choice.reason})"
-    parts = [f"Keras {c.major} ({c.reason}; {_plural(n, 'file')})" for c, n in targets]
+    parts = [f"Keras {c.major} ({c.reason}; {plural(n, 'file')})" for c, n in targets]
     return "; judged against " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
