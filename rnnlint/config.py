@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from rnnlint.declared import ProjectKeras
-from rnnlint.kerasver import KerasChoice, explicit_choice
+from rnnlint.kerasver import explicit_choice
 from rnnlint.settings import Settings, unknown_selectors
 
 PYPROJECT, STANDALONE = "pyproject.toml", "rnnlint.toml"
