@@ -183,13 +183,9 @@ def _settings(args: argparse.Namespace):
 
 
 def list_rules(stream) -> int:
-    from rnnlint.rule import all_rules
+    from rnnlint.rule import rule_table
 
-    rows = [("code", "name", "severity", "fix", "summary")]
-    for rule in all_rules():
-        fix = "yes" if rule.can_fix() else ""
-        default = "" if rule.default_enabled else " (off by default)"
-        rows.append((rule.code, rule.name, rule.severity, fix, rule.summary() + default))
+    rows = [("code", "name", "severity", "fix", "what it flags"), *rule_table()]
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         stream.write("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] + "\n")

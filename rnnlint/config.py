@@ -498,17 +498,3 @@ def for_path(settings: Settings, path: str) -> Settings:
     """The settings to lint `path` with (identity without a configuration)."""
     resolver = getattr(settings, "config", None)
     return resolver.settings_for(path) if resolver is not None else settings
-
-
-def settings_for_path(path: str, base: Settings) -> Settings:
-    """For the language server: the settings to lint `path` with — its closest configuration file applied under
-    `base` (the editor's own options win, as the command line's do). A broken configuration file is ignored
-    here (the CLI reports it, exit 2): the editor keeps linting with `base`."""
-    overrides = Overrides(select=base.select, extend_select=base.extend_select, ignore=base.ignore,
-                          target_keras=base.target_keras)
-    try:
-        settings = configure(base, overrides, [path if os.path.exists(path) else os.path.dirname(path) or "."],
-                             confirm=None if base.confirm else False, target_reason="the editor's targetKeras")
-        return for_path(settings, path)
-    except ConfigError:
-        return base

@@ -322,8 +322,21 @@ def _for_keras(evidence: Evidence | None, file_major: int) -> Evidence | None:
 def lint_source(text: str, path: str, settings: Settings | None = None) -> FileResult:
     """Lint `text` as if it were the file `path` (no confirmation: that is per run, see `confirm_results`).
     Modules it imports are read from disk, next to `path`."""
-    settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
-    return _lint(Source(path=path, text=text), settings, choice_for(settings))
+    return lint_loaded(Source(path=path, text=text), settings)
+
+
+def lint_loaded(source: Source, settings: Settings | None = None, prefilter: str | None = None) -> FileResult:
+    """Lint a source already in memory: a file's text, or a notebook's program (`rnnlint.notebook.program`),
+    whose findings come back by cell as from the command line. The language server lints through here, with
+    `prefilter`: the text as written (a notebook's cells before neutralising); when the command line would skip it
+    (no Keras, no recurrent layer, no import of a module with one; rnnlint.prefilter), the editor skips it too."""
+    settings = for_path(settings or Settings(), source.path)  # the file's configuration and per-file ignores
+    loader = ModuleLoader()
+    if prefilter is not None:
+        probe = source.path if source.cells is None else source.path + ".py"  # the cells' text, not JSON
+        if not should_analyse(probe, prefilter.encode("utf-8", "surrogatepass"), loader):
+            return FileResult(source.path, (), None, None, {}, source.cells, skipped=True)
+    return _lint(source, settings, choice_for(settings), loader)
 
 
 def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None,

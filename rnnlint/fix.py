@@ -120,6 +120,18 @@ def _collides(edit: tuple[int, int, str], taken: Iterable[tuple[int, int, str]])
     return any(a <= d and c <= b for c, d, _ in taken)
 
 
+def apply_edits(text: str, edits: Sequence[Edit]) -> str | None:
+    """`text` with one fix's edits applied (1-based spans into `text`), or None when an edit is out of range or
+    two overlap. The same placement `apply_fixes` uses; inserted line breaks follow the text's own style."""
+    placed = _placed(text, _line_starts(text), edits)
+    if placed is None:
+        return None
+    newline = _newline(text)
+    for a, b, new in sorted(placed, reverse=True):
+        text = text[:a] + (_LINE_BREAK.sub(newline, new) if newline != "\n" else new) + text[b:]
+    return text
+
+
 def apply_fixes(text: str, findings: Iterable[Finding], unsafe: bool = False) -> tuple[str, list[Finding]]:
     """Apply the applicable fixes of `findings` that do not collide, first come (in source order) first served.
 
@@ -417,6 +429,7 @@ __all__ = [
     "fix_file",
     "fix_paths",
     "fix_source",
+    "apply_edits",
     "is_notebook",
     "parse_error",
     "read_for_fix",

@@ -1,6 +1,6 @@
 """The language server: `rnnlint --lsp` (or `python -m rnnlint --lsp`), LSP over stdio with pygls.
 
-    didOpen / didChange ─► (debounce) ─► engine.lint_source, static only ─► publishDiagnostics
+    didOpen / didChange ─► (debounce) ─► engine.lint_loaded (the CLI's program and prefilter), static only ─► publishDiagnostics
     didSave ─► lint now ─► publish ─► confirmation with the real Keras in a daemon thread ─► republish
     codeAction ─► the finding's fix · "Fix all rnnlint problems" (source.fixAll.rnnlint) · "Disable … for this line"
     hover on a layer call ─► its input/output shapes and the model's pattern (many-to-one …)
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import fnmatch
 import functools
 import inspect
 import logging
@@ -30,15 +29,15 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from rnnlint import __version__
+from rnnlint import __version__, config, notebook
 from rnnlint import lsp_convert as conv
-from rnnlint.findings import Edit, Finding
+from rnnlint.findings import Finding
 from rnnlint.settings import RESERVED_CODE, Settings
+from rnnlint.sources import Source
 
 log = logging.getLogger("rnnlint.lsp")
 
 DEBOUNCE_SECONDS = 0.150
-CONFIG_FILES = ("rnnlint.toml", "pyproject.toml")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -82,103 +81,17 @@ def settings_from_options(options: dict | None, base: Settings) -> Settings:
     return dataclasses.replace(base, **changes) if changes else base
 
 
-@dataclass(frozen=True)
-class ProjectConfig:
-    """The `[tool.rnnlint]` table that applies to a file, and the folder it was found in."""
-
-    root: str
-    table: dict
-
-
-def _read_config(path: str) -> dict | None:
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    with open(path, "rb") as handle:
-        data = tomllib.load(handle)
-    if os.path.basename(path) == "rnnlint.toml":
-        return data.get("tool", {}).get("rnnlint", data)
-    table = data.get("tool", {}).get("rnnlint")
-    return table if isinstance(table, dict) else None
-
-
-class ConfigCache:
-    """Finds and reads the `[tool.rnnlint]` of each file's project (cached by file and mtime)."""
-
-    def __init__(self) -> None:
-        self._tables: dict[str, tuple[float, dict | None]] = {}
-
-    def _table(self, path: str) -> dict | None:
-        try:
-            mtime = os.stat(path).st_mtime
-        except OSError:
-            return None
-        cached = self._tables.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
-        try:
-            table = _read_config(path)
-        except Exception as exc:  # noqa: BLE001 - a broken config is reported and ignored
-            log.warning("rnnlint: ignoring %s: %s", path, exc)
-            table = None
-        self._tables[path] = (mtime, table)
-        return table
-
-    def find(self, file_path: str) -> ProjectConfig | None:
-        folder = os.path.dirname(os.path.abspath(file_path))
-        while True:
-            for name in CONFIG_FILES:
-                candidate = os.path.join(folder, name)
-                if os.path.isfile(candidate):
-                    table = self._table(candidate)
-                    if table is not None:
-                        return ProjectConfig(folder, table)
-            parent = os.path.dirname(folder)
-            if parent == folder:
-                return None
-            folder = parent
-
-
-def settings_from_config(config: ProjectConfig | None, file_path: str, base: Settings) -> Settings:
-    """Apply select / extend-select / ignore / per-file-ignores / target-keras / confirm from a config table.
-
-    When `rnnlint.config` provides `settings_for_path(path, base) -> Settings`, that is used instead, so the
-    server and the CLI read configuration the same way.
-    """
-    try:
-        from rnnlint import config as config_module  # type: ignore[attr-defined]
-    except ImportError:
-        config_module = None
-    loader = getattr(config_module, "settings_for_path", None)
-    if callable(loader):
-        return loader(file_path, base)
-    if config is None:
-        return base
-    table = config.table
-    settings = settings_from_options({k: v for k, v in table.items() if k in ("select", "extend-select", "ignore",
-                                                                           "confirm", "target-keras")}, base)
-    per_file = table.get("per-file-ignores")
-    if isinstance(per_file, dict):
-        relative = os.path.relpath(os.path.abspath(file_path), config.root).replace(os.sep, "/")
-        extra = [code for pattern, codes in per_file.items()
-                 if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(os.path.basename(relative), pattern)
-                 for code in (_tuple(codes) or ())]
-        if extra:
-            settings = dataclasses.replace(settings, ignore=settings.ignore + tuple(extra))
-    return settings
-
-
 # ---------------------------------------------------------------------------------------------------------
 # What the server keeps per linted unit (a text document, or a whole notebook)
 
 @dataclass
 class Unit:
-    """A linted unit. `text`/`parts`/`result` always belong together: the last completed lint."""
+    """A linted unit. `source`/`cells`/`parts`/`result` always belong together: the last completed lint."""
 
     key: str  # the document's URI, or the notebook's
     path: str
-    text: str = ""
+    source: Source | None = None  # what was linted: the document's text, or the notebook's program
+    cells: list[notebook.NotebookCell] = field(default_factory=list)  # a notebook's code cells, as linted
     parts: list[conv.Part] = field(default_factory=list)
     result: Any = None  # engine.FileResult of `text`
     result_generation: int = -1  # the generation `result` was computed for
@@ -230,7 +143,6 @@ class RnnlintServer(LanguageServer):
         self.client_options: dict = {}
         self.debounce = DEBOUNCE_SECONDS
         self.units: dict[str, Unit] = {}
-        self.configs = ConfigCache()
         self._confirm_lock = threading.Lock()
         # Linting runs on one worker thread, so a slow file never blocks hovers, code actions or other files' edits.
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rnnlint-lint")
@@ -242,6 +154,17 @@ class RnnlintServer(LanguageServer):
         log.error("%s\n%s", message, detail)
         try:
             self.window_log_message(types.LogMessageParams(type=types.MessageType.Error, message=f"rnnlint: {message}"))
+        except Exception:  # noqa: BLE001 - not connected (tests, shutdown)
+            pass
+
+    def warn_once(self, message: str) -> None:
+        """A problem the user must fix (a broken configuration): shown in the editor once, and logged."""
+        log.warning("%s", message)
+        if message in self._notes_shown:
+            return
+        self._notes_shown.add(message)
+        try:
+            self.window_show_message(types.ShowMessageParams(type=types.MessageType.Warning, message=f"rnnlint: {message}"))
         except Exception:  # noqa: BLE001 - not connected (tests, shutdown)
             pass
 
@@ -257,35 +180,23 @@ class RnnlintServer(LanguageServer):
         return str(getattr(value, "value", value))
 
     def settings_for(self, path: str) -> Settings:
-        """[tool.rnnlint] of the file's project (via rnnlint.config, as the CLI reads it), client options on top."""
+        """[tool.rnnlint] of the file's project, read by rnnlint.config as the CLI reads it, the client's options
+        on top. A broken configuration is shown to the user (window/showMessage) and the client's options used."""
         client = settings_from_options(self.client_options, Settings(select=None))
+        overrides = config.Overrides(select=client.select, extend_select=client.extend_select,
+                                     ignore=client.ignore, target_keras=client.target_keras)
+        explicit_confirm = _pick(self.client_options, "confirm")
+        confirm = explicit_confirm if isinstance(explicit_confirm, bool) else None
         try:
-            from rnnlint import config as config_module
-        except ImportError:
-            config_module = None
-        if config_module is not None and hasattr(config_module, "configure"):
-            overrides = config_module.Overrides(select=client.select, extend_select=client.extend_select,
-                                                ignore=client.ignore, target_keras=client.target_keras)
-            explicit_confirm = _pick(self.client_options, "confirm")
-            try:
-                settings = config_module.configure(
-                    dataclasses.replace(self.base, show_refuted=client.show_refuted, use_cache=client.use_cache),
-                    overrides, [path], confirm=explicit_confirm if isinstance(explicit_confirm, bool) else None)
-                if isinstance(explicit_confirm, bool):
-                    settings = dataclasses.replace(settings, confirm=explicit_confirm)
-                return settings
-            except Exception as exc:  # noqa: BLE001 - e.g. ConfigError: say it once, lint with the client's settings
-                message = f"configuration ignored for {path}: {exc}"
-                if message not in self._notes_shown:
-                    self._notes_shown.add(message)
-                    self.report(message)
-                return settings_from_options(self.client_options, self.base)
-        try:
-            project = settings_from_config(self.configs.find(path), path, self.base)
-        except Exception as exc:  # noqa: BLE001
-            self.report(f"cannot apply the configuration for {path}: {exc}", exc)
-            project = self.base
-        return settings_from_options(self.client_options, project)
+            settings = config.configure(
+                dataclasses.replace(self.base, show_refuted=client.show_refuted, use_cache=client.use_cache),
+                overrides, [path if os.path.exists(path) else os.path.dirname(path) or os.curdir], confirm=confirm,
+                target_reason="the editor's targetKeras")
+            settings = config.for_path(settings, path)  # the file's own configuration file: read (and checked) now
+        except config.ConfigError as exc:
+            self.warn_once(f"configuration ignored for {os.path.basename(path)}: {exc}")
+            return settings_from_options(self.client_options, self.base)
+        return settings if confirm is None else dataclasses.replace(settings, confirm=confirm)
 
     def unit_key(self, uri: str) -> str:
         """The unit a URI belongs to: a notebook cell's notebook, else the document itself."""
@@ -299,16 +210,18 @@ class RnnlintServer(LanguageServer):
             unit = self.units[key] = Unit(key=key, path=_path(key))
         return unit
 
-    def _snapshot(self, unit: Unit) -> tuple[str, list[conv.Part], dict[str, int | None]]:
-        """The unit's current text, its parts and their versions (read on the event loop: pygls owns them)."""
-        notebook = self.workspace.get_notebook_document(notebook_uri=unit.key)
-        if notebook is None:
+    def _snapshot(self, unit: Unit) -> tuple[Source, list[notebook.NotebookCell], list[conv.Part], dict[str, int | None]]:
+        """What to lint (read on the event loop: pygls owns the documents): the program, a notebook's code cells
+        as the CLI makes them (rnnlint.notebook), one part per document the client shows, and their versions."""
+        found = self.workspace.get_notebook_document(notebook_uri=unit.key)
+        if found is None:
             document = self.workspace.get_text_document(unit.key)
-            return document.source, [conv.Part(uri=unit.key, text=document.source, first_line=1)], {unit.key: document.version}
-        documents = [self.workspace.get_text_document(c.document) for c in notebook.cells
-                     if c.kind == types.NotebookCellKind.Code]
-        text, parts = conv.join_cells([(d.uri, d.source) for d in documents])
-        return text, parts, {d.uri: d.version for d in documents}
+            source = Source(path=unit.path, text=document.source)
+            return source, [], [conv.Part(uri=unit.key, text=document.source)], {unit.key: document.version}
+        documents = [(index, self.workspace.get_text_document(c.document))
+                     for index, c in enumerate(found.cells, start=1) if c.kind == types.NotebookCellKind.Code]
+        source, cells, parts = notebook_unit(unit.path, [(index, d.uri, d.source) for index, d in documents])
+        return source, cells, parts, {d.uri: d.version for _, d in documents}
 
     # -- linting -------------------------------------------------------------------------------------------
     def schedule(self, unit: Unit, delay: float | None = None) -> None:
@@ -334,17 +247,18 @@ class RnnlintServer(LanguageServer):
             self.report(f"internal error while linting {unit.path}: {type(exc).__name__}: {exc}", exc)
 
     def _start(self, unit: Unit) -> None:
-        from rnnlint.engine import lint_source
+        from rnnlint.engine import lint_loaded
 
-        text, parts, versions = self._snapshot(unit)
+        source, cells, parts, versions = self._snapshot(unit)
         generation = unit.generation
         settings = dataclasses.replace(self.settings_for(unit.path), confirm=False)
         unit.running = True
-        future = asyncio.get_running_loop().run_in_executor(self.pool, lint_source, text, unit.path, settings)
-        future.add_done_callback(lambda f: self._finished(unit, f, text, parts, versions, generation))
+        written = source.text if not cells else "\n".join(c.text for c in cells)  # what the prefilter reads
+        future = asyncio.get_running_loop().run_in_executor(self.pool, lint_loaded, source, settings, written)
+        future.add_done_callback(lambda f: self._finished(unit, f, source, cells, parts, versions, generation))
 
-    def _finished(self, unit: Unit, future: asyncio.Future, text: str, parts: list[conv.Part],
-                  versions: dict[str, int | None], generation: int) -> None:
+    def _finished(self, unit: Unit, future: asyncio.Future, source: Source, cells: list[notebook.NotebookCell],
+                  parts: list[conv.Part], versions: dict[str, int | None], generation: int) -> None:
         unit.running = False
         try:
             result = future.result()
@@ -352,7 +266,8 @@ class RnnlintServer(LanguageServer):
             self.report(f"internal error while linting {unit.path}: {type(exc).__name__}: {exc}", exc)
         else:
             if generation >= unit.result_generation and self.units.get(unit.key) is unit:
-                unit.text, unit.parts, unit.result, unit.result_generation = text, parts, result, generation
+                unit.source, unit.cells, unit.parts = source, cells, parts
+                unit.result, unit.result_generation = result, generation
                 self.publish(unit, versions)
         for target, waiter in list(unit.waiters):
             if unit.result_generation >= target or not (unit.dirty or unit.pending):
@@ -384,7 +299,7 @@ class RnnlintServer(LanguageServer):
             part = self.part_of(unit, finding)
             if part is None:
                 continue
-            by_uri[part.uri].append(conv.to_diagnostic(finding, part.lines, self.encoding, part.offset))
+            by_uri[part.uri].append(conv.to_diagnostic(finding, part.lines, self.encoding))
         for uri in unit.published - set(by_uri):  # notebook cells that went away
             by_uri[uri] = []
         for uri, diagnostics in by_uri.items():
@@ -394,10 +309,11 @@ class RnnlintServer(LanguageServer):
 
     @staticmethod
     def part_of(unit: Unit, finding: Finding) -> conv.Part | None:
-        part = next((p for p in unit.parts if p.holds(finding.span.line)), None)
-        if part is None and unit.parts and finding.code == RESERVED_CODE:
-            part = unit.parts[-1] if finding.span.line > 1 else unit.parts[0]  # e.g. an error at end of file
-        return part
+        """The document a finding is shown in: its notebook cell (findings come back by cell, as on the command
+        line), or the text document."""
+        if finding.cell is not None:
+            return next((p for p in unit.parts if p.cell == finding.cell), None)
+        return unit.parts[0] if unit.parts else None
 
     def clear(self, unit: Unit) -> None:
         if unit.pending is not None:
@@ -456,6 +372,18 @@ class RnnlintServer(LanguageServer):
         await self.fresh(unit)
         part = next((p for p in unit.parts if p.uri == uri), None)
         return (unit, part) if part is not None else None
+
+
+def notebook_unit(path: str, documents: list[tuple[int, str, str]],
+                  ) -> tuple[Source, list[notebook.NotebookCell], list[conv.Part]]:
+    """A notebook's code cells ((1-based position among all its cells, URI, text) each) → the program the command
+    line lints for the same .ipynb (rnnlint.notebook.code_cell/program: one neutralise, one join), its cells,
+    and one part per cell document."""
+    cells = [c for index, _, text in documents if (c := notebook.code_cell(index, text)) is not None]
+    source = notebook.program(path, cells)
+    starts = {c.index: c.first_line for c in source.cells or ()}
+    parts = [conv.Part(uri=uri, text=text, cell=index, first_line=starts.get(index, 0)) for index, uri, text in documents]
+    return source, cells, parts
 
 
 def _path(uri: str) -> str:
@@ -535,11 +463,10 @@ def _workspace_edit(uri: str, edits: list[types.TextEdit]) -> types.WorkspaceEdi
     return types.WorkspaceEdit(changes={uri: edits})
 
 
-def _finding_matches(finding: Finding, part: conv.Part, lines: list[str], encoding: str,
-                     diagnostic: types.Diagnostic) -> bool:
+def _finding_matches(finding: Finding, lines: list[str], encoding: str, diagnostic: types.Diagnostic) -> bool:
     if diagnostic.code != finding.code or diagnostic.source not in (None, conv.SOURCE):
         return False
-    return conv.to_range(lines, finding.span, encoding, part.offset).start == diagnostic.range.start
+    return conv.to_range(lines, finding.span, encoding).start == diagnostic.range.start
 
 
 def _wanted(only: list[str] | None, kind: str) -> bool:
@@ -553,56 +480,61 @@ async def _on_code_action(ls: RnnlintServer, params: types.CodeActionParams) -> 
     unit, part = found
     uri, lines, encoding = part.uri, part.lines, ls.encoding
     only = [str(getattr(k, "value", k)) for k in (params.context.only or [])]
-    findings = [f for f in unit.result.findings if part.holds_span(f.span) and f.code != RESERVED_CODE]
-    first, last = params.range.start.line + part.first_line, params.range.end.line + part.first_line
+    findings = [f for f in unit.result.findings if f.code != RESERVED_CODE and ls.part_of(unit, f) is part]
+    first, last = params.range.start.line + 1, params.range.end.line + 1
     actions: list[types.CodeAction] = []
     if _wanted(only, types.CodeActionKind.QuickFix.value):
         for finding in findings:
             if not (finding.span.line <= last and first <= finding.span.end_line):
                 continue
-            diagnostics = [d for d in params.context.diagnostics if _finding_matches(finding, part, lines, encoding, d)]
-            if finding.fix is not None and finding.fix.edits and all(part.holds_span(e.span) for e in finding.fix.edits):
+            diagnostics = [d for d in params.context.diagnostics if _finding_matches(finding, lines, encoding, d)]
+            if finding.fix is not None and finding.fix.edits:
                 title = finding.fix.message + ("" if finding.fix.applicability == "safe" else " (unsafe)")
                 actions.append(types.CodeAction(
                     title=f"{title} ({finding.code})", kind=types.CodeActionKind.QuickFix, diagnostics=diagnostics,
                     is_preferred=finding.fix.applicability == "safe",
-                    edit=_workspace_edit(uri, conv.edits_to_text_edits(finding.fix.edits, lines, encoding, part.offset)),
+                    edit=_workspace_edit(uri, conv.edits_to_text_edits(finding.fix.edits, lines, encoding)),
                 ))
-            noqa = conv.noqa_edit(part.text, finding.span.line - part.offset, finding.code)
+            noqa = conv.noqa_edit(part.text, finding.span.line, finding.code)
             if noqa is not None:
                 actions.append(types.CodeAction(
                     title=f"Disable {finding.code} for this line", kind=types.CodeActionKind.QuickFix,
                     diagnostics=diagnostics,
                     edit=_workspace_edit(uri, conv.edits_to_text_edits([noqa], lines, encoding)),
                 ))
-    if _wanted(only, conv.FIX_ALL_KIND) and any(f.fix for f in findings):
-        edit = await asyncio.get_running_loop().run_in_executor(
-            ls.pool, fix_all_edit, unit.text, unit.path, ls.settings_for(unit.path), unit.result, list(unit.parts),
-            part, encoding)
-        if edit is not None:
+    if _wanted(only, conv.FIX_ALL_KIND) and any(f.fix for f in unit.result.findings):
+        changes = await asyncio.get_running_loop().run_in_executor(
+            ls.pool, fix_all_changes, unit.source, list(unit.cells), list(unit.parts), ls.settings_for(unit.path),
+            encoding)
+        if changes:
             actions.append(types.CodeAction(title="Fix all rnnlint problems", kind=conv.FIX_ALL_KIND,
-                                            edit=_workspace_edit(uri, [edit])))
+                                            edit=types.WorkspaceEdit(changes=changes)))
     return actions
 
 
-def fixed_text(text: str, path: str, settings: Settings, result: Any = None) -> str:
-    """`text` with every safe fix applied (the fix engine's loop: re-lint until stable, never unparsable text)."""
+def fix_all_changes(source: Source, cells: list[notebook.NotebookCell], parts: list[conv.Part], settings: Settings,
+                    encoding: str) -> dict[str, list[types.TextEdit]]:
+    """"Fix all" as the command line's --fix does it (runs on the lint thread, from values captured on the event
+    loop): a file through `fix.fix_source`, a notebook's cells as one program through `notebook.fix_cells`, both
+    re-linting until stable and never producing text that does not parse. One minimal edit per changed document."""
     from rnnlint.fix import fix_source
 
-    return fix_source(text, path, settings).text
-
-
-def fix_all_edit(unit_text: str, path: str, settings: Settings, result: Any, parts: list[conv.Part],
-                 part: conv.Part, encoding: str) -> types.TextEdit | None:
-    """The "Fix all" edit of `part` (runs on the lint thread, from values captured on the event loop)."""
-    if len(parts) == 1:
-        return conv.whole_text_edit(unit_text, fixed_text(unit_text, path, settings, result), encoding)
-    # A notebook cell: one pass over the findings inside this cell (line numbers elsewhere must not move).
-    findings = [f for f in result.findings if f.fix and all(part.holds_span(e.span) for e in f.fix.edits)]
-    shift = part.offset
-    edits = [Edit(dataclasses.replace(e.span, line=e.span.line - shift, end_line=e.span.end_line - shift), e.text)
-             for fix in conv.compatible_fixes(findings) for e in fix.edits]
-    return conv.whole_text_edit(part.text, conv.apply_edits(part.text, edits), encoding) if edits else None
+    if not cells:
+        result = fix_source(source.text, source.path, settings)
+        if result.error is not None:
+            return {}
+        edit = conv.whole_text_edit(source.text, result.text, encoding)
+        return {parts[0].uri: [edit]} if edit is not None else {}
+    fixed = notebook.fix_cells(source.path, cells, settings)
+    if fixed.error is not None:
+        return {}
+    changes: dict[str, list[types.TextEdit]] = {}
+    for part in parts:
+        if part.cell in fixed.texts:
+            edit = conv.whole_text_edit(part.text, fixed.texts[part.cell], encoding)
+            if edit is not None:
+                changes[part.uri] = [edit]
+    return changes
 
 
 async def _on_hover(ls: RnnlintServer, params: types.HoverParams) -> types.Hover | None:
@@ -660,4 +592,4 @@ def start() -> int:
     return 0
 
 
-__all__ = ["RnnlintServer", "create_server", "start", "fixed_text", "settings_from_options", "DEBOUNCE_SECONDS"]
+__all__ = ["RnnlintServer", "create_server", "start", "fix_all_changes", "notebook_unit", "settings_from_options", "DEBOUNCE_SECONDS"]

@@ -1,4 +1,4 @@
-"""The language server's pure half: findings, fixes, suppressions, hovers and notebooks as LSP values.
+"""The language server's pure half: findings, edits, suppressions and hovers as LSP values.
 
 Nothing here talks to a client, so all of it is testable without a server. rnnlint's positions are 1-based
 lines and 1-based columns counted in characters (code points), end exclusive; LSP's are 0-based lines and
@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from lsprotocol import types
 
-from rnnlint.findings import Edit, Finding, Fix
+from rnnlint.findings import Edit, Finding
 from rnnlint.ir import Span
+from rnnlint.patterns import model_pattern
 
 SOURCE = "rnnlint"
 DOCS_BASE_URL = "https://github.com/rnnlint/rnnlint/blob/main/docs/rules/"
@@ -147,65 +148,6 @@ def to_diagnostic(finding: Finding, lines: Sequence[str], encoding: str = UTF16,
 # ---------------------------------------------------------------------------------------------------------
 # Edits
 
-def _key(line: int, column: int) -> tuple[int, int]:
-    return (line, column)
-
-
-def _offsets(text: str) -> list[int]:
-    """Start offset of each (1-based) line, indexable by line - 1."""
-    starts = [0]
-    for match in _LINE_BREAK.finditer(text):
-        starts.append(match.end())
-    return starts
-
-
-def _offset(text: str, starts: list[int], line: int, column: int) -> int:
-    if line - 1 >= len(starts):
-        return len(text)
-    start = starts[line - 1]
-    end = starts[line] if line < len(starts) else len(text)
-    line_text = _LINE_BREAK.sub("", text[start:end])
-    return start + min(max(column - 1, 0), len(line_text))
-
-
-def apply_edits(text: str, edits: Iterable[Edit]) -> str:
-    """Apply non-overlapping edits (1-based spans into `text`), last first so earlier positions stay valid."""
-    starts = _offsets(text)
-    placed = sorted(
-        ((_offset(text, starts, e.span.line, e.span.column), _offset(text, starts, e.span.end_line, e.span.end_column),
-          index, e.text) for index, e in enumerate(edits)),
-        reverse=True,
-    )
-    for start, end, _, new in placed:
-        text = text[:start] + new + text[end:]
-    return text
-
-
-def _overlaps(a: Edit, b: Edit) -> bool:
-    a0, a1 = _key(a.span.line, a.span.column), _key(a.span.end_line, a.span.end_column)
-    b0, b1 = _key(b.span.line, b.span.column), _key(b.span.end_line, b.span.end_column)
-    if a0 == b0:  # two edits starting at one point (e.g. two insertions): their order is ambiguous
-        return True
-    return a0 < b1 and b0 < a1
-
-
-def compatible_fixes(findings: Iterable[Finding], unsafe: bool = False) -> list[Fix]:
-    """The fixes to apply together: safe ones (and unsafe if asked), first come first served, none overlapping."""
-    chosen: list[Fix] = []
-    taken: list[Edit] = []
-    seen: set[tuple[Edit, ...]] = set()
-    for finding in sorted(findings, key=lambda f: (f.span.line, f.span.column, f.code)):
-        fix = finding.fix
-        if fix is None or not fix.edits or (fix.applicability != "safe" and not unsafe) or fix.edits in seen:
-            continue
-        if any(_overlaps(e, t) for e in fix.edits for t in taken):
-            continue
-        seen.add(fix.edits)
-        chosen.append(fix)
-        taken.extend(fix.edits)
-    return chosen
-
-
 def edits_to_text_edits(edits: Iterable[Edit], lines: Sequence[str], encoding: str = UTF16,
                         line_offset: int = 0) -> list[types.TextEdit]:
     return [types.TextEdit(range=to_range(lines, e.span, encoding, line_offset), new_text=e.text) for e in edits]
@@ -274,89 +216,30 @@ def noqa_edit(text: str, line: int, code: str) -> Edit | None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Notebooks: cells joined into one program, and back
-
-_MAGIC = re.compile(r"^(?P<indent>[ \t]*)(?:%|!)")
-
-
-def neutralise(cell_text: str) -> str:
-    """IPython magics and shell lines become `pass` (same line count); a `%%` cell magic blanks the cell."""
-    lines = split_lines(cell_text)
-    if lines and lines[0].lstrip().startswith("%%"):
-        return "\n".join("" for _ in lines)
-    out = []
-    for line in lines:
-        match = _MAGIC.match(line)
-        if match or (line.rstrip().endswith("?") and not line.lstrip().startswith("#")):
-            indent = match.group("indent") if match else line[:len(line) - len(line.lstrip())]
-            out.append(f"{indent}pass")
-        else:
-            out.append(line)
-    return "\n".join(out)
-
+# Documents inside the linted program
 
 @dataclass(frozen=True)
 class Part:
-    """One document the client shows (a file, or a notebook cell) inside the text rnnlint lints."""
+    """One document the client shows: a text file, or a notebook cell. Findings come back by cell (as on the
+    command line), in the cell's own lines; `first_line` places the cell in the linted program, for hovers over
+    the model IR (0: an empty cell, not in the program)."""
 
     uri: str
     text: str
-    first_line: int  # 1-based line of the part's first line in the joined text
+    cell: int | None = None  # 1-based position in the notebook's cells (None: a text document)
+    first_line: int = 1
 
     @property
     def lines(self) -> list[str]:
         return split_lines(self.text)
 
     @property
-    def line_count(self) -> int:
-        return len(self.lines)
-
-    @property
     def offset(self) -> int:
         return self.first_line - 1
 
-    def holds(self, line: int) -> bool:
-        return self.first_line <= line < self.first_line + self.line_count
-
-    def holds_span(self, span: Span) -> bool:
-        return self.holds(span.line) and self.holds(span.end_line)
-
-
-def join_cells(cells: Sequence[tuple[str, str]]) -> tuple[str, list[Part]]:
-    """(uri, text) of each code cell in order → the program text and where each cell sits in it."""
-    parts: list[Part] = []
-    chunks: list[str] = []
-    line = 1
-    for uri, text in cells:
-        part = Part(uri=uri, text=text, first_line=line)
-        parts.append(part)
-        chunks.append(neutralise(text))
-        line += part.line_count
-    return "\n".join(chunks), parts
-
 
 # ---------------------------------------------------------------------------------------------------------
-# Hover: shapes and the model's pattern
-
-def _rank(shape: object) -> int | None:
-    return len(shape) if isinstance(shape, tuple) else None
-
-
-def model_pattern(model, shapes) -> str | None:
-    """many-to-many / many-to-one / one-to-many / one-to-one from the model's input and output shapes.
-
-    The input is a sequence when it is 3D or more (batch, timesteps, features…), or 2D into an Embedding (token
-    ids); the output is a sequence when it is 3D or more (it keeps a time axis). None when a shape is unknown.
-    """
-    in_rank, out_rank = _rank(shapes.model_input), _rank(shapes.model_output)
-    if in_rank is None or out_rank is None:
-        return None
-    first = next((n for n in model.nodes if n.layer.kind not in ("Input", "InputLayer")), None)
-    seq_in = in_rank >= 3 or (in_rank == 2 and first is not None and first.layer.kind == "Embedding")
-    seq_out = out_rank >= 3
-    return {(True, True): "many-to-many", (True, False): "many-to-one",
-            (False, True): "one-to-many", (False, False): "one-to-one"}[(seq_in, seq_out)]
-
+# Hover: shapes, the model's pattern, and the data a fit gives it
 
 def _fmt(value: object) -> str:
     from rnnlint.shapes import format_shape
@@ -412,11 +295,59 @@ def _model_line(model, shapes) -> str:
     return f"{head} — pattern unknown ({reason})"
 
 
+def find_train_call(ir, line: int, column: int):
+    """The (model, call) whose `model.fit(...)`-like call most tightly holds the position."""
+    best = None
+    for model in ir.models:
+        for call in model.train_calls:
+            if call.span.path is None and span_contains(call.span, line, column) and (
+                    best is None or _size(call.span) < best[0]):
+                best = (_size(call.span), model, call)
+    return (best[1], best[2]) if best else None
+
+
+def _data(value: Any) -> str:
+    from rnnlint.ir import ArrayShape, DatasetShape
+
+    if value is None:
+        return "—"
+    if isinstance(value, ArrayShape):
+        return f"`{_fmt(value.dims)}`"
+    if isinstance(value, DatasetShape):
+        y = f", y {_data(value.y)}" if value.y is not None else ""
+        return f"a {value.kind} of batches: x {_data(value.x)}{y}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_data(v) for v in value) + "]"
+    return "not known statically"
+
+
+def _call_markdown(model, call, shapes) -> str:
+    """x and y of a fit/evaluate/predict call next to the model's input and output (as --show-models lists)."""
+    name = model.name or "model"
+    rows = [f"**{name}.{call.method}()** (rnnlint)", "",
+            f"x: {_data(call.x)}  ", f"model input: `{_fmt(shapes.model_input) if shapes else '?'}`"]
+    if call.y is not None:
+        rows += [f"  \ny: {_data(call.y)}  ", f"model output: `{_fmt(shapes.model_output) if shapes else '?'}`"]
+    if call.has_batch_size:
+        rows.append(f"  \nbatch_size: `{_fmt_value(call.batch_size)}`")
+    return "\n".join(rows)
+
+
+def _fmt_value(value: object) -> str:
+    from rnnlint.ir import Unknown
+
+    return "?" if isinstance(value, Unknown) else str(value)
+
+
 def hover_markdown(result, line: int, column: int) -> str | None:
     """Markdown for a hover at 1-based (line, column) of the linted text, or None when nothing is there."""
     ir = getattr(result, "ir", None)
     if ir is None:
         return None
+    call = find_train_call(ir, line, column)
+    if call is not None:
+        model, train = call
+        return _call_markdown(model, train, result.shapes.get(model.id))
     found = find_node(ir, line, column)
     if found is not None:
         model, node = found

@@ -157,16 +157,24 @@ def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
             raise NotebookError(f"cell {position} has no 'cell_type'")
         if kind != "code":
             continue
-        text = _cell_source(cell, position)
-        if not text.strip():
-            continue  # an empty cell adds nothing (and no lines)
-        original = split_lines(text)
-        lines = neutralise(original)
-        # one broken cell must not hide the others (a cell neutralise left as it was has just parsed)
-        error = None if lines is original else syntax_error("\n".join(lines) + "\n")
-        code.append(NotebookCell(index=position, text=text, lines=tuple(lines) if error is None else
-                                 tuple("" for _ in lines), error=error))
+        made = code_cell(position, _cell_source(cell, position))
+        if made is not None:
+            code.append(made)
     return document, code
+
+
+def code_cell(index: int, text: str) -> NotebookCell | None:
+    """One code cell as it is linted (IPython lines neutralised; a cell that does not parse is blank lines with
+    its error), or None for an empty cell, which adds nothing. The CLI and the language server both make their
+    cells here, so they lint the same program."""
+    if not text.strip():
+        return None
+    original = split_lines(text)
+    lines = neutralise(original)
+    # one broken cell must not hide the others (a cell neutralise left as it was has just parsed)
+    error = None if lines is original else syntax_error("\n".join(lines) + "\n")
+    return NotebookCell(index=index, text=text, lines=tuple(lines) if error is None else tuple("" for _ in lines),
+                        error=error)
 
 
 def is_python(document: dict) -> bool:
@@ -199,6 +207,12 @@ def read_notebook(path: str, data: bytes) -> Source:
     document, cells = load(data)
     if not is_python(document):
         return Source(path=path, text="", cells=())
+    return program(path, cells)
+
+
+def program(path: str, cells: list[NotebookCell]) -> Source:
+    """The code cells as the one program rnnlint lints: the joined text, where each cell sits in it, and the
+    syntax errors of the cells linted as blank lines."""
     text, placed = join(cells)
     errors = tuple((placed[i].first_line + c.error.line - 1, c.error.column, c.error.message)
                    for i, c in enumerate(cells) if c.error is not None)
@@ -389,27 +403,30 @@ def _restore(original: list[str], linted: list[str], fixed: list[str]) -> list[s
     return out
 
 
-def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) -> NotebookFix:
-    """Apply rnnlint's fixes to a notebook: the code cells are fixed as one program (as they are linted), then
-    only the cells whose code changed get a new "source" in the JSON text; outputs, metadata, execution counts,
-    key order, indentation and the trailing newline stay exactly as they were. Never raises for a bad file."""
+@dataclass(frozen=True)
+class CellsFix:
+    """The code cells after fixing: the new text of each cell that changed (by 1-based cell index)."""
+
+    texts: dict[int, str]
+    fixed_count: int = 0
+    error: str | None = None
+    converged: bool = True
+
+
+def fix_cells(path: str, cells: list[NotebookCell], settings=None, unsafe: bool = False) -> CellsFix:
+    """Fix the code cells as one program (as they are linted), with the fix loop's parse gate; IPython lines are
+    put back as they were. Used by `fix_notebook` (the CLI) and by the language server's "Fix all"."""
     from rnnlint.fix import fix_source
 
-    try:
-        raw = data.decode("utf-8")
-        document, cells = load(raw)
-        spans = source_spans(raw)
-    except (UnicodeDecodeError, NotebookError) as exc:
-        return NotebookFix("", "", error=f"cannot fix this notebook: {exc}")
-    if not is_python(document) or not cells:
-        return NotebookFix(raw, raw)
+    if not cells:
+        return CellsFix({})
     joined: list[str] = []
     for cell in cells:
         joined.extend(cell.lines)
         joined.append(_MARKER.format(index=cell.index))
     result = fix_source("\n".join(joined) + "\n", path, settings, unsafe)
     if result.error is not None:
-        return NotebookFix(raw, raw, error=result.error)
+        return CellsFix({}, error=result.error)
     by_index: dict[int, list[str]] = {}
     current: list[str] = []
     for line in split_lines(result.text):
@@ -420,31 +437,50 @@ def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) ->
         else:
             current.append(line)
     if [c.index for c in cells] != list(by_index) or any(line.strip() for line in current):
-        return NotebookFix(raw, raw, error="a fix crossed a cell boundary; the notebook was left unchanged")
-    ascii_only = raw.isascii() and "\\u" in raw
-    replacements: list[tuple[int, int, str]] = []
+        return CellsFix({}, error="a fix crossed a cell boundary; the notebook was left unchanged")
+    texts: dict[int, str] = {}
     for cell in cells:
         fixed = by_index[cell.index]
         if fixed == list(cell.lines):
             continue
-        original = split_lines(cell.text)
-        restored = _restore(original, list(cell.lines), fixed)
+        restored = _restore(split_lines(cell.text), list(cell.lines), fixed)
         if restored is None:
-            return NotebookFix(raw, raw, error=f"a fix would change an IPython line in cell {cell.index}; "
-                                               "the notebook was left unchanged")
-        text = "\n".join(restored) + ("\n" if cell.text.endswith(("\n", "\r")) else "")
-        if cell.index not in spans:
-            return NotebookFix(raw, raw, error=f"cell {cell.index}: cannot find its source in the JSON text")
-        start, end = spans[cell.index]
+            return CellsFix({}, error=f"a fix would change an IPython line in cell {cell.index}; "
+                                      "the notebook was left unchanged")
+        texts[cell.index] = "\n".join(restored) + ("\n" if cell.text.endswith(("\n", "\r")) else "")
+    return CellsFix(texts, result.fixed_count, None, result.converged)
+
+
+def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) -> NotebookFix:
+    """Apply rnnlint's fixes to a notebook: the code cells are fixed as one program (`fix_cells`), then only the
+    cells whose code changed get a new "source" in the JSON text; outputs, metadata, execution counts, key
+    order, indentation and the trailing newline stay exactly as they were. Never raises for a bad file."""
+    try:
+        raw = data.decode("utf-8")
+        document, cells = load(raw)
+        spans = source_spans(raw)
+    except (UnicodeDecodeError, NotebookError) as exc:
+        return NotebookFix("", "", error=f"cannot fix this notebook: {exc}")
+    if not is_python(document) or not cells:
+        return NotebookFix(raw, raw)
+    fixed = fix_cells(path, cells, settings, unsafe)
+    if fixed.error is not None:
+        return NotebookFix(raw, raw, error=fixed.error)
+    ascii_only = raw.isascii() and "\\u" in raw
+    replacements: list[tuple[int, int, str]] = []
+    for index, text in fixed.texts.items():
+        if index not in spans:
+            return NotebookFix(raw, raw, error=f"cell {index}: cannot find its source in the JSON text")
+        start, end = spans[index]
         replacements.append((start, end, _source_value(raw[start:end], text, ascii_only)))
     new = raw
     for start, end, value in sorted(replacements, reverse=True):
         new = new[:start] + value + new[end:]
     try:
-        _, check = load(new)
+        load(new)
     except NotebookError as exc:  # pragma: no cover - a bug here must not write a broken notebook
         return NotebookFix(raw, raw, error=f"internal error: the fixed notebook would not load ({exc})")
-    return NotebookFix(raw, new, result.fixed_count, None, result.converged)
+    return NotebookFix(raw, new, fixed.fixed_count, None, fixed.converged)
 
 
 # ---------------------------------------------------------------------------------------------------------

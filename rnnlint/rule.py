@@ -12,7 +12,7 @@ import pkgutil
 import textwrap
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import ClassVar, Iterable
+from typing import ClassVar, Iterable, Literal
 
 from rnnlint.declared import choice_from_requirement
 from rnnlint.findings import Diagnostic, Severity
@@ -80,6 +80,9 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[Severity]
     default_enabled: ClassVar[bool] = True
+    # Whether a finding of this rule comes with a fix (ruff's FixAvailability), checked against the examples.
+    fix_availability: ClassVar[Literal["always", "sometimes", "never"]] = "never"
+    short: ClassVar[str] = ""  # one line for the rule table (README, --list-rules); the docstring says the rest
     VALID: ClassVar[list[Example]] = []
     INVALID: ClassVar[list[Example]] = []
 
@@ -103,8 +106,28 @@ class Rule:
 
     @classmethod
     def can_fix(cls) -> bool:
-        """Whether the rule offers fixes: derived from its examples, never declared twice."""
-        return any(e.fixed is not None for e in cls.INVALID)
+        """Whether the rule offers fixes (its declared availability; tests check it against the examples)."""
+        return cls.fix_availability != "never"
+
+    @classmethod
+    def fix_safeties(cls) -> tuple[str, ...]:
+        """The applicabilities of the fixes its examples show ("safe", "unsafe"), from the examples themselves."""
+        kinds = {"unsafe" if e.unsafe_fix else "safe" for e in cls.INVALID if e.fixed is not None}
+        return tuple(k for k in ("safe", "unsafe") if k in kinds)
+
+    @classmethod
+    def fix_column(cls) -> str:
+        """The rule table's fix column: "–", or how often and how safely it fixes ("sometimes, safe")."""
+        if cls.fix_availability == "never":
+            return "–"
+        return ", ".join((cls.fix_availability, " or ".join(cls.fix_safeties()) or "?"))
+
+
+def rule_table() -> list[tuple[str, str, str, str, str]]:
+    """(code, name, severity, fix, what it flags) of every rule: the README's table and `--list-rules`."""
+    return [(r.code, r.name, r.severity, r.fix_column(),
+             (r.short or r.summary()) + ("" if r.default_enabled or "off by default" in r.short else " (off by default)"))
+            for r in all_rules()]
 
 
 @lru_cache(maxsize=1)

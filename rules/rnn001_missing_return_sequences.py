@@ -58,6 +58,11 @@ class MissingReturnSequences(Rule):
     code = "RNN001"
     name = "missing-return-sequences"
     severity = "error"
+    fix_availability = "sometimes"
+    short = (
+        "a recurrent layer feeding another recurrent layer / Conv1D / TimeDistributed / attention without "
+        "`return_sequences=True` (and sequences fed into RepeatVector)"
+    )
 
     VALID = [
         Example("""

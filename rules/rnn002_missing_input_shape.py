@@ -56,6 +56,11 @@ class MissingInputShape(Rule):
     code = "RNN002"
     name = "missing-input-shape"
     severity = "warning"
+    fix_availability = "sometimes"
+    short = (
+        "a Sequential model starting with a recurrent layer and declaring no input shape (an `input_shape` "
+        "inside `Bidirectional(...)` is ignored by Keras)"
+    )
 
     VALID = [
         Example("""

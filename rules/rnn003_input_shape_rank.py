@@ -43,6 +43,11 @@ class InputShapeRank(Rule):
     code = "RNN003"
     name = "input-shape-rank"
     severity = "error"
+    fix_availability = "sometimes"
+    short = (
+        "a declared input shape of the wrong rank: `input_shape=(10,)`, `(None, 10, 1)`, `Input(shape=(10,))`"
+        " into an LSTM"
+    )
 
     VALID = [
         Example("""
@@ -150,7 +155,8 @@ class InputShapeRank(Rule):
                               (Edit(arg.value_span, new),))
         else:
             example = self._example(model, per_sample)
-            dims = "(timesteps, features)" if per_sample == 2 else f"{per_sample} dims per sample"
+            dims = {2: "(timesteps, features)", 3: "(timesteps, width, channels)",
+                    4: "(timesteps, rows, cols, channels)"}.get(per_sample, f"{per_sample} dims")
             message += f": declare the shape of one sample as {dims}"
             if example:
                 message += f", e.g. {_spelling(declaration, example)}"

@@ -52,6 +52,8 @@ class InputDataMismatch(Rule):
     code = "RNN004"
     name = "input-data-mismatch"
     severity = "error"
+    fix_availability = "sometimes"
+    short = "`x` given to fit/evaluate/predict whose rank or per-sample dims differ from the model input"
 
     VALID = [
         Example("""

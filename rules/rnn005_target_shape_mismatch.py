@@ -43,6 +43,8 @@ class TargetShapeMismatch(Rule):
     code = "RNN005"
     name = "target-shape-mismatch"
     severity = "error"
+    fix_availability = "never"
+    short = "`y` that does not match the model output (loss-aware; catches the silent broadcasts)"
 
     VALID = [
         Example("""

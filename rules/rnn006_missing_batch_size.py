@@ -43,6 +43,11 @@ class MissingBatchSize(Rule):
     code = "RNN006"
     name = "missing-batch-size"
     severity = "warning"
+    fix_availability = "sometimes"
+    short = (
+        "`fit` of a recurrent model without `batch_size` (predict/evaluate only for stateful models; never a "
+        "dataset), or a fit batch larger than the data"
+    )
 
     VALID = [
         Example("""

@@ -44,6 +44,11 @@ class StatefulBatch(Rule):
     code = "RNN007"
     name = "stateful-batch"
     severity = "error"
+    fix_availability = "never"
+    short = (
+        "`stateful=True` without a static batch size, or batches (from batch_size, samples, validation_split,"
+        " a dataset) that do not all hold it; fitting shuffled"
+    )
 
     VALID = [
         Example("""

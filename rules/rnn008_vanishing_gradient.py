@@ -49,6 +49,8 @@ class VanishingGradient(Rule):
     code = "RNN008"
     name = "vanishing-gradient"
     severity = "info"
+    fix_availability = "never"
+    short = "SimpleRNN over more than 300 time steps"
 
     VALID = [
         Example("""

@@ -41,6 +41,8 @@ class IgnoredInputShape(Rule):
     code = "RNN009"
     name = "ignored-input-shape"
     severity = "warning"
+    fix_availability = "sometimes"
+    short = "`input_shape` / `input_dim` on a layer that is not the first of a Sequential"
 
     VALID = [
         Example("""

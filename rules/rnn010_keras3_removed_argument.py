@@ -87,6 +87,12 @@ class Keras3RemovedArgument(Rule):
     code = "RNN010"
     name = "keras3-removed-argument"
     severity = "error"
+    fix_availability = "sometimes"
+    short = (
+        "in files with recurrent layers, Keras 1/2 spellings that Keras 3 rejects: `batch_input_shape`, "
+        "`nb_epoch`, `output_dim=`, `lr=`, `fit_generator`, `Model(input=, output=)`, `CuDNNLSTM`, "
+        "`keras.layers.recurrent` …; `input_length` on Embedding (ignored) as a warning"
+    )
 
     VALID = [
         Example("""

@@ -63,6 +63,11 @@ class LostTimeAxis(Rule):
     code = "RNN011"
     name = "lost-time-axis"
     severity = "error"
+    fix_availability = "never"
+    short = (
+        "a recurrent layer / Conv1D / TimeDistributed fed by a `Flatten`, a global pooling over time or a "
+        "`Reshape` that already removed the time axis"
+    )
 
     VALID = [
         Example("""

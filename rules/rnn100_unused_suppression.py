@@ -51,6 +51,8 @@ class UnusedSuppression(Rule):
     code = "RNN100"
     name = "unused-suppression"
     severity = "warning"
+    fix_availability = "never"
+    short = "a `# noqa` or `# rnnlint: disable` comment that suppresses nothing (off by default)"
     default_enabled = False
 
     VALID = [

@@ -71,3 +71,8 @@ def finding(code: str = "RNN001", line: int = 1, column: int = 1, *, name: str =
     """A synthetic finding for reporter and suppression tests."""
     span = Span(line, column, end_line or line, end_column or column + 1)
     return Finding(code=code, name=name, severity=severity, message=message, path=path, span=span)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/snapshots/ from the current messages (review the diff before committing)")

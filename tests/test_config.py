@@ -320,18 +320,20 @@ def test_stdin_fix_prints_the_fixed_text(tmp_path: Path) -> None:
 
 # --- the language server's entry point ----------------------------------------------------------------------
 
-def test_settings_for_path_for_the_language_server(project: Path) -> None:
-    from rnnlint.config import settings_for_path
-    from rnnlint.settings import Settings, enabled_rules
+def test_the_language_server_reads_configuration_as_the_cli_does(project: Path) -> None:
+    from rnnlint.lsp import RnnlintServer
+    from rnnlint.settings import enabled_rules
 
-    base = Settings(confirm=False, ignore=("RNN009",))
-    src = settings_for_path(str(project / "src" / "stacked.py"), base)
+    server = RnnlintServer()
+    server.client_options = {"confirm": False, "ignore": ["RNN009"]}
+    src = server.settings_for(str(project / "src" / "stacked.py"))
     assert {"RNN006", "RNN009", "missing-input-shape"} <= set(src.ignore)
     assert "RNN006" not in {r.code for r in enabled_rules(src)} and src.confirm is False
-    legacy = settings_for_path(str(project / "legacy" / "unsaved.py"), base)
+    legacy = server.settings_for(str(project / "legacy" / "unsaved.py"))
     assert "RNN001" not in {r.code for r in enabled_rules(legacy)}
     write(project, "legacy/rnnlint.toml", "ignor = 1\n")
-    assert settings_for_path(str(project / "legacy" / "old.py"), base) is base  # broken: the editor keeps going
+    broken = server.settings_for(str(project / "legacy" / "old.py"))  # the editor keeps going, with its options
+    assert broken.ignore == ("RNN009",) and broken.confirm is False
 
 
 def test_confirm_timeout_from_config_and_command_line(tmp_path):

@@ -19,3 +19,12 @@ def test_every_rule_has_a_page_and_its_examples_parse():
         assert f"{rule.code}.md" in names
         for example in (*rule.VALID, *rule.INVALID):
             ast.parse(example.source)
+
+
+def test_readme_rule_table_is_generated_from_the_rules():
+    from rnnlint.docgen import README, readme_with_table
+
+    readme = README.read_text(encoding="utf-8")
+    assert readme_with_table(readme) == readme, "run `python -m rnnlint.docgen` to regenerate the README's table"
+    for code, name, _, fix, _ in __import__("rnnlint.rule", fromlist=["rule_table"]).rule_table():
+        assert f"| [{code}](docs/rules/{code}.md) | {name} |" in readme and fix in readme

@@ -18,6 +18,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
 
 from rnnlint import lsp_convert as conv  # noqa: E402
 from rnnlint.engine import lint_source  # noqa: E402
+from rnnlint.fix import apply_edits  # noqa: E402
+from rnnlint.patterns import model_pattern  # noqa: E402
 from rnnlint.findings import Edit  # noqa: E402
 from rnnlint.ir import Span  # noqa: E402
 from rnnlint.settings import Settings  # noqa: E402
@@ -98,7 +100,9 @@ def _apply(text: str, edits: list[types.TextEdit]) -> str:
         start = conv.from_position(lines, edit.range.start)
         end = conv.from_position(lines, edit.range.end)
         ours.append(Edit(Span(start[0], start[1], end[0], end[1]), edit.new_text))
-    return conv.apply_edits(text, ours)
+    applied = apply_edits(text, ours)
+    assert applied is not None, "the server sent overlapping or out-of-range edits"
+    return applied
 
 
 def _codes(text: str) -> list[str]:
@@ -353,7 +357,7 @@ def test_units_round_trip(line, index, encoding, units):
 ], ids=["plain", "trailing-space", "merge", "merge-before-comment", "other-comment", "hash-in-string"])
 def test_noqa_edit(line, expected):
     edit = conv.noqa_edit(line + "\n", 1, "RNN001")
-    assert conv.apply_edits(line + "\n", [edit]) == expected + "\n"
+    assert apply_edits(line + "\n", [edit]) == expected + "\n"
 
 
 @pytest.mark.parametrize("line", ["x = f(1)  # noqa", "x = f(1)  # noqa: RNN001", "x = f(1) + \\"],
@@ -365,21 +369,13 @@ def test_noqa_edit_not_offered(line):
 def test_apply_edits_in_reverse_order():
     text = "ab\ncd\n"
     edits = [Edit(Span(1, 2, 1, 2), "X"), Edit(Span(2, 1, 2, 3), "YY"), Edit(Span(1, 1, 1, 1), "<")]
-    assert conv.apply_edits(text, edits) == "<aXb\nYY\n"
+    assert apply_edits(text, edits) == "<aXb\nYY\n"
 
 
 def test_whole_text_edit_is_minimal():
     edit = conv.whole_text_edit(BUGGY, FIXED)
     assert edit.range.start.line == 3 and edit.range.end.line == 4
     assert _apply(BUGGY, [edit]) == FIXED
-
-
-def test_neutralise_keeps_lines():
-    cell = "%matplotlib inline\n!pip install keras\nif x:\n    !ls\nmodel?\nx = 1\n"
-    out = conv.neutralise(cell)
-    assert len(conv.split_lines(out)) == len(conv.split_lines(cell))
-    compile(out, "<cell>", "exec")
-    assert conv.neutralise("%%bash\necho hi\n") == "\n\n"
 
 
 @pytest.mark.parametrize("code, pattern", [
@@ -393,7 +389,7 @@ def test_model_pattern(code, pattern):
     source = "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense, Embedding, RepeatVector\n" + code + "\n"
     result = lint_source(source, "m.py", STATIC)
     model = result.ir.models[0]
-    assert conv.model_pattern(model, result.shapes[model.id]) == pattern
+    assert model_pattern(model, result.shapes[model.id]) == pattern
 
 
 def test_normal_runs_never_import_pygls(tmp_path):
@@ -405,3 +401,127 @@ def test_normal_runs_never_import_pygls(tmp_path):
             "print('pygls' in sys.modules, rc)")
     run = subprocess.run([sys.executable, "-c", code, str(clean)], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().splitlines()[-1] == "False 0", run.stdout + run.stderr
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One program for the command line and the editor
+
+# The notebook from issue 17: an IPython assignment from a shell command in one cell, and a `%%time` cell (run as
+# Python by IPython) holding a stacked LSTM. The server used to blank the `%%time` cell and leave `files = !ls`
+# as a syntax error; the command line lints both cells as Python.
+ISSUE_NOTEBOOK_CELLS = [
+    ("markdown", "# Stacked LSTM\n"),
+    ("code", "files = !ls data/\nfrom keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n"),
+    ("code", "%%time\nmodel = Sequential()\nmodel.add(LSTM(32, input_shape=(10, 1)))\nmodel.add(LSTM(16))\n"
+             "model.add(Dense(1))\n"),
+]
+
+
+def _write_notebook(path, cells) -> None:
+    import json as _json
+
+    path.write_text(_json.dumps({
+        "nbformat": 4, "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"language": "python", "name": "python3"}},
+        "cells": [{"cell_type": kind, "metadata": {}, "source": text, **(
+            {"outputs": [], "execution_count": None} if kind == "code" else {})} for kind, text in cells],
+    }))
+
+
+def _open_notebook(client: LanguageClient, uri: str, cells) -> list[str]:
+    uris = [f"{uri}#cell{i}" for i in range(len(cells))]
+    kinds = {"code": types.NotebookCellKind.Code, "markdown": types.NotebookCellKind.Markup}
+    client.notebook_document_did_open(types.DidOpenNotebookDocumentParams(
+        notebook_document=types.NotebookDocument(
+            uri=uri, notebook_type="jupyter-notebook", version=1,
+            cells=[types.NotebookCell(kind=kinds[kind], document=u) for (kind, _), u in zip(cells, uris)]),
+        cell_text_documents=[types.TextDocumentItem(uri=u, language_id="python" if kind == "code" else "markdown",
+                                                    version=1, text=text) for (kind, text), u in zip(cells, uris)]))
+    return uris
+
+
+def _cli_json(*args: str) -> list[dict]:
+    import json as _json
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-m", "rnnlint", "--no-confirm", "--no-cache", "--output-format", "json",
+                          *args], capture_output=True, text=True, timeout=120)
+    assert run.returncode in (0, 1), run.stderr
+    return _json.loads(run.stdout)
+
+
+@pytest.mark.asyncio
+async def test_notebook_gives_the_cli_findings(client: LanguageClient, tmp_path):
+    path = tmp_path / "stacked.ipynb"
+    _write_notebook(path, ISSUE_NOTEBOOK_CELLS)
+    uris = _open_notebook(client, path.as_uri(), ISSUE_NOTEBOOK_CELLS)
+    cli = [(f["code"], f["cell"], f["line"], f["column"]) for f in _cli_json(str(path))]
+    assert cli == [("RNN001", 3, 3, 11)]  # the first LSTM of the %%time cell (cell 3 counts the markdown cell)
+    server = []
+    for index, uri in enumerate(uris, start=1):
+        if ISSUE_NOTEBOOK_CELLS[index - 1][0] == "code":
+            for d in await _diagnostics(client, uri=uri):
+                server.append((d.code, index, d.range.start.line + 1, d.range.start.character + 1))
+    assert server == cli
+
+
+@pytest.mark.asyncio
+async def test_notebook_fix_all_is_the_cli_fix(client: LanguageClient, tmp_path):
+    import json as _json
+    import subprocess
+
+    cells = ISSUE_NOTEBOOK_CELLS + [("code", "model.add(LSTM(8))  # a third layer: two fixes, one re-lint apart\n")]
+    cells[2] = ("code", cells[2][1].replace("model.add(Dense(1))\n", ""))
+    path = tmp_path / "three.ipynb"
+    _write_notebook(path, cells)
+    uris = _open_notebook(client, path.as_uri(), cells)
+    await _diagnostics(client, uri=uris[2])
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uris[2]),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll])))
+    assert [a.title for a in actions] == ["Fix all rnnlint problems"]
+    changes = actions[0].edit.changes
+    in_editor = {i + 1: _apply(text, changes[uris[i]]) if uris[i] in changes else text
+                 for i, (kind, text) in enumerate(cells) if kind == "code"}
+    run = subprocess.run([sys.executable, "-m", "rnnlint", "--no-confirm", "--no-cache", "--fix", str(path)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    on_disk = {i + 1: c["source"] for i, c in enumerate(_json.loads(path.read_text())["cells"])
+               if c["cell_type"] == "code"}
+    assert in_editor == on_disk
+    assert in_editor[3].count("return_sequences=True") == 2 and in_editor[3].startswith("%%time\n")
+    assert in_editor[2].startswith("files = !ls data/\n")  # the IPython line is kept as written
+
+
+@pytest.mark.asyncio
+async def test_hover_on_fit_shows_the_data_against_the_model(client: LanguageClient):
+    text = FIXED + ("import numpy as np\nX = np.zeros((32, 10, 1))\ny = np.zeros((32, 1))\n"
+                    "model.compile(loss='mse')\nmodel.fit(X, y, batch_size=8)\n")
+    _open(client, text)
+    assert await _diagnostics(client) == []
+    line = text.splitlines().index("model.fit(X, y, batch_size=8)")
+    hover = await client.text_document_hover_async(types.HoverParams(
+        text_document=types.TextDocumentIdentifier(uri=URI), position=types.Position(line=line, character=3)))
+    assert hover is not None
+    value = hover.contents.value
+    assert value.splitlines()[0] == "**model.fit()** (rnnlint)"
+    assert "x: `(32, 10, 1)`" in value and "model input: `(None, 10, 1)`" in value
+    assert "y: `(32, 1)`" in value and "model output: `(None, 1)`" in value and "batch_size: `8`" in value
+
+
+@pytest.mark.asyncio
+async def test_broken_config_is_shown_to_the_user(client: LanguageClient, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.rnnlint]\nselect = 5\n')
+    uri = (tmp_path / "model.py").as_uri()
+    _open(client, BUGGY, uri=uri)
+    assert [d.code for d in await _diagnostics(client, uri=uri)] == ["RNN001"]  # linted with the defaults
+
+    async def shown() -> types.ShowMessageParams:
+        while not client.messages:
+            await asyncio.sleep(0.005)
+        return client.messages[0]
+
+    message = await asyncio.wait_for(shown(), TIMEOUT)
+    assert message.type == types.MessageType.Warning
+    assert "configuration ignored" in message.message and "select" in message.message

@@ -74,3 +74,16 @@ def test_declared_fix_safety_is_what_the_example_emits(rule, example):
         return
     assert example.fixed is not None, "a fix is emitted without an expected result"
     assert emitted == {"unsafe" if example.unsafe_fix else "safe"}, emitted
+
+@pytest.mark.parametrize("rule", all_rules(), ids=lambda r: r.code)
+def test_declared_fix_availability_is_what_the_examples_show(rule):
+    """ruff's FixAvailability: "always" — every flagged example's finding has a fix; "never" — none has;
+    "sometimes" — the examples show both (so the README's fix column cannot drift from the code)."""
+    offered = []
+    for example in rule.INVALID:
+        on_line = [f for f in _lint(rule, example) if f.code == rule.code and f.span.line == example.line]
+        offered.append(any(f.fix is not None for f in on_line))
+    expected = {"always": all(offered), "never": not any(offered),
+                "sometimes": any(offered) and not all(offered)}[rule.fix_availability]
+    assert expected, (rule.fix_availability, offered)
+    assert bool(rule.fix_safeties()) == (rule.fix_availability != "never")
