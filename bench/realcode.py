@@ -142,7 +142,13 @@ def _own(span) -> bool:
 def measure_project(folder: str) -> dict:
     from rnnlint.engine import lint_paths
     from rnnlint.settings import Settings
-    from rnnlint.shapes import is_recurrent
+    try:
+        from rnnlint.layerkinds import recurrent_core
+
+        def is_recurrent(layer) -> bool:
+            return recurrent_core(layer) is not None
+    except ImportError:  # an older checkout
+        from rnnlint.shapes import is_recurrent
 
     run = lint_paths([folder], Settings(confirm=False), jobs=1, cache=False, keep_ir=True)
     out = {"files": 0, "analysed": 0, "with_model": 0, "recurrent_files": 0, "layers": 0, "rank_known": 0,

@@ -382,14 +382,15 @@ def _fix_stdin(args: argparse.Namespace, settings) -> int:
     import dataclasses
 
     from rnnlint.engine import confirm_results, lint_file
-    from rnnlint.fix import detect_encoding, fix_source, unified_diff
+    from rnnlint.fix import fix_source, unified_diff
+    from rnnlint.sources import detect_encoding
 
     name = args.stdin_filename or "-"
     data = sys.stdin.buffer.read()
     settings = dataclasses.replace(settings, confirm=False)
     encoding = "utf-8"
     if name.lower().endswith(".ipynb"):
-        from rnnlint.notebook import fix_notebook
+        from rnnlint.fix.notebook import fix_notebook
 
         outcome = fix_notebook(name, data, settings, args.unsafe_fixes)
         original, fixed, count, error = outcome.original, outcome.text, outcome.fixed_count, outcome.error

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rnnlint.ir import UNKNOWN, DeclaredInput, Layer, Node, Unknown
-
-INPUT_KINDS = ("Input", "InputLayer")
+from rnnlint.layerkinds import INPUT_KINDS
 
 
 def input_declaration(node: Node) -> DeclaredInput:

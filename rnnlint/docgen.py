@@ -1,5 +1,6 @@
 """Generate the rule pages (`docs/rules/RNNxxx.md`) and the rule table (`docs/rules/README.md` and the project
-README's "Rules" section) from the rule modules themselves — their docstrings and their own examples — so docs, tests and code never drift.
+README's "Rules" section) from the rule modules themselves — their docstrings and their own examples — so docs,
+tests and code never drift.
 
     python -m rnnlint.docgen          # write docs/rules/
     python -m rnnlint.docgen --check  # exit 1 when a page is stale

@@ -14,81 +14,23 @@ import dataclasses
 import os
 import re
 import warnings
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from rnnlint.analyze import AnalysisLimit, SourceSyntaxError, analyze_source
 from rnnlint.analyze.project import ModuleLoader
 from rnnlint.config import discover_files, for_path
 from rnnlint.findings import Confirmation, Evidence, Finding
-from rnnlint.ir import UNKNOWN, FileIR, Model, Span
+from rnnlint.ir import UNKNOWN, Model, Span
 from rnnlint.kerasver import KerasChoice, choice_for, file_choice
+from rnnlint.parallel import lint_many
 from rnnlint.prefilter import should_analyse
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
 from rnnlint.shapes import ModelShapes
 from rnnlint.sources import Cell, Source, SourceError, read_bytes, read_text
+from rnnlint.results import (ANALYSIS_LIMIT, SYNTAX_ERROR, UNREADABLE_FILE, FileResult, RunResult,
+                             engine_finding, internal_error)
 from rnnlint.suppress import apply_suppressions
-
-SYNTAX_ERROR = "syntax-error"
-UNREADABLE_FILE = "unreadable-file"
-INTERNAL_ERROR = "internal-error"
-ANALYSIS_LIMIT = "analysis-limit"
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """One file's outcome. `source` is None when the file could not be read; `ir` None when it did not parse."""
-
-    path: str
-    findings: tuple[Finding, ...]
-    source: str | None
-    ir: FileIR | None
-    shapes: dict[int, ModelShapes]
-    cells: tuple[Cell, ...] | None = None
-    skipped: bool = False  # the prefilter found no `keras` in its bytes: not decoded, parsed or checked
-    cached: bool = False  # findings from the result cache (rnnlint.resultcache): no `ir`, no `shapes`
-    foreign: tuple[Finding, ...] = ()  # findings this file's analysis located in modules it imports
-    dependencies: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every project module the analysis read
-    keras: KerasChoice | None = None  # the Keras the file was judged against, and why (None: not linted)
-
-    @property
-    def internal_error(self) -> bool:
-        return any(f.code == RESERVED_CODE and f.name == INTERNAL_ERROR for f in self.findings)
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """A whole run: per-file results (in path order), all findings, run-level notes and errors."""
-
-    files: tuple[FileResult, ...]
-    findings: tuple[Finding, ...]
-    notes: tuple[str, ...] = ()
-    refuted: int = 0  # findings Keras refuted (dropped unless show_refuted)
-    errors: tuple[str, ...] = ()  # run-level internal errors (e.g. the checker crashed)
-    target_keras: int = 3
-    targets: tuple[tuple[KerasChoice, int], ...] = ()  # what the files were judged against, with file counts
-
-    @property
-    def internal_error(self) -> bool:
-        return bool(self.errors) or any(r.internal_error for r in self.files)
-
-    @property
-    def skipped(self) -> int:
-        """Files the prefilter skipped (see rnnlint.prefilter)."""
-        return sum(1 for r in self.files if r.skipped)
-
-
-def _engine_finding(name: str, message: str, path: str, span: Span | None = None) -> Finding:
-    return Finding(code=RESERVED_CODE, name=name, severity="error", message=message, path=path,
-                   span=span or Span(1, 1, 1, 1))
-
-
-def _internal(stage: str, exc: BaseException, path: str) -> Finding:
-    detail = " ".join(str(exc).split()) or "(no message)"
-    return _engine_finding(INTERNAL_ERROR, f"internal error in {stage}: {type(exc).__name__}: {detail} "
-                           "(the rest of the run continues; please report this)", path)
-
 
 def _unknown_shapes() -> ModelShapes:
     return ModelShapes(inputs={}, outputs={}, errors=(), model_input=UNKNOWN, model_output=UNKNOWN)
@@ -132,7 +74,7 @@ def _propagate(models: Sequence[Model], keras_major: int, path: str) -> tuple[di
             shapes[model.id] = propagate(model, keras_major=keras_major, synthetic_input=synthetic_input(model))
         except Exception as exc:  # noqa: BLE001 - one model's failure must not stop the file
             label = f"model {model.name!r}" if model.name else f"the model on line {model.span.line}"
-            errors.append(_internal(f"shape propagation of {label}", exc, path))
+            errors.append(internal_error(f"shape propagation of {label}", exc, path))
     return shapes, errors
 
 
@@ -144,7 +86,7 @@ def _locate_in_cells(findings: Iterable[Finding], cells: tuple[Cell, ...] | None
     """Map spans in a notebook's joined text to (cell, cell-relative lines). Identity for .py files."""
     if not cells:
         return list(findings)
-    from rnnlint.notebook import locate  # also remaps "line N" in messages and fix edits
+    from rnnlint.sources.notebook import locate  # also remaps "line N" in messages and fix edits
 
     return [locate(finding, cells) for finding in findings]
 
@@ -191,15 +133,15 @@ def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: Modul
         ir = analyze_source(text, path=path if path not in ("-", "<stdin>") else None, loader=loader)
     except SourceSyntaxError as exc:
         message, span = _syntax_error(text, exc)
-        finding = _engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
+        finding = engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
         return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells,
                           keras=choice)
     except AnalysisLimit as exc:  # too large, too deeply nested, or over the per-file time limit
-        finding = _engine_finding(ANALYSIS_LIMIT, f"not analysed: {exc.message}", path)
+        finding = engine_finding(ANALYSIS_LIMIT, f"not analysed: {exc.message}", path)
         return FileResult(path, tuple(_locate_in_cells([finding], source.cells)), text, None, {}, source.cells,
                           keras=choice)
     except Exception as exc:  # noqa: BLE001 - also RecursionError on deeply nested code
-        return FileResult(path, (_internal("the analyzer", exc, path),), text, None, {}, source.cells, keras=choice)
+        return FileResult(path, (internal_error("the analyzer", exc, path),), text, None, {}, source.cells, keras=choice)
 
     own = file_choice((i.module for i in ir.imports), choice)  # tf_keras code is Keras 2
     file_major = own.major
@@ -209,7 +151,7 @@ def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: Modul
         try:
             diagnostics = list(rule_class().check(context))
         except Exception as exc:  # noqa: BLE001 - one rule's bug must not hide the others
-            findings.append(_internal(f"rule {rule_class.code} ({rule_class.name})", exc, path))
+            findings.append(internal_error(f"rule {rule_class.code} ({rule_class.name})", exc, path))
             continue
         for diagnostic in diagnostics:
             findings.append(Finding(
@@ -218,16 +160,16 @@ def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: Modul
                 evidence=_for_keras(diagnostic.evidence, file_major),
             ))
     for line, column, message in source.syntax_errors:  # a notebook cell that does not parse (linted as blank)
-        findings.append(_engine_finding(SYNTAX_ERROR, f"syntax error: {message} (this cell is not analysed; the "
+        findings.append(engine_finding(SYNTAX_ERROR, f"syntax error: {message} (this cell is not analysed; the "
                                         "others are)", path, Span(line, column, line, column + 1)))
     findings = _distinct(findings)  # a layer made several times (a loop, a block called twice) reports once
     findings, foreign = _split_foreign(findings, loader)
-    kept = apply_suppressions(findings, text)
-    if any(rule.code == "RNN100" for rule in enabled_rules(settings)):  # unused-suppression: needs every finding
-        from rnnlint.rules.rnn100_unused_suppression import unused_suppressions
-
-        codes = [rule.code for rule in enabled_rules(settings)]
-        kept += apply_suppressions(unused_suppressions(findings, kept, text, path, codes), text)
+    after = apply_suppressions(findings, text)
+    enabled = enabled_rules(settings)
+    codes = tuple(rule.code for rule in enabled)
+    kept = list(after)
+    for rule in enabled:  # post-suppression hooks (RNN100: suppressions that suppressed nothing)
+        kept += apply_suppressions(rule.after_suppression(findings, after, text, path, codes), text)
     findings = kept
     findings = sorted(_locate_in_cells(findings, source.cells), key=_sort_key)
     dependencies = tuple((m, digest) for m in ir.dependencies if (digest := _digest(m)) is not None)
@@ -326,7 +268,7 @@ def lint_source(text: str, path: str, settings: Settings | None = None) -> FileR
 
 
 def lint_loaded(source: Source, settings: Settings | None = None, prefilter: str | None = None) -> FileResult:
-    """Lint a source already in memory: a file's text, or a notebook's program (`rnnlint.notebook.program`),
+    """Lint a source already in memory: a file's text, or a notebook's program (`rnnlint.sources.notebook.program`),
     whose findings come back by cell as from the command line. The language server lints through here, with
     `prefilter`: the text as written (a notebook's cells before neutralising); when the command line would skip it
     (no Keras, no recurrent layer, no import of a module with one; rnnlint.prefilter), the editor skips it too."""
@@ -350,7 +292,7 @@ def lint_file(path: str, settings: Settings | None = None, data: bytes | None = 
         return FileResult(path, (), None, None, {}, skipped=True)
     source = data if isinstance(data, SourceError) else read_text(path, data)
     if isinstance(source, SourceError):
-        finding = _engine_finding(UNREADABLE_FILE, f"cannot lint this file: {source.reason}", path)
+        finding = engine_finding(UNREADABLE_FILE, f"cannot lint this file: {source.reason}", path)
         return FileResult(path, (finding,), None, None, {})
     return _lint(source, settings, choice_for(settings), loader)
 
@@ -420,13 +362,11 @@ def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: 
     present = [p for p in paths if os.path.lexists(os.path.normpath(p))]
     missing = [_missing(p) for p in paths if p not in present]  # reported, and the others still linted (ruff)
     files = discover_files(present, settings) if present else []  # exclusion: configuration, .gitignore, ...
-    from rnnlint.parallel import lint_many
-
-    results = lint_many(files, settings, jobs=jobs, cache=cache, keep_ir=keep_ir)
+    results = lint_many(files, settings, lint_file, jobs=jobs, cache=cache, keep_ir=keep_ir)
     return confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings, progress)
 
 
 def _missing(path: str) -> FileResult:
     """A path given on the command line that does not exist: one RNN000 finding, as flake8 and ruff report it."""
-    finding = _engine_finding(UNREADABLE_FILE, "No such file or directory", path)
+    finding = engine_finding(UNREADABLE_FILE, "No such file or directory", path)
     return FileResult(path, (finding,), None, None, {})

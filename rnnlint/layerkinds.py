@@ -13,6 +13,9 @@ from rnnlint.ir import Argument, Layer, Model, Node, TensorRef, Unknown
 
 RECURRENT_KINDS = ("LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU")
 CONV_RECURRENT_KINDS = ("ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+RECURRENT = frozenset(RECURRENT_KINDS + CONV_RECURRENT_KINDS)
+# Every name that makes a recurrent layer: the layers, their cells (`RNN(LSTMCell(...))`) and stacked cells.
+RECURRENT_NAMES = RECURRENT | frozenset({"LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells"})
 INPUT_KINDS = ("Input", "InputLayer")
 # Layers whose output has the rank of their input: an error further down may still be the recurrent layer's.
 RANK_PRESERVING = (
@@ -70,25 +73,28 @@ def output_count(layer: Layer) -> int | None:
 
 
 def recurrent_core(layer: Layer) -> Layer | None:
-    """The recurrent layer itself: the layer, or the one Bidirectional wraps. None if not recurrent."""
-    if layer.kind in RECURRENT_KINDS + CONV_RECURRENT_KINDS:
+    """The recurrent layer itself: the layer, or the one a Bidirectional wraps; None when it is not recurrent (nor
+    a layer rnnlint could not resolve to Keras). The one test of "is this recurrent" every stage uses."""
+    if not layer.known:
+        return None
+    if layer.kind in RECURRENT:
         return layer
-    if layer.kind == "Bidirectional" and layer.inner is not None and layer.inner.kind in RECURRENT_KINDS:
-        return layer.inner
+    inner = layer.inner
+    if layer.kind == "Bidirectional" and inner is not None and inner.known and inner.kind in RECURRENT:
+        return inner
     return None
 
 
 def sequence_flag(layer: Layer) -> bool | Unknown:
-    """return_sequences of a recurrent layer (of the inner one for Bidirectional); Unknown when not a literal."""
+    """return_sequences of a recurrent layer (of the inner one for Bidirectional); False for any other layer;
+    Unknown when not a literal, or when `*args`/`**kwargs` may hold it."""
     core = recurrent_core(layer)
     if core is None:
         return False
-    value = core.arg("return_sequences", default=False)
-    if core.kind == "RNN" and layer is core:
-        value = layer.arg("return_sequences", default=False)
-    if not isinstance(value, bool) or core.has_star_args:
+    if core.has_star_args and core.argument("return_sequences") is None:
         return Unknown()
-    return value
+    value = core.arg("return_sequences", default=False)
+    return value if isinstance(value, bool) else Unknown()
 
 
 def with_sequences(layer: Layer, flag: bool) -> Layer:
@@ -163,5 +169,6 @@ def sequence_culprits(model: Model, consumer: Node, index: int, want_sequences: 
     return sorted(found, key=lambda n: n.id)
 
 
-__all__ = ["CONV_RECURRENT_KINDS", "INPUT_KINDS", "RANK_PRESERVING", "RECURRENT_KINDS", "input_ref", "producer",
-           "recurrent_core", "sequence_culprits", "MERGE_KINDS", "SHAPE_NEUTRAL_ARGS", "output_count", "shape_signature", "sequence_flag", "walk_back", "with_sequences"]
+__all__ = ["CONV_RECURRENT_KINDS", "INPUT_KINDS", "MERGE_KINDS", "RANK_PRESERVING", "RECURRENT", "RECURRENT_KINDS",
+           "RECURRENT_NAMES", "SHAPE_NEUTRAL_ARGS", "input_ref", "output_count", "producer", "recurrent_core",
+           "sequence_culprits", "sequence_flag", "shape_signature", "walk_back", "with_sequences"]

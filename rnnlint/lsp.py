@@ -29,11 +29,11 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from rnnlint import __version__, config, notebook
+from rnnlint import __version__, config
 from rnnlint import lsp_convert as conv
 from rnnlint.findings import Finding
 from rnnlint.settings import RESERVED_CODE, Settings
-from rnnlint.sources import Source
+from rnnlint.sources import Source, notebook
 
 log = logging.getLogger("rnnlint.lsp")
 
@@ -93,7 +93,7 @@ class Unit:
     source: Source | None = None  # what was linted: the document's text, or the notebook's program
     cells: list[notebook.NotebookCell] = field(default_factory=list)  # a notebook's code cells, as linted
     parts: list[conv.Part] = field(default_factory=list)
-    result: Any = None  # engine.FileResult of `text`
+    result: Any = None  # the results.FileResult of `source`
     result_generation: int = -1  # the generation `result` was computed for
     generation: int = 0  # bumped on every change
     pending: asyncio.TimerHandle | None = None  # the debounce timer
@@ -200,8 +200,8 @@ class RnnlintServer(LanguageServer):
 
     def unit_key(self, uri: str) -> str:
         """The unit a URI belongs to: a notebook cell's notebook, else the document itself."""
-        notebook = self.workspace.get_notebook_document(cell_uri=uri)
-        return notebook.uri if notebook is not None else uri
+        found = self.workspace.get_notebook_document(cell_uri=uri)
+        return found.uri if found is not None else uri
 
     def unit(self, uri: str) -> Unit:
         key = self.unit_key(uri)
@@ -212,7 +212,7 @@ class RnnlintServer(LanguageServer):
 
     def _snapshot(self, unit: Unit) -> tuple[Source, list[notebook.NotebookCell], list[conv.Part], dict[str, int | None]]:
         """What to lint (read on the event loop: pygls owns the documents): the program, a notebook's code cells
-        as the CLI makes them (rnnlint.notebook), one part per document the client shows, and their versions."""
+        as the CLI makes them (rnnlint.sources.notebook), one part per document the client shows, and their versions."""
         found = self.workspace.get_notebook_document(notebook_uri=unit.key)
         if found is None:
             document = self.workspace.get_text_document(unit.key)
@@ -377,7 +377,7 @@ class RnnlintServer(LanguageServer):
 def notebook_unit(path: str, documents: list[tuple[int, str, str]],
                   ) -> tuple[Source, list[notebook.NotebookCell], list[conv.Part]]:
     """A notebook's code cells ((1-based position among all its cells, URI, text) each) → the program the command
-    line lints for the same .ipynb (rnnlint.notebook.code_cell/program: one neutralise, one join), its cells,
+    line lints for the same .ipynb (rnnlint.sources.notebook.code_cell/program: one neutralise, one join), its cells,
     and one part per cell document."""
     cells = [c for index, _, text in documents if (c := notebook.code_cell(index, text)) is not None]
     source = notebook.program(path, cells)
@@ -515,9 +515,9 @@ async def _on_code_action(ls: RnnlintServer, params: types.CodeActionParams) -> 
 def fix_all_changes(source: Source, cells: list[notebook.NotebookCell], parts: list[conv.Part], settings: Settings,
                     encoding: str) -> dict[str, list[types.TextEdit]]:
     """"Fix all" as the command line's --fix does it (runs on the lint thread, from values captured on the event
-    loop): a file through `fix.fix_source`, a notebook's cells as one program through `notebook.fix_cells`, both
+    loop): a file through `fix.fix_source`, a notebook's cells as one program through `fix.fix_cells`, both
     re-linting until stable and never producing text that does not parse. One minimal edit per changed document."""
-    from rnnlint.fix import fix_source
+    from rnnlint.fix import fix_cells, fix_source
 
     if not cells:
         result = fix_source(source.text, source.path, settings)
@@ -525,7 +525,7 @@ def fix_all_changes(source: Source, cells: list[notebook.NotebookCell], parts: l
             return {}
         edit = conv.whole_text_edit(source.text, result.text, encoding)
         return {parts[0].uri: [edit]} if edit is not None else {}
-    fixed = notebook.fix_cells(source.path, cells, settings)
+    fixed = fix_cells(source.path, cells, settings)
     if fixed.error is not None:
         return {}
     changes: dict[str, list[types.TextEdit]] = {}

@@ -24,9 +24,18 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
+from rnnlint.analyze.project import ModuleLoader
+from rnnlint.config import for_path
 from rnnlint.kerasver import KerasChoice, choice_for
+from rnnlint.prefilter import may_hold_model, module_stems, names_recurrent, should_analyse
+from rnnlint.results import FileResult, internal_error
+from rnnlint.sources import Source, SourceError, read_bytes, read_text
+
+# The per-file function: engine.lint_file (path, settings, data=, loader=, prefiltered=) -> FileResult. The engine
+# passes it in, so this module does not import the engine (which calls it).
+LintFile = Callable[..., FileResult]
 
 MIN_POOL_FILES = 8
 SMALL_RUN = 200  # files without `keras`: up to this many, every one's imports are looked up
@@ -62,19 +71,15 @@ class Task:
     settings: object  # the file's resolved Settings (config=None)
     data: bytes
     key: str | None  # result-cache key, None without a cache
+    lint: LintFile  # engine.lint_file (a module-level function: pickled by reference for a worker)
     keep_ir: bool = True  # False: a worker sends back no IR and no shapes (a third of the cost of a result)
 
 
-def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache: bool = False,
+def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | None = None, cache: bool = False,
               keep_ir: bool = True) -> list:
-    """FileResults (unconfirmed) for `files`, in that order. `keep_ir=False` lets results analysed in a worker
-    come back without `ir` and `shapes` (only --show-models and the language server read them)."""
-    from rnnlint import engine
-    from rnnlint.config import for_path
-    from rnnlint.analyze.project import ModuleLoader
-    from rnnlint.prefilter import may_hold_model, module_stems, names_recurrent, should_analyse
-    from rnnlint.sources import SourceError, read_bytes
-
+    """FileResults (unconfirmed) for `files`, in that order, each from `lint` (engine.lint_file). `keep_ir=False`
+    lets results analysed in a worker come back without `ir` and `shapes` (only --show-models and the language
+    server read them)."""
     resolver = ModuleLoader()  # finds the project modules a file without `keras` imports
     results: list = [None] * len(files)
     store = None
@@ -83,7 +88,7 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
     for index, path in enumerate(files):
         data = read_bytes(path)
         if isinstance(data, SourceError):
-            results[index] = engine.lint_file(path, settings, data=data)  # unreadable: one RNN000
+            results[index] = lint(path, settings, data=data)  # unreadable: one RNN000
             continue
         read.append((index, path, data, may_hold_model(path, data)))
     others = sum(1 for *_, holds in read if not holds)
@@ -92,7 +97,7 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
     stems = None if others <= SMALL_RUN else module_stems(path for _, path, _, holds in read if holds)
     for index, path, data, holds in read:
         if not (holds and names_recurrent(path, data)) and not should_analyse(path, data, resolver, stems):
-            results[index] = engine.FileResult(path, (), None, None, {}, skipped=True)
+            results[index] = FileResult(path, (), None, None, {}, skipped=True)
             continue
         file_settings = for_path(settings, path)
         key = None
@@ -106,11 +111,9 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
             if hit is not None:
                 results[index] = hit
                 continue
-        tasks.append(Task(index, path, file_settings, data, key, keep_ir))
+        tasks.append(Task(index, path, file_settings, data, key, lint, keep_ir))
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
     if jobs == 1 or len(tasks) < MIN_POOL_FILES or sum(len(t.data) for t in tasks) < MIN_POOL_BYTES:
-        from rnnlint.analyze.project import ModuleLoader
-
         loader = ModuleLoader()  # one per process: a module several files import is parsed once
         done = [(t.index, _analyse(t, store, loader)) for t in tasks]
     else:
@@ -121,9 +124,6 @@ def lint_many(files: Sequence[str], settings, *, jobs: int | None = None, cache:
 
 
 def _from_cache(store, key: str, path: str, data: bytes, keras: KerasChoice):
-    from rnnlint.engine import FileResult
-    from rnnlint.sources import Source, read_text
-
     entry = store.get(key, path, data)
     if entry is None:
         return None
@@ -140,12 +140,10 @@ def _from_cache(store, key: str, path: str, data: bytes, keras: KerasChoice):
 
 def _analyse(task: Task, store, loader) -> object:
     """Lint one file (in this process or a worker) and store its result; never raises."""
-    from rnnlint import engine
-
     try:
-        result = engine.lint_file(task.path, task.settings, data=task.data, loader=loader, prefiltered=True)
+        result = task.lint(task.path, task.settings, data=task.data, loader=loader, prefiltered=True)
     except Exception as exc:  # noqa: BLE001 - lint_file guards its stages; this is the last net
-        return engine.FileResult(task.path, (engine._internal("the engine", exc, task.path),), None, None, {})
+        return FileResult(task.path, (internal_error("the engine", exc, task.path),), None, None, {})
     if store is not None and task.key is not None:
         try:
             store.put(task.key, task.path, task.data, result)
@@ -157,8 +155,6 @@ def _analyse(task: Task, store, loader) -> object:
 def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
     """A worker's chunk."""
     import dataclasses
-
-    from rnnlint.analyze.project import ModuleLoader
 
     loader = ModuleLoader()
     out = []
@@ -191,8 +187,6 @@ def _run_pool(chunks: list[list[Task]], store, workers: int) -> tuple[list[tuple
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from rnnlint import engine
-
     done: list[tuple[int, object]] = []
     lost: list[Task] = []
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
@@ -204,16 +198,14 @@ def _run_pool(chunks: list[list[Task]], store, workers: int) -> tuple[list[tuple
             except BrokenProcessPool:
                 lost.extend(chunk)
             except Exception as exc:  # noqa: BLE001 - e.g. a result that would not pickle
-                done.extend((t.index, engine.FileResult(t.path, (engine._internal("a worker", exc, t.path),),
-                                                        None, None, {})) for t in chunk)
+                done.extend((t.index, FileResult(t.path, (internal_error("a worker", exc, t.path),), None, None, {}))
+                            for t in chunk)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return done, lost
 
 
 def _in_pool(tasks: list[Task], store, workers: int) -> list[tuple[int, object]]:
-    from rnnlint import engine
-
     done, lost = _run_pool(_chunks(tasks, workers), store, workers)
     while lost:
         # A worker died. Retry the lost files one per future; what completes is fine. When a round completes
@@ -226,8 +218,8 @@ def _in_pool(tasks: list[Task], store, workers: int) -> list[tuple[int, object]]
             done.extend(alone)
             if crashed:
                 error = RuntimeError("the worker process analysing this file died (exit signal or out of memory)")
-                done.append((suspect.index, engine.FileResult(
-                    suspect.path, (engine._internal("a worker", error, suspect.path),), None, None, {})))
+                done.append((suspect.index, FileResult(
+                    suspect.path, (internal_error("a worker", error, suspect.path),), None, None, {})))
         lost = still_lost
     return done
 

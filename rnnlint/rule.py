@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import ClassVar, Iterable, Literal
 
 from rnnlint.declared import choice_from_requirement
-from rnnlint.findings import Diagnostic, Severity
+from rnnlint.findings import Diagnostic, Finding, Severity
 from rnnlint.ir import FileIR, Model
 from rnnlint.shapes import ModelShapes, ShapeError
 
@@ -90,6 +90,14 @@ class Rule:
         raise NotImplementedError
 
     @classmethod
+    def after_suppression(cls, before: list[Finding], after: list[Finding], text: str | None, path: str,
+                          enabled: tuple[str, ...]) -> list[Finding]:
+        """A post-suppression hook: findings about the suppressions themselves, from the file's findings `before`
+        and `after` its suppression comments and the run's enabled codes. Most rules have none; the engine calls
+        it for every enabled rule after suppression (RNN100 unused-suppression uses it)."""
+        return []
+
+    @classmethod
     def doc(cls) -> str:
         """The rule's documentation (its docstring, dedented)."""
         return inspect.cleandoc(cls.__doc__ or "")
@@ -125,9 +133,11 @@ class Rule:
 
 def rule_table() -> list[tuple[str, str, str, str, str]]:
     """(code, name, severity, fix, what it flags) of every rule: the README's table and `--list-rules`."""
-    return [(r.code, r.name, r.severity, r.fix_column(),
-             (r.short or r.summary()) + ("" if r.default_enabled or "off by default" in r.short else " (off by default)"))
-            for r in all_rules()]
+    def what(rule: type[Rule]) -> str:
+        text = rule.short or rule.summary()
+        return text if rule.default_enabled or "off by default" in text else text + " (off by default)"
+
+    return [(r.code, r.name, r.severity, r.fix_column(), what(r)) for r in all_rules()]
 
 
 @lru_cache(maxsize=1)

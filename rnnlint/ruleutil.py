@@ -9,10 +9,10 @@ import re
 from typing import Iterator
 
 from rnnlint.findings import Edit
-from rnnlint.ir import ArrayShape, Argument, CallSite, FileIR, Layer, Model, Node, Span, TensorRef, TrainCall, Unknown
+from rnnlint.ir import ArrayShape, Argument, CallSite, FileIR, Layer, Model, Span, TrainCall
 
 from rnnlint.layerkinds import (  # noqa: E402,F401 - the rules import these from here too
-    CONV_RECURRENT_KINDS, INPUT_KINDS, RANK_PRESERVING, RECURRENT_KINDS, input_ref, producer, recurrent_core,
+    CONV_RECURRENT_KINDS, INPUT_KINDS, RANK_PRESERVING, RECURRENT_KINDS, RECURRENT_NAMES, input_ref, producer, recurrent_core,
     sequence_flag, walk_back,
 )
 
@@ -77,8 +77,6 @@ def stateful_layer(model: Model) -> Layer | None:
                  if any(inner.arg("stateful") is True for inner in all_layers(node.layer))), None)
 
 
-RECURRENT_NAMES = frozenset({"LSTM", "GRU", "SimpleRNN", "RNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D",
-                             "ConvLSTM3D", "LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells"})
 
 
 def file_has_recurrent(ir: FileIR) -> bool:

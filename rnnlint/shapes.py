@@ -13,7 +13,6 @@ The dataclasses below are the stable interface; `propagate` and `layer_output` c
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Union
 
 from rnnlint import symbolic
 from rnnlint.ir import UNKNOWN, Layer, Model, Sym, TensorRef, Unknown, Value, dims_differ, is_unknown
-from rnnlint.layerkinds import sequence_culprits, with_sequences
+from rnnlint.layerkinds import RECURRENT, recurrent_core, sequence_culprits, with_sequences
 
 Shape = tuple  # tuple[int | None, ...] including the batch dimension
 # A node's output: one shape, several (a tuple of shapes, e.g. return_state=True), or Unknown.
@@ -68,9 +67,6 @@ class _GiveUp(Exception):
 
 Handler = Callable[[Layer, tuple, int], "Output | ShapeError"]
 
-RECURRENT: frozenset[str] = frozenset(
-    {"LSTM", "GRU", "SimpleRNN", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "CuDNNLSTM", "CuDNNGRU"}
-)
 _CONV_LSTM_RANK = {"ConvLSTM1D": 1, "ConvLSTM2D": 2, "ConvLSTM3D": 3}
 _CELL_STATES = {"LSTMCell": 2, "GRUCell": 1, "SimpleRNNCell": 1}
 _EXACT_NDIM = {
@@ -340,7 +336,7 @@ def _conv_lstm(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeE
 def _bidirectional(layer: Layer, inputs: tuple, keras_major: int) -> Output | ShapeError:
     """Bidirectional(rnn): concat doubles the last axis, sum/mul/ave keep it, None returns both outputs."""
     inner = layer.inner
-    if inner is None or not inner.known or not is_recurrent(inner) or inner.kind == "Bidirectional":
+    if inner is None or not inner.known or recurrent_core(inner) is None or inner.kind == "Bidirectional":
         raise _GiveUp("inner")
     merge_mode = _choice(layer, "merge_mode", 1, "concat", ("concat", "sum", "mul", "ave", None))
     shape = _first(inputs)
@@ -930,27 +926,6 @@ def propagate(model: Model, keras_major: int = 3, synthetic_input: tuple | None 
                        repaired=tuple(sorted(repairs)))
 
 
-def is_recurrent(layer: Layer) -> bool:
-    """LSTM/GRU/SimpleRNN/RNN/ConvLSTM*D, or a Bidirectional wrapping one."""
-    if not layer.known:
-        return False
-    if layer.kind == "Bidirectional":
-        return layer.inner is not None and layer.inner.known and layer.inner.kind in RECURRENT
-    return layer.kind in RECURRENT
-
-
-def returns_sequences(layer: Layer) -> bool | Unknown:
-    """The layer's `return_sequences` (a Bidirectional's from its inner layer); False for other layers."""
-    if layer.known and layer.kind == "Bidirectional":
-        return returns_sequences(layer.inner) if layer.inner is not None else UNKNOWN
-    if not is_recurrent(layer):
-        return False
-    if layer.has_star_args and layer.argument("return_sequences") is None:
-        return UNKNOWN
-    value = layer.arg("return_sequences", None, False)
-    return value if isinstance(value, bool) else UNKNOWN
-
-
 def expected_input_ndim(layer: Layer) -> int | None:
     """The input rank the layer requires (for TimeDistributed, Dense and Flatten: the minimum); None if any."""
     if not layer.known:
@@ -980,9 +955,7 @@ __all__ = [
     "ShapeError",
     "expected_input_ndim",
     "format_shape",
-    "is_recurrent",
     "layer_output",
     "min_input_ndim",
     "propagate",
-    "returns_sequences",
 ]

@@ -47,7 +47,7 @@ from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
 from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
-    all_layers, file_has_recurrent, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
+    INPUT_KINDS, all_layers, file_has_recurrent, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
     tuple_source,
 )
 
@@ -66,7 +66,6 @@ REMOVED_MODULES = {
        for package in ("keras", "tensorflow.keras") for sub in _LAYER_SUBMODULES},
     "keras.utils.np_utils": "keras.utils",
 }
-INPUT_KINDS = ("Input", "InputLayer")
 # Names Keras 3 dropped from a module that still exists (measured on Keras 3.15.1; `pad_sequences` stays), and
 # whole modules with no Keras 3 counterpart to import from. tensorflow.keras keeps TensorFlow's own copies.
 REMOVED_NAMES = {

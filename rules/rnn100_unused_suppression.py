@@ -91,7 +91,12 @@ class UnusedSuppression(Rule):
     ]
 
     def check(self, ctx: RuleContext) -> Iterable[Diagnostic]:
-        return ()  # the engine calls `unused_suppressions` after suppression: it needs every rule's findings
+        return ()  # it needs every rule's findings, before and after suppression: see `after_suppression`
+
+    @classmethod
+    def after_suppression(cls, before: list[Finding], after: list[Finding], text: str | None, path: str,
+                          enabled: tuple[str, ...]) -> list[Finding]:
+        return unused_suppressions(before, after, text, path, enabled)
 
 
 def _comments(text: str) -> list[tuple[int, int, str]]:

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from rnnlint.engine import lint_source
-from rnnlint.ir import ArrayShape, DatasetShape, Sym
+from rnnlint.ir import DatasetShape, Sym
 from rnnlint.settings import Settings
 
 STATIC = Settings(confirm=False, use_cache=False)

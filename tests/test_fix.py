@@ -18,16 +18,12 @@ import pytest
 from conftest import run_cli, write
 
 from rnnlint import fix as fixmod
+from rnnlint.fix import files as fixfiles
+from rnnlint.sources import files as sourcefiles
 from rnnlint.engine import lint_source
 from rnnlint.findings import Edit, Finding, Fix
-from rnnlint.fix import (
-    FixError,
-    apply_fixes,
-    fix_file,
-    fix_source,
-    unified_diff,
-    write_atomic,
-)
+from rnnlint.fix import apply_fixes, fix_file, fix_source, unified_diff
+from rnnlint.sources import WriteError, write_atomic
 from rnnlint.ir import Span
 from rnnlint.rule import Example, Rule, all_rules
 from rnnlint.settings import Settings
@@ -499,7 +495,7 @@ def test_failed_replace_leaves_the_file_and_no_temporary(monkeypatch, tmp_path):
     def refuse(src, dst):
         raise PermissionError(13, "Permission denied", dst)
 
-    monkeypatch.setattr(fixmod.os, "replace", refuse)
+    monkeypatch.setattr(sourcefiles.os, "replace", refuse)
     outcome = fix_file(str(path), _settings())
     assert outcome.error.startswith("cannot write file: Permission denied") and not outcome.written
     assert path.read_text() == STACKED
@@ -512,8 +508,8 @@ def test_failed_write_midway_leaves_the_file(monkeypatch, tmp_path):
     def full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(fixmod.os, "fsync", full)
-    with pytest.raises(FixError, match="No space left on device"):
+    monkeypatch.setattr(sourcefiles.os, "fsync", full)
+    with pytest.raises(WriteError, match="No space left on device"):
         write_atomic(str(path), STACKED_FIXED)
     assert path.read_text() == STACKED
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.py"]
@@ -521,13 +517,13 @@ def test_failed_write_midway_leaves_the_file(monkeypatch, tmp_path):
 
 def test_file_changed_while_fixing_is_left_alone(monkeypatch, tmp_path):
     path = write(tmp_path, "model.py", STACKED)
-    real = fixmod.fix_source
+    real = fixfiles.fix_source
 
     def slow(text, *args, **kwargs):  # an editor saves the file while rnnlint is fixing it
         path.write_text(STACKED + "# edited\n")
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(fixmod, "fix_source", slow)
+    monkeypatch.setattr(fixfiles, "fix_source", slow)  # the name fix_file calls
     outcome = fix_file(str(path), _settings())
     assert outcome.error == "the file changed while it was being fixed; run again"
     assert path.read_text() == STACKED + "# edited\n"
@@ -536,7 +532,7 @@ def test_file_changed_while_fixing_is_left_alone(monkeypatch, tmp_path):
 
 def test_unencodable_fix_is_refused(tmp_path):
     path = write(tmp_path, "model.py", b"# -*- coding: ascii -*-\n")
-    with pytest.raises(FixError, match="cannot be encoded as ascii"):
+    with pytest.raises(WriteError, match="cannot be encoded as ascii"):
         write_atomic(str(path), "# é\n", "ascii")
     assert path.read_bytes() == b"# -*- coding: ascii -*-\n"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import STACKED_LSTM, finding, run_cli, write
-from rnnlint.engine import FileResult, RunResult
+from rnnlint.results import FileResult, RunResult
 from rnnlint.findings import Confirmation, Edit, Fix
 from rnnlint.ir import Span
 from rnnlint.report import github, junit, sarif

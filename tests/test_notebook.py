@@ -1,4 +1,4 @@
-"""Jupyter notebooks: reading (rnnlint.notebook), positions mapped back to cells, and the CLI on examples/."""
+"""Jupyter notebooks: reading (rnnlint.sources.notebook), positions mapped back to cells, and the CLI on examples/."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ import pytest
 
 from conftest import run_cli, write
 from rnnlint.engine import lint_file
-from rnnlint.notebook import NotebookError, join, load, neutralise, read_notebook, split_lines
+from rnnlint.sources.notebook import NotebookError, join, load, neutralise, read_notebook, split_lines
 from rnnlint.settings import Settings
 from rnnlint.sources import Source, SourceError, read_source
 
@@ -193,7 +193,7 @@ def test_example_notebook_cell_in_every_format(fmt: str) -> None:
 # --- fixing: only the changed cells' source is rewritten ----------------------------------------------------
 
 def test_fix_example_notebook_changes_only_the_model_cell() -> None:
-    from rnnlint.notebook import fix_notebook
+    from rnnlint.fix.notebook import fix_notebook
 
     data = EXAMPLE.read_bytes()
     result = fix_notebook(str(EXAMPLE), data)
@@ -208,7 +208,7 @@ def test_fix_example_notebook_changes_only_the_model_cell() -> None:
     assert new["cells"][4]["source"][1] == "model.add(LSTM(256, input_shape=(10, 1), return_sequences=True))\n"
     # byte for byte: everything before and after that one source line is untouched (outputs, key order, indent,
     # the trailing newline)
-    from rnnlint.notebook import source_spans
+    from rnnlint.sources.notebook import source_spans
 
     start, end = source_spans(result.original)[5]
     raw, text = result.original, result.text
@@ -218,7 +218,7 @@ def test_fix_example_notebook_changes_only_the_model_cell() -> None:
 
 
 def test_fixed_example_notebook_lints_clean(tmp_path) -> None:
-    from rnnlint.notebook import fix_notebook
+    from rnnlint.fix.notebook import fix_notebook
 
     path = write(tmp_path, "nb.ipynb", EXAMPLE.read_bytes())
     fixed = fix_notebook(str(path), path.read_bytes())
@@ -227,7 +227,7 @@ def test_fixed_example_notebook_lints_clean(tmp_path) -> None:
 
 
 def test_fix_keeps_magics_and_string_sources(tmp_path) -> None:
-    from rnnlint.notebook import fix_notebook
+    from rnnlint.fix.notebook import fix_notebook
 
     model = "%%capture\n!pip install keras\n"  # a cell magic: the whole cell is blank while linting
     cell = ("%time x = 1\n" + "".join(MODEL[2:4]) + "!echo hi\n" + "".join(MODEL[4:]))
@@ -242,7 +242,7 @@ def test_fix_keeps_magics_and_string_sources(tmp_path) -> None:
 
 
 def test_fix_compact_list_source_keeps_its_style() -> None:
-    from rnnlint.notebook import fix_notebook
+    from rnnlint.fix.notebook import fix_notebook
 
     raw = json.dumps({"cells": [code(MODEL)], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
     result = fix_notebook("nb.ipynb", raw.encode())
@@ -251,7 +251,7 @@ def test_fix_compact_list_source_keeps_its_style() -> None:
 
 
 def test_fix_nothing_to_fix_and_malformed() -> None:
-    from rnnlint.notebook import fix_notebook
+    from rnnlint.fix.notebook import fix_notebook
 
     raw = notebook(code("import keras\nx = 1\n"))
     assert fix_notebook("nb.ipynb", raw.encode()).text == raw
@@ -259,7 +259,7 @@ def test_fix_nothing_to_fix_and_malformed() -> None:
 
 
 def test_source_spans_match_the_json() -> None:
-    from rnnlint.notebook import source_spans
+    from rnnlint.sources.notebook import source_spans
 
     raw = EXAMPLE.read_text(encoding="utf-8")
     document = json.loads(raw)
@@ -339,7 +339,7 @@ def test_fit_inside_a_time_cell_is_checked(tmp_path) -> None:
 
 
 def test_json_lines_of_list_and_string_sources() -> None:
-    from rnnlint.notebook import json_lines
+    from rnnlint.sources.notebook import json_lines
 
     raw = json.dumps({"cells": [code(["a = 1\n", "b = 2\n", "c = 3"]), markdown("x"), code("d = 4\ne = 5\n")],
                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1)

@@ -118,19 +118,24 @@ def test_no_pool_for_a_handful_of_files(tmp_path, monkeypatch) -> None:
     assert len(result.findings) == parallel.MIN_POOL_FILES - 1
 
 
+_SABOTAGE = {"parent": None}
+_REAL_LINT_FILE = engine.lint_file
+
+
+def _dies_on_buggy_2(path, settings=None, data=None, loader=None, prefiltered=False):
+    """engine.lint_file, but a worker process linting buggy_2.py dies. Module level: a pool task carries the
+    per-file function by reference."""
+    if path.endswith("buggy_2.py") and os.getpid() != _SABOTAGE["parent"]:
+        os._exit(9)  # as a segfault would: no exception, the worker is gone
+    return _REAL_LINT_FILE(path, settings, data, loader, prefiltered)
+
+
 def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeypatch) -> None:
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("needs fork to carry the sabotage into the worker")
     monkeypatch.setenv(parallel.START_METHOD_ENV, "fork")
-    parent = os.getpid()
-    real = engine.lint_file
-
-    def dies_on_buggy_2(path, settings=None, data=None, loader=None, prefiltered=False):
-        if path.endswith("buggy_2.py") and os.getpid() != parent:
-            os._exit(9)  # as a segfault would: no exception, the worker is gone
-        return real(path, settings, data, loader, prefiltered)
-
-    monkeypatch.setattr(engine, "lint_file", dies_on_buggy_2)
+    monkeypatch.setitem(_SABOTAGE, "parent", os.getpid())
+    monkeypatch.setattr(engine, "lint_file", _dies_on_buggy_2)  # the engine hands its lint_file to the pool
     serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
     pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
     assert len(small_pool) >= 2  # the first pool broke, the lost files were retried

@@ -8,7 +8,8 @@ import json
 import pytest
 
 from conftest import finding
-from rnnlint.engine import FileResult, RunResult, judged_against
+from rnnlint.engine import judged_against
+from rnnlint.results import FileResult, RunResult
 from rnnlint.findings import Confirmation, Edit, Fix
 from rnnlint.kerasver import KerasChoice
 from rnnlint.ir import Span

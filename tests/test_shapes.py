@@ -20,6 +20,7 @@ from rnnlint.ir import (
     Span,
     TensorRef,
 )
+from rnnlint.layerkinds import recurrent_core, sequence_flag
 from rnnlint.shapes import (
     RECURRENT,
     ModelShapes,
@@ -27,11 +28,9 @@ from rnnlint.shapes import (
     ShapeError,
     expected_input_ndim,
     format_shape,
-    is_recurrent,
     layer_output,
     min_input_ndim,
     propagate,
-    returns_sequences,
 )
 
 SPAN = Span(1, 1, 1, 2)
@@ -607,8 +606,8 @@ def test_empty_model() -> None:
 )
 def test_predicates(spec: L, recurrent: bool, sequences: Any, ndim: int | None) -> None:
     layer = spec.ir()
-    assert is_recurrent(layer) is recurrent
-    assert returns_sequences(layer) == sequences
+    assert (recurrent_core(layer) is not None) is recurrent
+    assert sequence_flag(layer) == sequences
     assert expected_input_ndim(layer) == ndim
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from rnnlint.engine import RunResult, lint_source
+from rnnlint.engine import lint_source
+from rnnlint.results import RunResult
 from rnnlint.report.text import render
 from rnnlint.rule import all_rules
 from rnnlint.settings import Settings

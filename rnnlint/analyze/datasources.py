@@ -15,7 +15,7 @@ from typing import Any, Callable
 from rnnlint import shapes, symbolic
 from rnnlint.analyze import arrays
 from rnnlint.analyze.values import ArrayObj, DatasetObj, FrameObj, ListObj, ToolObj
-from rnnlint.ir import UNKNOWN, ArrayShape, DatasetShape, Layer, Sym, Unknown
+from rnnlint.ir import UNKNOWN, ArrayShape, DatasetShape, Layer, Sym
 
 Mint = Callable[..., Sym]
 

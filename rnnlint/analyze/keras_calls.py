@@ -24,7 +24,6 @@ from rnnlint.analyze.values import (
 )
 from rnnlint.ir import (
     UNKNOWN, Argument, ArrayShape, CallSite, CompileInfo, KerasObject, Layer, ModelCall, Pos, TensorRef, TrainCall,
-    Unknown,
 )
 
 TRAIN_METHODS = {

@@ -25,9 +25,8 @@ from rnnlint.analyze.positions import SourceText
 from rnnlint.analyze.project import ModuleLoader
 from rnnlint.analyze.values import Graph, ModuleContext
 from rnnlint.ir import FileIR
-from rnnlint.layerkinds import CONV_RECURRENT_KINDS, RECURRENT_KINDS
+from rnnlint.layerkinds import RECURRENT
 
-RECURRENT = frozenset(RECURRENT_KINDS + CONV_RECURRENT_KINDS)
 
 FILE_TIME_LIMIT = 10.0  # seconds per file, imported modules included
 

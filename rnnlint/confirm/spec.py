@@ -17,10 +17,10 @@ from rnnlint.confirm.allowlist import (
 )
 from rnnlint.findings import RANK_ERROR, Evidence
 from rnnlint.ir import Argument, Layer, Model, Node, Sym, TensorRef, Unknown
+from rnnlint.layerkinds import INPUT_KINDS
 from rnnlint.symbolic import base_symbols, evaluate
 
 SPEC_FORMAT = 1
-INPUT_KINDS = frozenset({"Input", "InputLayer"})
 DECLARING_ARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_shape")
 DEFAULT_TIMESTEPS = 10
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

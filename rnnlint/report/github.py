@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from rnnlint.findings import Finding
 
 if TYPE_CHECKING:
-    from rnnlint.engine import RunResult
+    from rnnlint.results import RunResult
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -49,7 +49,7 @@ def annotation(finding: Finding) -> str:
         properties += [("line", span.line), ("col", span.column), ("endLine", span.end_line),
                        ("endColumn", span.end_column)]
     else:
-        from rnnlint.notebook import json_line
+        from rnnlint.sources.notebook import json_line
 
         raw_line = json_line(finding.path, finding.cell, span.line)
         if raw_line is not None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from rnnlint.findings import Finding, Fix
 
 if TYPE_CHECKING:
-    from rnnlint.engine import RunResult
+    from rnnlint.results import RunResult
 
 
 def fix_to_dict(fix: Fix | None) -> dict[str, Any] | None:

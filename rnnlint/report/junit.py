@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TextIO
 from rnnlint.findings import Finding
 
 if TYPE_CHECKING:
-    from rnnlint.engine import RunResult
+    from rnnlint.results import RunResult
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")  # + lone surrogates (non-UTF-8 names)
 
@@ -54,7 +54,7 @@ def build(result: "RunResult") -> ET.Element:
             counts["tests"] += 1
             line = finding.span.line
             if finding.cell is not None:  # a notebook: the line of the .ipynb text (the name says cell and line)
-                from rnnlint.notebook import json_line
+                from rnnlint.sources.notebook import json_line
 
                 line = json_line(finding.path, finding.cell, line) or line
             case = ET.SubElement(suite, "testcase", classname=_clean(path),

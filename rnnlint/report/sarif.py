@@ -27,7 +27,7 @@ from rnnlint.findings import Finding, Fix
 from rnnlint.report.json import judged_by_path, keras_to_dict
 
 if TYPE_CHECKING:
-    from rnnlint.engine import RunResult
+    from rnnlint.results import RunResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/rnnlint/rnnlint"
@@ -107,7 +107,7 @@ def result_object(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any
     region = _region(finding.span)
     raw_line = None
     if finding.cell is not None:
-        from rnnlint.notebook import json_line
+        from rnnlint.sources.notebook import json_line
 
         properties["cell"] = finding.cell
         properties["cellRegion"] = region

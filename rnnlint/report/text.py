@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 from rnnlint.findings import NOT_RUN, Finding, fix_kind
 
 if TYPE_CHECKING:
-    from rnnlint.engine import FileResult, RunResult
+    from rnnlint.results import FileResult, RunResult
 
 DETAIL_WIDTH = 160
 _RESET = "\033[0m"
@@ -193,8 +193,8 @@ def render(result: "RunResult", color: bool = False, show_source: bool = True, q
 def _source_lines(file_result: "FileResult") -> list[str] | None:
     if file_result.source is None:
         return None
-    if file_result.cells:  # a notebook's joined code cells: split as Python does (see rnnlint.notebook)
-        from rnnlint.notebook import split_lines
+    if file_result.cells:  # a notebook's joined code cells: split as Python does (see rnnlint.sources.notebook)
+        from rnnlint.sources.notebook import split_lines
 
         return split_lines(file_result.source)
     return file_result.source.splitlines()

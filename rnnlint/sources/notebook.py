@@ -28,7 +28,7 @@ import re
 import warnings
 from dataclasses import dataclass
 
-from rnnlint.sources import Cell, Source
+from rnnlint.sources.types import Cell, Source
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # `%magic`, `!shell`, `?obj` at the start of a line, or an assignment from one: `files = !ls`, `t = %time f()`.
@@ -275,22 +275,7 @@ def locate(finding, cells: tuple[Cell, ...]):
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Fixing: rewrite only the changed cells' "source", byte for byte elsewhere
-
-_MARKER = "# rnnlint-notebook-cell-end {index} 5f0c2a"  # between cells while fixing (a comment: no effect)
-_MARKER_LINE = re.compile(r"^# rnnlint-notebook-cell-end (\d+) 5f0c2a$")
-
-
-@dataclass(frozen=True)
-class NotebookFix:
-    """The outcome of fixing a notebook's text: the new JSON text (the original when nothing changed)."""
-
-    original: str
-    text: str
-    fixed_count: int = 0
-    error: str | None = None
-    converged: bool = True
-
+# Where each cell's source is in the .ipynb JSON text (for fixing it in place, and for CI annotations)
 
 def source_spans(raw: str) -> dict[int, tuple[int, int]]:
     """1-based cell position → (start, end) offsets of that cell's "source" value in the notebook's JSON text.
@@ -368,123 +353,6 @@ def source_spans(raw: str) -> dict[int, tuple[int, int]]:
 def _object_end(raw: str, i: int, decoder: json.JSONDecoder) -> int:
     return decoder.raw_decode(raw, i)[1]
 
-
-def _source_value(old_value: str, text: str, ascii_only: bool) -> str:
-    """The JSON for a cell's new source, in the style of its old value (a string, or a list of lines laid out
-    one per line with the same indentation, as Jupyter writes them)."""
-    dump = lambda s: json.dumps(s, ensure_ascii=ascii_only)  # noqa: E731
-    if not old_value.lstrip().startswith("["):
-        return dump(text)
-    lines = text.splitlines(keepends=True)
-    if not lines:
-        return "[]"
-    match = re.match(r"\[(\s*)", old_value)
-    inner = match.group(1) if match else ""
-    closing = re.search(r"(\s*)\]$", old_value)
-    close_ws = closing.group(1) if closing else ""
-    if "\n" not in inner:  # compact: ["a\n", "b"]
-        return "[" + inner + ", ".join(dump(line) for line in lines) + close_ws + "]"
-    return "[" + inner + ("," + inner).join(dump(line) for line in lines) + close_ws + "]"
-
-
-def _restore(original: list[str], linted: list[str], fixed: list[str]) -> list[str] | None:
-    """The fixed cell's lines with the IPython lines (neutralised while linting) put back; None when a fix
-    touched one of them."""
-    from difflib import SequenceMatcher
-
-    out: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, linted, fixed, autojunk=False).get_opcodes():
-        if tag == "equal":
-            out.extend(original[i1:i2])
-            continue
-        if any(original[k] != linted[k] for k in range(i1, i2)):
-            return None
-        out.extend(fixed[j1:j2])
-    return out
-
-
-@dataclass(frozen=True)
-class CellsFix:
-    """The code cells after fixing: the new text of each cell that changed (by 1-based cell index)."""
-
-    texts: dict[int, str]
-    fixed_count: int = 0
-    error: str | None = None
-    converged: bool = True
-
-
-def fix_cells(path: str, cells: list[NotebookCell], settings=None, unsafe: bool = False) -> CellsFix:
-    """Fix the code cells as one program (as they are linted), with the fix loop's parse gate; IPython lines are
-    put back as they were. Used by `fix_notebook` (the CLI) and by the language server's "Fix all"."""
-    from rnnlint.fix import fix_source
-
-    if not cells:
-        return CellsFix({})
-    joined: list[str] = []
-    for cell in cells:
-        joined.extend(cell.lines)
-        joined.append(_MARKER.format(index=cell.index))
-    result = fix_source("\n".join(joined) + "\n", path, settings, unsafe)
-    if result.error is not None:
-        return CellsFix({}, error=result.error)
-    by_index: dict[int, list[str]] = {}
-    current: list[str] = []
-    for line in split_lines(result.text):
-        match = _MARKER_LINE.match(line)
-        if match:
-            by_index[int(match.group(1))] = current
-            current = []
-        else:
-            current.append(line)
-    if [c.index for c in cells] != list(by_index) or any(line.strip() for line in current):
-        return CellsFix({}, error="a fix crossed a cell boundary; the notebook was left unchanged")
-    texts: dict[int, str] = {}
-    for cell in cells:
-        fixed = by_index[cell.index]
-        if fixed == list(cell.lines):
-            continue
-        restored = _restore(split_lines(cell.text), list(cell.lines), fixed)
-        if restored is None:
-            return CellsFix({}, error=f"a fix would change an IPython line in cell {cell.index}; "
-                                      "the notebook was left unchanged")
-        texts[cell.index] = "\n".join(restored) + ("\n" if cell.text.endswith(("\n", "\r")) else "")
-    return CellsFix(texts, result.fixed_count, None, result.converged)
-
-
-def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) -> NotebookFix:
-    """Apply rnnlint's fixes to a notebook: the code cells are fixed as one program (`fix_cells`), then only the
-    cells whose code changed get a new "source" in the JSON text; outputs, metadata, execution counts, key
-    order, indentation and the trailing newline stay exactly as they were. Never raises for a bad file."""
-    try:
-        raw = data.decode("utf-8")
-        document, cells = load(raw)
-        spans = source_spans(raw)
-    except (UnicodeDecodeError, NotebookError) as exc:
-        return NotebookFix("", "", error=f"cannot fix this notebook: {exc}")
-    if not is_python(document) or not cells:
-        return NotebookFix(raw, raw)
-    fixed = fix_cells(path, cells, settings, unsafe)
-    if fixed.error is not None:
-        return NotebookFix(raw, raw, error=fixed.error)
-    ascii_only = raw.isascii() and "\\u" in raw
-    replacements: list[tuple[int, int, str]] = []
-    for index, text in fixed.texts.items():
-        if index not in spans:
-            return NotebookFix(raw, raw, error=f"cell {index}: cannot find its source in the JSON text")
-        start, end = spans[index]
-        replacements.append((start, end, _source_value(raw[start:end], text, ascii_only)))
-    new = raw
-    for start, end, value in sorted(replacements, reverse=True):
-        new = new[:start] + value + new[end:]
-    try:
-        load(new)
-    except NotebookError as exc:  # pragma: no cover - a bug here must not write a broken notebook
-        return NotebookFix(raw, raw, error=f"internal error: the fixed notebook would not load ({exc})")
-    return NotebookFix(raw, new, fixed.fixed_count, None, fixed.converged)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Where a cell's line sits in the .ipynb file itself (for CI annotations on the raw JSON)
 
 def json_lines(raw: str) -> dict[int, list[int]]:
     """1-based cell position → for each line of its source, the 1-based line of the .ipynb JSON text where that
