@@ -46,6 +46,7 @@ KEYS: dict[str, str] = {  # key → what it expects (for messages and docs)
     "fail-on": "one of \"error\", \"warning\", \"info\"",
     "respect-gitignore": "true or false",
     "force-exclude": "true or false",
+    "vanishing-gradient-timesteps": "a whole number of time steps greater than 0 (RNN008's threshold)",
 }
 
 
@@ -70,6 +71,7 @@ class Config:
     fail_on: str | None = None
     respect_gitignore: bool | None = None
     force_exclude: bool | None = None
+    vanishing_gradient_timesteps: int | None = None
 
 
 EMPTY = Config()
@@ -186,6 +188,10 @@ def parse(table: dict, path: str) -> Config:
             if isinstance(value, bool) or value not in (2, 3):
                 raise expected(key, value)
             values["target_keras"] = value
+        elif key == "vanishing-gradient-timesteps":
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise expected(key, value)
+            values["vanishing_gradient_timesteps"] = value
         elif key == "fail-on":
             if value not in SEVERITIES:
                 raise expected(key, value)
@@ -385,9 +391,12 @@ class Resolver:
                 chosen = explicit_choice(self.base.target_keras, self.target_reason)
             else:
                 chosen = None
+            options = tuple((key, value) for key, value in (
+                ("vanishing-gradient-timesteps", config.vanishing_gradient_timesteps),) if value is not None)
             self._settings[config] = dataclasses.replace(
                 self.base, select=select, extend_select=extend, ignore=ignore,
-                target_keras=chosen.major if chosen else None, keras=chosen, config=None)
+                target_keras=chosen.major if chosen else None, keras=chosen, config=None,
+                rule_options=self.base.rule_options + options)
         return self._settings[config]
 
     def _declared(self, settings: Settings, path: str) -> Settings:

@@ -146,7 +146,7 @@ def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: Modul
     own = file_choice((i.module for i in ir.imports), choice)  # tf_keras code is Keras 2
     file_major = own.major
     shapes, findings = _propagate(ir.models, file_major, path)
-    context = RuleContext(ir=ir, shapes=shapes, target_keras=file_major, keras=own)
+    context = RuleContext(ir=ir, shapes=shapes, target_keras=file_major, keras=own, options=dict(settings.rule_options))
     for rule_class in enabled_rules(settings):
         try:
             diagnostics = list(rule_class().check(context))

@@ -223,7 +223,8 @@ def rules_fingerprint(settings) -> str:
 
     codes = ",".join(rule.code for rule in enabled_rules(settings))
     choice = choice_for(settings)
-    return f"keras={choice.major}:{choice.package}:{','.join(choice.versions)};rules={codes}"
+    options = ",".join(f"{key}={value}" for key, value in settings.rule_options)
+    return f"keras={choice.major}:{choice.package}:{','.join(choice.versions)};rules={codes};options={options}"
 
 
 def content_hash(data: bytes) -> str:

@@ -38,6 +38,7 @@ class Settings:
     output_format: OutputFormat = "text"
     show_source: bool = True
     exclude: tuple[str, ...] = ()
+    rule_options: tuple[tuple[str, int], ...] = ()  # (key, value) of the rules' options (`vanishing-gradient-timesteps`)
     # The run's configuration files (rnnlint.config.Resolver): per-file settings and exclusion. Not compared.
     config: object = field(default=None, compare=False, hash=False, repr=False)
 

@@ -18,7 +18,8 @@ model = Sequential([Input(shape=(500, 1)), LSTM(32), Dense(1)])
 ```
 
 ## Options
-`vanishing-gradient-timesteps` (default 300).
+`vanishing-gradient-timesteps = 300` in `[tool.rnnlint]` (or `rnnlint.toml`): the number of time steps above
+which a plain RNN is flagged.
 
 ## Fix safety
 No automatic fix: changing the layer type changes the model.

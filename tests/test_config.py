@@ -350,3 +350,18 @@ def test_confirm_timeout_from_config_and_command_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "rnnlint", "--no-confirm", str(tmp_path / "a.py")],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2 and "confirm-timeout" in proc.stderr
+
+
+def test_rnn008_threshold_is_set_from_the_configuration(tmp_path):
+    """RNN008's option reaches the rule through the validated configuration (it could not be set before)."""
+    model = ("from keras.models import Sequential\nfrom keras.layers import SimpleRNN, Input\n"
+             "model = Sequential([Input(shape=(200, 1)), SimpleRNN(8)])\n")
+    write(tmp_path, "m.py", model)
+    args = ("--no-confirm", "--no-cache", "--select", "RNN008", "--format", "json", "m.py")
+    assert json.loads(run_cli(*args, cwd=tmp_path).out) == []  # 200 steps: under the default 300
+    write(tmp_path, "pyproject.toml", "[tool.rnnlint]\nvanishing-gradient-timesteps = 100\n")
+    found = json.loads(run_cli(*args, cwd=tmp_path).out)
+    assert [(f["code"], f["line"]) for f in found] == [("RNN008", 3)] and "(more than 100)" in found[0]["message"]
+    write(tmp_path, "pyproject.toml", "[tool.rnnlint]\nvanishing-gradient-timesteps = 0\n")
+    bad = run_cli(*args, cwd=tmp_path)
+    assert bad.code == 2 and "vanishing-gradient-timesteps: expected a whole number" in bad.err
