@@ -362,7 +362,7 @@ def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: 
     present = [p for p in paths if os.path.lexists(os.path.normpath(p))]
     missing = [_missing(p) for p in paths if p not in present]  # reported, and the others still linted (ruff)
     files = discover_files(present, settings) if present else []  # exclusion: configuration, .gitignore, ...
-    results = lint_many(files, settings, lint_file, jobs=jobs, cache=cache, keep_ir=keep_ir)
+    results = lint_many(files, settings, lint_file, jobs=jobs, cache=cache, keep_ir=keep_ir, run_paths=tuple(paths))
     return confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings, progress)
 
 

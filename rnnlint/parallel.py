@@ -76,36 +76,46 @@ class Task:
 
 
 def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | None = None, cache: bool = False,
-              keep_ir: bool = True) -> list:
+              keep_ir: bool = True, run_paths: tuple[str, ...] | None = None) -> list:
     """FileResults (unconfirmed) for `files`, in that order, each from `lint` (engine.lint_file). `keep_ir=False`
     lets results analysed in a worker come back without `ir` and `shapes` (only --show-models and the language
-    server read them)."""
+    server read them). With `cache` and `run_paths` (the paths the run was given), files the run index
+    (rnnlint.runindex) vouches for are answered without being read."""
     resolver = ModuleLoader()  # finds the project modules a file without `keras` imports
     results: list = [None] * len(files)
     store = None
+    if cache:
+        from rnnlint.resultcache import ResultCache
+
+        store = ResultCache.open(settings)
+    warm = _WarmRun.open(store, files, run_paths) if store is not None and run_paths is not None else None
     tasks: list[Task] = []
     read: list[tuple[int, str, bytes, bool]] = []
     for index, path in enumerate(files):
+        if warm is not None and (answer := warm.answer(path, settings)) is not None:
+            results[index] = answer
+            continue
         data = read_bytes(path)
         if isinstance(data, SourceError):
             results[index] = lint(path, settings, data=data)  # unreadable: one RNN000
             continue
         read.append((index, path, data, may_hold_model(path, data)))
+        if warm is not None:
+            warm.read(path, data)
     others = sum(1 for *_, holds in read if not holds)
     # A file without `keras` is analysed when it imports one with it. On a large run, only imports whose dotted
     # name shares a part with a file of the run that has `keras` are looked up on disk (the others cannot be one).
-    stems = None if others <= SMALL_RUN else module_stems(path for _, path, _, holds in read if holds)
+    # Files the index answered were analysed (or skipped with nothing changed): their names count as holders.
+    answered = (files[i] for i, r in enumerate(results) if r is not None and not r.skipped)
+    stems = None if others <= SMALL_RUN else module_stems(
+        [path for _, path, _, holds in read if holds] + list(answered))
     for index, path, data, holds in read:
         if not (holds and names_recurrent(path, data)) and not should_analyse(path, data, resolver, stems):
             results[index] = FileResult(path, (), None, None, {}, skipped=True)
             continue
         file_settings = for_path(settings, path)
         key = None
-        if cache:
-            if store is None:
-                from rnnlint.resultcache import ResultCache
-
-                store = ResultCache.open(settings)
+        if store is not None:
             key = store.key(path, file_settings)
             hit = _from_cache(store, key, path, data, choice_for(file_settings))
             if hit is not None:
@@ -120,7 +130,83 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
         done = _in_pool(tasks, store, min(jobs, len(tasks)))
     for index, result in done:
         results[index] = result
+    if warm is not None:
+        warm.record(files, results, [store.key(p, for_path(settings, p)) if not r.skipped else None
+                                     for p, r in zip(files, results)])
     return results
+
+
+class _WarmRun:
+    """The run index (rnnlint.runindex) of one run: answers unchanged files, and is rewritten after the run."""
+
+    def __init__(self, store, path, entries: dict, stats: dict) -> None:
+        self.store, self.path, self.entries, self.stats = store, path, entries, stats
+        # whether a skipped file stays skipped depends on the whole tree: only when nothing changed
+        self.unchanged = set(entries) == set(stats) and all(entries[p].stat == stats[p] for p in stats)
+        self.answered = 0
+        self.contents: dict[str, str] = {p: e.content for p, e in entries.items() if e.stat == stats.get(p)}
+
+    def read(self, path: str, data: bytes) -> None:
+        """The bytes of a file this run read (the normal path): their hash goes in the index."""
+        from rnnlint.resultcache import content_hash
+
+        self.contents[path] = content_hash(data)
+
+    @classmethod
+    def open(cls, store, files: Sequence[str], run_paths: tuple[str, ...]) -> "_WarmRun":
+        from rnnlint import runindex
+
+        path = runindex.index_path(store.root, store.fingerprint, run_paths)
+        return cls(store, path, runindex.load(path), {p: runindex.stat_of(p) for p in files})
+
+    def answer(self, path: str, settings) -> FileResult | None:
+        entry = self.entries.get(path)
+        if entry is None or self.stats.get(path) is None or entry.stat != self.stats[path]:
+            return None
+        from rnnlint.runindex import SKIPPED
+
+        if entry.outcome == SKIPPED:
+            return FileResult(path, (), None, None, {}, skipped=True) if self.unchanged else None
+        file_settings = for_path(settings, path)
+        if self.store.key(path, file_settings) != entry.outcome or not entry.dependencies_unchanged():
+            return None  # its configuration, or a module it imports, changed
+        hit = self.store.get_indexed(entry.outcome, path, entry.content)
+        if hit is None:
+            return None
+        findings, foreign, dependencies = hit
+        keras = choice_for(file_settings)
+        if not findings and not foreign:
+            result = FileResult(path, findings, None, None, {}, None, cached=True, foreign=foreign,
+                                dependencies=dependencies, keras=keras)
+        else:
+            data = read_bytes(path)  # the report's source excerpts
+            source = read_text(path, data) if not isinstance(data, SourceError) else data
+            if not isinstance(source, Source):
+                return None
+            result = FileResult(path, findings, source.text, None, {}, source.cells, cached=True, foreign=foreign,
+                                dependencies=dependencies, keras=keras)
+        self.answered += 1
+        return result
+
+    def record(self, files: Sequence[str], results: list, keys: list) -> None:
+        """Write the index of this run, unless every file was answered from it (then it is current)."""
+        from rnnlint import runindex
+        from rnnlint.resultcache import cacheable
+
+        if self.unchanged and self.answered == sum(1 for r in results if not r.skipped):
+            return
+        entries = {}
+        for path, result, key in zip(files, results, keys):
+            stat = self.stats.get(path)
+            if stat is None or result is None:
+                continue
+            if result.skipped:
+                entries[path] = runindex.Entry(stat, runindex.SKIPPED)
+            elif key is not None and (result.cached or cacheable(result)):
+                deps = tuple((d, s) for d, _ in result.dependencies if (s := runindex.stat_of(d)) is not None)
+                if len(deps) == len(result.dependencies) and path in self.contents:
+                    entries[path] = runindex.Entry(stat, key, self.contents[path], deps)
+        runindex.save(self.path, entries)
 
 
 def _from_cache(store, key: str, path: str, data: bytes, keras: KerasChoice):

@@ -283,6 +283,27 @@ class ResultCache:
         debug("hit", path)
         return findings, foreign, dependencies
 
+    def get_indexed(self, key: str, path: str, content: str):
+        """Like `get`, for a file the run index vouches for (same size and mtime, modules it read unchanged): the
+        file is not read; the entry must record the content hash the index recorded (`content`)."""
+        try:
+            with open(self.entry_path(key), encoding="utf-8") as stream:
+                text = verified(stream.read())
+            entry = json.loads(text) if text is not None else None
+            if not (type(entry) is dict and entry.get("format") == FORMAT and entry.get("key") == key
+                    and entry.get("path") == path and entry.get("content") == content):
+                raise Corrupt("stale or foreign entry")
+            findings = decode(entry.get("findings"))
+            foreign = decode(entry.get("foreign", []))
+            dependencies = decode(entry.get("dependencies", []))
+            if not _valid_findings(findings, path) or not _valid_findings(foreign, None) or type(dependencies) is not tuple:
+                raise Corrupt("ill-typed entry")
+        except (OSError, Corrupt, TypeError, ValueError, RecursionError):
+            debug("index-miss", path)  # the normal path (read, hash, `get`) follows
+            return None
+        debug("index-hit", path)
+        return findings, foreign, dependencies
+
     def put(self, key: str, path: str, data: bytes, result) -> bool:
         """Store `result`'s findings if the result is cacheable; False when it was not written."""
         if not cacheable(result):

@@ -1,0 +1,104 @@
+"""The warm-run index (rnnlint.runindex): an unchanged tree is answered without reading its files, and a change
+re-decides exactly what it can change — the file itself, the files that import it, the files the prefilter
+skipped."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rnnlint.engine as engine
+import rnnlint.parallel as parallel
+from conftest import write
+from rnnlint import runindex
+from rnnlint.cachedir import sign
+from rnnlint.settings import Settings
+
+SETTINGS = Settings(confirm=False)
+
+BUILDER = """\
+from keras.models import Sequential
+from keras.layers import LSTM, Dense, Input
+
+
+def build(steps):
+    return Sequential([Input(shape=(steps, 1)), LSTM(8), Dense(1)])
+"""
+TRAIN = """\
+import numpy as np
+from builder import build
+
+model = build(10)
+model.compile(loss="mse")
+model.fit(np.zeros((32, 12, 1)), np.zeros((32, 1)), batch_size=8)
+"""
+PLAIN = "def helper():\n    return 1\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    write(tmp_path, "builder.py", BUILDER)
+    write(tmp_path, "train.py", TRAIN)
+    write(tmp_path, "util.py", PLAIN)
+    write(tmp_path, "uses_util.py", "from util import helper\nhelper().fit(1)\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run() -> dict[str, tuple]:
+    result = engine.lint_paths(["."], SETTINGS, cache=True)
+    return {Path(r.path).name: (r.skipped, tuple((f.code, f.span.line) for f in r.findings)) for r in result.files}
+
+
+def reads(monkeypatch) -> list[str]:
+    """The files the run reads from now on."""
+    seen: list[str] = []
+    real = parallel.read_bytes
+
+    def counting(path):
+        seen.append(Path(path).name)
+        return real(path)
+
+    monkeypatch.setattr(parallel, "read_bytes", counting)
+    return seen
+
+
+def touch(path: Path, text: str) -> None:
+    path.write_text(text)
+    stat = path.stat()  # a new mtime even on a coarse clock
+    import os
+
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_an_unchanged_tree_is_answered_without_reading_it(project, monkeypatch):
+    cold = run()
+    assert cold["train.py"] == (False, (("RNN004", 6),))  # 12 time steps for a model built with 10
+    assert cold["util.py"][0] and cold["uses_util.py"][0]  # skipped by the prefilter
+    seen = reads(monkeypatch)
+    assert run() == cold
+    assert seen == ["train.py"]  # only for the excerpt of its finding; nothing else is read
+
+
+def test_a_changed_builder_invalidates_the_script_that_imports_it(project):
+    assert run()["train.py"][1] == (("RNN004", 6),)
+    touch(project / "builder.py", BUILDER)  # same text, new mtime: answered again, by content
+    assert run()["train.py"][1] == (("RNN004", 6),)
+    touch(project / "builder.py", BUILDER.replace("def build(steps):", "def build(steps):\n    steps = 12"))
+    assert run()["train.py"] == (False, ())  # train.py did not change; what it imports did
+
+
+def test_a_skipped_file_is_decided_again_when_the_tree_changes(project):
+    assert run()["uses_util.py"][0] is True
+    touch(project / "util.py", "from keras.layers import LSTM\n\n\ndef helper():\n    return LSTM(4)\n")
+    assert run()["uses_util.py"][0] is False  # it imports a module that names a recurrent layer now
+
+
+def test_a_corrupt_or_foreign_index_is_an_empty_one(project):
+    cold = run()
+    [index] = (project / ".rnnlint_cache" / "results").glob("index-*.json")
+    for bad in ("", "{not json", '{"format": "rnnlint-index/1", "files": {"train.py": [1]}}',
+                '{"format": "rnnlint-index/0", "files": {}}', '[1, 2]'):
+        index.write_text(sign(bad) or "")  # signed with the user's own key: the checks behind the MAC still hold
+        assert runindex.load(index) == {}
+        assert run() == cold
