@@ -84,11 +84,18 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
     resolver = ModuleLoader()  # finds the project modules a file without `keras` imports
     results: list = [None] * len(files)
     store = None
-    if cache:
+    warm = None
+    reads: dict[str, bytes] = {}  # the bytes read on the normal path (their hashes go in the index)
+    stats = {}  # (size, mtime) of each file, taken before anything is read (rnnlint.runindex)
+    if cache and run_paths is not None:
+        from rnnlint.runindex import stat_of
+
+        stats = {p: stat_of(p) for p in files}
+    if stats and _has_cache(settings):  # a tree never analysed has no index
         from rnnlint.resultcache import ResultCache
 
         store = ResultCache.open(settings)
-    warm = _WarmRun.open(store, files, run_paths) if store is not None and run_paths is not None else None
+        warm = _WarmRun.open(store, run_paths, reads, stats)
     tasks: list[Task] = []
     read: list[tuple[int, str, bytes, bool]] = []
     for index, path in enumerate(files):
@@ -100,8 +107,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
             results[index] = lint(path, settings, data=data)  # unreadable: one RNN000
             continue
         read.append((index, path, data, may_hold_model(path, data)))
-        if warm is not None:
-            warm.read(path, data)
+        reads[path] = data
     others = sum(1 for *_, holds in read if not holds)
     # A file without `keras` is analysed when it imports one with it. On a large run, only imports whose dotted
     # name shares a part with a file of the run that has `keras` are looked up on disk (the others cannot be one).
@@ -115,7 +121,11 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
             continue
         file_settings = for_path(settings, path)
         key = None
-        if store is not None:
+        if cache:
+            if store is None:  # the first file to analyse: the cache is opened only now (rnnlint.prefilter)
+                from rnnlint.resultcache import ResultCache
+
+                store = ResultCache.open(settings)
             key = store.key(path, file_settings)
             hit = _from_cache(store, key, path, data, choice_for(file_settings))
             if hit is not None:
@@ -130,34 +140,35 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
         done = _in_pool(tasks, store, min(jobs, len(tasks)))
     for index, result in done:
         results[index] = result
-    if warm is not None:
+    if store is not None and run_paths is not None:
+        warm = warm or _WarmRun.open(store, run_paths, reads, stats)
         warm.record(files, results, [store.key(p, for_path(settings, p)) if not r.skipped else None
                                      for p, r in zip(files, results)])
     return results
 
 
+def _has_cache(settings) -> bool:
+    from rnnlint.cachedir import DEFAULT_CACHE_DIR
+
+    return os.path.isdir(os.path.join(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR, "results"))
+
+
 class _WarmRun:
     """The run index (rnnlint.runindex) of one run: answers unchanged files, and is rewritten after the run."""
 
-    def __init__(self, store, path, entries: dict, stats: dict) -> None:
-        self.store, self.path, self.entries, self.stats = store, path, entries, stats
+    def __init__(self, store, path, entries: dict, stats: dict, reads: dict[str, bytes]) -> None:
+        self.store, self.path, self.entries, self.stats, self.reads = store, path, entries, stats, reads
         # whether a skipped file stays skipped depends on the whole tree: only when nothing changed
         self.unchanged = set(entries) == set(stats) and all(entries[p].stat == stats[p] for p in stats)
         self.answered = 0
         self.contents: dict[str, str] = {p: e.content for p, e in entries.items() if e.stat == stats.get(p)}
 
-    def read(self, path: str, data: bytes) -> None:
-        """The bytes of a file this run read (the normal path): their hash goes in the index."""
-        from rnnlint.resultcache import content_hash
-
-        self.contents[path] = content_hash(data)
-
     @classmethod
-    def open(cls, store, files: Sequence[str], run_paths: tuple[str, ...]) -> "_WarmRun":
+    def open(cls, store, run_paths: tuple[str, ...], reads: dict[str, bytes], stats: dict) -> "_WarmRun":
         from rnnlint import runindex
 
         path = runindex.index_path(store.root, store.fingerprint, run_paths)
-        return cls(store, path, runindex.load(path), {p: runindex.stat_of(p) for p in files})
+        return cls(store, path, runindex.load(path), stats, reads)
 
     def answer(self, path: str, settings) -> FileResult | None:
         entry = self.entries.get(path)
@@ -191,8 +202,9 @@ class _WarmRun:
     def record(self, files: Sequence[str], results: list, keys: list) -> None:
         """Write the index of this run, unless every file was answered from it (then it is current)."""
         from rnnlint import runindex
-        from rnnlint.resultcache import cacheable
+        from rnnlint.resultcache import cacheable, content_hash
 
+        self.contents.update((path, content_hash(data)) for path, data in self.reads.items())
         if self.unchanged and self.answered == sum(1 for r in results if not r.skipped):
             return
         entries = {}
