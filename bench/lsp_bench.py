@@ -80,7 +80,20 @@ class Bench:
         return future
 
 
-async def bench_text(bench: Bench, uri: str, text: str, edits: int) -> tuple[list[float], int]:
+def _middle_edit(text: str, n: int) -> types.TextDocumentContentChangePartial | None:
+    """A keystroke in the middle of the file: the feature count of the middle model's LSTM, 3 -> 4 and back."""
+    lines = text.split("\n")
+    candidates = [i for i, line in enumerate(lines) if "input_shape=(steps, " in line]
+    if not candidates:
+        return None
+    i = candidates[len(candidates) // 2]
+    at = lines[i].index("input_shape=(steps, ") + len("input_shape=(steps, ")
+    return types.TextDocumentContentChangePartial(
+        range=types.Range(start=types.Position(line=i, character=at), end=types.Position(line=i, character=at + 1)),
+        text="4" if n % 2 == 0 else "3")
+
+
+async def bench_text(bench: Bench, uri: str, text: str, edits: int, where: str = "end") -> tuple[list[float], int]:
     client = bench.client
     opened = bench.expect(uri, 1)
     client.text_document_did_open(types.DidOpenTextDocumentParams(
@@ -90,7 +103,10 @@ async def bench_text(bench: Bench, uri: str, text: str, edits: int) -> tuple[lis
     times = []
     for n in range(edits):
         version = n + 2
-        if n % 2 == 0:  # add a comment line at the end
+        middle = _middle_edit(text, n) if where == "middle" else None
+        if middle is not None:
+            change = middle
+        elif n % 2 == 0:  # add a comment line at the end
             change = types.TextDocumentContentChangePartial(
                 range=types.Range(start=types.Position(line=end_line, character=0),
                                   end=types.Position(line=end_line, character=0)), text=f"# edit {n}\n")
@@ -151,6 +167,9 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--debounce-ms", type=float, default=0)
+    parser.add_argument("--where", choices=("end", "middle"), default="end",
+                        help="end: add and remove a comment line at the end; middle: change a digit in the middle "
+                             "model (the generated file; the examples are edited at the end)")
     args = parser.parse_args(argv)
 
     client = LanguageClient("rnnlint-bench", "0")
@@ -167,7 +186,8 @@ async def main(argv: list[str] | None = None) -> int:
         if path.suffix in (".py", ".ipynb"):
             documents.append((f"examples/{path.name}", path, path.as_uri()))
 
-    print(f"didChange → publishDiagnostics, median of {args.edits} edits, server debounce {args.debounce_ms:g} ms")
+    print(f"didChange → publishDiagnostics, median of {args.edits} edits ({args.where}), server debounce "
+          f"{args.debounce_ms:g} ms")
     print(f"{'document':44} {'lines':>6} {'findings':>8} {'median ms':>10} {'max ms':>8}")
     medians = []
     for label, content, uri in documents:
@@ -176,7 +196,7 @@ async def main(argv: list[str] | None = None) -> int:
             lines = "cells"
         else:
             text = content.read_text() if isinstance(content, Path) else content
-            times, count = await bench_text(bench, uri, text, args.edits)
+            times, count = await bench_text(bench, uri, text, args.edits, args.where)
             lines = str(text.count("\n"))
         median = statistics.median(times)
         medians.append(median)

@@ -26,7 +26,7 @@ from rnnlint.parallel import lint_many
 from rnnlint.prefilter import should_analyse
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
-from rnnlint.shapes import ModelShapes
+from rnnlint.shapes import ModelShapes, propagate
 from rnnlint.sources import Cell, Source, SourceError, read_bytes, read_text
 from rnnlint.results import (ANALYSIS_LIMIT, SYNTAX_ERROR, UNREADABLE_FILE, FileResult, RunResult,
                              engine_finding, internal_error)
@@ -61,15 +61,10 @@ def synthetic_input(model: Model) -> tuple | None:
 
 
 def _propagate(models: Sequence[Model], keras_major: int, path: str) -> tuple[dict[int, ModelShapes], list[Finding]]:
-    import rnnlint.shapes as shapes_module
-
-    propagate = getattr(shapes_module, "propagate", None)
     shapes: dict[int, ModelShapes] = {}
     errors: list[Finding] = []
     for model in models:
         shapes[model.id] = _unknown_shapes()
-        if propagate is None:
-            continue
         try:
             shapes[model.id] = propagate(model, keras_major=keras_major, synthetic_input=synthetic_input(model))
         except Exception as exc:  # noqa: BLE001 - one model's failure must not stop the file
@@ -126,11 +121,13 @@ def _inside(text: str, line: int, column: int, end_line: int, end_column: int) -
     return Span(line, column, end_line, end_column)
 
 
-def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: ModuleLoader | None = None) -> FileResult:
+def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: ModuleLoader | None = None,
+          analyzer=None) -> FileResult:
     path, text = source.path, source.text
     loader = loader or ModuleLoader()
+    analyse = analyze_source if analyzer is None else analyzer.analyse
     try:
-        ir = analyze_source(text, path=path if path not in ("-", "<stdin>") else None, loader=loader)
+        ir = analyse(text, path=path if path not in ("-", "<stdin>") else None, loader=loader)
     except SourceSyntaxError as exc:
         message, span = _syntax_error(text, exc)
         finding = engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)
@@ -267,18 +264,21 @@ def lint_source(text: str, path: str, settings: Settings | None = None) -> FileR
     return lint_loaded(Source(path=path, text=text), settings)
 
 
-def lint_loaded(source: Source, settings: Settings | None = None, prefilter: str | None = None) -> FileResult:
+def lint_loaded(source: Source, settings: Settings | None = None, prefilter: str | None = None,
+                analyzer=None) -> FileResult:
     """Lint a source already in memory: a file's text, or a notebook's program (`rnnlint.sources.notebook.program`),
     whose findings come back by cell as from the command line. The language server lints through here, with
     `prefilter`: the text as written (a notebook's cells before neutralising); when the command line would skip it
-    (no Keras, no recurrent layer, no import of a module with one; rnnlint.prefilter), the editor skips it too."""
+    (no Keras, no recurrent layer, no import of a module with one; rnnlint.prefilter), the editor skips it too;
+    and `analyzer`: the document's rnnlint.analyze.incremental.IncrementalAnalyzer, which re-analyses only what an
+    edit changed (the result is the whole-file analysis's)."""
     settings = for_path(settings or Settings(), source.path)  # the file's configuration and per-file ignores
     loader = ModuleLoader()
     if prefilter is not None:
         probe = source.path if source.cells is None else source.path + ".py"  # the cells' text, not JSON
         if not should_analyse(probe, prefilter.encode("utf-8", "surrogatepass"), loader):
             return FileResult(source.path, (), None, None, {}, source.cells, skipped=True)
-    return _lint(source, settings, choice_for(settings), loader)
+    return _lint(source, settings, choice_for(settings), loader, analyzer)
 
 
 def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None,

@@ -1,6 +1,7 @@
 """The language server: `rnnlint --lsp` (or `python -m rnnlint --lsp`), LSP over stdio with pygls.
 
-    didOpen / didChange ─► (debounce) ─► engine.lint_loaded (the CLI's program and prefilter), static only ─► publishDiagnostics
+    didOpen / didChange ─► (debounce) ─► engine.lint_loaded (the CLI's program and prefilter; only the segments the
+        edit touched are analysed again: rnnlint.analyze.incremental), static only ─► publishDiagnostics
     didSave ─► lint now ─► publish ─► confirmation with the real Keras in a daemon thread ─► republish
     codeAction ─► the finding's fix · "Fix all rnnlint problems" (source.fixAll.rnnlint) · "Disable … for this line"
     hover on a layer call ─► its input/output shapes and the model's pattern (many-to-one …)
@@ -31,6 +32,7 @@ from pygls.uris import to_fs_path
 
 from rnnlint import __version__, config
 from rnnlint import lsp_convert as conv
+from rnnlint.analyze.incremental import IncrementalAnalyzer
 from rnnlint.findings import Finding
 from rnnlint.settings import RESERVED_CODE, Settings
 from rnnlint.sources import Source, notebook
@@ -101,6 +103,9 @@ class Unit:
     dirty: bool = False  # …and another one was asked for meanwhile (run once it finishes: coalesced)
     waiters: list[tuple[int, asyncio.Future]] = field(default_factory=list)  # requests waiting for a generation
     published: set[str] = field(default_factory=set)  # URIs that got diagnostics (to clear removed cells)
+    # what the last lint analysed, kept for the next one: only the segments an edit touches are analysed again
+    # (used on the lint thread only)
+    analyzer: IncrementalAnalyzer = field(default_factory=IncrementalAnalyzer)
 
 
 def _guard(fn: Callable) -> Callable:
@@ -254,7 +259,8 @@ class RnnlintServer(LanguageServer):
         settings = dataclasses.replace(self.settings_for(unit.path), confirm=False)
         unit.running = True
         written = source.text if not cells else "\n".join(c.text for c in cells)  # what the prefilter reads
-        future = asyncio.get_running_loop().run_in_executor(self.pool, lint_loaded, source, settings, written)
+        future = asyncio.get_running_loop().run_in_executor(self.pool, lint_loaded, source, settings, written,
+                                                            unit.analyzer)
         future.add_done_callback(lambda f: self._finished(unit, f, source, cells, parts, versions, generation))
 
     def _finished(self, unit: Unit, future: asyncio.Future, source: Source, cells: list[notebook.NotebookCell],
