@@ -21,7 +21,7 @@ import warnings
 from dataclasses import dataclass
 
 from rnnlint.analyze.errors import AnalysisLimit
-from rnnlint.analyze.limits import MAX_NESTING, MAX_SOURCE_CHARS
+from rnnlint.analyze.limits import MAX_SOURCE_CHARS, too_deep
 from rnnlint.ir import FileIR
 from rnnlint.sources.notebook import split_lines
 
@@ -91,16 +91,6 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno] + [d.lineno for d in decorators])
 
 
-def _depth_ok(tree: ast.AST) -> bool:
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_NESTING:
-            return False
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return True
-
-
 def _parse(lines: list[str], first: int) -> list[ast.stmt] | None:
     """The top-level statements of `lines` (line `first` of the file onwards), positioned in the file; None when
     they do not parse on their own (or nest too deeply: the whole-file path reports it)."""
@@ -111,7 +101,7 @@ def _parse(lines: list[str], first: int) -> list[ast.stmt] | None:
             tree = compile(text, "<rnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    if not _depth_ok(tree):
+    if too_deep(tree, [len(line) for line in lines]):
         return None
     if first > 1:
         ast.increment_lineno(tree, first - 1)

@@ -278,6 +278,17 @@ class Interpreter:
         return symbolic.named(name, f"{self.ctx.key}:{name}@{where}", integer)
 
     # ------------------------------------------------------------------ statements
+    def generates(self, fn: FunctionObj) -> bool:
+        """Whether a user function is a generator: `_generates`, once per definition (a function is called many
+        times; its body never changes), and only when its lines say `yield` at all."""
+        node = fn.node
+        known = self.generators.get(id(node))
+        if known is None:
+            lines = fn.context.src.lines[node.lineno - 1:node.end_lineno]
+            known = any("yield" in line for line in lines) and _generates(node)
+            self.generators[id(node)] = known
+        return known
+
     def exec_block(self, body: list, env: Env) -> Any:
         """Execute statements in order; returns ("return", value) when a straight-line return is hit."""
         for stmt in body:
@@ -705,7 +716,7 @@ class Interpreter:
             return fn.result
         if fn.evaluating or self.call_depth > MAX_CALL_DEPTH or self.evaluations >= MAX_EVALUATIONS:
             return UNKNOWN
-        if fn.kind != "lambda" and _generates(fn.node):  # a generator function: fit gets its own batches
+        if fn.kind != "lambda" and self.generates(fn):  # a generator function: fit gets its own batches
             return DatasetObj(UNKNOWN, UNKNOWN, UNKNOWN, None, "generator", f"{fn.node.name}()")
         self.evaluations += 1
         fn.evaluating = True

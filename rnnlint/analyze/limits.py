@@ -44,13 +44,51 @@ def preflight(text: str) -> ast.Module:
         raise SourceSyntaxError(err.msg or "invalid syntax", err.lineno or 1, max(err.offset or 1, 1)) from None
     except ValueError as err:  # source code string cannot contain null bytes (Python < 3.12)
         raise SourceSyntaxError(str(err), 1, 1) from None
-    stack = [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_NESTING:
-            raise AnalysisLimit(f"too deeply nested to analyse (more than {MAX_NESTING} levels)")
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    if too_deep(tree, [len(line) for line in text.splitlines()]):
+        raise AnalysisLimit(f"too deeply nested to analyse (more than {MAX_NESTING} levels)")
     return tree
+
+
+# An expression nests at most about one level per character of its source (`-` chains, `[[[…]]]`, `a.b.c`), so
+# only statements whose own lines (a compound statement's header, without its body) are this long can hold an
+# expression nested anywhere near MAX_NESTING; the others are not walked node by node.
+_SHORT_STATEMENT = 600
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _nested(node: ast.AST) -> list[ast.stmt]:
+    """The statements directly inside a compound statement (through except handlers and match cases)."""
+    out: list[ast.stmt] = []
+    for name in _BODIES:
+        for item in getattr(node, name, None) or ():
+            if isinstance(item, ast.stmt):
+                out.append(item)
+            else:  # ExceptHandler, match_case: their own bodies
+                out.extend(s for s in getattr(item, "body", ()) if isinstance(s, ast.stmt))
+    return out
+
+
+def too_deep(tree: ast.Module, line_lengths: list[int]) -> bool:
+    """Whether the tree nests deeper than MAX_NESTING. Statements are walked level by level (a block adds at most
+    three levels); a statement's expressions are walked node by node only when its header is long enough to nest
+    deeply (the check the evaluator's recursion needs, without visiting every node of every file)."""
+    stack: list[tuple[ast.stmt, int]] = [(s, 1) for s in tree.body]
+    while stack:
+        statement, level = stack.pop()
+        inner = _nested(statement)
+        header_end = inner[0].lineno - 1 if inner else (statement.end_lineno or statement.lineno)
+        if sum(line_lengths[statement.lineno - 1:max(header_end, statement.lineno)]) >= _SHORT_STATEMENT:
+            nodes: list[tuple[ast.AST, int]] = [(statement, 3 * level)]
+            while nodes:
+                node, depth = nodes.pop()
+                if depth > MAX_NESTING:
+                    return True
+                nodes.extend((child, depth + 1) for child in ast.iter_child_nodes(node)
+                             if not isinstance(child, ast.stmt))
+        if 3 * level > MAX_NESTING:
+            return True
+        stack.extend((s, level + 1) for s in inner)
+    return False
 
 
 @contextlib.contextmanager

@@ -78,6 +78,7 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         self.evaluations = 0
         self.mentions_keras = False
         self.statement: ast.stmt | None = None  # the simple statement being evaluated
+        self.generators: dict[int, bool] = {}  # id(function node) → whether it is a generator (see `generates`)
 
     def run(self) -> FileIR:
         env = Env()
