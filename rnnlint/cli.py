@@ -216,7 +216,7 @@ def exit_status(result, settings, exit_zero: bool) -> int:
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
 
 
-def _fix(args: argparse.Namespace, settings):
+def _fix(args: argparse.Namespace, settings, resolver):
     """--fix: fix the files and return the FixRun (the caller then reports what remains).
     --diff: print the diff, write nothing, and return the exit status (1 when there would be changes)."""
     from rnnlint.discover import PathNotFound
@@ -225,7 +225,8 @@ def _fix(args: argparse.Namespace, settings):
     if not (args.fix or args.diff):
         raise UsageError("--exit-non-zero-on-fix needs --fix (or --diff)")
     try:
-        fixing = fix_paths(args.paths or ["."], settings, unsafe=args.unsafe_fixes, write=not args.diff)
+        fixing = fix_paths(args.paths or ["."], settings, unsafe=args.unsafe_fixes, write=not args.diff,
+                           resolver=resolver)
     except PathNotFound as exc:
         raise UsageError(str(exc)) from None
     for file_fix in fixing.errors:
@@ -271,15 +272,15 @@ def run(args: argparse.Namespace) -> int:
         return list_rules(sys.stdout)
     if args.explain:
         return explain(args.explain, sys.stdout)
-    settings = _settings(args)
+    settings, resolver = _settings(args)
     from rnnlint.discover import PathNotFound
     from rnnlint.engine import lint_paths
 
     if _reads_stdin(args) and (args.fix or args.diff):
-        return _fix_stdin(args, settings)
+        return _fix_stdin(args, settings, resolver)
     fixing = None
     if args.fix or args.diff or args.exit_non_zero_on_fix:  # --unsafe-fixes alone: marks them fixable ([*])
-        fixing = _fix(args, settings)
+        fixing = _fix(args, settings, resolver)
         if isinstance(fixing, int):
             return fixing  # --diff: nothing else to do
     if args.show_models:
@@ -291,8 +292,8 @@ def run(args: argparse.Namespace) -> int:
         from rnnlint.progress import ProgressLine
 
         progress = ProgressLine.for_terminal(sys.stderr) if settings.confirm else None
-        result = _lint_stdin(args, settings) if _reads_stdin(args) else lint_paths(
-            args.paths or ["."], settings, jobs=args.jobs, cache=settings.use_cache and not args.show_models,
+        result = _lint_stdin(args, settings, resolver) if _reads_stdin(args) else lint_paths(
+            args.paths or ["."], settings, resolver=resolver, jobs=args.jobs, cache=settings.use_cache and not args.show_models,
             keep_ir=args.show_models, progress=progress)
     except PathNotFound as exc:
         raise UsageError(str(exc)) from None
@@ -364,19 +365,18 @@ def _reads_stdin(args: argparse.Namespace) -> bool:
     return args.paths == ["-"] or (args.stdin_filename is not None and not args.paths)
 
 
-def _lint_stdin(args: argparse.Namespace, settings):
+def _lint_stdin(args: argparse.Namespace, settings, resolver):
     """Standard input linted as the file --stdin-filename (or "-"): one file's RunResult."""
     from rnnlint.engine import confirm_results, lint_file
 
     name = args.stdin_filename or "-"
     data = sys.stdin.buffer.read()
-    resolver = getattr(settings, "config", None)
     if args.stdin_filename and resolver is not None and resolver.force_exclude and resolver.excluded(name):
         return confirm_results([], settings)
-    return confirm_results([lint_file(name, settings, data=data)], settings)
+    return confirm_results([lint_file(name, settings, data=data, resolver=resolver)], settings)
 
 
-def _fix_stdin(args: argparse.Namespace, settings) -> int:
+def _fix_stdin(args: argparse.Namespace, settings, resolver) -> int:
     """--fix / --diff on standard input: the fixed text (or the diff) on stdout, the rest on stderr.
     Exit 0 when nothing fixable remains unfixed and nothing else is found, 1 otherwise, 2 on an error."""
     import dataclasses
@@ -392,7 +392,7 @@ def _fix_stdin(args: argparse.Namespace, settings) -> int:
     if name.lower().endswith(".ipynb"):
         from rnnlint.fix.notebook import fix_notebook
 
-        outcome = fix_notebook(name, data, settings, args.unsafe_fixes)
+        outcome = fix_notebook(name, data, settings, args.unsafe_fixes, resolver)
         original, fixed, count, error = outcome.original, outcome.text, outcome.fixed_count, outcome.error
     else:
         from rnnlint.sources import decode_python
@@ -405,7 +405,7 @@ def _fix_stdin(args: argparse.Namespace, settings) -> int:
             if not args.diff:
                 sys.stdout.buffer.write(data)
             return EXIT_ERROR
-        outcome = fix_source(original, name, settings, args.unsafe_fixes)
+        outcome = fix_source(original, name, settings, args.unsafe_fixes, resolver=resolver)
         fixed, count, error = outcome.text, outcome.fixed_count, outcome.error
     if error is not None:
         print(f"rnnlint: error: {name}: {error}", file=sys.stderr)
@@ -417,7 +417,7 @@ def _fix_stdin(args: argparse.Namespace, settings) -> int:
         return EXIT_FINDINGS if fixed != original else EXIT_OK
     sys.stdout.buffer.write(fixed.encode(encoding) if fixed != original else data)
     sys.stdout.flush()
-    remaining = confirm_results([lint_file(name, settings, data=fixed.encode(encoding))], settings)
+    remaining = confirm_results([lint_file(name, settings, data=fixed.encode(encoding), resolver=resolver)], settings)
     from rnnlint.report import text as text_report
 
     text_report.write(remaining, sys.stderr, show_source=False, quiet=True)

@@ -24,7 +24,7 @@ import fnmatch
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rnnlint.declared import ProjectKeras
 from rnnlint.kerasver import explicit_choice
@@ -334,7 +334,8 @@ class Overrides:
 
 
 class Resolver:
-    """Per-path settings and exclusion for one run. Hashing/equality are by identity (Settings.config)."""
+    """Per-path settings and exclusion for one run: reads each folder's configuration file once, as the run meets
+    it (the mutable half of the configuration; Settings stays a frozen value)."""
 
     def __init__(self, base: Settings, overrides: Overrides, config_file: str | None = None,
                  isolated: bool = False, respect_gitignore: bool | None = None, force_exclude: bool = False) -> None:
@@ -395,7 +396,7 @@ class Resolver:
                 ("vanishing-gradient-timesteps", config.vanishing_gradient_timesteps),) if value is not None)
             self._settings[config] = dataclasses.replace(
                 self.base, select=select, extend_select=extend, ignore=ignore,
-                target_keras=chosen.major if chosen else None, keras=chosen, config=None,
+                target_keras=chosen.major if chosen else None, keras=chosen,
                 rule_options=self.base.rule_options + options)
         return self._settings[config]
 
@@ -455,11 +456,12 @@ class Resolver:
 def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_file: str | None = None,
               isolated: bool = False, fail_on: str | None = None, confirm: bool | None = None,
               respect_gitignore: bool | None = None, force_exclude: bool = False,
-              confirm_timeout: float | None = None, target_reason: str | None = None) -> Settings:
-    """The run's Settings: `base` (from the command line) with the configuration files applied.
+              confirm_timeout: float | None = None, target_reason: str | None = None) -> tuple[Settings, Resolver]:
+    """The run's Settings — `base` (from the command line) with the configuration files applied — and the
+    Resolver the engine asks for each file's settings and for exclusion (kept apart: Settings is a frozen value,
+    the Resolver reads and caches configuration files as the run meets them).
 
-    `fail_on`/`confirm`/`respect_gitignore` are the command line's values, None when not given. The result
-    carries a Resolver (`Settings.config`) that the engine asks for each file's settings and for exclusion.
+    `fail_on`/`confirm`/`respect_gitignore` are the command line's values, None when not given.
     Raises ConfigError for a bad configuration file.
     """
     if config_file is not None and not os.path.isfile(config_file):
@@ -476,19 +478,17 @@ def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_
         confirm=base.confirm if confirm is False or run_config.confirm is None else run_config.confirm,
         fail_on=fail_on or run_config.fail_on or base.fail_on,
         confirm_timeout=confirm_timeout or run_config.confirm_timeout or base.confirm_timeout,
-        config=resolver,
     )
     resolver.base = dataclasses.replace(resolver.base, confirm=settings.confirm, fail_on=settings.fail_on)
     resolver._settings.clear()
-    return settings
+    return settings, resolver
 
 
-def discover_files(paths, settings: Settings) -> list[str]:
+def discover_files(paths, settings: Settings, resolver: Resolver | None = None) -> list[str]:
     """The files a run lints: `discover` with the configuration's exclusion (and .gitignore); with
     --force-exclude (or `force-exclude = true`) files named explicitly are excluded by the same rules."""
     from rnnlint.discover import discover, exclude_matcher
 
-    resolver = getattr(settings, "config", None)
     if resolver is None:
         return discover(paths, exclude_matcher(settings.exclude))
     files = discover(paths, resolver.excluded)
@@ -497,13 +497,7 @@ def discover_files(paths, settings: Settings) -> list[str]:
     return files
 
 
-def excluder(settings: Settings) -> Callable[[str], bool] | None:
-    """The discovery predicate of a configured run, or None when there is no configuration."""
-    resolver = getattr(settings, "config", None)
-    return resolver.excluded if resolver is not None else None
-
-
-def for_path(settings: Settings, path: str) -> Settings:
-    """The settings to lint `path` with (identity without a configuration)."""
-    resolver = getattr(settings, "config", None)
+def for_path(settings: Settings, path: str, resolver: Resolver | None = None) -> Settings:
+    """The settings to lint `path` with: its configuration's, through the run's `resolver` (`settings` as they are
+    without one)."""
     return resolver.settings_for(path) if resolver is not None else settings

@@ -258,21 +258,22 @@ def _for_keras(evidence: Evidence | None, file_major: int) -> Evidence | None:
     return dataclasses.replace(evidence, keras_major=file_major)
 
 
-def lint_source(text: str, path: str, settings: Settings | None = None) -> FileResult:
+def lint_source(text: str, path: str, settings: Settings | None = None, resolver=None) -> FileResult:
     """Lint `text` as if it were the file `path` (no confirmation: that is per run, see `confirm_results`).
-    Modules it imports are read from disk, next to `path`."""
-    return lint_loaded(Source(path=path, text=text), settings)
+    Modules it imports are read from disk, next to `path`; `resolver` (rnnlint.config.configure) gives the file
+    its configuration."""
+    return lint_loaded(Source(path=path, text=text), settings, resolver=resolver)
 
 
 def lint_loaded(source: Source, settings: Settings | None = None, prefilter: str | None = None,
-                analyzer=None) -> FileResult:
+                analyzer=None, resolver=None) -> FileResult:
     """Lint a source already in memory: a file's text, or a notebook's program (`rnnlint.sources.notebook.program`),
     whose findings come back by cell as from the command line. The language server lints through here, with
     `prefilter`: the text as written (a notebook's cells before neutralising); when the command line would skip it
     (no Keras, no recurrent layer, no import of a module with one; rnnlint.prefilter), the editor skips it too;
     and `analyzer`: the document's rnnlint.analyze.incremental.IncrementalAnalyzer, which re-analyses only what an
     edit changed (the result is the whole-file analysis's)."""
-    settings = for_path(settings or Settings(), source.path)  # the file's configuration and per-file ignores
+    settings = for_path(settings or Settings(), source.path, resolver)  # its configuration and per-file ignores
     loader = ModuleLoader()
     if prefilter is not None:
         probe = source.path if source.cells is None else source.path + ".py"  # the cells' text, not JSON
@@ -282,10 +283,10 @@ def lint_loaded(source: Source, settings: Settings | None = None, prefilter: str
 
 
 def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None,
-              loader: ModuleLoader | None = None, prefiltered: bool = False) -> FileResult:
+              loader: ModuleLoader | None = None, prefiltered: bool = False, resolver=None) -> FileResult:
     """Read and lint one file (no confirmation). A file whose bytes never mention `keras` is skipped unread
     (`skipped=True`, no findings, not even RNN000): see rnnlint.prefilter for why that is exact."""
-    settings = for_path(settings or Settings(), path)  # the file's configuration and per-file ignores
+    settings = for_path(settings or Settings(), path, resolver)  # the file's configuration and per-file ignores
     data = read_bytes(path) if data is None else data  # `data`: already read (standard input, as `path`)
     loader = loader or ModuleLoader()
     if not prefiltered and not isinstance(data, SourceError) and not should_analyse(path, data, loader):
@@ -350,19 +351,21 @@ def judged_against(results: Sequence[FileResult]) -> tuple[tuple[KerasChoice, in
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0].major, item[0].reason)))
 
 
-def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, jobs: int | None = 1,
+def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, resolver=None, jobs: int | None = 1,
                cache: bool = False, keep_ir: bool = True, progress: object = None) -> RunResult:
     """Discover the files under `paths`, lint each, then confirm once. A path that does not exist becomes an
     RNN000 finding on that path.
 
     `jobs`: worker processes (None = the available cores; 1 = this process); `cache`: read and write the result
     cache (.rnnlint_cache/results/; cached files come back without `ir`); `keep_ir=False`: files analysed in a
-    worker may come back without `ir`/`shapes` (cheaper; only --show-models needs them). See rnnlint.parallel."""
+    worker may come back without `ir`/`shapes` (cheaper; only --show-models needs them). See rnnlint.parallel.
+    `resolver`: the run's configuration files (rnnlint.config.configure), for exclusion and each file's settings."""
     settings = settings or Settings()
     present = [p for p in paths if os.path.lexists(os.path.normpath(p))]
     missing = [_missing(p) for p in paths if p not in present]  # reported, and the others still linted (ruff)
-    files = discover_files(present, settings) if present else []  # exclusion: configuration, .gitignore, ...
-    results = lint_many(files, settings, lint_file, jobs=jobs, cache=cache, keep_ir=keep_ir, run_paths=tuple(paths))
+    files = discover_files(present, settings, resolver) if present else []  # exclusion: configuration, .gitignore
+    results = lint_many(files, settings, lint_file, resolver=resolver, jobs=jobs, cache=cache, keep_ir=keep_ir,
+                        run_paths=tuple(paths))
     return confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings, progress)
 
 

@@ -193,11 +193,11 @@ class RnnlintServer(LanguageServer):
         explicit_confirm = _pick(self.client_options, "confirm")
         confirm = explicit_confirm if isinstance(explicit_confirm, bool) else None
         try:
-            settings = config.configure(
+            settings, resolver = config.configure(
                 dataclasses.replace(self.base, show_refuted=client.show_refuted, use_cache=client.use_cache),
                 overrides, [path if os.path.exists(path) else os.path.dirname(path) or os.curdir], confirm=confirm,
                 target_reason="the editor's targetKeras")
-            settings = config.for_path(settings, path)  # the file's own configuration file: read (and checked) now
+            settings = config.for_path(settings, path, resolver)  # the file's own configuration: read and checked now
         except config.ConfigError as exc:
             self.warn_once(f"configuration ignored for {os.path.basename(path)}: {exc}")
             return settings_from_options(self.client_options, self.base)

@@ -68,20 +68,20 @@ def default_jobs() -> int:
 class Task:
     index: int
     path: str
-    settings: object  # the file's resolved Settings (config=None)
+    settings: object  # the file's resolved Settings
     data: bytes
     key: str | None  # result-cache key, None without a cache
     lint: LintFile  # engine.lint_file (a module-level function: pickled by reference for a worker)
     keep_ir: bool = True  # False: a worker sends back no IR and no shapes (a third of the cost of a result)
 
 
-def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | None = None, cache: bool = False,
-              keep_ir: bool = True, run_paths: tuple[str, ...] | None = None) -> list:
+def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, jobs: int | None = None,
+              cache: bool = False, keep_ir: bool = True, run_paths: tuple[str, ...] | None = None) -> list:
     """FileResults (unconfirmed) for `files`, in that order, each from `lint` (engine.lint_file). `keep_ir=False`
     lets results analysed in a worker come back without `ir` and `shapes` (only --show-models and the language
     server read them). With `cache` and `run_paths` (the paths the run was given), files the run index
     (rnnlint.runindex) vouches for are answered without being read."""
-    resolver = ModuleLoader()  # finds the project modules a file without `keras` imports
+    modules = ModuleLoader()  # finds the project modules a file without `keras` imports
     results: list = [None] * len(files)
     store = None
     warm = None
@@ -99,7 +99,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
     tasks: list[Task] = []
     read: list[tuple[int, str, bytes, bool]] = []
     for index, path in enumerate(files):
-        if warm is not None and (answer := warm.answer(path, settings)) is not None:
+        if warm is not None and (answer := warm.answer(path, settings, resolver)) is not None:
             results[index] = answer
             continue
         data = read_bytes(path)
@@ -116,10 +116,10 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
     stems = None if others <= SMALL_RUN else module_stems(
         [path for _, path, _, holds in read if holds] + list(answered))
     for index, path, data, holds in read:
-        if not (holds and names_recurrent(path, data)) and not should_analyse(path, data, resolver, stems):
+        if not (holds and names_recurrent(path, data)) and not should_analyse(path, data, modules, stems):
             results[index] = FileResult(path, (), None, None, {}, skipped=True)
             continue
-        file_settings = for_path(settings, path)
+        file_settings = for_path(settings, path, resolver)
         key = None
         if cache:
             if store is None:  # the first file to analyse: the cache is opened only now (rnnlint.prefilter)
@@ -142,7 +142,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, jobs: int | Non
         results[index] = result
     if store is not None and run_paths is not None:
         warm = warm or _WarmRun.open(store, run_paths, reads, stats)
-        warm.record(files, results, [store.key(p, for_path(settings, p)) if not r.skipped else None
+        warm.record(files, results, [store.key(p, for_path(settings, p, resolver)) if not r.skipped else None
                                      for p, r in zip(files, results)])
     return results
 
@@ -170,7 +170,8 @@ class _WarmRun:
         path = runindex.index_path(store.root, store.fingerprint, run_paths)
         return cls(store, path, runindex.load(path), stats, reads)
 
-    def answer(self, path: str, settings) -> FileResult | None:
+    def answer(self, path: str, settings, resolver) -> FileResult | None:
+        """The result of an unchanged file, or None: it takes the normal path."""
         entry = self.entries.get(path)
         if entry is None or self.stats.get(path) is None or entry.stat != self.stats[path]:
             return None
@@ -178,7 +179,7 @@ class _WarmRun:
 
         if entry.outcome == SKIPPED:
             return FileResult(path, (), None, None, {}, skipped=True) if self.unchanged else None
-        file_settings = for_path(settings, path)
+        file_settings = for_path(settings, path, resolver)
         if self.store.key(path, file_settings) != entry.outcome or not entry.dependencies_unchanged():
             return None  # its configuration, or a module it imports, changed
         hit = self.store.get_indexed(entry.outcome, path, entry.content)

@@ -8,7 +8,7 @@ RNN000 (syntax errors, unreadable files, internal errors) is not a rule and is a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Literal
 
@@ -39,8 +39,6 @@ class Settings:
     show_source: bool = True
     exclude: tuple[str, ...] = ()
     rule_options: tuple[tuple[str, int], ...] = ()  # (key, value) of the rules' options (`vanishing-gradient-timesteps`)
-    # The run's configuration files (rnnlint.config.Resolver): per-file settings and exclusion. Not compared.
-    config: object = field(default=None, compare=False, hash=False, repr=False)
 
     def fails(self, severity: str) -> bool:
         """Whether a finding of `severity` makes the run fail."""

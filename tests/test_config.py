@@ -344,8 +344,8 @@ def test_confirm_timeout_from_config_and_command_line(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.rnnlint]\nconfirm-timeout = 7.5\n")
     (tmp_path / "a.py").write_text("import keras\n")
     paths = [str(tmp_path / "a.py")]
-    assert configure(Settings(), Overrides(), paths).confirm_timeout == 7.5
-    assert configure(Settings(), Overrides(), paths, confirm_timeout=3.0).confirm_timeout == 3.0
+    assert configure(Settings(), Overrides(), paths)[0].confirm_timeout == 7.5
+    assert configure(Settings(), Overrides(), paths, confirm_timeout=3.0)[0].confirm_timeout == 3.0
     (tmp_path / "pyproject.toml").write_text("[tool.rnnlint]\nconfirm-timeout = -1\n")
     proc = subprocess.run([sys.executable, "-m", "rnnlint", "--no-confirm", str(tmp_path / "a.py")],
                           capture_output=True, text=True, cwd=tmp_path)
@@ -365,3 +365,22 @@ def test_rnn008_threshold_is_set_from_the_configuration(tmp_path):
     write(tmp_path, "pyproject.toml", "[tool.rnnlint]\nvanishing-gradient-timesteps = 0\n")
     bad = run_cli(*args, cwd=tmp_path)
     assert bad.code == 2 and "vanishing-gradient-timesteps: expected a whole number" in bad.err
+
+
+def test_settings_are_a_frozen_value_without_the_resolver(tmp_path):
+    """Settings holds no configuration reader: two runs configured alike compare and hash equal, and nothing in
+    them can change after they are made (the Resolver, which caches files as the run meets them, is apart)."""
+    import dataclasses as dc
+
+    from rnnlint.config import Overrides, Resolver, configure
+    from rnnlint.settings import Settings
+
+    (tmp_path / "pyproject.toml").write_text('[tool.rnnlint]\nignore = ["RNN006"]\n')
+    one, resolver = configure(Settings(), Overrides(), [str(tmp_path)])
+    two, _ = configure(Settings(), Overrides(), [str(tmp_path)])
+    assert isinstance(resolver, Resolver) and one == two and hash(one) == hash(two)
+    assert not any(isinstance(getattr(one, f.name), Resolver) for f in dc.fields(one))
+    with pytest.raises(dc.FrozenInstanceError):
+        one.ignore = ()  # type: ignore[misc]
+    for value in (getattr(one, f.name) for f in dc.fields(one)):
+        assert isinstance(value, (str, int, float, bool, tuple, type(None))) or dc.is_dataclass(value), value

@@ -117,3 +117,17 @@ def test_stages_have_their_folders():
     for folder in ("sources", "analyze", "confirm", "fix", "report"):
         assert (ROOT / "rnnlint" / folder / "__init__.py").is_file(), folder
     assert (ROOT / "rules" / "__init__.py").is_file()
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists its packages explicitly: a new folder of rnnlint/ must be listed, or an installed
+    rnnlint (pre-commit, pip install .) cannot import it."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    folders = {"rnnlint." + ".".join(p.parent.relative_to(ROOT / "rnnlint").parts) if p.parent != ROOT / "rnnlint"
+               else "rnnlint" for p in (ROOT / "rnnlint").rglob("__init__.py")}
+    assert folders | {"rnnlint.rules"} == listed

@@ -1,4 +1,4 @@
-import os, sys, warnings
+import os, warnings
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 warnings.filterwarnings("ignore")
 import numpy as np

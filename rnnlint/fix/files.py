@@ -39,15 +39,15 @@ def is_notebook(path: str) -> bool:
     return os.path.splitext(path)[1].lower() == ".ipynb"
 
 
-def fix_file(path: str, settings=None, unsafe: bool = False, write: bool = True) -> FileFix:
+def fix_file(path: str, settings=None, unsafe: bool = False, write: bool = True, resolver=None) -> FileFix:
     """Fix the file at `path` (writing it when `write` and something changed). Never raises for a bad file."""
     if is_notebook(path):
-        return _fix_notebook_file(path, settings, unsafe, write)
+        return _fix_notebook_file(path, settings, unsafe, write, resolver)
     try:
         original, encoding, data = read_exact(path)
     except WriteError as exc:
         return FileFix(path, "", "", error=str(exc))
-    result = fix_source(original, path, settings, unsafe)
+    result = fix_source(original, path, settings, unsafe, resolver=resolver)
     if result.error is not None:
         return FileFix(path, original, original, error=result.error)
     written = False
@@ -60,14 +60,14 @@ def fix_file(path: str, settings=None, unsafe: bool = False, write: bool = True)
     return FileFix(path, original, result.text, result.fixed_count, None, written, result.converged)
 
 
-def _fix_notebook_file(path: str, settings, unsafe: bool, write: bool) -> FileFix:
+def _fix_notebook_file(path: str, settings, unsafe: bool, write: bool, resolver=None) -> FileFix:
     """A notebook: only the changed code cells' source is rewritten (see rnnlint.notebook.fix_notebook)."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         return FileFix(path, "", "", error=f"cannot read file: {exc.strerror or exc}")
-    result = fix_notebook(path, data, settings, unsafe)
+    result = fix_notebook(path, data, settings, unsafe, resolver)
     if result.error is not None:
         return FileFix(path, result.original, result.original, error=result.error)
     written = False
@@ -118,21 +118,22 @@ class FixRun:
         return tuple(f for f in self.files if f.error is not None)
 
 
-def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: bool = True) -> FixRun:
+def fix_paths(paths: Sequence[str], settings=None, unsafe: bool = False, write: bool = True,
+              resolver=None) -> FixRun:
     """Fix every file under `paths` that has an applicable fix (the same files, exclusions and selection as
     a lint run; in a notebook only the changed code cells). Raises PathNotFound like `lint_paths`."""
     from rnnlint.engine import lint_paths
     from rnnlint.settings import Settings
 
     settings = dataclasses.replace(settings or Settings(), confirm=False)
-    first = lint_paths(paths, settings)
+    first = lint_paths(paths, settings, resolver=resolver)
     out: list[FileFix] = []
     notes: list[str] = []
     for file_result in first.files:
         # notebook findings carry cell-relative positions; fix_file re-lints the joined cells (rnnlint.notebook)
         offered = [f for f in file_result.findings if applicable(dataclasses.replace(f, cell=None), unsafe)]
         if offered:
-            outcome = fix_file(file_result.path, settings, unsafe, write)
+            outcome = fix_file(file_result.path, settings, unsafe, write, resolver)
             out.append(dataclasses.replace(outcome, fixes=tuple((f.code, f.fix.message) for f in offered)))
             if not outcome.converged:
                 notes.append(f"{outcome.path}: fixes were still being offered after {MAX_ITERATIONS} passes "

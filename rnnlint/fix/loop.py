@@ -52,7 +52,7 @@ def _compiles(text: str) -> str | None:
 
 
 def fix_source(text: str, path: str, settings=None, unsafe: bool = False,
-               max_passes: int = MAX_ITERATIONS) -> FixResult:
+               max_passes: int = MAX_ITERATIONS, resolver=None) -> FixResult:
     """Apply fixes to `text` (as the file `path`), re-linting after each pass until nothing applicable is left
     or `max_passes` passes (then `converged` is False). Never returns text that does not parse: then the
     original comes back, with `error` "fix would not parse: …"."""
@@ -65,7 +65,7 @@ def fix_source(text: str, path: str, settings=None, unsafe: bool = False,
     fixed = iterations = 0
     converged = True
     while True:
-        result = lint_source(text, path, settings)
+        result = lint_source(text, path, settings, resolver)
         if result.ir is None:  # does not parse (or the analyzer failed): nothing to fix
             break
         new, applied = apply_fixes(text, result.findings, unsafe)

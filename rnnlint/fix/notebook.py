@@ -69,7 +69,8 @@ class CellsFix:
     converged: bool = True
 
 
-def fix_cells(path: str, cells: list[NotebookCell], settings=None, unsafe: bool = False) -> CellsFix:
+def fix_cells(path: str, cells: list[NotebookCell], settings=None, unsafe: bool = False,
+              resolver=None) -> CellsFix:
     """Fix the code cells as one program (as they are linted), with the fix loop's parse gate; IPython lines are
     put back as they were. Used by `fix_notebook` (the CLI) and by the language server's "Fix all"."""
     if not cells:
@@ -78,7 +79,7 @@ def fix_cells(path: str, cells: list[NotebookCell], settings=None, unsafe: bool 
     for cell in cells:
         joined.extend(cell.lines)
         joined.append(_MARKER.format(index=cell.index))
-    result = fix_source("\n".join(joined) + "\n", path, settings, unsafe)
+    result = fix_source("\n".join(joined) + "\n", path, settings, unsafe, resolver=resolver)
     if result.error is not None:
         return CellsFix({}, error=result.error)
     by_index: dict[int, list[str]] = {}
@@ -105,7 +106,7 @@ def fix_cells(path: str, cells: list[NotebookCell], settings=None, unsafe: bool 
     return CellsFix(texts, result.fixed_count, None, result.converged)
 
 
-def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) -> NotebookFix:
+def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False, resolver=None) -> NotebookFix:
     """Apply rnnlint's fixes to a notebook: the code cells are fixed as one program (`fix_cells`), then only the
     cells whose code changed get a new "source" in the JSON text; outputs, metadata, execution counts, key
     order, indentation and the trailing newline stay exactly as they were. Never raises for a bad file."""
@@ -117,7 +118,7 @@ def fix_notebook(path: str, data: bytes, settings=None, unsafe: bool = False) ->
         return NotebookFix("", "", error=f"cannot fix this notebook: {exc}")
     if not is_python(document) or not cells:
         return NotebookFix(raw, raw)
-    fixed = fix_cells(path, cells, settings, unsafe)
+    fixed = fix_cells(path, cells, settings, unsafe, resolver)
     if fixed.error is not None:
         return NotebookFix(raw, raw, error=fixed.error)
     ascii_only = raw.isascii() and "\\u" in raw
