@@ -87,7 +87,7 @@ def _locate_in_cells(findings: Iterable[Finding], cells: tuple[Cell, ...] | None
 
 
 def _syntax_error(text: str, exc: SourceSyntaxError) -> tuple[str, Span]:
-    """Message and span of a syntax error: CPython's when it agrees (its positions are precise), else libcst's."""
+    """Message and span of a syntax error: CPython's own (its positions are precise), else the analyzer's report."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. "invalid escape sequence": not ours to print
@@ -97,7 +97,7 @@ def _syntax_error(text: str, exc: SourceSyntaxError) -> tuple[str, Span]:
             line, column = err.lineno, max(err.offset or 1, 1)
             end_line, end_column = err.end_lineno or line, err.end_offset or column + 1
             return err.msg, _inside(text, line, column, end_line, end_column)
-    except Exception:  # noqa: BLE001 - e.g. RecursionError: keep libcst's report
+    except Exception:  # noqa: BLE001 - e.g. RecursionError: keep the analyzer's report
         pass
     message = " ".join(exc.message.split()) or "invalid syntax"
     return message, _inside(text, exc.line, exc.column, exc.line, exc.column + 1)
