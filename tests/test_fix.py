@@ -436,8 +436,8 @@ def test_fix_a_folder(tmp_path):
 
 def _breaking_lint(real_lint):
     """lint_source that adds, to every lint, a fabricated safe fix whose edit breaks the syntax."""
-    def lint(text, path, settings=None):
-        result = real_lint(text, path, settings)
+    def lint(text, path, settings=None, resolver=None):
+        result = real_lint(text, path, settings, resolver)
         bad = Finding("RNN001", "missing-return-sequences", "error", "fabricated", path, Span(4, 1, 4, 1),
                       fix=Fix("safe", "break it", (Edit(Span(4, 10, 4, 11), "(("),)))
         return dataclasses.replace(result, findings=result.findings + (bad,))
@@ -612,8 +612,8 @@ def test_fix_source_stops_after_max_iterations(monkeypatch):
 
     real = engine.lint_source
 
-    def forever(text, path, settings=None):  # always offers one more "# x" at the start of the file
-        result = real(text, path, settings)
+    def forever(text, path, settings=None, resolver=None):  # always offers one more "# x" at the start of the file
+        result = real(text, path, settings, resolver)
         grow = Finding("RNN001", "n", "error", "m", path, Span(1, 1, 1, 1),
                        fix=Fix("safe", "m", (Edit(Span(1, 1, 1, 1), "#x\n"),)))
         return dataclasses.replace(result, findings=(grow,))

@@ -57,3 +57,20 @@ def test_input_length_on_a_later_recurrent_layer_is_removed() -> None:
                                                      target_keras=3))
     assert result.text == f"{HEAD}model = Sequential([LSTM(8, input_shape=(10, 1), return_sequences=True),\n" \
                           "                    LSTM(4), Dense(1)])\n"
+
+
+@pytest.mark.parametrize("code, trailing", [
+    ("f(a, b,)", True), ("f(a, b)", False), ("f(a, (b,))", False), ("f(\n  a,  # c, d\n  b  # x,\n)", False),
+    ("g()(a,)", True), ("f (a, [1, 2,],)", True), ("f(a, '#,')", False), ("f(a, b  # ,\n)", False),
+    ("f(a,  # comment\n)", True),
+], ids=["trailing", "none", "inner-tuple", "commas-in-comments", "called-result", "space-and-inner-list",
+        "comma-in-string", "comment-after-last", "trailing-before-comment"])
+def test_trailing_comma_is_read_from_tokens(code, trailing):
+    """A magic trailing comma is found among the call's own tokens: commas of nested brackets, in strings or in
+    comments are not it (the layout the fixes keep depends on it)."""
+    import ast
+
+    from rnnlint.analyze.positions import SourceText
+
+    call = ast.parse(code).body[0].value
+    assert SourceText(code).trailing_comma(call.func, call) is trailing

@@ -253,13 +253,7 @@ class Interpreter:
 
     def callsite(self, call: ast.Call) -> CallSite:
         s = self.span(call)
-        parts = [*call.args, *call.keywords]
-        trailing = False
-        if parts:
-            last_end = max((p.end_lineno, p.end_col_offset) for p in parts)
-            between = self.src.slice(Span(last_end[0], self.src.column(*last_end), s.end_line, s.end_column - 1))
-            code = "".join(line.split("#", 1)[0] for line in between.splitlines(keepends=True))
-            trailing = "," in code
+        trailing = bool(call.args or call.keywords) and self.src.trailing_comma(call.func, call)
         statement, statement_indent = None, ""
         if self.statement is not None:
             st = self.span(self.statement)
