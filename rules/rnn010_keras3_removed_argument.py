@@ -41,6 +41,7 @@ the code around the call.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
@@ -353,7 +354,7 @@ class Keras3RemovedArgument(Rule):
                                  imp.span, fix=fix, evidence=_removed("module", imp.module))
 
     def _layer(self, ir: FileIR, layer: Layer, evidence: Evidence, first_of: Model | None) -> Iterable[Diagnostic]:
-        if layer.kind in ("CuDNNLSTM", "CuDNNGRU"):
+        if layer.known and layer.kind in ("CuDNNLSTM", "CuDNNGRU"):  # Keras's (not an unknown name)
             plain = layer.kind[len("CuDNN"):]
             yield Diagnostic(f"{layer.kind} was removed in Keras 3: use {plain}, which picks the cuDNN kernel itself",
                              layer.span, fix=_cudnn_fix(ir, layer, plain), evidence=_removed("layer", layer.kind))
@@ -487,9 +488,14 @@ def _predict_classes_fix(ir: FileIR, extra: ModelCall) -> Fix | None:
                (Edit(extra.span, f"{numpy}.argmax({receiver}.predict({args}), axis=-1)"),))
 
 
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
+
+
 def _cudnn_fix(ir: FileIR, layer: Layer, plain: str) -> Fix | None:
     """`layers.CuDNNLSTM(...)` → `layers.LSTM(...)`; a bare imported name keeps working as `LSTM as CuDNNLSTM`."""
     func = layer.call.func_source.strip()
+    if not _DOTTED.fullmatch(func):
+        return None  # the layer is made by an expression, not a name (`make()(x)`): no safe rename
     if "." in func:
         return Fix("safe", f"Use {plain}", (Edit(layer.call.func_span, func.rsplit(".", 1)[0] + "." + plain),))
     for imp in ir.imports:
