@@ -45,6 +45,7 @@ import re
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
+from rnnlint.fix.cst import argmax_of_predict, rewrite_call
 from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
@@ -482,10 +483,10 @@ def _predict_classes_fix(ir: FileIR, extra: ModelCall) -> Fix | None:
     func = extra.call.func_source
     if numpy is None or not func.endswith(".predict_classes") or any(a.keyword in ("*", "**") for a in extra.arguments):
         return None
-    receiver = func[: -len(".predict_classes")]
-    args = ", ".join(a.source if a.keyword is None else f"{a.keyword}={a.source}" for a in extra.arguments)
-    return Fix("unsafe", "Use argmax of predict",
-               (Edit(extra.span, f"{numpy}.argmax({receiver}.predict({args}), axis=-1)"),))
+    if extra.statement is None:
+        return None
+    edit = rewrite_call(extra.statement_source, extra.statement, extra.span, argmax_of_predict(numpy))
+    return Fix("unsafe", "Use argmax of predict", (edit,)) if edit is not None else None
 
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")

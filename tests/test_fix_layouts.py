@@ -74,3 +74,25 @@ def test_trailing_comma_is_read_from_tokens(code, trailing):
 
     call = ast.parse(code).body[0].value
     assert SourceText(code).trailing_comma(call.func, call) is trailing
+
+
+PREDICT = ("import numpy as np\nimport keras\nX = np.random.rand(8, 5, 1)\n"
+           "model = keras.Sequential([keras.Input(shape=(5, 1)), keras.layers.LSTM(4), keras.layers.Dense(3)])\n")
+
+
+@pytest.mark.parametrize("body, fixed", [
+    ("classes = model.predict_classes(X, batch_size=8)\n",
+     "classes = np.argmax(model.predict(X, batch_size=8), axis=-1)\n"),
+    ("classes = model.predict_classes(\n    X,  # the windows\n    batch_size=8,\n)\n",
+     "classes = np.argmax(model.predict(\n    X,  # the windows\n    batch_size=8,\n), axis=-1)\n"),
+    ("def top(X):\n    return model.predict_classes(X)[0]  # first\n",
+     "def top(X):\n    return np.argmax(model.predict(X), axis=-1)[0]  # first\n"),
+    ("print(len(model.predict_classes(X)), model.predict_classes(X))\n",
+     "print(len(np.argmax(model.predict(X), axis=-1)), np.argmax(model.predict(X), axis=-1))\n"),
+], ids=["plain", "one-per-line-comment-trailing-comma", "indented-subscript-comment", "two-in-one-statement"])
+def test_predict_classes_is_rewritten_in_its_statement_with_libcst(body, fixed):
+    """A rewrite that touches several places of a statement (RNN010's predict_classes → argmax of predict) parses
+    that statement with libcst and generates it again: arguments, comments and layout stay as written."""
+    settings = Settings(select=("RNN010",), confirm=False, use_cache=False)
+    result = fix_source(PREDICT + body, "m.py", settings, unsafe=True)
+    assert result.error is None and result.text == PREDICT + fixed
