@@ -45,7 +45,6 @@ import re
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
-from rnnlint.fix.cst import argmax_of_predict, rewrite_call
 from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
@@ -485,6 +484,8 @@ def _predict_classes_fix(ir: FileIR, extra: ModelCall) -> Fix | None:
         return None
     if extra.statement is None:
         return None
+    from rnnlint.fix.cst import argmax_of_predict, rewrite_call  # libcst: only when there is such a call
+
     edit = rewrite_call(extra.statement_source, extra.statement, extra.span, argmax_of_predict(numpy))
     return Fix("unsafe", "Use argmax of predict", (edit,)) if edit is not None else None
 

@@ -209,3 +209,10 @@ def test_show_models_with_workers_keeps_the_ir(tree) -> None:
     one = run_cli("--show-models", "--format", "json", "-j", "1", ".", cwd=tree)
     two = run_cli("--show-models", "--format", "json", "-j", "2", ".", cwd=tree)
     assert two.out == one.out and len(json.loads(one.out)) >= 12
+
+
+def test_a_lint_run_does_not_import_libcst(tmp_path) -> None:
+    """libcst is the fixer's engine (and parses only statements a multi-place fix rewrites): a lint run of an
+    ordinary Keras tree does not pay for importing it."""
+    write(tmp_path, "m.py", STACKED_LSTM)
+    assert "libcst" not in imported(["--no-confirm", "--no-cache", "."], tmp_path)
