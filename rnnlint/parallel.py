@@ -161,6 +161,7 @@ class _WarmRun:
         # whether a skipped file stays skipped depends on the whole tree: only when nothing changed
         self.unchanged = set(entries) == set(stats) and all(entries[p].stat == stats[p] for p in stats)
         self.answered = 0
+        self.reused: set[str] = set()  # files answered from their index entry (kept as they are)
         self.contents: dict[str, str] = {p: e.content for p, e in entries.items() if e.stat == stats.get(p)}
 
     @classmethod
@@ -182,11 +183,18 @@ class _WarmRun:
         file_settings = for_path(settings, path, resolver)
         if self.store.key(path, file_settings) != entry.outcome or not entry.dependencies_unchanged():
             return None  # its configuration, or a module it imports, changed
+        keras = choice_for(file_settings)
+        if entry.clean:  # nothing to report: the index says so, no entry to read
+            from rnnlint.resultcache import debug
+
+            debug("index-hit", path)
+            self.answered += 1
+            self.reused.add(path)
+            return FileResult(path, (), None, None, {}, None, cached=True, keras=keras)
         hit = self.store.get_indexed(entry.outcome, path, entry.content)
         if hit is None:
             return None
         findings, foreign, dependencies = hit
-        keras = choice_for(file_settings)
         if not findings and not foreign:
             result = FileResult(path, findings, None, None, {}, None, cached=True, foreign=foreign,
                                 dependencies=dependencies, keras=keras)
@@ -198,6 +206,7 @@ class _WarmRun:
             result = FileResult(path, findings, source.text, None, {}, source.cells, cached=True, foreign=foreign,
                                 dependencies=dependencies, keras=keras)
         self.answered += 1
+        self.reused.add(path)
         return result
 
     def record(self, files: Sequence[str], results: list, keys: list) -> None:
@@ -205,7 +214,6 @@ class _WarmRun:
         from rnnlint import runindex
         from rnnlint.resultcache import cacheable, content_hash
 
-        self.contents.update((path, content_hash(data)) for path, data in self.reads.items())
         if self.unchanged and self.answered == sum(1 for r in results if not r.skipped):
             return
         entries = {}
@@ -213,12 +221,16 @@ class _WarmRun:
             stat = self.stats.get(path)
             if stat is None or result is None:
                 continue
-            if result.skipped:
+            if path in self.reused:
+                entries[path] = self.entries[path]
+            elif result.skipped:
                 entries[path] = runindex.Entry(stat, runindex.SKIPPED)
             elif key is not None and (result.cached or cacheable(result)):
                 deps = tuple((d, s) for d, _ in result.dependencies if (s := runindex.stat_of(d)) is not None)
-                if len(deps) == len(result.dependencies) and path in self.contents:
-                    entries[path] = runindex.Entry(stat, key, self.contents[path], deps)
+                content = content_hash(self.reads[path]) if path in self.reads else self.contents.get(path)
+                if len(deps) == len(result.dependencies) and content:
+                    clean = not result.findings and not result.foreign
+                    entries[path] = runindex.Entry(stat, key, content, deps, clean)
         runindex.save(self.path, entries)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rnnlint.cachedir import ensure, sign, verified, write_atomic
 
-FORMAT = "rnnlint-index/1"
+FORMAT = "rnnlint-index/2"
 SKIPPED = "skipped"
 
 Stat = tuple[int, int]  # (size, mtime_ns)
@@ -47,6 +47,7 @@ class Entry:
     outcome: str
     content: str = ""  # the sha256 of the file's bytes when it was analysed (its cache entry must say the same)
     dependencies: tuple[tuple[str, Stat], ...] = ()
+    clean: bool = False  # analysed, and nothing to report (not even in modules it imports): no entry to read
 
     def dependencies_unchanged(self) -> bool:
         return all(stat_of(path) == stat for path, stat in self.dependencies)
@@ -67,9 +68,9 @@ def load(path: Path) -> dict[str, Entry]:
         if type(data) is not dict or data.get("format") != FORMAT or type(data.get("files")) is not dict:
             return {}
         entries = {}
-        for name, (size, mtime, outcome, content, dependencies) in data["files"].items():
+        for name, (size, mtime, outcome, content, dependencies, clean) in data["files"].items():
             deps = tuple((str(d), (int(s), int(m))) for d, s, m in dependencies)
-            entries[str(name)] = Entry((int(size), int(mtime)), str(outcome), str(content), deps)
+            entries[str(name)] = Entry((int(size), int(mtime)), str(outcome), str(content), deps, clean is True)
         return entries
     except (OSError, ValueError, TypeError, RecursionError):
         return {}
@@ -77,7 +78,7 @@ def load(path: Path) -> dict[str, Entry]:
 
 def save(path: Path, entries: dict[str, Entry]) -> bool:
     """Write the index (signed, atomically); False when it could not be written."""
-    files = {name: [e.stat[0], e.stat[1], e.outcome, e.content, [[d, s[0], s[1]] for d, s in e.dependencies]]
+    files = {name: [e.stat[0], e.stat[1], e.outcome, e.content, [[d, s[0], s[1]] for d, s in e.dependencies], e.clean]
              for name, e in entries.items()}
     signed = sign(json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))
     if signed is None:

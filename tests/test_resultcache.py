@@ -106,6 +106,8 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rewritten(tree, bad) -> None:
     cold = lint(tree)
     for entry in entries(tree):
         entry.write_bytes(bad)
+    for index in (tree / ".rnnlint_cache" / "results").glob("index-*.json"):
+        index.unlink()  # without the run index every entry is read (with it, files it knows clean need none)
     again = lint(tree)
     assert (again.code, again.out) == (cold.code, cold.out) and "Traceback" not in again.err
     assert len(events(again.err, "write")) == N

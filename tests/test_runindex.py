@@ -102,3 +102,21 @@ def test_a_corrupt_or_foreign_index_is_an_empty_one(project):
         index.write_text(sign(bad) or "")  # signed with the user's own key: the checks behind the MAC still hold
         assert runindex.load(index) == {}
         assert run() == cold
+
+
+def test_a_file_the_index_knows_clean_needs_no_cache_entry(project, monkeypatch):
+    write(project, "clean.py", BUILDER.replace("LSTM(8)", "LSTM(8, return_sequences=False)"))
+    cold = run()
+    assert cold["clean.py"] == (False, ())
+    import rnnlint.resultcache as resultcache
+
+    real = resultcache.ResultCache.get_indexed
+    read: list[str] = []
+
+    def get_indexed(self, key, path, content):
+        read.append(Path(path).name)
+        return real(self, key, path, content)
+
+    monkeypatch.setattr(resultcache.ResultCache, "get_indexed", get_indexed)
+    assert run() == cold
+    assert read == ["train.py"]  # the one file with a finding; clean.py and builder.py need no entry
