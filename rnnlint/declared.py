@@ -398,6 +398,7 @@ class ProjectKeras:
 
     def __init__(self) -> None:
         self._by_folder: dict[str, tuple[bool, Declared | None]] = {}
+        self._closest: dict[str, Declared | None] = {}  # a file's folder → what decides for it
 
     def _folder(self, folder: str) -> tuple[bool, Declared | None]:
         """(whether this folder's files name TensorFlow/Keras at all, what they decide)."""
@@ -410,7 +411,12 @@ class ProjectKeras:
     def declared(self, path: str) -> Declared | None:
         """The Keras declared for the file or folder `path`: the closest folder above it whose dependency files
         name TensorFlow, Keras or tf-keras decides (None when they leave it open, or none does)."""
-        folder = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+        start = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(os.path.abspath(path)))
+        if start not in self._closest:
+            self._closest[start] = self._walk_up(start)
+        return self._closest[start]
+
+    def _walk_up(self, folder: str) -> Declared | None:
         while True:
             names, decided = self._folder(folder)
             if names:

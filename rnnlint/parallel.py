@@ -142,8 +142,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
         results[index] = result
     if store is not None and run_paths is not None:
         warm = warm or _WarmRun.open(store, run_paths, reads, stats)
-        warm.record(files, results, [store.key(p, for_path(settings, p, resolver)) if not r.skipped else None
-                                     for p, r in zip(files, results)])
+        warm.record(files, results, lambda p: store.key(p, for_path(settings, p, resolver)))
     return results
 
 
@@ -209,7 +208,7 @@ class _WarmRun:
         self.reused.add(path)
         return result
 
-    def record(self, files: Sequence[str], results: list, keys: list) -> None:
+    def record(self, files: Sequence[str], results: list, key_of: Callable[[str], str]) -> None:
         """Write the index of this run, unless every file was answered from it (then it is current)."""
         from rnnlint import runindex
         from rnnlint.resultcache import cacheable, content_hash
@@ -217,7 +216,7 @@ class _WarmRun:
         if self.unchanged and self.answered == sum(1 for r in results if not r.skipped):
             return
         entries = {}
-        for path, result, key in zip(files, results, keys):
+        for path, result in zip(files, results):
             stat = self.stats.get(path)
             if stat is None or result is None:
                 continue
@@ -225,7 +224,8 @@ class _WarmRun:
                 entries[path] = self.entries[path]
             elif result.skipped:
                 entries[path] = runindex.Entry(stat, runindex.SKIPPED)
-            elif key is not None and (result.cached or cacheable(result)):
+            elif result.cached or cacheable(result):
+                key = key_of(path)
                 deps = tuple((d, s) for d, _ in result.dependencies if (s := runindex.stat_of(d)) is not None)
                 content = content_hash(self.reads[path]) if path in self.reads else self.contents.get(path)
                 if len(deps) == len(result.dependencies) and content:
