@@ -20,7 +20,6 @@ import dataclasses
 import warnings
 from dataclasses import dataclass
 
-from rnnlint.analyze.errors import AnalysisLimit
 from rnnlint.analyze.limits import MAX_SOURCE_CHARS, too_deep
 from rnnlint.ir import FileIR
 from rnnlint.sources.notebook import split_lines
@@ -265,4 +264,4 @@ def _blank_except(lines: list[str], keep: list[tuple[int, int]]) -> str:
     return "\n".join(out) + "\n"
 
 
-__all__ = ["IncrementalAnalyzer", "Statement", "segments", "AnalysisLimit"]
+__all__ = ["IncrementalAnalyzer", "Statement", "segments"]
