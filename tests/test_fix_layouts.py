@@ -66,14 +66,14 @@ def test_input_length_on_a_later_recurrent_layer_is_removed() -> None:
 ], ids=["trailing", "none", "inner-tuple", "commas-in-comments", "called-result", "space-and-inner-list",
         "comma-in-string", "comment-after-last", "trailing-before-comment"])
 def test_trailing_comma_is_read_from_tokens(code, trailing):
-    """A magic trailing comma is found among the call's own tokens: commas of nested brackets, in strings or in
-    comments are not it (the layout the fixes keep depends on it)."""
+    """A magic trailing comma is the call's own: commas of nested brackets, in strings or in comments are not it
+    (the layout the fixes keep depends on it)."""
     import ast
 
     from rnnlint.analyze.positions import SourceText
 
     call = ast.parse(code).body[0].value
-    assert SourceText(code).trailing_comma(call.func, call) is trailing
+    assert SourceText(code).trailing_comma(call) is trailing
 
 
 PREDICT = ("import numpy as np\nimport keras\nX = np.random.rand(8, 5, 1)\n"

@@ -253,7 +253,7 @@ class Interpreter:
 
     def callsite(self, call: ast.Call) -> CallSite:
         s = self.span(call)
-        trailing = bool(call.args or call.keywords) and self.src.trailing_comma(call.func, call)
+        trailing = self.src.trailing_comma(call)
         statement, statement_indent = None, ""
         if self.statement is not None:
             st = self.span(self.statement)

@@ -56,31 +56,21 @@ class SourceText:
         """The span of the character offsets [start, end)."""
         return Span(*self.position(start), *self.position(end), self.path)
 
-    def trailing_comma(self, func: ast.AST, call: ast.AST) -> bool:
-        """Whether a call's argument list ends with a comma (`f(a, b,)`): read from the tokens of the text between
-        the callee's end and the call's end (the argument list itself), so commas in comments or strings, and
-        those of nested brackets, do not count."""
-        import io
-        import tokenize
-
-        start = self.offset(func.end_lineno, self.column(func.end_lineno, func.end_col_offset))
-        end = self.offset(call.end_lineno, self.column(call.end_lineno, call.end_col_offset))
-        depth, last = 0, ""
-        try:
-            for token in tokenize.generate_tokens(io.StringIO(self.text[start:end]).readline):
-                if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
-                                  tokenize.DEDENT, tokenize.ENDMARKER):
-                    continue
-                if token.type == tokenize.OP and token.string in "([{":
-                    depth += 1
-                elif token.type == tokenize.OP and token.string in ")]}":
-                    depth -= 1
-                    if depth == 0:
-                        return last == ","
-                last = token.string if depth == 1 else ""
-        except (tokenize.TokenError, SyntaxError):
+    def trailing_comma(self, call: ast.Call) -> bool:
+        """Whether a call's argument list ends with a comma (`f(a, b,)`). Only the text between the last argument
+        and the closing parenthesis is read: there, nothing but whitespace, commas, comments and the closing
+        parentheses of a parenthesised last argument can stand (no string, no nested call), so a `#` always opens
+        a comment and a `,` outside one is the trailing comma."""
+        parts = [*call.args, *call.keywords]
+        if not parts:
             return False
-        return False
+        last = max(parts, key=lambda p: (p.end_lineno, p.end_col_offset))
+        start = self.offset(last.end_lineno, self.column(last.end_lineno, last.end_col_offset))
+        end = self.offset(call.end_lineno, self.column(call.end_lineno, call.end_col_offset)) - 1
+        tail = self.text[start:end]
+        if "#" in tail:
+            tail = "".join(line.split("#", 1)[0] for line in tail.splitlines())
+        return "," in tail
 
     def with_parens(self, span: Span, low: int, high: int) -> Span:
         """`span` widened over redundant parentheses around it (`(8)` in `f((8), x)`), staying strictly between
