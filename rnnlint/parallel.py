@@ -91,10 +91,10 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
         from rnnlint.runindex import stat_of
 
         stats = {p: stat_of(p) for p in files}
-    if stats and _has_cache(settings):  # a tree never analysed has no index
+    if stats and _has_cache():  # a tree never analysed has no index
         from rnnlint.resultcache import ResultCache
 
-        store = ResultCache.open(settings)
+        store = ResultCache.open()
         warm = _WarmRun.open(store, run_paths, reads, stats)
     tasks: list[Task] = []
     read: list[tuple[int, str, bytes, bool]] = []
@@ -125,7 +125,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             if store is None:  # the first file to analyse: the cache is opened only now (rnnlint.prefilter)
                 from rnnlint.resultcache import ResultCache
 
-                store = ResultCache.open(settings)
+                store = ResultCache.open()
             key = store.key(path, file_settings)
             hit = _from_cache(store, key, path, data, choice_for(file_settings))
             if hit is not None:
@@ -146,10 +146,10 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
     return results
 
 
-def _has_cache(settings) -> bool:
+def _has_cache() -> bool:
     from rnnlint.cachedir import DEFAULT_CACHE_DIR
 
-    return os.path.isdir(os.path.join(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR, "results"))
+    return os.path.isdir(os.path.join(DEFAULT_CACHE_DIR, "results"))
 
 
 class _WarmRun:
@@ -159,9 +159,7 @@ class _WarmRun:
         self.store, self.path, self.entries, self.stats, self.reads = store, path, entries, stats, reads
         # whether a skipped file stays skipped depends on the whole tree: only when nothing changed
         self.unchanged = set(entries) == set(stats) and all(entries[p].stat == stats[p] for p in stats)
-        self.answered = 0
         self.reused: set[str] = set()  # files answered from their index entry (kept as they are)
-        self.contents: dict[str, str] = {p: e.content for p, e in entries.items() if e.stat == stats.get(p)}
 
     @classmethod
     def open(cls, store, run_paths: tuple[str, ...], reads: dict[str, bytes], stats: dict) -> "_WarmRun":
@@ -187,25 +185,12 @@ class _WarmRun:
             from rnnlint.resultcache import debug
 
             debug("index-hit", path)
-            self.answered += 1
-            self.reused.add(path)
-            return FileResult(path, (), None, None, {}, None, cached=True, keras=keras)
-        hit = self.store.get_indexed(entry.outcome, path, entry.content)
-        if hit is None:
-            return None
-        findings, foreign, dependencies = hit
-        if not findings and not foreign:
-            result = FileResult(path, findings, None, None, {}, None, cached=True, foreign=foreign,
-                                dependencies=dependencies, keras=keras)
+            result = FileResult(path, (), None, None, {}, None, cached=True, keras=keras)
         else:
-            data = read_bytes(path)  # the report's source excerpts
-            source = read_text(path, data) if not isinstance(data, SourceError) else data
-            if not isinstance(source, Source):
-                return None
-            result = FileResult(path, findings, source.text, None, {}, source.cells, cached=True, foreign=foreign,
-                                dependencies=dependencies, keras=keras)
-        self.answered += 1
-        self.reused.add(path)
+            hit = self.store.get_indexed(entry.outcome, path, entry.content)
+            result = _cached_result(path, hit, keras) if hit is not None else None
+        if result is not None:
+            self.reused.add(path)
         return result
 
     def record(self, files: Sequence[str], results: list, key_of: Callable[[str], str]) -> None:
@@ -213,7 +198,7 @@ class _WarmRun:
         from rnnlint import runindex
         from rnnlint.resultcache import cacheable, content_hash
 
-        if self.unchanged and self.answered == sum(1 for r in results if not r.skipped):
+        if self.unchanged and len(self.reused) == sum(1 for r in results if not r.skipped):
             return
         entries = {}
         for path, result in zip(files, results):
@@ -227,7 +212,7 @@ class _WarmRun:
             elif result.cached or cacheable(result):
                 key = key_of(path)
                 deps = tuple((d, s) for d, _ in result.dependencies if (s := runindex.stat_of(d)) is not None)
-                content = content_hash(self.reads[path]) if path in self.reads else self.contents.get(path)
+                content = content_hash(self.reads[path]) if path in self.reads else None  # (answered: reused)
                 if len(deps) == len(result.dependencies) and content:
                     clean = not result.findings and not result.foreign
                     entries[path] = runindex.Entry(stat, key, content, deps, clean)
@@ -236,17 +221,22 @@ class _WarmRun:
 
 def _from_cache(store, key: str, path: str, data: bytes, keras: KerasChoice):
     entry = store.get(key, path, data)
-    if entry is None:
-        return None
+    return _cached_result(path, entry, keras, data) if entry is not None else None
+
+
+def _cached_result(path: str, entry: tuple, keras: KerasChoice, data: bytes | None = None) -> FileResult | None:
+    """A FileResult from a cache entry's (findings, foreign, dependencies). The file is decoded (read first when
+    `data` is None) only when there is something to show, for the report's source excerpts."""
     findings, foreign, dependencies = entry
-    if not findings and not foreign:  # nothing to show: no need to decode the file (a notebook's JSON) at all
-        return FileResult(path, findings, None, None, {}, None, cached=True, foreign=foreign,
-                          dependencies=dependencies, keras=keras)
-    source = read_text(path, data)  # the report's source excerpts; cheap next to parsing
-    if not isinstance(source, Source):
-        return None
-    return FileResult(path, findings, source.text, None, {}, source.cells, cached=True, foreign=foreign,
-                      dependencies=dependencies, keras=keras)
+    text, cells = None, None
+    if findings or foreign:
+        data = read_bytes(path) if data is None else data
+        source = read_text(path, data) if not isinstance(data, SourceError) else data
+        if not isinstance(source, Source):
+            return None
+        text, cells = source.text, source.cells
+    return FileResult(path, findings, text, None, {}, cells, cached=True, foreign=foreign, dependencies=dependencies,
+                      keras=keras)
 
 
 def _analyse(task: Task, store, loader) -> object:

@@ -239,8 +239,9 @@ class ResultCache:
     fingerprint: str
 
     @classmethod
-    def open(cls, settings=None) -> "ResultCache":
-        root = Path(os.path.abspath(getattr(settings, "cache_dir", None) or DEFAULT_CACHE_DIR))
+    def open(cls) -> "ResultCache":
+        """The cache of this folder (.rnnlint_cache/results/), stale temporary files swept."""
+        root = Path(os.path.abspath(DEFAULT_CACHE_DIR))
         sweep(root)  # temporary files of runs killed mid-write
         return cls(root=root, fingerprint=code_fingerprint())
 

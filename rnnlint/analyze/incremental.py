@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from rnnlint.analyze.limits import MAX_SOURCE_CHARS, too_deep
 from rnnlint.ir import FileIR
+from rnnlint.runindex import stat_of
 from rnnlint.sources.notebook import split_lines
 
 _DYNAMIC_CALLS = frozenset({"exec", "eval", "globals", "locals", "vars", "__import__"})
@@ -177,12 +178,6 @@ def _merge(pieces: list[FileIR]) -> FileIR:
                   dependencies=tuple(sorted({d for p in pieces for d in p.dependencies})))
 
 
-def _stat(path: str) -> tuple[int, int] | None:
-    from rnnlint.runindex import stat_of
-
-    return stat_of(path)
-
-
 @dataclass
 class IncrementalAnalyzer:
     """The analysis of one open document, kept between edits (the language server keeps one per document)."""
@@ -212,14 +207,14 @@ class IncrementalAnalyzer:
         for group in groups:
             key = (header, tuple((s.start, s.text) for s in group))
             cached = self.pieces.get(key)
-            if cached is not None and all(_stat(d) == stat for d, stat in cached[1]):
+            if cached is not None and all(stat_of(d) == stat for d, stat in cached[1]):
                 self.reused += 1
                 piece = cached[0]
             else:
                 self.analysed += 1
                 keep = header_lines + [(s.start, s.end) for s in group]
                 piece = analyze_module(_blank_except(lines, keep), path=path, loader=loader)
-                cached = (piece, tuple((d, _stat(d)) for d in piece.dependencies))
+                cached = (piece, tuple((d, stat_of(d)) for d in piece.dependencies))
             kept[key] = cached
             pieces.append(piece)
         self.pieces = kept
