@@ -27,6 +27,9 @@ _LINE_NOQA = re.compile(r"#\s*noqa(?::\s*" + _CODES + r")?", re.IGNORECASE)
 _LINE_DISABLE = re.compile(r"#\s*rnnlint:\s*disable\s*=\s*" + _CODES, re.IGNORECASE)
 _FILE_NOQA = re.compile(r"#\s*rnnlint:\s*noqa(?::\s*" + _CODES + r")?", re.IGNORECASE)
 
+# Every suppression comment says one of these words (matched as the patterns above match them).
+_MARKER = re.compile(r"noqa|rnnlint", re.IGNORECASE)
+
 UNSUPPRESSIBLE = frozenset({"RNN000"})
 
 
@@ -96,7 +99,7 @@ def parse_suppressions(text: str) -> Suppressions:
 def apply_suppressions(findings: Iterable[Finding], text: str | None) -> list[Finding]:
     """The findings that no comment in `text` suppresses."""
     findings = list(findings)
-    if text is None or not findings or "#" not in text:
-        return findings
+    if text is None or not findings or "#" not in text or _MARKER.search(text) is None:
+        return findings  # no comment can suppress anything: the file is not tokenized
     suppressions = parse_suppressions(text)
     return [f for f in findings if not suppressions.suppresses(f)]

@@ -530,7 +530,7 @@ class Interpreter:
         env = Env()
         project = ProjectModule(module, env, path)
         self.modules[path] = project  # before running it: an import cycle sees the partial module, as in Python
-        context = ModuleContext(SourceText(loaded.text, path), path, path)
+        context = ModuleContext(loaded.src, path, path)
         saved = (self.ctx, self.branch_depth, self.statement, self.frames)
         self.ctx, self.branch_depth, self.statement, self.frames = context, 0, None, []
         try:
@@ -844,6 +844,11 @@ class Interpreter:
     def eval_expr(self, node: ast.AST | None, env: Env) -> Any:
         if node is None:
             return None
+        kind = type(node)  # names and constants, most of what is evaluated, need no depth accounting
+        if kind is ast.Name:
+            return env.get(node.id)
+        if kind is ast.Constant:
+            return _constant(node.value)
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH:
@@ -855,17 +860,26 @@ class Interpreter:
             self.depth -= 1
 
     def _eval(self, node: ast.AST, env: Env) -> Any:
-        if isinstance(node, ast.Constant):
-            value = node.value
-            if value is Ellipsis or value is None or isinstance(value, (bool, int, float, str)):
-                return value
-            return UNKNOWN  # bytes, complex
-        if isinstance(node, ast.Name):
+        kind = type(node)  # identity tests, most frequent first (CPython's parser makes no subclasses)
+        if kind is ast.Attribute:
+            return self.eval_attribute(node, env)
+        if kind is ast.Call:
+            return self.eval_call(node, env)
+        if kind is ast.Name:
             return env.get(node.id)
-        if isinstance(node, ast.Tuple):
+        if kind is ast.Constant:
+            return _constant(node.value)
+        if kind is ast.Tuple:
             return self.eval_elements(node.elts, env, tuple_=True)
-        if isinstance(node, ast.List):
+        if kind is ast.List:
             return self.eval_elements(node.elts, env, tuple_=False)
+        if kind is ast.Subscript:
+            return self.eval_subscript(node, env)
+        if kind is ast.BinOp:
+            left = self.eval_expr(node.left, env)
+            right = self.eval_expr(node.right, env)
+            op = _BINOPS.get(type(node.op))
+            return self.arith(op, left, right) if op else UNKNOWN
         if isinstance(node, ast.UnaryOp):
             value = self.eval_expr(node.operand, env)
             if isinstance(node.op, ast.USub) and is_number(value):
@@ -876,21 +890,10 @@ class Interpreter:
                 decided = truth(value)
                 return UNKNOWN if decided is None else not decided
             return UNKNOWN
-        if isinstance(node, ast.BinOp):
-            left = self.eval_expr(node.left, env)
-            right = self.eval_expr(node.right, env)
-            op = _BINOPS.get(type(node.op))
-            return self.arith(op, left, right) if op else UNKNOWN
         if isinstance(node, ast.Compare):
             return self.compare(node, env)
         if isinstance(node, ast.BoolOp):
             return self.boolop(node, env)
-        if isinstance(node, ast.Attribute):
-            return self.eval_attribute(node, env)
-        if isinstance(node, ast.Subscript):
-            return self.eval_subscript(node, env)
-        if isinstance(node, ast.Call):
-            return self.eval_call(node, env)
         if isinstance(node, ast.IfExp):
             decided = truth(self.eval_expr(node.test, env))
             if decided is not None:
@@ -1164,6 +1167,13 @@ class Interpreter:
             return self.construct(callee, call, env)
         args, kwargs, _ = self.eval_args(call, env)
         return self.opaque_call(call, args, kwargs)
+
+
+def _constant(value: Any) -> Any:
+    """A literal's value; bytes and complex numbers are not modelled."""
+    if value is Ellipsis or value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return UNKNOWN
 
 
 def attribute_owner(value: Any) -> str | None:

@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 # Prefixes that mean "Keras", longest first.
 _KERAS_PREFIXES = (
     "tensorflow.compat.v1.keras.",
@@ -73,6 +75,7 @@ def star_exports(module: str) -> frozenset[str]:
     return frozenset()
 
 
+@lru_cache(maxsize=8192)
 def keras_path(qualified: str) -> str | None:
     """The path of a qualified name inside Keras, whichever Keras spells it: 'tensorflow.keras' and 'keras' → '',
     'tf.keras.layers' → 'layers'; None when it is not Keras (so two import branches that bind the same Keras
@@ -83,6 +86,7 @@ def keras_path(qualified: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def keras_name(qualified: str) -> str | None:
     """The public Keras name for a qualified name: 'layers.LSTM', 'Sequential', 'Model', 'Input', 'losses.MSE'…
 

@@ -25,6 +25,7 @@ class SourceText:
         self.starts = [0]
         for match in _NEWLINE.finditer(text):
             self.starts.append(match.end())
+        self._spans: dict[ast.AST, Span] = {}
 
     def column(self, line: int, byte_offset: int) -> int:
         """1-based character column of a byte offset on `line`."""
@@ -34,8 +35,12 @@ class SourceText:
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
     def span(self, node: ast.AST) -> Span:
-        return Span(node.lineno, self.column(node.lineno, node.col_offset),
-                    node.end_lineno, self.column(node.end_lineno, node.end_col_offset), self.path)
+        """The node's span, made once per node (a function's body is re-evaluated at each call)."""
+        span = self._spans.get(node)
+        if span is None:
+            span = self._spans[node] = Span(node.lineno, self.column(node.lineno, node.col_offset), node.end_lineno,
+                                            self.column(node.end_lineno, node.end_col_offset), self.path)
+        return span
 
     def offset(self, line: int, column: int) -> int:
         return self.starts[line - 1] + column - 1

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
 from rnnlint.analyze.limits import preflight
+from rnnlint.analyze.positions import SourceText
 
 # Modules the analyzer models itself (or must not look for on disk).
 LIBRARIES = frozenset({
@@ -39,6 +40,7 @@ class LoadedModule:
     text: str
     tree: object  # ast.Module
     digest: str  # sha256 of its bytes: a cached result that used this module is stale when it changes
+    src: SourceText  # its positions, shared by every analysis that imports it
 
 
 class ModuleLoader:
@@ -127,7 +129,7 @@ def _read(path: str) -> LoadedModule | None:
         tree = preflight(text)
     except (OSError, ValueError, SourceSyntaxError, AnalysisLimit, RecursionError, MemoryError):
         return None
-    return LoadedModule(path, text, tree, hashlib.sha256(data).hexdigest())
+    return LoadedModule(path, text, tree, hashlib.sha256(data).hexdigest(), SourceText(text, path))
 
 
 __all__ = ["LIBRARIES", "LoadedModule", "ModuleLoader", "roots"]
