@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from conftest import STACKED_LSTM, write
 
 from rnnlint import engine
 from rnnlint.analyze import names
-from rnnlint.prefilter import KEYWORD, may_hold_model
+from rnnlint.prefilter import _IMPORT, KEYWORD, _import_lines, may_hold_model, names_recurrent
 from rnnlint.rule import all_rules
 from rnnlint.settings import Settings
 
@@ -219,3 +223,33 @@ def test_latin1_file_spelling_keras_with_an_ordinal_is_linted(tmp_path) -> None:
     path = write(tmp_path, "a.py", data)
     result = engine.lint_file(str(path), NO_CONFIRM)
     assert not result.skipped and "RNN001" in {f.code for f in result.findings}
+
+
+# The shortcut for text that is not NFKC-normalised (`_may_gain_ascii`) must decide as a full normalisation does:
+# pieces of the words in plain and compatibility forms (fullwidth, math bold, ª, Kelvin sign), combining marks
+# that compose with the letter before them, precomposed letters, and characters that never decompose to ASCII.
+_PIECES = ["keras", "ker", "as", "k", "eras", "\uff4beras", "ker\u00aas", "\U0001d424eras", "kera\u0301s", "e\u0301",
+           "\u00e9", "LSTM", "\uff2cSTM", "GR", "U", "RNN", "recurrent", "\u212a", "\u0323", "\uac00", "\U0001f600",
+           "\u2460", "\ufb01", "\u00bd", " ", "\n", "#"]
+
+
+@settings(max_examples=int(os.environ.get("RNNLINT_PREFILTER_EXAMPLES", "400")), deadline=None)
+@given(pieces=st.lists(st.sampled_from(_PIECES), max_size=8))
+def test_the_normalisation_shortcut_decides_as_nfkc_does(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    normalised = unicodedata.normalize("NFKC", text)
+    for decide, words in ((may_hold_model, ("keras",)), (names_recurrent, ("LSTM", "GRU", "RNN", "recurrent"))):
+        if any(w in text for w in words):  # the bytes say it: kept (even where a mark composes a letter away)
+            assert decide("a.py", text.encode("utf-8"))
+        else:  # only normalisation can spell it: kept exactly when it does
+            assert decide("a.py", text.encode("utf-8")) is any(w in normalised for w in words)
+
+
+@pytest.mark.parametrize("data", [
+    b"import a\nfrom .b import c, d\n  import e.f as g\nx = 'import h'\nfrom . import (i, j)\nimport importlib, k\n",
+    b"#import x\nfrom\timport_me import y\nimportx = 1\n\rimport z\r\nimport w",
+    b"",
+])
+def test_import_lines_are_those_a_multiline_search_finds(data: bytes) -> None:
+    anchored = re.compile(b"^" + _IMPORT.pattern, re.MULTILINE)
+    assert [m.groups() for m in _import_lines(data)] == [m.groups() for m in anchored.finditer(data)]
