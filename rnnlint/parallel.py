@@ -96,29 +96,13 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
 
         store = ResultCache.open()
         warm = _WarmRun.open(store, run_paths, reads, stats)
-    tasks: list[Task] = []
+    jobs = default_jobs() if jobs is None or jobs < 1 else jobs
+    dispatch = _Dispatch(jobs)  # analyses what is decided; a pool starts while the rest is still being read
     read: list[tuple[int, str, bytes, bool]] = []
-    for index, path in enumerate(files):
-        if warm is not None and (answer := warm.answer(path, settings, resolver)) is not None:
-            results[index] = answer
-            continue
-        data = read_bytes(path)
-        if isinstance(data, SourceError):
-            results[index] = lint(path, settings, data=data)  # unreadable: one RNN000
-            continue
-        read.append((index, path, data, may_hold_model(path, data)))
-        reads[path] = data
-    others = sum(1 for *_, holds in read if not holds)
-    # A file without `keras` is analysed when it imports one with it. On a large run, only imports whose dotted
-    # name shares a part with a file of the run that has `keras` are looked up on disk (the others cannot be one).
-    # Files the index answered were analysed (or skipped with nothing changed): their names count as holders.
-    answered = (files[i] for i, r in enumerate(results) if r is not None and not r.skipped)
-    stems = None if others <= SMALL_RUN else module_stems(
-        [path for _, path, _, holds in read if holds] + list(answered))
-    for index, path, data, holds in read:
-        if not (holds and names_recurrent(path, data)) and not should_analyse(path, data, modules, stems):
-            results[index] = FileResult(path, (), None, None, {}, skipped=True)
-            continue
+    holders: list[str] = []  # files with `keras`, and those the index answered as analysed
+
+    def analyse(index: int, path: str, data: bytes) -> None:
+        nonlocal store
         file_settings = for_path(settings, path, resolver)
         key = None
         if cache:
@@ -130,14 +114,42 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             hit = _from_cache(store, key, path, data, choice_for(file_settings))
             if hit is not None:
                 results[index] = hit
+                return
+        dispatch.add(Task(index, path, file_settings, data, key, lint, keep_ir), store)
+
+    try:
+        for index, path in enumerate(files):
+            if warm is not None and (answer := warm.answer(path, settings, resolver)) is not None:
+                results[index] = answer
+                if not answer.skipped:
+                    holders.append(path)
                 continue
-        tasks.append(Task(index, path, file_settings, data, key, lint, keep_ir))
-    jobs = default_jobs() if jobs is None or jobs < 1 else jobs
-    if jobs == 1 or len(tasks) < MIN_POOL_FILES or sum(len(t.data) for t in tasks) < MIN_POOL_BYTES:
-        loader = ModuleLoader()  # one per process: a module several files import is parsed once
-        done = [(t.index, _analyse(t, store, loader)) for t in tasks]
-    else:
-        done = _in_pool(tasks, store, min(jobs, len(tasks)))
+            data = read_bytes(path)
+            if isinstance(data, SourceError):
+                results[index] = lint(path, settings, data=data)  # unreadable: one RNN000
+                continue
+            reads[path] = data
+            holds = may_hold_model(path, data)
+            if holds:
+                holders.append(path)
+            if holds and names_recurrent(path, data):  # decided on its own bytes: analysed now
+                analyse(index, path, data)
+            else:
+                read.append((index, path, data, holds))
+        others = sum(1 for *_, holds in read if not holds)
+        # A file without `keras` is analysed when it imports one with it. On a large run, only imports whose dotted
+        # name shares a part with a file of the run that has `keras` are looked up on disk (the others cannot be one).
+        # Files the index answered were analysed (or skipped with nothing changed): their names count as holders.
+        stems = None if others <= SMALL_RUN else module_stems(holders)
+        for index, path, data, holds in read:
+            if should_analyse(path, data, modules, stems):
+                analyse(index, path, data)
+            else:
+                results[index] = FileResult(path, (), None, None, {}, skipped=True)
+    except BaseException:  # an interrupt: no worker outlives the run
+        dispatch.abandon()
+        raise
+    done = dispatch.finish(store)
     for index, result in done:
         results[index] = result
     if store is not None and run_paths is not None:
@@ -285,14 +297,73 @@ def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
 
 def _run_pool(chunks: list[list[Task]], store, workers: int) -> tuple[list[tuple[int, object]], list[Task]]:
     """Run `chunks` in a fresh pool: (results, tasks whose results were lost because a worker died)."""
+    executor = _executor(workers)
+    try:
+        futures = [(chunk, executor.submit(_work, chunk, store)) for chunk in chunks]
+    except BaseException:
+        executor.shutdown(wait=True, cancel_futures=True)
+        raise
+    return _collect(executor, futures)
+
+
+class _Dispatch:
+    """Analyses the tasks of a run as they are decided. A run with enough to analyse gets a pool as soon as that
+    is known, and chunks of MAX_CHUNK tasks go to it while this process still reads and decides the other files;
+    a small run is analysed here, after the decisions (no pool for a handful of files)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.tasks: list[Task] = []
+        self.size = 0  # bytes of the tasks
+        self.sent = 0  # tasks handed to the pool
+        self.executor = None
+        self.futures: list = []  # (chunk, future)
+
+    def add(self, task: Task, store) -> None:
+        self.tasks.append(task)
+        self.size += len(task.data)
+        if self.executor is None and self.jobs > 1 and len(self.tasks) >= max(MIN_POOL_FILES, MAX_CHUNK) and \
+                self.size >= MIN_POOL_BYTES:
+            self.executor = _executor(self.jobs)
+        if self.executor is not None and len(self.tasks) - self.sent >= MAX_CHUNK:
+            self._send([self.tasks[self.sent:]], store)
+
+    def _send(self, chunks: list[list[Task]], store) -> None:
+        for chunk in chunks:
+            self.futures.append((chunk, self.executor.submit(_work, chunk, store)))
+            self.sent += len(chunk)
+
+    def abandon(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self, store) -> list[tuple[int, object]]:
+        """The (index, result) of every task added."""
+        tasks = self.tasks
+        if self.executor is None:
+            if self.jobs == 1 or len(tasks) < MIN_POOL_FILES or self.size < MIN_POOL_BYTES:
+                loader = ModuleLoader()  # one per process: a module several files import is parsed once
+                return [(t.index, _analyse(t, store, loader)) for t in tasks]
+            return _in_pool(tasks, store, min(self.jobs, len(tasks)))
+        self._send(_chunks(tasks[self.sent:], self.jobs), store)  # the rest in smaller chunks: the ends even out
+        done, lost = _collect(self.executor, self.futures)
+        return _retry_lost(done, lost, store, self.jobs)
+
+
+def _executor(workers: int):
     from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+
+
+def _collect(executor, futures: list) -> tuple[list[tuple[int, object]], list[Task]]:
+    """Wait for every (chunk, future) and shut the pool down: (results, tasks whose results were lost because a
+    worker died)."""
     from concurrent.futures.process import BrokenProcessPool
 
     done: list[tuple[int, object]] = []
     lost: list[Task] = []
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context())
     try:
-        futures = [(chunk, executor.submit(_work, chunk, store)) for chunk in chunks]
         for chunk, future in futures:
             try:
                 done.extend(future.result())
@@ -308,6 +379,10 @@ def _run_pool(chunks: list[list[Task]], store, workers: int) -> tuple[list[tuple
 
 def _in_pool(tasks: list[Task], store, workers: int) -> list[tuple[int, object]]:
     done, lost = _run_pool(_chunks(tasks, workers), store, workers)
+    return _retry_lost(done, lost, store, workers)
+
+
+def _retry_lost(done: list[tuple[int, object]], lost: list[Task], store, workers: int) -> list[tuple[int, object]]:
     while lost:
         # A worker died. Retry the lost files one per future; what completes is fine. When a round completes
         # nothing, run the first suspect alone: if it kills its worker again, it is the culprit.

@@ -81,17 +81,17 @@ def may_hold_model(path: str, data: bytes) -> bool:
     return _mentions(path, data, (KEYWORD,), _ESCAPED_LETTER)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 
 
-def _may_gain_ascii(text: str) -> bool:
-    """Whether NFKC normalisation could put an ASCII character into `text` where there was none. NFKC is the
-    canonical composition of the NFKD decomposition, and no composition yields an ASCII character; so when no
-    non-ASCII character decomposes to anything ASCII, the ASCII runs of the normalised text are runs of the
-    original (a non-ASCII character never decomposes to nothing), and an ASCII word is in one exactly when it
-    is in the other. Checking the distinct non-ASCII characters is much cheaper than normalising a large text."""
-    distinct = set("".join(set(_NON_ASCII.findall(text))))
-    return any(any(part < "\x80" for part in unicodedata.normalize("NFKD", char)) for char in distinct)
+def _may_spell(text: str, letters: frozenset[str]) -> bool:
+    """Whether NFKC normalisation could put one of `letters` into `text` where there was none. NFKC is the
+    canonical composition of the NFKD decomposition; no composition yields an ASCII character, and no character
+    decomposes to nothing. So when no non-ASCII character of the text decomposes to one of the letters, an ASCII
+    word made of them is in the normalised text exactly when it is in the text: each of its letters is one of
+    the text's own, and whatever stood between two of them still stands between them (or has composed one of
+    them away). Checking the distinct non-ASCII characters is much cheaper than normalising a large text."""
+    return any(letters.intersection(unicodedata.normalize("NFKD", char)) for char in set(_ASCII_RUNS.sub("", text)))
 
 
 def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Pattern) -> bool:
@@ -103,7 +103,7 @@ def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Patt
     texts = tuple(word.decode() for word in words)
 
     def found(text: str) -> bool:
-        if not unicodedata.is_normalized("NFKC", text) and _may_gain_ascii(text):
+        if not unicodedata.is_normalized("NFKC", text) and _may_spell(text, frozenset("".join(texts))):
             text = unicodedata.normalize("NFKC", text)
         return any(t in text for t in texts)
 

@@ -64,13 +64,13 @@ def small_pool(monkeypatch):
     monkeypatch.setattr(parallel, "MIN_POOL_FILES", 2)
     monkeypatch.setattr(parallel, "MIN_POOL_BYTES", 0)
     pools: list[int] = []
-    real = parallel._run_pool
+    real = parallel._executor
 
-    def spy(chunks, store, workers):
+    def spy(workers):
         pools.append(workers)
-        return real(chunks, store, workers)
+        return real(workers)
 
-    monkeypatch.setattr(parallel, "_run_pool", spy)
+    monkeypatch.setattr(parallel, "_executor", spy)
     return pools
 
 
@@ -113,7 +113,7 @@ def test_no_pool_for_a_handful_of_files(tmp_path, monkeypatch) -> None:
         write(tmp_path, f"m{i}.py", STACKED_LSTM)
     for i in range(30):  # files the prefilter skips do not count
         write(tmp_path, f"plain{i}.py", PLAIN)
-    monkeypatch.setattr(parallel, "_in_pool", lambda *a: pytest.fail("a pool was started"))
+    monkeypatch.setattr(parallel, "_executor", lambda *a: pytest.fail("a pool was started"))
     result = engine.lint_paths([str(tmp_path)], Settings(confirm=False), jobs=4)
     assert len(result.findings) == parallel.MIN_POOL_FILES - 1
 
@@ -130,7 +130,9 @@ def _dies_on_buggy_2(path, settings=None, data=None, loader=None, prefiltered=Fa
     return _REAL_LINT_FILE(path, settings, data, loader, prefiltered)
 
 
-def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeypatch) -> None:
+@pytest.mark.parametrize("chunk", [parallel.MAX_CHUNK, 2], ids=["pool-after-deciding", "pool-while-reading"])
+def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeypatch, chunk) -> None:
+    monkeypatch.setattr(parallel, "MAX_CHUNK", chunk)
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("needs fork to carry the sabotage into the worker")
     monkeypatch.setenv(parallel.START_METHOD_ENV, "fork")
@@ -147,6 +149,24 @@ def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeyp
         if not r.path.endswith("buggy_2.py"):
             assert by_path[r.path].findings == r.findings
     assert [r.path for r in pooled.files] == [r.path for r in serial.files]
+
+
+def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, monkeypatch) -> None:
+    """Files that name Keras and a recurrent layer are decided on their own bytes: their chunks go to the workers
+    while the other files are read and decided, and the output is the same as in one process."""
+    monkeypatch.setattr(parallel, "MAX_CHUNK", 2)
+    reads: list[str] = []
+    real_read = parallel.read_bytes
+    monkeypatch.setattr(parallel, "read_bytes", lambda path: reads.append(path) or real_read(path))
+    started_after: list[int] = []
+    spy = parallel._executor
+    monkeypatch.setattr(parallel, "_executor", lambda workers: started_after.append(len(reads)) or spy(workers))
+    serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
+    total = len(reads)
+    reads.clear()
+    pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
+    assert len(started_after) == 1 and started_after[0] < total == len(reads)
+    assert payload(pooled) == payload(serial)
 
 
 def test_file_results_pickle() -> None:

@@ -225,12 +225,13 @@ def test_latin1_file_spelling_keras_with_an_ordinal_is_linted(tmp_path) -> None:
     assert not result.skipped and "RNN001" in {f.code for f in result.findings}
 
 
-# The shortcut for text that is not NFKC-normalised (`_may_gain_ascii`) must decide as a full normalisation does:
-# pieces of the words in plain and compatibility forms (fullwidth, math bold, ª, Kelvin sign), combining marks
-# that compose with the letter before them, precomposed letters, and characters that never decompose to ASCII.
+# The shortcut for text that is not NFKC-normalised (`_may_spell`) must decide as a full normalisation does: pieces
+# of the words in plain and compatibility forms (fullwidth, math bold and italic, ª, subscript t, Kelvin sign),
+# combining marks that compose with the letter before them, precomposed letters, characters that decompose to
+# ASCII that is no letter of the words (no-break space, ellipsis) and characters that never decompose to ASCII.
 _PIECES = ["keras", "ker", "as", "k", "eras", "\uff4beras", "ker\u00aas", "\U0001d424eras", "kera\u0301s", "e\u0301",
            "\u00e9", "LSTM", "\uff2cSTM", "GR", "U", "RNN", "recurrent", "\u212a", "\u0323", "\uac00", "\U0001f600",
-           "\u2460", "\ufb01", "\u00bd", " ", "\n", "#"]
+           "\u2460", "\ufb01", "\u00bd", "\u00a0", "\u2026", "\u209c", "recurren", "\U0001d44e", " ", "\n", "#"]
 
 
 @settings(max_examples=int(os.environ.get("RNNLINT_PREFILTER_EXAMPLES", "400")), deadline=None)
