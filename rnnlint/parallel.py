@@ -265,11 +265,26 @@ def _analyse(task: Task, store, loader) -> object:
     return result
 
 
+# The one piece of state a worker process keeps between its chunks: its ModuleLoader, so that a module many files
+# import is read and parsed once per worker, not once per chunk (on the real-code set, 825 parses became ~560).
+# A worker lives for one run (each run has its own pool), so nothing carries over to the next; the pid key keeps a
+# process forked from one that had a loader from using the parent's.
+_WORKER_LOADER: dict[int, ModuleLoader] = {}
+
+
+def _worker_loader() -> ModuleLoader:
+    pid = os.getpid()
+    if pid not in _WORKER_LOADER:
+        _WORKER_LOADER.clear()
+        _WORKER_LOADER[pid] = ModuleLoader()
+    return _WORKER_LOADER[pid]
+
+
 def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
     """A worker's chunk."""
     import dataclasses
 
-    loader = ModuleLoader()
+    loader = _worker_loader()
     out = []
     for task in tasks:
         result = _analyse(task, store, loader)
