@@ -229,8 +229,17 @@ def merge_foreign(results: Sequence[FileResult]) -> list[FileResult]:
                                                                        *extra.get(target, ()))}
             if (f.code, f.span.line, f.span.column) not in present:
                 extra.setdefault(target, []).append(dataclasses.replace(f, path=results[target].path))
-    return [dataclasses.replace(r, findings=tuple(sorted(r.findings + tuple(extra[i]), key=_sort_key)))
+    return [dataclasses.replace(r, findings=tuple(sorted(r.findings + tuple(extra[i]), key=_sort_key)),
+                                source=r.source if r.source is not None else _text_of(r.path))
             if i in extra else r for i, r in enumerate(results)]
+
+
+def _text_of(path: str) -> str | None:
+    """The text of a module that gets another file's findings, for their excerpts, when its own result came
+    without it (a warm run answers a module with no findings of its own from the run index, unread)."""
+    data = read_bytes(path)
+    source = read_text(path, data) if not isinstance(data, SourceError) else data
+    return source.text if isinstance(source, Source) and source.cells is None else None
 
 
 def _distinct(findings: list[Finding]) -> list[Finding]:

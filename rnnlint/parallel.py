@@ -237,11 +237,12 @@ def _from_cache(store, key: str, path: str, data: bytes, keras: KerasChoice):
 
 
 def _cached_result(path: str, entry: tuple, keras: KerasChoice, data: bytes | None = None) -> FileResult | None:
-    """A FileResult from a cache entry's (findings, foreign, dependencies). The file is decoded (read first when
-    `data` is None) only when there is something to show, for the report's source excerpts."""
-    findings, foreign, dependencies = entry
-    text, cells = None, None
-    if findings or foreign:
+    """A FileResult from a cache entry's (findings, foreign, dependencies, program). The file is decoded (read
+    first when `data` is None) only when there is something to show, for the report's source excerpts; a notebook's
+    entry holds its program (rnnlint.resultcache), so a notebook is not read again."""
+    findings, foreign, dependencies, program = entry
+    text, cells = program if program is not None else (None, None)
+    if (findings or foreign) and program is None:
         data = read_bytes(path) if data is None else data
         source = read_text(path, data) if not isinstance(data, SourceError) else data
         if not isinstance(source, Source):

@@ -49,7 +49,7 @@ from typing import Any
 from rnnlint import __version__
 from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, sign, sweep, verified, write_atomic
 
-FORMAT = "rnnlint-results/3"  # 2: signed entries; 3: foreign findings and the modules read
+FORMAT = "rnnlint-results/4"  # 2: signed entries; 3: foreign findings and the modules read; 4: a notebook's program
 SUBDIR = "results"
 DEBUG_ENV = "RNNLINT_DEBUG_CACHE"
 _UNCACHEABLE = ("internal-error", "analysis-limit")
@@ -278,11 +278,12 @@ class ResultCache:
                 raise Corrupt("ill-typed dependencies")
             if not all(_current(dep, digest) for dep, digest in dependencies):
                 raise Corrupt("an imported module changed")
+            program = _program(entry.get("program"))
         except (Corrupt, TypeError, ValueError, RecursionError):
             debug("miss", path)
             return None
         debug("hit", path)
-        return findings, foreign, dependencies
+        return findings, foreign, dependencies, program
 
     def get_indexed(self, key: str, path: str, content: str):
         """Like `get`, for a file the run index vouches for (same size and mtime, modules it read unchanged): the
@@ -299,11 +300,12 @@ class ResultCache:
             dependencies = decode(entry.get("dependencies", []))
             if not _valid_findings(findings, path) or not _valid_findings(foreign, None) or type(dependencies) is not tuple:
                 raise Corrupt("ill-typed entry")
+            program = _program(entry.get("program"))
         except (OSError, Corrupt, TypeError, ValueError, RecursionError):
             debug("index-miss", path)  # the normal path (read, hash, `get`) follows
             return None
         debug("index-hit", path)
-        return findings, foreign, dependencies
+        return findings, foreign, dependencies, program
 
     def put(self, key: str, path: str, data: bytes, result) -> bool:
         """Store `result`'s findings if the result is cacheable; False when it was not written."""
@@ -317,6 +319,10 @@ class ResultCache:
             return False
         entry = {"format": FORMAT, "key": key, "path": path, "content": content_hash(data), "findings": findings,
                  "foreign": foreign, "dependencies": dependencies}
+        if result.cells is not None and (result.findings or result.foreign):
+            # a notebook with something to show: its program (the code cells as linted) and where each cell sits,
+            # so that a hit needs neither the notebook's JSON nor a parse of each cell for the report's excerpts
+            entry["program"] = [result.source, [[c.index, c.first_line, c.line_count] for c in result.cells]]
         try:
             text = json.dumps(entry, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
         except (ValueError, RecursionError):
@@ -331,6 +337,18 @@ class ResultCache:
             return False  # read-only or full disk: only costs speed
         debug("write", path)
         return True
+
+
+def _program(data: Any):
+    """A stored notebook program as (text, cells), None when the entry has none; raises Corrupt when ill-typed."""
+    if data is None:
+        return None
+    from rnnlint.sources import Cell
+
+    if not (type(data) is list and len(data) == 2 and type(data[0]) is str and type(data[1]) is list and all(
+            type(c) is list and len(c) == 3 and all(type(n) is int and n >= 0 for n in c) for c in data[1])):
+        raise Corrupt("ill-typed program")
+    return data[0], tuple(Cell(*c) for c in data[1])
 
 
 def cacheable(result) -> bool:

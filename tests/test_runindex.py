@@ -120,3 +120,56 @@ def test_a_file_the_index_knows_clean_needs_no_cache_entry(project, monkeypatch)
     monkeypatch.setattr(resultcache.ResultCache, "get_indexed", get_indexed)
     assert run() == cold
     assert read == ["train.py"]  # the one file with a finding; clean.py and builder.py need no entry
+
+
+def test_a_notebook_with_findings_is_shown_again_without_reading_it(project, monkeypatch):
+    """A notebook's cache entry holds its program (the code cells as linted, where each cell sits): the warm run
+    shows the same findings with the same excerpts without reading the notebook's JSON or parsing its cells."""
+    from rnnlint.report import text as text_report
+    from rnnlint.sources import notebook
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    write(project, "stacked.ipynb", (examples / "stacked_lstm.ipynb").read_text())
+    cold = engine.lint_paths(["."], SETTINGS, cache=True)
+    assert any(f.cell for f in cold.findings)  # the notebook has findings, placed in its cells
+    seen = reads(monkeypatch)
+    monkeypatch.setattr(notebook, "load", lambda data: pytest.fail("the notebook was parsed again"))
+    warm = engine.lint_paths(["."], SETTINGS, cache=True)
+    assert "stacked.ipynb" not in seen
+    assert text_report.render(warm, color=False) == text_report.render(cold, color=False)
+    shown = [(r.path, r.source, r.cells) for r in cold.files if r.findings]
+    assert [(r.path, r.source, r.cells) for r in warm.files if r.findings] == shown
+    assert any(cells for _, _, cells in shown)
+
+
+TRAINER = """\
+import keras  # trains the LSTM forecaster
+
+
+def train(model, generator):
+    model.fit_generator(generator, steps_per_epoch=2)
+"""
+RUN_TRAINER = """\
+from keras.layers import LSTM, Dense, Input
+from keras.models import Sequential
+from trainer import train
+
+train(Sequential([Input(shape=(10, 1)), LSTM(8), Dense(1)]), None)
+"""
+
+
+def test_a_finding_another_file_located_in_a_module_keeps_its_excerpt_when_warm(tmp_path, monkeypatch):
+    """trainer.py has no finding of its own (the index answers it unread); run.py's analysis finds the removed
+    fit_generator in it. The warm run must show that finding as the cold run does: with its source excerpt."""
+    from rnnlint.report import text as text_report
+
+    write(tmp_path, "trainer.py", TRAINER)
+    write(tmp_path, "run.py", RUN_TRAINER)
+    monkeypatch.chdir(tmp_path)
+    cold = engine.lint_paths(["."], SETTINGS, cache=True)
+    assert [(Path(f.path).name, f.code, f.span.line) for f in cold.findings] == [("trainer.py", "RNN010", 5)]
+    warm = engine.lint_paths(["."], SETTINGS, cache=True)
+    assert all(r.cached for r in warm.files)  # both analysed, both answered from the cache
+    rendered = text_report.render(warm, color=False)
+    assert "model.fit_generator(generator" in rendered
+    assert rendered == text_report.render(cold, color=False)
