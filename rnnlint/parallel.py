@@ -4,6 +4,10 @@ process pool when it is worth one.
     files ─► read bytes ─► prefilter (skipped: done) ─► result cache (hit: done) ─► analyse
                                                                          inline, or in a pool of `jobs` workers
 
+- A file that names Keras and a recurrent layer is decided on its own bytes and goes to the pool at once (in
+  chunks of MAX_CHUNK, the pool started as soon as the run is known to need one), while the other files are still
+  read and decided (those need the whole run: the files they import); workers keep one ModuleLoader for the run.
+
 - `jobs`: None = the cores this process may use (os.sched_getaffinity, else os.cpu_count) that other processes
   do not keep busy (see default_jobs); 1 = in this process.
 - No pool for a handful of files: fewer than MIN_POOL_FILES to analyse, or fewer than MIN_POOL_BYTES of them

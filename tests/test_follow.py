@@ -527,3 +527,29 @@ def test_a_notebook_whose_only_problem_is_a_bad_cell(tmp_path: Path) -> None:
     path.write_text(_notebook([STACK_CELLS[0], "print(1\n", fixed]), encoding="utf-8")
     run = lint_paths([str(path)], STATIC, jobs=1)
     assert [(f.code, f.cell) for f in run.findings] == [("RNN000", 2)]
+
+
+@pytest.mark.parametrize("train_name", ["a_train.py", "z_train.py"], ids=["importer-first", "module-first"])
+def test_a_module_both_analysed_and_imported_is_parsed_once(tmp_path: Path, monkeypatch, train_name: str) -> None:
+    """models/lstm.py is analysed (it names a recurrent layer) and imported by the training script: one parse of
+    it in the run, whichever comes first, and the same findings as when each analysis parses for itself."""
+    from rnnlint.analyze import limits, module, project
+
+    for name, text in PROJECT.items():
+        (tmp_path / (train_name if name == "train.py" else name)).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / (train_name if name == "train.py" else name)).write_text(text)
+    parsed: list[str] = []
+
+    def counting(text: str):
+        parsed.append(text)
+        return limits.preflight(text)
+
+    monkeypatch.setattr(project, "preflight", counting)
+    monkeypatch.setattr(module, "preflight", counting)
+    shared = lint_paths([str(tmp_path)], Settings(confirm=False, use_cache=False), jobs=1)
+    assert sorted(parsed) == sorted(t for t in PROJECT.values() if t)  # each once (the package's empty __init__
+    # is not imported by `from models.lstm import …`)
+    monkeypatch.setattr(project.ModuleLoader, "tree_for", lambda self, path, text: limits.preflight(text))
+    alone = lint_paths([str(tmp_path)], Settings(confirm=False, use_cache=False), jobs=1)
+    assert [(f.path, f.code, f.span) for f in shared.findings] == [(f.path, f.code, f.span) for f in alone.findings]
+    assert {(Path(f.path).name, f.code) for f in shared.findings} == {("lstm.py", "RNN001")}

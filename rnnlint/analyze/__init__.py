@@ -15,4 +15,6 @@ def analyze_source(text: str, path: str | None = None, loader=None) -> FileIR:
     SourceSyntaxError when it does not parse."""
     from rnnlint.analyze.module import analyze_module
 
-    return analyze_module(text, path=path, loader=loader)
+    # A file of the project that another file analysed before it imported is parsed once (and the other way round).
+    tree = loader.tree_for(path, text) if loader is not None and path is not None and path.endswith(".py") else None
+    return analyze_module(text, path=path, loader=loader, tree=tree)

@@ -32,13 +32,14 @@ FILE_TIME_LIMIT = 10.0  # seconds per file, imported modules included
 
 
 def analyze_module(text: str, time_limit: float | None = None, path: str | None = None,
-                   loader: ModuleLoader | None = None) -> FileIR:
+                   loader: ModuleLoader | None = None, tree: ast.Module | None = None) -> FileIR:
     """Parse and evaluate a module; raise SourceSyntaxError when it does not parse, AnalysisLimit when it is
     too large, too deeply nested, or takes longer than `time_limit` seconds (default FILE_TIME_LIMIT).
 
     `path` is the module's file (where its imports are looked for); `loader` finds and parses the project
-    modules it imports (None: imports of the project stay unknown)."""
-    tree = preflight(text)
+    modules it imports (None: imports of the project stay unknown); `tree`: the text's tree, when it was parsed
+    (with preflight) already."""
+    tree = preflight(text) if tree is None else tree
     limit = FILE_TIME_LIMIT if time_limit is None else time_limit
     try:
         with alarm(limit):

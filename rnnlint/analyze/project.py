@@ -15,7 +15,6 @@ NumPy…) are never looked up, so a local file cannot shadow them. What is not f
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 
@@ -39,7 +38,6 @@ class LoadedModule:
     path: str
     text: str
     tree: object  # ast.Module
-    digest: str  # sha256 of its bytes: a cached result that used this module is stale when it changes
     src: SourceText  # its positions, shared by every analysis that imports it
 
 
@@ -49,11 +47,6 @@ class ModuleLoader:
     def __init__(self) -> None:
         self._parsed: dict[str, LoadedModule | None] = {}
         self._found: dict[tuple, str | None] = {}
-
-    @property
-    def used(self) -> tuple[LoadedModule, ...]:
-        """The modules loaded so far (for the result cache's dependencies)."""
-        return tuple(m for m in self._parsed.values() if m is not None)
 
     def text_of(self, path: str) -> str | None:
         module = self._parsed.get(path)
@@ -82,6 +75,19 @@ class ModuleLoader:
         if found is None:
             return None
         return found if importer and os.path.isabs(importer) else os.path.relpath(found)
+
+    def tree_for(self, path: str, text: str):
+        """The tree of the file `path` being analysed, with content `text`: the one parsed when a file analysed
+        before it imported it (same text), else parsed now (limits.preflight: it raises as that does) and kept for
+        the files analysed after it that import it."""
+        key = os.path.normpath(path) if os.path.isabs(path) else os.path.relpath(path)  # as `resolve` names it
+        known = self._parsed.get(key)
+        if known is not None and known.text == text:
+            return known.tree
+        tree = preflight(text)
+        if key not in self._parsed:
+            self._parsed[key] = LoadedModule(key, text, tree, SourceText(text, key))
+        return tree
 
     def load(self, path: str) -> LoadedModule | None:
         """Read and parse the module at `path`; None when it cannot be (unreadable, too large, not Python)."""
@@ -129,7 +135,7 @@ def _read(path: str) -> LoadedModule | None:
         tree = preflight(text)
     except (OSError, ValueError, SourceSyntaxError, AnalysisLimit, RecursionError, MemoryError):
         return None
-    return LoadedModule(path, text, tree, hashlib.sha256(data).hexdigest(), SourceText(text, path))
+    return LoadedModule(path, text, tree, SourceText(text, path))
 
 
 __all__ = ["LIBRARIES", "LoadedModule", "ModuleLoader", "roots"]
