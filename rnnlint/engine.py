@@ -27,7 +27,7 @@ from rnnlint.prefilter import should_analyse
 from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
 from rnnlint.shapes import ModelShapes, propagate
-from rnnlint.sources import Cell, Source, SourceError, read_bytes, read_text
+from rnnlint.sources import Cell, Source, SourceError, read_bytes, read_source, read_text
 from rnnlint.results import (ANALYSIS_LIMIT, SYNTAX_ERROR, UNREADABLE_FILE, FileResult, RunResult,
                              engine_finding, internal_error)
 from rnnlint.suppress import apply_suppressions
@@ -237,8 +237,7 @@ def merge_foreign(results: Sequence[FileResult]) -> list[FileResult]:
 def _text_of(path: str) -> str | None:
     """The text of a module that gets another file's findings, for their excerpts, when its own result came
     without it (a warm run answers a module with no findings of its own from the run index, unread)."""
-    data = read_bytes(path)
-    source = read_text(path, data) if not isinstance(data, SourceError) else data
+    source = read_source(path)
     return source.text if isinstance(source, Source) and source.cells is None else None
 
 

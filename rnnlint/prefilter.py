@@ -84,13 +84,14 @@ def may_hold_model(path: str, data: bytes) -> bool:
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 
 
-def _may_spell(text: str, letters: frozenset[str]) -> bool:
-    """Whether NFKC normalisation could put one of `letters` into `text` where there was none. NFKC is the
+def _may_spell(text: str, words: tuple[str, ...]) -> bool:
+    """Whether NFKC normalisation could put a letter of `words` (ASCII) into `text` where there was none. NFKC is the
     canonical composition of the NFKD decomposition; no composition yields an ASCII character, and no character
     decomposes to nothing. So when no non-ASCII character of the text decomposes to one of the letters, an ASCII
     word made of them is in the normalised text exactly when it is in the text: each of its letters is one of
     the text's own, and whatever stood between two of them still stands between them (or has composed one of
     them away). Checking the distinct non-ASCII characters is much cheaper than normalising a large text."""
+    letters = set("".join(words))
     return any(letters.intersection(unicodedata.normalize("NFKD", char)) for char in set(_ASCII_RUNS.sub("", text)))
 
 
@@ -103,7 +104,7 @@ def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Patt
     texts = tuple(word.decode() for word in words)
 
     def found(text: str) -> bool:
-        if not unicodedata.is_normalized("NFKC", text) and _may_spell(text, frozenset("".join(texts))):
+        if not unicodedata.is_normalized("NFKC", text) and _may_spell(text, texts):
             text = unicodedata.normalize("NFKC", text)
         return any(t in text for t in texts)
 

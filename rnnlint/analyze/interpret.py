@@ -860,15 +860,11 @@ class Interpreter:
             self.depth -= 1
 
     def _eval(self, node: ast.AST, env: Env) -> Any:
-        kind = type(node)  # identity tests, most frequent first (CPython's parser makes no subclasses)
-        if kind is ast.Attribute:
+        kind = type(node)  # identity tests, most frequent first (CPython's parser makes no subclasses); names and
+        if kind is ast.Attribute:  # constants never get here: eval_expr answers them
             return self.eval_attribute(node, env)
         if kind is ast.Call:
             return self.eval_call(node, env)
-        if kind is ast.Name:
-            return env.get(node.id)
-        if kind is ast.Constant:
-            return _constant(node.value)
         if kind is ast.Tuple:
             return self.eval_elements(node.elts, env, tuple_=True)
         if kind is ast.List:
