@@ -319,11 +319,25 @@ def _run_pool(chunks: list[list[Task]], store, workers: int) -> tuple[list[tuple
     """Run `chunks` in a fresh pool: (results, tasks whose results were lost because a worker died)."""
     executor = _executor(workers)
     try:
-        futures = [(chunk, executor.submit(_work, chunk, store)) for chunk in chunks]
+        futures = [(chunk, _submit(executor, chunk, store)) for chunk in chunks]
     except BaseException:
         executor.shutdown(wait=True, cancel_futures=True)
         raise
     return _collect(executor, futures)
+
+
+def _submit(executor, chunk: list[Task], store):
+    """The future of a chunk's work. A pool a worker's death has already broken refuses new work: the chunk's
+    future then fails as the lost ones do, and `_collect` counts the chunk as lost (to be retried)."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return executor.submit(_work, chunk, store)
+    except BrokenProcessPool as exc:
+        refused: Future = Future()
+        refused.set_exception(exc)
+        return refused
 
 
 class _Dispatch:
@@ -350,7 +364,7 @@ class _Dispatch:
 
     def _send(self, chunks: list[list[Task]], store) -> None:
         for chunk in chunks:
-            self.futures.append((chunk, self.executor.submit(_work, chunk, store)))
+            self.futures.append((chunk, _submit(self.executor, chunk, store)))
             self.sent += len(chunk)
 
     def abandon(self) -> None:

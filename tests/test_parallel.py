@@ -236,3 +236,21 @@ def test_a_lint_run_does_not_import_libcst(tmp_path) -> None:
     ordinary Keras tree does not pay for importing it."""
     write(tmp_path, "m.py", STACKED_LSTM)
     assert "libcst" not in imported(["--no-confirm", "--no-cache", "."], tmp_path)
+
+
+def _exit_worker() -> None:
+    os._exit(9)
+
+
+def test_a_chunk_sent_to_a_pool_a_death_already_broke_is_lost_not_an_error(tree) -> None:
+    """Chunks go to the pool while others run (and retries go one file per chunk): a worker can die between two
+    submissions. The refused chunk is counted lost, so it is retried, instead of the run failing."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = parallel._executor(1)
+    with pytest.raises(BrokenProcessPool):
+        executor.submit(_exit_worker).result()  # the pool is broken now, deterministically
+    task = parallel.Task(0, str(tree / "pkg" / "buggy_0.py"), Settings(confirm=False), b"", None, engine.lint_file)
+    refused = parallel._submit(executor, [task], None)
+    done, lost = parallel._collect(executor, [([task], refused)])
+    assert (done, lost) == ([], [task])
