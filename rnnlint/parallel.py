@@ -33,7 +33,7 @@ from typing import Callable, Sequence
 from rnnlint.analyze.project import ModuleLoader
 from rnnlint.config import for_path
 from rnnlint.kerasver import KerasChoice, choice_for
-from rnnlint.prefilter import may_hold_model, module_stems, names_recurrent, should_analyse
+from rnnlint.prefilter import may_hold_model, module_stems, names_recurrent_in_code, should_analyse
 from rnnlint.results import FileResult, internal_error
 from rnnlint.sources import Source, SourceError, read_bytes, read_text
 
@@ -136,7 +136,8 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             holds = may_hold_model(path, data)
             if holds:
                 holders.append(path)
-            if holds and names_recurrent(path, data):  # decided on its own bytes: analysed now
+            named = holds and names_recurrent_in_code(path, data)
+            if named:  # decided on its own bytes: analysed now
                 analyse(index, path, data)
             else:
                 read.append((index, path, data, holds))
@@ -146,7 +147,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
         # Files the index answered were analysed (or skipped with nothing changed): their names count as holders.
         stems = None if others <= SMALL_RUN else module_stems(holders)
         for index, path, data, holds in read:
-            if should_analyse(path, data, modules, stems):
+            if should_analyse(path, data, modules, stems, named=False if holds else None):
                 analyse(index, path, data)
             else:
                 results[index] = FileResult(path, (), None, None, {}, skipped=True)

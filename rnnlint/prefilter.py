@@ -170,11 +170,108 @@ def names_recurrent(path: str, data: bytes) -> bool:
     return _mentions(path, data, RECURRENT_MARKERS, _ANY_ESCAPE)
 
 
-def should_analyse(path: str, data: bytes, loader, stems: set[str] | None = None) -> bool:
-    """Whether rnnlint analyses the file: it names Keras and a recurrent layer, or it imports (directly or
-    through other modules of the project) a module that does — a model builder, from a training script."""
+# Where a Python text is not code: a comment, or a string literal (single or triple quoted, a backslash escaping any
+# character, a line break included). Found left to right, so a `#` inside a string and a quote inside a comment are
+# not mistaken. An f-string's braces hold code: a literal with an `f` among the two characters before its quote is
+# kept (conservatively: `elif"…"` is kept too).
+_NOT_CODE = (r"#[^\r\n]*"
+             r"|'''[^'\\]*(?:(?:\\(?:\r\n|.)|'(?!''))[^'\\]*)*'''"
+             r'|"""[^"\\]*(?:(?:\\(?:\r\n|.)|"(?!""))[^"\\]*)*"""'
+             r"|'[^'\\\r\n]*(?:\\(?:\r\n|.)[^'\\\r\n]*)*'"
+             r'|"[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*"')
+_NOT_CODE_TEXT = re.compile(_NOT_CODE, re.DOTALL)
+_NOT_CODE_BYTES = re.compile(_NOT_CODE.encode("ascii"), re.DOTALL)
+# A notebook line that IPython rewrites (`%magic`, `!shell`, `?help`, `x = !ls`): its quotes need not pair, so a
+# cell holding one is searched whole.
+_IPYTHON_LINE = re.compile(r"^[ \t]*[%!?]|=[ \t]*[%!]", re.MULTILINE)
+
+
+def _blank_text(match: re.Match) -> str:
+    start = match.start()
+    keep = match.group()[0] != "#" and "f" in match.string[max(start - 2, 0):start].lower()
+    return match.group() if keep else " "
+
+
+def _blank_bytes(match: re.Match) -> bytes:
+    start = match.start()
+    keep = match.group()[:1] != b"#" and b"f" in match.string[max(start - 2, 0):start].lower()
+    return match.group() if keep else b" "
+
+
+def code_of(text: str | bytes) -> str | bytes:
+    """`text` (Python source) with each comment and string literal (f-strings kept) replaced by a space: what can
+    hold an identifier. Exact for source that CPython tokenizes; on other text it may keep more, never less, than
+    the code a parse would find."""
+    if isinstance(text, bytes):
+        return _NOT_CODE_BYTES.sub(_blank_bytes, text)
+    return _NOT_CODE_TEXT.sub(_blank_text, text)
+
+
+def _program_code(path: str, data: bytes) -> str | bytes | None:
+    """The code the analysis would read from the file (a notebook's code cells, a module's text) without comments
+    and strings (`code_of`); None when that cannot be told without the reader (undecodable, not a notebook), whose
+    diagnostic the analysis then reports."""
+    if path.lower().endswith(".ipynb"):
+        import json
+
+        try:
+            document = json.loads(data)
+        except (ValueError, RecursionError):
+            return None
+        cells = document.get("cells") if isinstance(document, dict) else None
+        if not isinstance(cells, list):
+            return None
+        parts = []
+        for cell in cells:
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            if isinstance(source, list) and all(isinstance(part, str) for part in source):
+                source = "".join(source)
+            if not isinstance(source, str):
+                return None
+            parts.append(source if _IPYTHON_LINE.search(source) else code_of(source))
+        return "\n".join(parts)
+    encoding = _declared_encoding(data)
+    if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
+        return code_of(data)
+    from rnnlint.sources import decode_python
+
+    try:
+        return code_of(decode_python(data))
+    except (ValueError, SyntaxError):
+        return None
+
+
+def _says(code: str | bytes, words: tuple[bytes, ...]) -> bool:
+    """Whether `code` contains one of `words` (in a text, after NFKC normalisation, as CPython reads identifiers)."""
+    if isinstance(code, bytes):
+        return any(word in code for word in words)
+    texts = tuple(word.decode() for word in words)
+    if not unicodedata.is_normalized("NFKC", code) and _may_spell(code, texts):
+        code = unicodedata.normalize("NFKC", code)
+    return any(t in code for t in texts)
+
+
+def names_recurrent_in_code(path: str, data: bytes) -> bool:
+    """Whether the file's code (not just a comment, a string, a notebook's markdown or outputs) names Keras and a
+    recurrent layer or module. Every Keras name is spelled from identifiers, and no identifier is inside a comment
+    or a string literal (f-strings, whose braces hold code, are kept), so a file whose code lacks either word has no
+    Keras recurrent layer of its own. What cannot be told here (not decodable, not a notebook) is True."""
+    if not (may_hold_model(path, data) and names_recurrent(path, data)):
+        return False
+    code = _program_code(path, data)
+    return code is None or (_says(code, (KEYWORD,)) and _says(code, RECURRENT_MARKERS))
+
+
+def should_analyse(path: str, data: bytes, loader, stems: set[str] | None = None, named: bool | None = None) -> bool:
+    """Whether rnnlint analyses the file: its code names Keras and a recurrent layer, or it imports (directly or
+    through other modules of the project) a module that does — a model builder, from a training script. `named`:
+    `names_recurrent_in_code` of the file, when the caller has it already."""
     if may_hold_model(path, data):
-        return names_recurrent(path, data) or imports_model_module(path, data, loader, stems, calls=False)
+        if named is None:
+            named = names_recurrent_in_code(path, data)
+        return named or imports_model_module(path, data, loader, stems, calls=False)
     return imports_model_module(path, data, loader, stems)
 
 
@@ -201,7 +298,7 @@ def imports_model_module(path: str, data: bytes, loader, stems: set[str] | None 
                         imported = handle.read()
                 except OSError:
                     continue
-                if KEYWORD in imported and names_recurrent(target, imported):
+                if names_recurrent_in_code(target, imported):
                     return True
                 found.append((target, imported))
         frontier = found

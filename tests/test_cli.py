@@ -161,7 +161,7 @@ def _mixed_folder(root) -> None:
     write(root, "pkg/bad_syntax.py", SYNTAX_ERROR)
     write(root, "pkg/binary.py", b"\x89PNG\r\n\x1a\n\x00\x00\x00keras LSTM")
     write(root, "pkg/latin1_cookie.py", b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n")
-    write(root, "pkg/latin1_plain.py", b"import keras  # LSTM\nname = 'caf\xe9'\n")
+    write(root, "pkg/latin1_plain.py", b"from keras.layers import LSTM\nname = 'caf\xe9'\n")
     write(root, "pkg/stacked.py", STACKED_LSTM)
     write(root, "pkg/clean.py", "x = 1\n")
 
@@ -182,7 +182,7 @@ def test_folder_with_broken_files_still_lints_the_rest(tmp_path) -> None:
 
 
 def test_text_output_with_caret(tmp_path) -> None:
-    write(tmp_path, "a.py", "import keras  # LSTM\nx = 1\ny = (1,\n")
+    write(tmp_path, "a.py", "from keras.layers import LSTM\nx = 1\ny = (1,\n")
     r = run_cli("--no-confirm", "a.py", cwd=tmp_path)
     lines = r.out.splitlines()
     assert re.fullmatch(r"a\.py:\d+:\d+: RNN000 \[error\] syntax error: .+", lines[0])
@@ -275,7 +275,7 @@ def test_needs_analyzer_confirmation_field(tmp_path) -> None:
 
 
 def test_analyzer_crash_is_rnn000_and_exit_2(tmp_path, monkeypatch, capsys) -> None:
-    write(tmp_path, "a.py", "x = 1  # keras LSTM\n")
+    write(tmp_path, "a.py", "x = 1; keras = LSTM = None\n")
     write(tmp_path, "b.py", SYNTAX_ERROR)
 
     def boom(text: str, **kwargs) -> FileIR:
@@ -401,8 +401,8 @@ def _fake_checker(calls: list):
 def test_confirmation_runs_once_per_run_and_drops_refuted(tmp_path, synthetic) -> None:
     calls: list = []
     synthetic.setattr(rnnlint.confirm, "confirm_findings", _fake_checker(calls), raising=False)
-    write(tmp_path, "a.py", "m = 1  # keras LSTM\n\n\n")
-    write(tmp_path, "b.py", "m = 1  # keras LSTM\n\n\n")
+    write(tmp_path, "a.py", "m = 1; keras = LSTM = None\n\n\n")
+    write(tmp_path, "b.py", "m = 1; keras = LSTM = None\n\n\n")
     result = engine.lint_paths([str(tmp_path)], Settings())
     assert len(calls) == 1 and len(calls[0]) == 4  # two files × two rule findings; RNN000 is never sent
     assert result.refuted == 2
@@ -415,7 +415,7 @@ def test_confirmation_runs_once_per_run_and_drops_refuted(tmp_path, synthetic) -
 def test_no_confirm_skips_the_checker(tmp_path, synthetic) -> None:
     calls: list = []
     synthetic.setattr(rnnlint.confirm, "confirm_findings", _fake_checker(calls), raising=False)
-    write(tmp_path, "a.py", "m = 1  # keras LSTM\n\n\n")
+    write(tmp_path, "a.py", "m = 1; keras = LSTM = None\n\n\n")
     result = engine.lint_paths([str(tmp_path)], Settings(confirm=False))
     assert calls == [] and result.refuted == 0
     assert all(f.confirmation.detail == "not run" for f in result.findings)
@@ -426,7 +426,7 @@ def test_checker_crash_keeps_findings_and_is_an_internal_error(tmp_path, synthet
         raise OSError("worker died")
 
     synthetic.setattr(rnnlint.confirm, "confirm_findings", crash, raising=False)
-    write(tmp_path, "a.py", "m = 1  # keras LSTM\n\n\n")
+    write(tmp_path, "a.py", "m = 1; keras = LSTM = None\n\n\n")
     result = engine.lint_paths([str(tmp_path)], Settings())
     assert result.internal_error and "worker died" in result.errors[0]
     assert all("checker failed" in f.confirmation.detail for f in result.findings if f.code != "RNN000")

@@ -99,7 +99,7 @@ DEEP = {
 
 @pytest.mark.parametrize("kind", sorted(DEEP))
 def test_ten_thousand_levels_of_nesting(tmp_path, kind):
-    write(tmp_path, "deep.py", "import keras  # LSTM\n" + DEEP[kind](10_000) + "\n")
+    write(tmp_path, "deep.py", "from keras.layers import LSTM\n" + DEEP[kind](10_000) + "\n")
     findings = of(lint_folder(tmp_path, timeout_ok=120), "deep.py")
     assert [(f["code"], f["name"]) for f in findings] in (
         [("RNN000", "syntax-error")], [("RNN000", "analysis-limit")]), findings
@@ -109,22 +109,22 @@ def test_ten_thousand_levels_of_nesting(tmp_path, kind):
 def test_moderate_nesting_in_process_never_raises(kind):
     # Depths around the limits of CPython (200 brackets) and of the Python recursion in libcst's metadata.
     for depth in (50, 150, 199, 250, 400, 1_500):
-        result = lint_source("import keras  # LSTM\n" + DEEP[kind](depth) + "\n", "deep.py")
+        result = lint_source("from keras.layers import LSTM\n" + DEEP[kind](depth) + "\n", "deep.py")
         assert all(f.code == "RNN000" and f.name != "internal-error" for f in result.findings), result.findings
 
 
 # --- bytes that are not Python text --------------------------------------------------------------------------
 
 BAD_BYTES = {
-    "nul-bytes": b"import keras  # LSTM\nx = 1\x00\x00\x00\nmodel = keras.Sequential()\n",
-    "invalid-utf8": b"import keras  # LSTM\nname = '\xff\xfe\xc3\x28'\n",
-    "truncated-utf8": b"import keras  # LSTM\nname = '\xe6\x97'",
+    "nul-bytes": b"from keras.layers import LSTM\nx = 1\x00\x00\x00\nmodel = keras.Sequential()\n",
+    "invalid-utf8": b"from keras.layers import LSTM\nname = '\xff\xfe\xc3\x28'\n",
+    "truncated-utf8": b"from keras.layers import LSTM\nname = '\xe6\x97'",
     "utf16-bom": ("import keras\n" + STACKED_LSTM).encode("utf-16"),
     "utf16-bom-with-ascii-keras": b"\xff\xfe" + "import keras\n".encode("utf-16-le") + b"# keras LSTM\n",
-    "bogus-coding-cookie": b"# -*- coding: rot13-nonexistent -*-\nimport keras  # LSTM\n",
-    "utf8-bom-and-latin1-cookie": b"\xef\xbb\xbf# coding: latin-1\nimport keras  # LSTM\n",
+    "bogus-coding-cookie": b"# -*- coding: rot13-nonexistent -*-\nfrom keras.layers import LSTM\n",
+    "utf8-bom-and-latin1-cookie": b"\xef\xbb\xbf# coding: latin-1\nfrom keras.layers import LSTM\n",
     "random-binary": bytes(range(256)) * 64 + b"keras LSTM",
-    "lone-surrogate-escape": b"import keras  # LSTM\ns = '\\udcff'\n",
+    "lone-surrogate-escape": b"from keras.layers import LSTM\ns = '\\udcff'\n",
     "form-feed-and-cr": b"import keras\r\x0c\rmodel = keras.Sequential()\r\r\n",
 }
 

@@ -1,10 +1,12 @@
 """The prefilter (rnnlint.prefilter): files whose bytes never mention `keras` are skipped unread, and that is exact."""
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
 import unicodedata
+import warnings
 
 import pytest
 from hypothesis import given, settings
@@ -13,7 +15,8 @@ from conftest import STACKED_LSTM, write
 
 from rnnlint import engine
 from rnnlint.analyze import names
-from rnnlint.prefilter import _IMPORT, KEYWORD, _import_lines, may_hold_model, names_recurrent
+from rnnlint.prefilter import (_IMPORT, KEYWORD, _import_lines, code_of, may_hold_model, names_recurrent,
+                               names_recurrent_in_code)
 from rnnlint.rule import all_rules
 from rnnlint.settings import Settings
 
@@ -254,3 +257,108 @@ def test_the_normalisation_shortcut_decides_as_nfkc_does(pieces: list[str]) -> N
 def test_import_lines_are_those_a_multiline_search_finds(data: bytes) -> None:
     anchored = re.compile(b"^" + _IMPORT.pattern, re.MULTILINE)
     assert [m.groups() for m in _import_lines(data)] == [m.groups() for m in anchored.finditer(data)]
+
+
+def _notebook(*cells: tuple[str, object], outputs: str = "") -> bytes:
+    made = [{"cell_type": kind, "source": source, "metadata": {},
+             **({"outputs": [{"output_type": "stream", "name": "stdout", "text": outputs}], "execution_count": None}
+                if kind == "code" else {})} for kind, source in cells]
+    return json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": made}).encode()
+
+
+CODE_CASES = [
+    # (id, path, bytes, its code names Keras and a recurrent layer)
+    ("in-code", "a.py", b"from keras.layers import LSTM\n", True),
+    ("attribute", "a.py", b"import keras\nx = keras.layers.GRU(4)\n", True),
+    ("comment-only", "a.py", b"import keras  # an LSTM comes later\nx = keras.layers.Dense(4)\n", False),
+    ("docstring-only", "a.py", b'"""Why not an LSTM?"""\nimport keras\n', False),
+    ("string-only", "a.py", b"import keras\nname = 'SimpleRNN'\n", False),
+    ("bytes-string", "a.py", b"import keras\nname = rb'GRU'\n", False),
+    ("escaped-quote", "a.py", b"import keras\nname = 'it\\'s an LSTM'\n", False),
+    ("hash-in-string", "a.py", b"import keras\ns = '#'; y = keras.layers.LSTM(3)\n", True),
+    ("quote-in-comment", "a.py", b"import keras  # it's\ny = keras.layers.LSTM(3)\n", True),
+    ("triple-quoted-then-code", "a.py", b"import keras\n'''x\n'''\nLSTM = 1\n", True),
+    ("f-string-braces", "a.py", b"import keras\nprint(f'{keras.layers.LSTM}')\n", True),
+    ("f-string-upper", "a.py", b"import keras\nprint(F'''{keras.layers.LSTM}''')\n", True),
+    ("keras-only-in-comment", "a.py", b"# keras\nimport torch\nlstm = torch.nn.LSTM(3, 4)\n", False),
+    ("cookie-latin1", "a.py", b"# coding: latin-1\nimport keras\nx = 'caf\xe9'  # LSTM\n", False),
+    ("cookie-latin1-code", "a.py", b"# coding: latin-1\nimport keras\nx = 'caf\xe9'; keras.layers.LSTM\n", True),
+    ("fullwidth-in-code", "a.py", "import keras\nkeras.layers.\uff2cSTM\n".encode(), True),
+    ("fullwidth-in-comment", "a.py", "import keras  # \uff2cSTM\n".encode(), False),
+    ("undecodable", "a.py", b"import keras\nLSTM\n\xff\n", True),  # the reader's diagnostic is the analysis's
+    ("notebook-code", "a.ipynb", _notebook(("code", "from keras.layers import LSTM")), True),
+    ("notebook-markdown", "a.ipynb", _notebook(("markdown", "an LSTM"), ("code", "import keras")), False),
+    ("notebook-output", "a.ipynb", _notebook(("code", "import keras"), outputs="GRU"), False),
+    ("notebook-comment", "a.ipynb", _notebook(("code", "import keras\n# an RNN later")), False),
+    ("notebook-magic-cell", "a.ipynb", _notebook(("code", "import keras\n!echo '# LSTM")), True),
+    ("notebook-list-source", "a.ipynb", _notebook(("code", ["import keras\n", "keras.layers.GRU"])), True),
+    ("notebook-not-json", "a.ipynb", b'{"cells": [LSTM keras', True),
+    ("notebook-bad-source", "a.ipynb", b'{"cells": [{"cell_type": "code", "source": 3}], "x": "keras LSTM"}', True),
+]
+
+
+@pytest.mark.parametrize(("path", "data", "expected"), [c[1:] for c in CODE_CASES], ids=[c[0] for c in CODE_CASES])
+def test_names_recurrent_in_code(path: str, data: bytes, expected: bool) -> None:
+    assert names_recurrent_in_code(path, data) is expected
+
+
+def test_a_file_naming_lstm_only_in_its_prose_is_not_analysed(tmp_path) -> None:
+    """Issue 19: the word in a docstring, a comment or a string is not a layer; the script that imports a module
+    naming one only there is not analysed either."""
+    prose = write(tmp_path, "prose.py", '"""An LSTM would fit here."""\nimport keras\nkeras.layers.Dense(3)\n')
+    user = write(tmp_path, "user.py", "import numpy as np\nfrom prose import build\nbuild().fit(np.zeros((2, 3)))\n")
+    code = write(tmp_path, "code.py", STACKED_LSTM)
+    run = engine.lint_paths([str(prose), str(user), str(code)], NO_CONFIRM)
+    assert {r.path for r in run.files if r.skipped} == {str(prose), str(user)}
+    assert "RNN001" in {f.code for f in run.findings}
+    prose.write_text("import keras\nkeras.layers.LSTM(3)\n", encoding="utf-8")  # now in code: both are analysed
+    run = engine.lint_paths([str(prose), str(user), str(code)], NO_CONFIRM)
+    assert not any(r.skipped for r in run.files)
+
+
+def _identifiers(tree: ast.AST) -> list[str]:
+    """Every identifier a parse finds (the words an analysis could resolve)."""
+    out: list[str] = []
+    for node in ast.walk(tree):
+        for field in ("id", "attr", "arg", "name", "module"):
+            value = getattr(node, field, None)
+            if isinstance(value, str):
+                out.extend(value.split("."))
+        if isinstance(node, (ast.Global, ast.Nonlocal)):
+            out.extend(node.names)
+    return out
+
+
+_LEXEMES = ["LSTM", "x", "f", "rb", "'", '"', "'''", '"""', "#", "\\", "\n", " ", "=", "(", ")", "{", "}", ",", "1",
+            "{LSTM}", "f'", 'F"', "rf'''"]
+
+
+@settings(max_examples=int(os.environ.get("RNNLINT_PREFILTER_EXAMPLES", "400")), deadline=None)
+@given(pieces=st.lists(st.sampled_from(_LEXEMES), max_size=14))
+def test_code_of_keeps_every_identifier_a_parse_finds(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return  # not Python: the analysis would only report it
+    words = re.findall(r"\w+", code_of(text))
+    for identifier in _identifiers(tree):
+        assert identifier in words, (text, code_of(text))
+    assert code_of(text.encode()) == code_of(text).encode()
+
+
+def test_code_of_keeps_every_identifier_of_rnnlints_own_sources() -> None:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    checked = 0
+    for folder in ("rnnlint", "rules", "tests", "examples"):
+        for base, _, files in os.walk(os.path.join(root, folder)):
+            for name in files:
+                if name.endswith(".py"):
+                    with open(os.path.join(base, name), encoding="utf-8") as handle:
+                        text = handle.read()
+                    words = set(re.findall(r"\w+", code_of(text)))
+                    assert set(_identifiers(ast.parse(text))) <= words, name
+                    checked += 1
+    assert checked > 100

@@ -143,7 +143,7 @@ def test_a_notebook_with_findings_is_shown_again_without_reading_it(project, mon
 
 
 TRAINER = """\
-import keras  # trains the LSTM forecaster
+from keras.layers import LSTM  # trains the LSTM forecaster (named in code: analysed)
 
 
 def train(model, generator):

@@ -47,6 +47,7 @@ class ModuleLoader:
     def __init__(self) -> None:
         self._parsed: dict[str, LoadedModule | None] = {}
         self._found: dict[tuple, str | None] = {}
+        self._roots: dict[str, list[str]] = {}  # folder → where its absolute imports are looked for
 
     def text_of(self, path: str) -> str | None:
         module = self._parsed.get(path)
@@ -57,13 +58,13 @@ class ModuleLoader:
         dots from the file `importer`; None when it is not a module of the project."""
         if level == 0 and (not module or module.split(".")[0] in LIBRARIES):
             return None
-        key = (importer, module, level)
+        folder = os.path.dirname(os.path.abspath(importer)) if importer else os.getcwd()
+        key = (folder, module, level, bool(importer and os.path.isabs(importer)))  # the files of a folder share it
         if key not in self._found:
-            self._found[key] = self._search(importer, module, level)
+            self._found[key] = self._search(folder, module, level, key[3])
         return self._found[key]
 
-    def _search(self, importer: str | None, module: str, level: int) -> str | None:
-        folder = os.path.dirname(os.path.abspath(importer)) if importer else os.getcwd()
+    def _search(self, folder: str, module: str, level: int, absolute: bool) -> str | None:
         parts = [p for p in module.split(".") if p]
         if level:
             base = folder
@@ -71,10 +72,13 @@ class ModuleLoader:
                 base = os.path.dirname(base)
             found = _module_file(base, parts)
         else:
-            found = next((f for f in (_module_file(root, parts) for root in roots(folder)) if f is not None), None)
+            if folder not in self._roots:
+                self._roots[folder] = roots(folder)
+            found = next((f for f in (_module_file(root, parts) for root in self._roots[folder]) if f is not None),
+                         None)
         if found is None:
             return None
-        return found if importer and os.path.isabs(importer) else os.path.relpath(found)
+        return found if absolute else os.path.relpath(found)
 
     def tree_for(self, path: str, text: str):
         """The tree of the file `path` being analysed, with content `text`: the one parsed when a file analysed
