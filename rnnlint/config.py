@@ -270,21 +270,26 @@ class _GitIgnore:
     root (the closest folder with a .git entry; without one, up to the filesystem root). Deeper files win."""
 
     def __init__(self) -> None:
-        try:
-            import pathspec  # a runtime dependency; imported when a run first asks about .gitignore
-        except ImportError:  # a source checkout run without installing: lint, and say what is not respected
-            pathspec = None
-            sys.stderr.write("rnnlint: note: pathspec is not installed, so .gitignore files are not read "
-                             "(pip install pathspec, or pip install -e . in the rnnlint clone)\n")
-        self.pathspec = pathspec
+        self.pathspec: Any = None  # the module, imported when the run first finds a .gitignore; False: missing
         self._specs: dict[str, Any] = {}
         self._chains: dict[str, tuple[tuple[str, Any], ...]] = {}
+
+    def _library(self) -> Any:
+        if self.pathspec is None:
+            try:
+                import pathspec  # a runtime dependency
+            except ImportError:  # a source checkout run without installing: lint, and say what is not respected
+                pathspec = False
+                sys.stderr.write("rnnlint: note: pathspec is not installed, so .gitignore files are not read "
+                                 "(pip install pathspec, or pip install -e . in the rnnlint clone)\n")
+            self.pathspec = pathspec
+        return self.pathspec
 
     def _spec(self, folder: str):
         if folder not in self._specs:
             path = os.path.join(folder, ".gitignore")
             spec = None
-            if os.path.isfile(path):
+            if os.path.isfile(path) and self._library():
                 try:
                     with open(path, encoding="utf-8", errors="replace") as handle:
                         spec = self.pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
@@ -304,8 +309,6 @@ class _GitIgnore:
         return self._chains[folder]
 
     def ignored(self, path: str) -> bool:
-        if self.pathspec is None:
-            return False
         path = os.path.abspath(path)
         chain = self._chain(os.path.dirname(path))
         if not chain:  # no .gitignore above this file: nothing to ask (and no stat)

@@ -21,23 +21,25 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.version import Version
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # packaging is imported when a requirement is read (~25 ms a run that has none does not pay)
+    from packaging.version import Version
 
 from rnnlint.kerasver import KerasChoice
 
 KERAS, TF_KERAS = "keras", "tf-keras"
 TENSORFLOW = frozenset({"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
                         "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow"})
-FIRST_KERAS3_TENSORFLOW = Version("2.16")  # TensorFlow 2.16 made tf.keras Keras 3
+FIRST_KERAS3_TENSORFLOW = "2.16"  # TensorFlow 2.16 made tf.keras Keras 3
 
 # Releases a specifier is tried against (its allowed ones decide); every boundary that matters is here.
-KERAS_RELEASES = tuple(Version(v) for v in (
+KERAS_RELEASES = ((
     "0.3.3", "1.0.0", "1.2.2", "2.0.0", "2.0.9", "2.1.6", "2.2.0", "2.2.4", "2.2.5", "2.3.0", "2.3.1", "2.4.0",
     "2.4.3", "2.6.0", "2.7.0", "2.8.0", "2.9.0", "2.10.0", "2.11.0", "2.12.0", "2.13.1", "2.14.0", "2.15.0",
     "3.0.0", "3.0.5", "3.1.0", "3.3.3", "3.5.0", "3.6.0", "3.8.0", "3.10.0", "3.12.0", "3.15.0", "4.0.0"))
-TENSORFLOW_RELEASES = tuple(Version(v) for v in (
+TENSORFLOW_RELEASES = ((
     "1.0.0", "1.4.0", "1.8.0", "1.12.0", "1.13.1", "1.14.0", "1.15.0", "1.15.5", "2.0.0", "2.1.0", "2.2.0",
     "2.3.0", "2.4.0", "2.4.1", "2.5.0", "2.6.0", "2.7.0", "2.8.0", "2.9.0", "2.10.0", "2.11.0", "2.12.0",
     "2.13.0", "2.14.0", "2.15.0", "2.15.1", "2.16.1", "2.16.2", "2.17.0", "2.18.0", "2.19.0", "2.20.0",
@@ -85,7 +87,16 @@ def _normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+@lru_cache(maxsize=None)
+def _versions(releases: tuple[str, ...]) -> tuple[Version, ...]:
+    from packaging.version import Version
+
+    return tuple(Version(v) for v in releases)
+
+
 def _requirement(text: str, path: str, line: int | None) -> Dependency | None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
     text = text.strip()
     try:
         parsed = Requirement(text)
@@ -203,6 +214,8 @@ def _poetry_specifier(constraint: str) -> str | None:
 
 def _name_to_constraint(table: object, path: str, text: str | None, poetry_syntax: bool) -> Iterator[Dependency]:
     """A TOML table of `name = "constraint"` or `name = {version = "..."}` (Poetry, Pipfile)."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     if not isinstance(table, dict):
         return
     for name, value in table.items():
@@ -351,12 +364,14 @@ def folder_requirements(folder: str) -> list[Dependency]:
 
 # --- deciding -------------------------------------------------------------------------------------------------
 
-def _allowed(requirement: Dependency, releases: tuple[Version, ...]) -> tuple[Version, ...]:
+def _allowed(requirement: Dependency, releases: tuple[str, ...]) -> tuple[Version, ...]:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     try:
         spec = SpecifierSet(requirement.specifier)
     except InvalidSpecifier:
         return ()
-    return tuple(v for v in releases if spec.contains(v, prereleases=False))
+    return tuple(v for v in _versions(releases) if spec.contains(v, prereleases=False))
 
 
 def choice_from_requirement(text: str, path: str = "requirements.txt") -> KerasChoice | None:
@@ -378,7 +393,7 @@ def decide(requirements: list[Dependency]) -> Declared | None:
             package = "keras"
         else:
             versions = _allowed(requirement, TENSORFLOW_RELEASES)
-            majors = {3 if v >= FIRST_KERAS3_TENSORFLOW else 2 for v in versions}
+            majors = {3 if v >= _versions((FIRST_KERAS3_TENSORFLOW,))[0] else 2 for v in versions}
             package = "tensorflow"
         if len(majors) == 1:
             decided.append(Declared(majors.pop(), requirement, package, versions))

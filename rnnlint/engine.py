@@ -126,8 +126,9 @@ def _lint(source: Source, settings: Settings, choice: KerasChoice, loader: Modul
     path, text = source.path, source.text
     loader = loader or ModuleLoader()
     analyse = analyze_source if analyzer is None else analyzer.analyse
+    parsed = {"tree": source.tree} if source.tree is not None else {}  # a notebook's program, parsed by its reader
     try:
-        ir = analyse(text, path=path if path not in ("-", "<stdin>") else None, loader=loader)
+        ir = analyse(text, path=path if path not in ("-", "<stdin>") else None, loader=loader, **parsed)
     except SourceSyntaxError as exc:
         message, span = _syntax_error(text, exc)
         finding = engine_finding(SYNTAX_ERROR, f"syntax error: {message}", path, span)

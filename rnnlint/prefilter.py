@@ -34,6 +34,11 @@ What a skipped file does not get
   encodings and binary content are not reported (rnnlint is not a Python syntax checker; ruff and flake8 are).
   A file that cannot be read at all (permission denied) is still reported, since there are no bytes to look at.
 
+Analysed are the files whose *code* names Keras and a recurrent layer (`names_recurrent_in_code`): the bytes
+search finds the candidates, then comments and string literals are blanked (`code_of`, a left-to-right scan; an
+f-string is kept, its braces hold code) and, for a notebook, only its code cells are read — the word in a
+docstring, in markdown, or by chance in a cell's base64 output image, is no identifier, so no Keras name.
+
 A file without `keras` that imports a module of the linted project which has it (directly, or through up to
 three modules) is not skipped: the training script that imports a model builder from `models.py` fits a Keras
 model that the analysis follows across the import (`imports_model_module`, decided from import lines and the
@@ -211,7 +216,7 @@ def _program_code(path: str, data: bytes) -> str | bytes | None:
     """The code the analysis would read from the file (a notebook's code cells, a module's text) without comments
     and strings (`code_of`); None when that cannot be told without the reader (undecodable, not a notebook), whose
     diagnostic the analysis then reports."""
-    if path.lower().endswith(".ipynb"):
+    if path.lower().endswith(".ipynb") or path == "-" and data.lstrip()[:1] == b"{":  # standard input: maybe a notebook
         import json
 
         try:

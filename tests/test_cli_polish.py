@@ -84,7 +84,7 @@ def test_no_prefix_abbreviations_and_ruffs_spellings(tmp_path: Path) -> None:
 
 
 def test_select_all_enables_the_rules_that_are_off_by_default(tmp_path: Path) -> None:
-    write(tmp_path, "m.py", "import keras\nx = 1  # noqa: RNN001\n")
+    write(tmp_path, "m.py", "from keras.layers import LSTM\nx = 1  # noqa: RNN001\n")  # analysed: LSTM in code
     default = run_cli(*BASE, "--output-format", "json", "m.py", cwd=tmp_path)
     assert json.loads(default.out) == []
     every = run_cli(*BASE, "--output-format", "json", "--select", "ALL", "m.py", cwd=tmp_path)

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_cli, write
 from rnnlint.engine import lint_file
@@ -349,3 +352,76 @@ def test_json_lines_of_list_and_string_sources() -> None:
     assert len(lines[3]) == 2 and '"source": "d = 4\\ne = 5\\n"' in text[lines[3][0] - 1]
     compact = json.dumps({"cells": [code(["a = 1\n", "b = 2"])], "nbformat": 4})
     assert json_lines(compact) == {1: [1, 1]}
+
+
+# --- one parse for the whole notebook ---------------------------------------------------------------------------
+# code_cells assumes that the cells without IPython lines parse alone, parses the joined program once, and keeps
+# the assumption only when every statement lies within one cell; the result must be what making each cell alone
+# (code_cell: parse, neutralise, blank) gives, and the tree the parse of the joined program.
+
+_CELL_LINES = ["x = 1", "(", ")", "def f():", "    return 1", "@staticmethod", "if x:", "else:", "    y = 2", "\\",
+               "'''", "%matplotlib inline", "!ls", "x?", "# c \\", "", "  ", "z = (1,", "2)", "print x", "\t"]
+
+
+def _made_alone(sources: list[tuple[int, str]]) -> list:
+    from rnnlint.sources.notebook import code_cell
+
+    return [c for index, text in sources if (c := code_cell(index, text)) is not None]
+
+
+def _check_one_parse(sources: list[tuple[int, str]]) -> None:
+    import ast
+
+    from rnnlint.sources.notebook import code_cells
+
+    cells, tree = code_cells(sources)
+    assert cells == _made_alone(sources)
+    if tree is not None:
+        text, _ = join(cells)
+        assert ast.dump(tree, include_attributes=True) == ast.dump(ast.parse(text), include_attributes=True)
+
+
+@settings(max_examples=int(os.environ.get("RNNLINT_NOTEBOOK_EXAMPLES", "400")), deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CELL_LINES), max_size=4), min_size=1, max_size=4))
+def test_one_parse_makes_the_cells_that_parsing_each_alone_makes(cells: list[list[str]]) -> None:
+    _check_one_parse([(i, "\n".join(lines)) for i, lines in enumerate(cells, start=1)])
+
+
+@pytest.mark.parametrize("cells", [
+    ["import keras", "x = keras.layers.LSTM(3)"],  # aligned: one parse
+    ["if x:\n    a = 1", "else:\n    a = 2"],  # a statement across two cells: each alone, as Jupyter runs them
+    ["x = (1,", "2)"],
+    ["@staticmethod", "def f():\n    pass"],
+    ["x = 1 \\", "+ 2"],
+    ["x = 1\n\\", "y = 2"],  # a cell ending in a continuation does not parse alone
+    ["'''", "'''"],
+    ["%matplotlib inline\nimport keras", "keras.layers.GRU(2)"],
+])
+def test_one_parse_on_cells_that_split_a_statement(cells: list[str]) -> None:
+    _check_one_parse(list(enumerate(cells, start=1)))
+
+
+def test_a_notebook_is_parsed_once(tmp_path, monkeypatch) -> None:
+    """The reader hands its parse of the program to the analysis: one parse of the notebook in all."""
+    import ast as ast_module
+
+    from rnnlint.analyze import limits
+    from rnnlint.sources import notebook as notebook_module
+
+    path = write(tmp_path, "a.ipynb", notebook(code("from keras.models import Sequential\nfrom keras.layers import LSTM"),
+                                               markdown("text"), code("m = Sequential([LSTM(4, input_shape=(3, 2)),"
+                                                                      " LSTM(2)])")))
+    parses: list[str] = []
+    real_compile = compile
+
+    def counting(source, *args, **kwargs):
+        if isinstance(source, str) and args and args[2] & ast_module.PyCF_ONLY_AST:
+            parses.append(source)
+        return real_compile(source, *args, **kwargs)
+
+    monkeypatch.setattr(notebook_module, "compile", counting, raising=False)
+    monkeypatch.setattr(limits, "compile", counting, raising=False)
+    monkeypatch.setattr(ast_module, "compile", counting, raising=False)
+    result = lint_file(str(path), Settings(confirm=False, use_cache=False))
+    assert [f.code for f in result.findings] == ["RNN001"]
+    assert len(parses) == 1

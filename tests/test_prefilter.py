@@ -293,6 +293,10 @@ CODE_CASES = [
     ("notebook-magic-cell", "a.ipynb", _notebook(("code", "import keras\n!echo '# LSTM")), True),
     ("notebook-list-source", "a.ipynb", _notebook(("code", ["import keras\n", "keras.layers.GRU"])), True),
     ("notebook-not-json", "a.ipynb", b'{"cells": [LSTM keras', True),
+    ("stdin-notebook", "-", _notebook(("code", "from keras.layers import LSTM")), True),
+    ("stdin-notebook-markdown", "-", _notebook(("markdown", "LSTM"), ("code", "import keras")), False),
+    ("stdin-python", "-", b"from keras.layers import LSTM\n", True),
+    ("stdin-python-dict", "-", b"{'keras': 'LSTM'}\n", True),  # not JSON: not told here, analysed
     ("notebook-bad-source", "a.ipynb", b'{"cells": [{"cell_type": "code", "source": 3}], "x": "keras LSTM"}', True),
 ]
 

@@ -28,22 +28,24 @@ class TimeUp(BaseException):
     """Raised by the per-file alarm; a BaseException so that no `except Exception` on the way swallows it."""
 
 
-def preflight(text: str) -> ast.Module:
+def preflight(text: str, tree: ast.Module | None = None) -> ast.Module:
     """Parse `text` with CPython; reject a source that is too large or too deeply nested to analyse safely
-    (AnalysisLimit), and one that CPython does not accept (SourceSyntaxError)."""
+    (AnalysisLimit), and one that CPython does not accept (SourceSyntaxError). `tree`: the text's tree when the
+    reader parsed it already (a notebook's program); only the limits are checked then."""
     if len(text) > MAX_SOURCE_CHARS:
         raise AnalysisLimit(f"file too large to analyse: {len(text):,} characters (the limit is "
                             f"{MAX_SOURCE_CHARS:,})")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning/DeprecationWarning (e.g. "\d") are not ours
-            tree = compile(text, "<rnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (RecursionError, MemoryError):
-        raise AnalysisLimit("too deeply nested to analyse") from None
-    except SyntaxError as err:  # also "too many nested parentheses": CPython rejects the file too
-        raise SourceSyntaxError(err.msg or "invalid syntax", err.lineno or 1, max(err.offset or 1, 1)) from None
-    except ValueError as err:  # source code string cannot contain null bytes (Python < 3.12)
-        raise SourceSyntaxError(str(err), 1, 1) from None
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SyntaxWarning/DeprecationWarning (e.g. "\d") are not ours
+                tree = compile(text, "<rnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except (RecursionError, MemoryError):
+            raise AnalysisLimit("too deeply nested to analyse") from None
+        except SyntaxError as err:  # also "too many nested parentheses": CPython rejects the file too
+            raise SourceSyntaxError(err.msg or "invalid syntax", err.lineno or 1, max(err.offset or 1, 1)) from None
+        except ValueError as err:  # source code string cannot contain null bytes (Python < 3.12)
+            raise SourceSyntaxError(str(err), 1, 1) from None
     if too_deep(tree, [len(line) for line in text.splitlines()]):
         raise AnalysisLimit(f"too deeply nested to analyse (more than {MAX_NESTING} levels)")
     return tree

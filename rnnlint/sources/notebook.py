@@ -126,8 +126,8 @@ def _cell_source(cell: dict, position: int) -> str:
     raise NotebookError(f"cell {position}: 'source' must be a string or a list of strings")
 
 
-def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
-    """Parse a notebook: (the JSON document, its code cells in order). Raises NotebookError."""
+def _document(data: bytes | str) -> tuple[dict, list[tuple[int, str]]]:
+    """Parse a notebook's JSON: (the document, its code cells' positions and sources). Raises NotebookError."""
     try:
         document = json.loads(data)
     except UnicodeDecodeError as exc:
@@ -148,19 +148,78 @@ def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
     cells = document.get("cells")
     if not isinstance(cells, list):
         raise NotebookError("not a notebook: 'cells' is " + ("missing" if cells is None else "not a list"))
-    code: list[NotebookCell] = []
+    sources: list[tuple[int, str]] = []
     for position, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict):
             raise NotebookError(f"cell {position} is not an object")
         kind = cell.get("cell_type")
         if not isinstance(kind, str):
             raise NotebookError(f"cell {position} has no 'cell_type'")
-        if kind != "code":
+        if kind == "code":
+            sources.append((position, _cell_source(cell, position)))
+    return document, sources
+
+
+def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
+    """Parse a notebook: (the JSON document, its code cells in order). Raises NotebookError."""
+    document, sources = _document(data)
+    return document, code_cells(sources)[0]
+
+
+# A line IPython rewrites (or may: `x?`): a cell with one is made alone (`code_cell`), not assumed to parse.
+_IPYTHON_LINE = re.compile(r"^[ \t]*[%!?]|=[ \t]*[%!]|\?[ \t]*$", re.MULTILINE)
+
+
+def code_cells(sources: list[tuple[int, str]]) -> tuple[list[NotebookCell], ast.Module | None]:
+    """The code cells (1-based position, source) as `code_cell` makes them, and the tree of their joined program
+    when it was parsed here (else None). Parsing every cell alone and then the program costs two parses of each
+    line; so the cells without IPython lines are first assumed to parse alone and the program is parsed once.
+    The assumption holds when the program parses and each of its statements lies within one cell: a cell's
+    tokens are then the same alone as in the program (brackets, strings and blocks close inside it, and it does
+    not end in a backslash continuation), so it parses alone, and `code_cell` would keep it as it is. Otherwise
+    those cells are made one by one, as before."""
+    cells: list[NotebookCell] = []
+    assumed: list[int] = []  # positions in `cells`
+    for index, text in sources:
+        if not text.strip():
             continue
-        made = code_cell(position, _cell_source(cell, position))
-        if made is not None:
-            code.append(made)
-    return document, code
+        if _IPYTHON_LINE.search(text) or text.rstrip().endswith("\\"):
+            made = code_cell(index, text)
+            if made is not None:
+                cells.append(made)
+        else:
+            assumed.append(len(cells))
+            cells.append(NotebookCell(index=index, text=text, lines=tuple(split_lines(text))))
+    if not assumed:
+        return cells, None
+    program_text, placed = join(cells)
+    tree = _parse(program_text)
+    if tree is not None and _within_cells(tree, [c.first_line for c in placed]):
+        return cells, tree
+    for position in assumed:
+        cells[position] = code_cell(cells[position].index, cells[position].text)
+    return cells, None
+
+
+def _parse(text: str) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes etc.
+            return compile(text, "<rnnlint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _within_cells(tree: ast.Module, starts: list[int]) -> bool:
+    """Whether every top-level statement of the program (decorators included) starts and ends in one cell."""
+    import bisect
+
+    for statement in tree.body:
+        first = min([statement.lineno] + [d.lineno for d in getattr(statement, "decorator_list", ())])
+        last = statement.end_lineno or statement.lineno
+        if bisect.bisect_right(starts, first) != bisect.bisect_right(starts, last):
+            return False
+    return True
 
 
 def code_cell(index: int, text: str) -> NotebookCell | None:
@@ -204,19 +263,20 @@ def join(cells: list[NotebookCell]) -> tuple[str, tuple[Cell, ...]]:
 def read_notebook(path: str, data: bytes) -> Source:
     """A notebook file → Source with `cells` (and the syntax errors of cells that do not parse, which are
     linted as blank lines). Raises NotebookError for a malformed notebook."""
-    document, cells = load(data)
+    document, sources = _document(data)
     if not is_python(document):
         return Source(path=path, text="", cells=())
-    return program(path, cells)
+    cells, tree = code_cells(sources)
+    return program(path, cells, tree)
 
 
-def program(path: str, cells: list[NotebookCell]) -> Source:
+def program(path: str, cells: list[NotebookCell], tree: ast.Module | None = None) -> Source:
     """The code cells as the one program rnnlint lints: the joined text, where each cell sits in it, and the
-    syntax errors of the cells linted as blank lines."""
+    syntax errors of the cells linted as blank lines. `tree`: the program's, when `code_cells` parsed it."""
     text, placed = join(cells)
     errors = tuple((placed[i].first_line + c.error.line - 1, c.error.column, c.error.message)
                    for i, c in enumerate(cells) if c.error is not None)
-    return Source(path=path, text=text, cells=placed, syntax_errors=errors)
+    return Source(path=path, text=text, cells=placed, syntax_errors=errors, tree=tree)
 
 
 def cell_lines(data: bytes | str) -> dict[int, list[str]]:

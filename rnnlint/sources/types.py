@@ -2,7 +2,7 @@
 file cannot be read (`SourceError`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Source:
     text: str
     cells: tuple[Cell, ...] | None = None
     syntax_errors: tuple[tuple[int, int, str], ...] = ()  # (line in the text, column, message) of blanked cells
+    tree: object = field(default=None, compare=False, repr=False)  # the text's ast.Module, when the reader parsed it
 
 
 @dataclass(frozen=True)
