@@ -45,6 +45,8 @@ MIN_POOL_FILES = 8
 SMALL_RUN = 200  # files without `keras`: up to this many, every one's imports are looked up
 MIN_POOL_BYTES = 64_000
 MAX_CHUNK = 16
+FIRST_CHUNK = 4  # a worker's first chunk
+EARLY_POOL_FILES = 100  # a run of this many files starts its pool before reading them
 START_METHOD_ENV = "RNNLINT_START_METHOD"
 
 
@@ -102,6 +104,8 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
         warm = _WarmRun.open(store, run_paths, reads, stats)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
     dispatch = _Dispatch(jobs)  # analyses what is decided; a pool starts while the rest is still being read
+    if warm is None and len(files) >= EARLY_POOL_FILES:
+        dispatch.start()  # a large cold run: the workers fork and get ready while the first files are read
     read: list[tuple[int, str, bytes, bool]] = []
     holders: list[str] = []  # files with `keras`, and those the index answered as analysed
 
@@ -354,13 +358,21 @@ class _Dispatch:
         self.executor = None
         self.futures: list = []  # (chunk, future)
 
+    def start(self) -> None:
+        """Start the pool now (its processes fork at once), if this run may use one."""
+        if self.executor is None and self.jobs > 1:
+            self.executor = _executor(self.jobs)
+            self.executor.submit(_ready)
+
     def add(self, task: Task, store) -> None:
         self.tasks.append(task)
         self.size += len(task.data)
-        if self.executor is None and self.jobs > 1 and len(self.tasks) >= max(MIN_POOL_FILES, MAX_CHUNK) and \
+        if self.executor is None and self.jobs > 1 and len(self.tasks) >= MIN_POOL_FILES and \
                 self.size >= MIN_POOL_BYTES:
             self.executor = _executor(self.jobs)
-        if self.executor is not None and len(self.tasks) - self.sent >= MAX_CHUNK:
+        # the first chunk of each worker is small, so that every worker starts while the rest is still read
+        size = FIRST_CHUNK if len(self.futures) < self.jobs else MAX_CHUNK
+        if self.executor is not None and len(self.tasks) - self.sent >= size:
             self._send([self.tasks[self.sent:]], store)
 
     def _send(self, chunks: list[list[Task]], store) -> None:
@@ -383,6 +395,10 @@ class _Dispatch:
         self._send(_chunks(tasks[self.sent:], self.jobs), store)  # the rest in smaller chunks: the ends even out
         done, lost = _collect(self.executor, self.futures)
         return _retry_lost(done, lost, store, self.jobs)
+
+
+def _ready() -> None:
+    """A worker's first task when the pool starts before there is work: it forks the workers."""
 
 
 def _executor(workers: int):

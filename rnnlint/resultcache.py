@@ -207,10 +207,10 @@ def code_fingerprint() -> str:
 
 
 def _libcst_version() -> str:
-    try:
-        from importlib import metadata
+    from rnnlint.kerasver import installed_version
 
-        return metadata.version("libcst")
+    try:
+        return installed_version("libcst") or "?"
     except Exception:  # noqa: BLE001 - not installed as a distribution: the package fingerprint still applies
         return "?"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from importlib import metadata
 
 import pytest
@@ -145,12 +146,7 @@ def test_exclude_matcher(tmp_path, monkeypatch) -> None:
 # --- kerasver -----------------------------------------------------------------------------------------------
 
 def _fake_versions(monkeypatch, versions: dict[str, str]) -> None:
-    def version(name: str) -> str:
-        if name in versions:
-            return versions[name]
-        raise metadata.PackageNotFoundError(name)
-
-    monkeypatch.setattr(kerasver.metadata, "version", version)
+    monkeypatch.setattr(kerasver, "installed_version", versions.get)
     kerasver.detect_keras_version.cache_clear()
 
 
@@ -185,6 +181,55 @@ def test_target_keras_major(fresh_keras, versions, env, explicit, major) -> None
 def test_detect_reads_metadata(fresh_keras) -> None:
     _fake_versions(fresh_keras, {"keras": "3.4.0"})
     assert kerasver.detect_keras_version() == "3.4.0"
+
+
+def test_the_quick_version_lookup_answers_as_importlib_metadata_for_every_installed_distribution() -> None:
+    names = {d.metadata["Name"] for d in metadata.distributions()} | {"Keras", "TF_Keras", "no-such-distribution"}
+    quick = 0
+    for name in sorted(names):
+        try:
+            expected = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            expected = None
+        answer = kerasver._dist_info_version(name)
+        if answer is not None:
+            quick += 1
+            assert (answer or None) == expected, name
+        assert kerasver.installed_version(name) == expected, name
+    assert quick >= len(names) - 3  # a plain environment is answered without importlib.metadata
+
+
+def _dist(folder, name: str, metadata_text: str | None = "Metadata-Version: 2.1\nName: keras\nVersion: 3.1.0\n\nBody") -> None:
+    info = folder / name
+    info.mkdir(parents=True)
+    if metadata_text is not None:
+        (info / ("PKG-INFO" if name.endswith(".egg-info") else "METADATA")).write_text(metadata_text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(("layout", "quick"), [
+    ({"a": ["Keras-3.1.0.dist-info"]}, "3.1.0"),  # names compare normalised, as importlib.metadata compares them
+    ({"a": [], "b": ["keras-3.1.0.dist-info"]}, "3.1.0"),
+    ({"a": ["keras-3.1.0.dist-info"], "b": ["keras-2.0.0.dist-info"]}, "3.1.0"),  # the first folder on sys.path
+    ({"a": ["keras-3.1.0.dist-info", "keras-2.0.0.dist-info"]}, None),  # two in one folder: importlib decides
+    ({"a": ["keras-3.1.0.egg-info"]}, None),
+    ({"a": ["kerasx-3.1.0.dist-info", "tf_keras-2.1.0.dist-info"]}, ""),
+    ({"a": []}, ""),
+])
+def test_the_quick_version_lookup_on_a_made_up_sys_path(tmp_path, monkeypatch, layout, quick) -> None:
+    for folder, infos in layout.items():
+        (tmp_path / folder).mkdir()
+        for info in infos:
+            version = info.rsplit(".", 1)[0].split("-", 1)[1]
+            _dist(tmp_path / folder, info, f"Metadata-Version: 2.1\nName: {info.split('-')[0]}\nVersion: {version}\n")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / folder) for folder in layout])
+    assert kerasver._dist_info_version("keras") == quick
+    try:
+        expected = metadata.version("keras")
+    except metadata.PackageNotFoundError:
+        expected = None
+    assert kerasver.installed_version("keras") == expected
+    if quick:
+        assert quick == expected
 
 
 def test_keras_is_never_imported() -> None:
