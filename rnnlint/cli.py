@@ -476,7 +476,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 itself on a usage error
     try:
-        return run(args)
+        if getattr(args, "lsp", False):
+            return run(args)  # a long-lived server keeps the default collector
+        from rnnlint.parallel import batch_gc
+
+        with batch_gc():
+            return run(args)
     except UsageError as exc:
         print(f"rnnlint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

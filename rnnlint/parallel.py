@@ -25,10 +25,12 @@ process pool when it is worth one.
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
 import os
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rnnlint.analyze.project import ModuleLoader
 from rnnlint.config import for_path
@@ -48,6 +50,11 @@ MAX_CHUNK = 16
 FIRST_CHUNK = 4  # a worker's first chunk
 EARLY_POOL_FILES = 100  # a run of this many files starts its pool before reading them
 START_METHOD_ENV = "RNNLINT_START_METHOD"
+# The cyclic collector's thresholds for a command-line run (the default first one is 700 allocations): a run builds
+# thousands of syntax trees and abstract values, which each collection traverses again. Measured: 11% of a cold
+# run on the real-code set, 5% on the issue-shaped tree; peak memory unchanged (156 MB). The analyses do leave
+# cyclic garbage (~1,500 objects a file), so the collector stays on, less often.
+BATCH_GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def available_cores() -> int:
@@ -282,6 +289,18 @@ def _analyse(task: Task, store, loader) -> object:
 _WORKER_LOADER: dict[int, ModuleLoader] = {}
 
 
+@contextlib.contextmanager
+def batch_gc() -> Iterator[None]:
+    """The cyclic collector tuned for a batch run (BATCH_GC_THRESHOLDS) while the block runs; workers forked in
+    it inherit the setting (spawned ones set it in `_work`)."""
+    saved = gc.get_threshold()
+    gc.set_threshold(*BATCH_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
 def _worker_loader() -> ModuleLoader:
     pid = os.getpid()
     if pid not in _WORKER_LOADER:
@@ -294,6 +313,7 @@ def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
     """A worker's chunk."""
     import dataclasses
 
+    gc.set_threshold(*BATCH_GC_THRESHOLDS)  # a spawned worker starts with the defaults
     loader = _worker_loader()
     out = []
     for task in tasks:
@@ -454,4 +474,4 @@ def _retry_lost(done: list[tuple[int, object]], lost: list[Task], store, workers
     return done
 
 
-__all__ = ["MIN_POOL_BYTES", "MIN_POOL_FILES", "available_cores", "default_jobs", "lint_many"]
+__all__ = ["BATCH_GC_THRESHOLDS", "MIN_POOL_BYTES", "MIN_POOL_FILES", "available_cores", "batch_gc", "default_jobs", "lint_many"]

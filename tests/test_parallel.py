@@ -254,3 +254,25 @@ def test_a_chunk_sent_to_a_pool_a_death_already_broke_is_lost_not_an_error(tree)
     refused = parallel._submit(executor, [task], None)
     done, lost = parallel._collect(executor, [([task], refused)])
     assert (done, lost) == ([], [task])
+
+
+def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collector(tmp_path, monkeypatch) -> None:
+    """The CLI runs with BATCH_GC_THRESHOLDS (forked workers inherit them, spawned ones set them); the process's
+    thresholds are restored afterwards, and the language server keeps the defaults."""
+    import gc
+
+    from rnnlint import cli, parallel
+
+    seen: list[tuple[int, int, int]] = []
+    real_run = cli.run
+
+    def spying(args):
+        seen.append(gc.get_threshold())
+        return real_run(args)
+
+    monkeypatch.setattr(cli, "run", spying)
+    write(tmp_path, "a.py", "x = 1\n")
+    before = gc.get_threshold()
+    assert cli.main(["--no-confirm", "--no-cache", "-q", str(tmp_path)]) == 0
+    assert seen == [parallel.BATCH_GC_THRESHOLDS] and gc.get_threshold() == before
+    assert before != parallel.BATCH_GC_THRESHOLDS
