@@ -553,3 +553,32 @@ def test_a_module_both_analysed_and_imported_is_parsed_once(tmp_path: Path, monk
     alone = lint_paths([str(tmp_path)], Settings(confirm=False, use_cache=False), jobs=1)
     assert [(f.path, f.code, f.span) for f in shared.findings] == [(f.path, f.code, f.span) for f in alone.findings]
     assert {(Path(f.path).name, f.code) for f in shared.findings} == {("lstm.py", "RNN001")}
+
+
+def test_a_worker_keeps_only_the_latest_analysed_trees(tmp_path: Path, monkeypatch) -> None:
+    """A tree costs ~30 times its text: of the files a loader analyses, only the latest MAX_ANALYSED_KEPT stay for
+    a later importer (a worker analysing 500 files held them all: 276 MB for 1,000); an imported one stays."""
+    from rnnlint.analyze import limits, project
+
+    parsed: list[str] = []
+
+    def counting(text: str):
+        parsed.append(text)
+        return limits.preflight(text)
+
+    monkeypatch.setattr(project, "preflight", counting)
+    loader = project.ModuleLoader()
+    texts = {f"m{i}.py": f"X = {i}\n" for i in range(project.MAX_ANALYSED_KEPT + 5)}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text)
+        loader.tree_for(str(tmp_path / name), text)
+    assert len(parsed) == len(texts)
+    latest, oldest = f"m{len(texts) - 1}.py", "m0.py"
+    assert loader.load(str(tmp_path / latest)) is not None and len(parsed) == len(texts)  # kept: no new parse
+    assert loader.load(str(tmp_path / oldest)) is not None and len(parsed) == len(texts) + 1  # dropped: read again
+    for i in range(project.MAX_ANALYSED_KEPT + 1):  # more files analysed: the imported ones are not dropped
+        loader.tree_for(str(tmp_path / f"n{i}.py"), f"Y = {i}\n")
+    before = len(parsed)
+    loader.load(str(tmp_path / latest))
+    loader.load(str(tmp_path / oldest))
+    assert len(parsed) == before

@@ -28,6 +28,7 @@ LIBRARIES = frozenset({
     "math", "random", "re", "time", "typing", "collections", "functools", "itertools", "pathlib", "__future__",
 })
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+MAX_ANALYSED_KEPT = 32  # trees of analysed files kept for a later importer (ModuleLoader.tree_for)
 _MAX_UP = 6
 
 
@@ -45,7 +46,8 @@ class ModuleLoader:
     """Resolves and parses the project modules one analysis imports (each file at most once)."""
 
     def __init__(self) -> None:
-        self._parsed: dict[str, LoadedModule | None] = {}
+        self._parsed: dict[str, LoadedModule | None] = {}  # modules imported: kept for the run
+        self._analysed: dict[str, LoadedModule] = {}  # the latest files analysed (MAX_ANALYSED_KEPT), oldest first
         self._found: dict[tuple, str | None] = {}
         self._roots: dict[str, list[str]] = {}  # folder → where its absolute imports are looked for
 
@@ -83,20 +85,25 @@ class ModuleLoader:
     def tree_for(self, path: str, text: str):
         """The tree of the file `path` being analysed, with content `text`: the one parsed when a file analysed
         before it imported it (same text), else parsed now (limits.preflight: it raises as that does) and kept for
-        the files analysed after it that import it."""
+        the files analysed soon after it that import it. Only the latest MAX_ANALYSED_KEPT are kept: a tree costs
+        ~30 times its text, and a worker analysing 500 files would otherwise hold them all (276 MB for 1,000)."""
         key = os.path.normpath(path) if os.path.isabs(path) else os.path.relpath(path)  # as `resolve` names it
-        known = self._parsed.get(key)
+        known = self._parsed.get(key) or self._analysed.get(key)
         if known is not None and known.text == text:
             return known.tree
         tree = preflight(text)
         if key not in self._parsed:
-            self._parsed[key] = LoadedModule(key, text, tree, SourceText(text, key))
+            self._analysed.pop(key, None)
+            self._analysed[key] = LoadedModule(key, text, tree, SourceText(text, key))
+            while len(self._analysed) > MAX_ANALYSED_KEPT:
+                del self._analysed[next(iter(self._analysed))]
         return tree
 
     def load(self, path: str) -> LoadedModule | None:
         """Read and parse the module at `path`; None when it cannot be (unreadable, too large, not Python)."""
         if path not in self._parsed:
-            self._parsed[path] = _read(path)
+            kept = self._analysed.pop(path, None)
+            self._parsed[path] = kept if kept is not None else _read(path)
         return self._parsed[path]
 
 
