@@ -328,11 +328,23 @@ def _import_lines(data: bytes) -> list[re.Match]:
     return out
 
 
+# In a notebook's JSON a source line is a string: `"from models import build\n",` (one per line in a list, or
+# joined with `\n` escapes in one string). An import found there is looked up as in a module; one written with
+# other JSON escapes is not found (the notebook is then analysed only if it names a recurrent layer itself).
+_NOTEBOOK_IMPORT = re.compile(rb'(?:"|\\n)' + _IMPORT.pattern)
+
+
+def _import_statements(importer: str, data: bytes) -> list[re.Match]:
+    if importer.lower().endswith(".ipynb"):
+        return list(_NOTEBOOK_IMPORT.finditer(data)) if b"import" in data else []
+    return _import_lines(data)
+
+
 def _imported_files(importer: str, data: bytes, loader, stems: set[str] | None) -> list[str]:
     out = []
     if stems is not None and not stems:
         return out
-    for match in _import_lines(data):
+    for match in _import_statements(importer, data):
         dots, module, names, plain = match.groups()
         if plain is not None:
             candidates = [(m.strip().split()[0], 0) for m in plain.decode("ascii", "replace").split(",") if m.strip()]

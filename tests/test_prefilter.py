@@ -167,6 +167,26 @@ def test_a_training_script_importing_a_recurrent_builder_is_analysed(tmp_path) -
     assert [(os.path.basename(f.path), f.code, f.span.line) for f in result.findings] == [("models.py", "RNN001", 7)]
 
 
+@pytest.mark.parametrize("first_cell", ["import numpy as np\nfrom models import build",
+                                        "import numpy as np\nimport keras\nfrom models import build"])
+def test_a_training_notebook_importing_a_recurrent_builder_is_analysed(tmp_path, first_cell: str) -> None:
+    """Issue 19: a notebook's imports are read from its JSON source lines, as a module's are from its lines; the
+    builder's mistake (symbolic sizes alone) is found through the notebook's call. Without the import it is
+    skipped (it names no recurrent layer)."""
+    write(tmp_path, "models.py", "from keras.models import Sequential\nfrom keras.layers import LSTM, Dense\n\n\n"
+                                 "def build(steps, features):\n    model = Sequential()\n"
+                                 "    model.add(LSTM(32, input_shape=(steps, features)))\n"
+                                 "    model.add(LSTM(16))\n    model.add(Dense(1))\n    return model\n")
+    calls = "model = build(10, 3)\nmodel.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)\n"
+    write(tmp_path, "train.ipynb", _notebook(("markdown", "Training"), ("code", first_cell), ("code", calls)))
+    result = engine.lint_file(str(tmp_path / "train.ipynb"), NO_CONFIRM)
+    assert not result.skipped
+    assert [(os.path.basename(f.path), f.code, f.span.line) for f in result.foreign] == [("models.py", "RNN001", 7)]
+    write(tmp_path, "train.ipynb", _notebook(("code", first_cell.replace("from models import build", "")),
+                                             ("code", calls)))
+    assert engine.lint_file(str(tmp_path / "train.ipynb"), NO_CONFIRM).skipped
+
+
 def test_an_unreadable_path_is_still_reported(tmp_path) -> None:
     folder = tmp_path / "dir.py"
     folder.mkdir()
