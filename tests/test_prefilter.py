@@ -386,3 +386,17 @@ def test_code_of_keeps_every_identifier_of_rnnlints_own_sources() -> None:
                     assert set(_identifiers(ast.parse(text))) <= words, name
                     checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("data", [
+    _notebook(("code", ["import numpy as np\n", "from models import build, train\n", "x = 'import y'\n"]),
+              ("markdown", "import z"), ("code", "import a\nfrom .b import (c, d)\n  import e")),
+    _notebook(("code", "print('import keras')"), outputs="import  spaced\\nimport x"),
+    b'{"cells": []}',
+])
+def test_notebook_import_lines_are_those_a_search_of_the_json_finds(data: bytes) -> None:
+    from rnnlint.prefilter import _NOTEBOOK_IMPORT
+
+    assert [m.groups() for m in _import_lines(data, notebook=True)] == \
+        [m.groups() for m in _NOTEBOOK_IMPORT.finditer(data)]
+    assert _import_lines(data, notebook=True) or data == b'{"cells": []}'
