@@ -191,25 +191,33 @@ _NOT_CODE_BYTES = re.compile(_NOT_CODE.encode("ascii"), re.DOTALL)
 _IPYTHON_LINE = re.compile(r"^[ \t]*[%!?]|=[ \t]*[%!]", re.MULTILINE)
 
 
-def _blank_text(match: re.Match) -> str:
-    start = match.start()
-    keep = match.group()[0] != "#" and "f" in match.string[max(start - 2, 0):start].lower()
-    return match.group() if keep else " "
-
-
-def _blank_bytes(match: re.Match) -> bytes:
-    start = match.start()
-    keep = match.group()[:1] != b"#" and b"f" in match.string[max(start - 2, 0):start].lower()
-    return match.group() if keep else b" "
-
-
 def code_of(text: str | bytes) -> str | bytes:
     """`text` (Python source) with each comment and string literal (f-strings kept) replaced by a space: what can
     hold an identifier. Exact for source that CPython tokenizes; on other text it may keep more, never less, than
-    the code a parse would find."""
-    if isinstance(text, bytes):
-        return _NOT_CODE_BYTES.sub(_blank_bytes, text)
-    return _NOT_CODE_TEXT.sub(_blank_text, text)
+    the code a parse would find. Since Python 3.12 an f-string's braces may hold strings in its own quotes
+    (`f"{d["k"]}"`): the scan then ends the f-string early, inside a replacement field, and keeps everything from
+    there on (never less than the code)."""
+    binary = isinstance(text, bytes)
+    pattern = _NOT_CODE_BYTES if binary else _NOT_CODE_TEXT
+    hash_, f, open_, close, space = (b"#", b"f", b"{", b"}", b" ") if binary else ("#", "f", "{", "}", " ")
+    empty = text[:0]
+    pieces = []
+    done = 0
+    for match in pattern.finditer(text):
+        start, literal = match.start(), match.group()
+        pieces.append(text[done:start])
+        done = match.end()
+        if literal[:1] == hash_ or f not in text[max(start - 2, 0):start].lower():
+            pieces.append(space)  # a comment, or a string that is not an f-string
+            continue
+        fields = literal.replace(open_ + open_, empty).replace(close + close, empty)  # `{{` and `}}` are text
+        if fields.count(open_) > fields.count(close):  # it ended inside a replacement field: keep the rest
+            pieces.append(text[start:])
+            done = len(text)
+            break
+        pieces.append(literal)
+    pieces.append(text[done:])
+    return empty.join(pieces)
 
 
 def _program_code(path: str, data: bytes) -> str | bytes | None:

@@ -300,6 +300,9 @@ CODE_CASES = [
     ("triple-quoted-then-code", "a.py", b"import keras\n'''x\n'''\nLSTM = 1\n", True),
     ("f-string-braces", "a.py", b"import keras\nprint(f'{keras.layers.LSTM}')\n", True),
     ("f-string-upper", "a.py", b"import keras\nprint(F'''{keras.layers.LSTM}''')\n", True),
+    # Python 3.12 (PEP 701): strings in an f-string's own quotes inside its braces; the rest of the text is kept
+    ("f-string-nested-quotes", "a.py", b'import keras\nprint(f"{d["k"]}{keras.layers.LSTM}")\n', True),
+    ("f-string-escaped-braces", "a.py", b"import keras\nx = f'{{LSTM}}'\ny = 'GRU'\n", True),  # kept: f-string
     ("keras-only-in-comment", "a.py", b"# keras\nimport torch\nlstm = torch.nn.LSTM(3, 4)\n", False),
     ("cookie-latin1", "a.py", b"# coding: latin-1\nimport keras\nx = 'caf\xe9'  # LSTM\n", False),
     ("cookie-latin1-code", "a.py", b"# coding: latin-1\nimport keras\nx = 'caf\xe9'; keras.layers.LSTM\n", True),
