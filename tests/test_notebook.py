@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from conftest import run_cli, write
 from rnnlint.engine import lint_file
@@ -381,7 +379,7 @@ def _check_one_parse(sources: list[tuple[int, str]]) -> None:
         assert ast.dump(tree, include_attributes=True) == ast.dump(ast.parse(text), include_attributes=True)
 
 
-@settings(max_examples=int(os.environ.get("RNNLINT_NOTEBOOK_EXAMPLES", "400")), deadline=None)
+@hsettings(max_examples=int(os.environ.get("RNNLINT_NOTEBOOK_EXAMPLES", "400")), deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_CELL_LINES), max_size=4), min_size=1, max_size=4))
 def test_one_parse_makes_the_cells_that_parsing_each_alone_makes(cells: list[list[str]]) -> None:
     _check_one_parse([(i, "\n".join(lines)) for i, lines in enumerate(cells, start=1)])
