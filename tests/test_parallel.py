@@ -276,3 +276,26 @@ def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collecto
     assert cli.main(["--no-confirm", "--no-cache", "-q", str(tmp_path)]) == 0
     assert seen == [parallel.BATCH_GC_THRESHOLDS] and gc.get_threshold() == before
     assert before != parallel.BATCH_GC_THRESHOLDS
+
+
+def test_a_large_cold_run_forks_its_workers_before_reading(tree, monkeypatch) -> None:
+    """A run of EARLY_POOL_FILES or more files starts its pool before the first file is read (the workers fork
+    while the main process reads); the output is the one-process run's. A warm run does not start one."""
+    monkeypatch.setattr(parallel, "EARLY_POOL_FILES", 5)
+    reads: list[str] = []
+    real_read = parallel.read_bytes
+    monkeypatch.setattr(parallel, "read_bytes", lambda path: reads.append(path) or real_read(path))
+    started_after: list[int] = []
+    spy = parallel._executor
+    monkeypatch.setattr(parallel, "_executor", lambda workers: started_after.append(len(reads)) or spy(workers))
+    serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
+    assert started_after == []
+    reads.clear()
+    pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
+    assert started_after == [0] and reads
+    assert payload(pooled) == payload(serial)
+    monkeypatch.chdir(tree)
+    engine.lint_paths(["."], Settings(confirm=False), jobs=2, cache=True)  # cold: fills the cache and the index
+    started_after.clear()
+    warm = engine.lint_paths(["."], Settings(confirm=False), jobs=2, cache=True)
+    assert started_after == [] and all(r.cached or r.skipped for r in warm.files)
