@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +37,6 @@ def _dist_info_version(distribution: str) -> str | None:
     METADATA's Version; "" when no folder has one. None — ask importlib.metadata — whenever anything is not plain:
     a finder of distributions other than the path finder, a sys.path entry that is a file (a zip), an egg, several
     candidates in one folder, a METADATA without a Version line."""
-    import sys
     from importlib.machinery import PathFinder
 
     if any(hasattr(f, "find_distributions") and f is not PathFinder for f in sys.meta_path):

@@ -186,9 +186,6 @@ _NOT_CODE = (r"#[^\r\n]*"
              r'|"[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*"')
 _NOT_CODE_TEXT = re.compile(_NOT_CODE, re.DOTALL)
 _NOT_CODE_BYTES = re.compile(_NOT_CODE.encode("ascii"), re.DOTALL)
-# A notebook line that IPython rewrites (`%magic`, `!shell`, `?help`, `x = !ls`): its quotes need not pair, so a
-# cell holding one is searched whole.
-_IPYTHON_LINE = re.compile(r"^[ \t]*[%!?]|=[ \t]*[%!]", re.MULTILINE)
 
 
 def code_of(text: str | bytes) -> str | bytes:
@@ -225,26 +222,13 @@ def _program_code(path: str, data: bytes) -> str | bytes | None:
     and strings (`code_of`); None when that cannot be told without the reader (undecodable, not a notebook), whose
     diagnostic the analysis then reports."""
     if path.lower().endswith(".ipynb") or path == "-" and data.lstrip()[:1] == b"{":  # standard input: maybe a notebook
-        import json
+        from rnnlint.sources.notebook import IPYTHON_LINE, NotebookError, parse_document
 
         try:
-            document = json.loads(data)
-        except (ValueError, RecursionError):
+            _, sources = parse_document(data)
+        except NotebookError:
             return None
-        cells = document.get("cells") if isinstance(document, dict) else None
-        if not isinstance(cells, list):
-            return None
-        parts = []
-        for cell in cells:
-            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-                continue
-            source = cell.get("source", "")
-            if isinstance(source, list) and all(isinstance(part, str) for part in source):
-                source = "".join(source)
-            if not isinstance(source, str):
-                return None
-            parts.append(source if _IPYTHON_LINE.search(source) else code_of(source))
-        return "\n".join(parts)
+        return "\n".join(text if IPYTHON_LINE.search(text) else code_of(text) for _, text in sources)
     encoding = _declared_encoding(data)
     if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
         return code_of(data)

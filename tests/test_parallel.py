@@ -59,6 +59,19 @@ def tree(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def pool_start(monkeypatch):
+    """(the files read so far, how many had been read each time a pool started), recorded as a run goes."""
+    reads: list[str] = []
+    real_read = parallel.read_bytes
+    monkeypatch.setattr(parallel, "read_bytes", lambda path: reads.append(path) or real_read(path))
+    started_after: list[int] = []
+    real_executor = parallel._executor
+    monkeypatch.setattr(parallel, "_executor",
+                        lambda workers: started_after.append(len(reads)) or real_executor(workers))
+    return reads, started_after
+
+
+@pytest.fixture
 def small_pool(monkeypatch):
     """Let a pool start for a test-sized tree, and record whether one did."""
     monkeypatch.setattr(parallel, "MIN_POOL_FILES", 2)
@@ -151,16 +164,11 @@ def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeyp
     assert [r.path for r in pooled.files] == [r.path for r in serial.files]
 
 
-def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, monkeypatch) -> None:
+def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, pool_start, monkeypatch) -> None:
     """Files that name Keras and a recurrent layer are decided on their own bytes: their chunks go to the workers
     while the other files are read and decided, and the output is the same as in one process."""
     monkeypatch.setattr(parallel, "MAX_CHUNK", 2)
-    reads: list[str] = []
-    real_read = parallel.read_bytes
-    monkeypatch.setattr(parallel, "read_bytes", lambda path: reads.append(path) or real_read(path))
-    started_after: list[int] = []
-    spy = parallel._executor
-    monkeypatch.setattr(parallel, "_executor", lambda workers: started_after.append(len(reads)) or spy(workers))
+    reads, started_after = pool_start
     serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
     total = len(reads)
     reads.clear()
@@ -278,16 +286,11 @@ def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collecto
     assert before != parallel.BATCH_GC_THRESHOLDS
 
 
-def test_a_large_cold_run_forks_its_workers_before_reading(tree, monkeypatch) -> None:
+def test_a_large_cold_run_forks_its_workers_before_reading(tree, pool_start, monkeypatch) -> None:
     """A run of EARLY_POOL_FILES or more files starts its pool before the first file is read (the workers fork
     while the main process reads); the output is the one-process run's. A warm run does not start one."""
     monkeypatch.setattr(parallel, "EARLY_POOL_FILES", 5)
-    reads: list[str] = []
-    real_read = parallel.read_bytes
-    monkeypatch.setattr(parallel, "read_bytes", lambda path: reads.append(path) or real_read(path))
-    started_after: list[int] = []
-    spy = parallel._executor
-    monkeypatch.setattr(parallel, "_executor", lambda workers: started_after.append(len(reads)) or spy(workers))
+    reads, started_after = pool_start
     serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
     assert started_after == []
     reads.clear()

@@ -126,7 +126,7 @@ def _cell_source(cell: dict, position: int) -> str:
     raise NotebookError(f"cell {position}: 'source' must be a string or a list of strings")
 
 
-def _document(data: bytes | str) -> tuple[dict, list[tuple[int, str]]]:
+def parse_document(data: bytes | str) -> tuple[dict, list[tuple[int, str]]]:
     """Parse a notebook's JSON: (the document, its code cells' positions and sources). Raises NotebookError."""
     try:
         document = json.loads(data)
@@ -162,12 +162,13 @@ def _document(data: bytes | str) -> tuple[dict, list[tuple[int, str]]]:
 
 def load(data: bytes | str) -> tuple[dict, list[NotebookCell]]:
     """Parse a notebook: (the JSON document, its code cells in order). Raises NotebookError."""
-    document, sources = _document(data)
+    document, sources = parse_document(data)
     return document, code_cells(sources)[0]
 
 
-# A line IPython rewrites (or may: `x?`): a cell with one is made alone (`code_cell`), not assumed to parse.
-_IPYTHON_LINE = re.compile(r"^[ \t]*[%!?]|=[ \t]*[%!]|\?[ \t]*$", re.MULTILINE)
+# A line IPython rewrites (or may: `x?`): a cell with one is made alone (`code_cell`), not assumed to parse;
+# the prefilter searches such a cell whole (its quotes need not pair).
+IPYTHON_LINE = re.compile(r"^[ \t]*[%!?]|=[ \t]*[%!]|\?[ \t]*$", re.MULTILINE)
 
 
 def code_cells(sources: list[tuple[int, str]]) -> tuple[list[NotebookCell], ast.Module | None]:
@@ -183,7 +184,7 @@ def code_cells(sources: list[tuple[int, str]]) -> tuple[list[NotebookCell], ast.
     for index, text in sources:
         if not text.strip():
             continue
-        if _IPYTHON_LINE.search(text) or text.rstrip().endswith("\\"):
+        if IPYTHON_LINE.search(text) or text.rstrip().endswith("\\"):
             made = code_cell(index, text)
             if made is not None:
                 cells.append(made)
@@ -263,7 +264,7 @@ def join(cells: list[NotebookCell]) -> tuple[str, tuple[Cell, ...]]:
 def read_notebook(path: str, data: bytes) -> Source:
     """A notebook file → Source with `cells` (and the syntax errors of cells that do not parse, which are
     linted as blank lines). Raises NotebookError for a malformed notebook."""
-    document, sources = _document(data)
+    document, sources = parse_document(data)
     if not is_python(document):
         return Source(path=path, text="", cells=())
     cells, tree = code_cells(sources)
