@@ -308,6 +308,10 @@ class _GitIgnore:
             self._chains[folder] = above + (((folder, spec),) if spec is not None else ())
         return self._chains[folder]
 
+    def applies(self, folder: str) -> bool:
+        """Whether a .gitignore may decide for the entries of the absolute `folder`."""
+        return bool(self._chain(folder))
+
     def ignored(self, path: str) -> bool:
         path = os.path.abspath(path)
         chain = self._chain(os.path.dirname(path))
@@ -351,6 +355,7 @@ class Resolver:
         self._by_folder: dict[str, Config] = {}
         self._settings: dict[Config, Settings] = {}
         self._gitignore: _GitIgnore | None = None
+        self._open_folders: dict[str, bool] = {}  # folder (as the walk spells it) → nothing can exclude its entries
         self._projects = ProjectKeras()  # the Keras each project declares (rnnlint.declared)
         self._with_declared: dict[tuple, Settings] = {}
         self.target_reason: str | None = None  # why a target-keras override was given (None: the command line)
@@ -431,6 +436,11 @@ class Resolver:
     def excluded(self, path: str) -> bool:
         """For discovery: a folder or file met while walking is skipped by `exclude`/`extend-exclude` of its
         configuration, by base `Settings.exclude` (relative to the working folder) or by a .gitignore."""
+        folder = os.path.dirname(path)
+        if folder not in self._open_folders:
+            self._open_folders[folder] = self._nothing_excludes(folder)
+        if self._open_folders[folder]:
+            return False
         config = self.config_for_folder(os.path.dirname(os.path.abspath(path)))
         if config.exclude:  # (the common case has no patterns: skip the path arithmetic)
             relative = _relative(path, config.root)
@@ -445,6 +455,18 @@ class Resolver:
                 self._gitignore = _GitIgnore()
             return self._gitignore.ignored(path)
         return False
+
+    def _nothing_excludes(self, folder: str) -> bool:
+        """Whether no pattern and no .gitignore applies to the entries of `folder` (the common case: the walk
+        then asks nothing per file)."""
+        absolute = os.path.abspath(folder)  # ('' is the working folder, as a bare file name's folder)
+        if self.config_for_folder(absolute).exclude or self.base.exclude:
+            return False
+        if not self.gitignore_enabled():
+            return True
+        if self._gitignore is None:
+            self._gitignore = _GitIgnore()
+        return not self._gitignore.applies(absolute)
 
     def gitignore_enabled(self) -> bool:
         if self.respect_gitignore is not None:

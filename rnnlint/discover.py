@@ -36,16 +36,24 @@ def is_skipped_dir(path: str, name: str) -> bool:
 
 
 def _walk(root: str, excluded: Callable[[str], bool]) -> Iterable[str]:
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(
-            d for d in dirs
-            if not is_skipped_dir(os.path.join(folder, d), d) and not excluded(os.path.join(folder, d))
-        )
-        for name in files:
-            path = os.path.join(folder, name)
-            if name.endswith(SUFFIXES) and not os.path.islink(path) and os.path.isfile(path) \
-                    and not excluded(path):  # a FIFO or socket named x.py would block the read forever
-                yield path
+    """The files to lint under the folder `root`. One directory listing per folder: its entries' types come with
+    it (no stat per file), and a symlink is neither a regular file nor a folder here, so none is followed."""
+    folders = [root]
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:  # unreadable, or gone since it was listed (skipped, as os.walk does)
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not is_skipped_dir(entry.path, entry.name) and not excluded(entry.path):
+                        folders.append(entry.path)
+                elif entry.name.endswith(SUFFIXES) and entry.is_file(follow_symlinks=False) \
+                        and not excluded(entry.path):  # a FIFO or socket named x.py would block the read forever
+                    yield entry.path
+            except OSError:
+                continue
 
 
 def discover(paths: Iterable[str], excluded: Callable[[str], bool] | None = None) -> list[str]:

@@ -98,6 +98,38 @@ def test_walk_skips_hidden_venvs_and_build_output(tmp_path) -> None:
     assert found == ["a.py", os.path.join("b", "c.py"), os.path.join("b", "d.ipynb"), "z.py"]
 
 
+def _walked_by_os_walk(root: str) -> list[str]:
+    """The files a walk finds, the slow way: os.walk, then a stat of each candidate (what the walk was before it
+    read the entry types from the directory listing)."""
+    from rnnlint.discover import SUFFIXES, is_skipped_dir
+
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not is_skipped_dir(os.path.join(folder, d), d)]
+        found += [os.path.join(folder, f) for f in files if f.endswith(SUFFIXES)
+                  and not os.path.islink(os.path.join(folder, f)) and os.path.isfile(os.path.join(folder, f))]
+    return sorted(found)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink") or not hasattr(os, "mkfifo"), reason="no symlinks or FIFOs")
+def test_walk_reads_entry_types_as_a_stat_would(tmp_path) -> None:
+    """Symlinks to files, folders, nothing and loops; a FIFO named like a module; a folder named like a module;
+    nested packages: the walk lists what os.walk and a stat of each file list."""
+    _tree(tmp_path)
+    write(tmp_path, "pkg/sub/deep/m.py", "x = 1\n")
+    write(tmp_path, "pkg/sub/n.ipynb", "{}")
+    os.makedirs(tmp_path / "folder.py")
+    write(tmp_path, "folder.py/inner.py", "x = 1\n")
+    os.symlink(tmp_path / "a.py", tmp_path / "link_to_file.py")
+    os.symlink(tmp_path / "pkg", tmp_path / "link_to_folder")
+    os.symlink(tmp_path / "missing.py", tmp_path / "dangling.py")
+    os.symlink("..", tmp_path / "pkg" / "up")
+    os.mkfifo(tmp_path / "pipe.py")
+    found = discover([str(tmp_path)])
+    assert found == _walked_by_os_walk(str(tmp_path))
+    assert str(tmp_path / "folder.py" / "inner.py") in found and str(tmp_path / "link_to_file.py") not in found
+
+
 def test_explicit_files_are_always_linted(tmp_path) -> None:
     _tree(tmp_path)
     explicit = [str(tmp_path / "venv" / "x.py"), str(tmp_path / "b" / "notes.txt")]
