@@ -219,6 +219,8 @@ def merge_foreign(results: Sequence[FileResult]) -> list[FileResult]:
     the same code at the same place."""
     import os
 
+    if not any(r.foreign for r in results):
+        return list(results)
     index = {os.path.normcase(os.path.abspath(r.path)): i for i, r in enumerate(results)}
     extra: dict[int, list[Finding]] = {}
     for result in results:

@@ -35,7 +35,7 @@ from typing import Callable, Iterator, Sequence
 from rnnlint.analyze.project import ModuleLoader
 from rnnlint.config import for_path
 from rnnlint.kerasver import KerasChoice, choice_for
-from rnnlint.prefilter import may_hold_model, module_stems, names_recurrent_in_code, should_analyse
+from rnnlint.prefilter import ImportMemo, may_hold_model, module_stems, names_recurrent_in_code, should_analyse
 from rnnlint.results import FileResult, internal_error
 from rnnlint.sources import Source, SourceError, read_bytes, read_text
 
@@ -66,15 +66,32 @@ def available_cores() -> int:
 
 
 def default_jobs() -> int:
-    """The cores this process may run on, less those other processes keep busy (1-minute load average, as
-    `make -l` does): on a saturated machine, workers only add their overhead (measured: 6-30% slower with two
-    workers at load 5 on two cores). `--jobs N` is taken as given."""
+    """The cores this process may run on, less those other processes keep busy: on a saturated machine, workers
+    only add their overhead (measured: 6-30% slower with two workers at load 5 on two cores). Busy means busy for
+    the last minute (the 1-minute load average, as `make -l` reads it) and busy now (the processes runnable at this
+    instant, where the system says): a command that has just ended still weighs on the average for a minute, and
+    a run right after it (the next pre-commit hook, the next CI step) would otherwise get one process. `--jobs N`
+    is taken as given."""
     cores = available_cores()
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return cores
+    now = running_now()
+    if now is not None:
+        load = min(load, now)
     return max(1, min(cores, math.ceil(cores - load + 1)))  # +1: this process is part of the load
+
+
+def running_now() -> int | None:
+    """The other processes (threads) runnable at this instant: /proc/loadavg's fourth field less this one; None
+    where there is no such file (not Linux) or it cannot be read."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as handle:
+            running = int(handle.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(0, running - 1)
 
 
 @dataclass(frozen=True)
@@ -157,8 +174,9 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
         # name shares a part with a file of the run that has `keras` are looked up on disk (the others cannot be one).
         # Files the index answered were analysed (or skipped with nothing changed): their names count as holders.
         stems = None if others <= SMALL_RUN else module_stems(holders)
+        memo = ImportMemo()  # each project module is read and checked once for the run's files that import it
         for index, path, data, holds in read:
-            if should_analyse(path, data, modules, stems, named=False if holds else None):
+            if should_analyse(path, data, modules, stems, named=False, memo=memo, holds=holds):
                 analyse(index, path, data)
             else:
                 results[index] = FileResult(path, (), None, None, {}, skipped=True)
@@ -421,13 +439,17 @@ def _ready() -> None:
     """A worker's first task when the pool starts before there is work: it forks the workers."""
 
 
+def _prepare() -> None:
+    """A worker's start: it imports the evaluator's modules (~15 ms) while this process still reads and decides
+    the first files, rather than this process before it forks (on the run's critical path) or the worker on its
+    first file."""
+    import rnnlint.analyze.module  # noqa: F401
+
+
 def _executor(workers: int):
     from concurrent.futures import ProcessPoolExecutor
 
-    import rnnlint.analyze.module  # noqa: F401 - the evaluator's modules, imported once here rather than by each
-    # forked worker on its first file (~12 ms of CPU each)
-
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_prepare)
 
 
 def _collect(executor, futures: list) -> tuple[list[tuple[int, object]], list[Task]]:

@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -188,9 +189,45 @@ def test_default_jobs_is_the_available_cores_not_kept_busy(monkeypatch) -> None:
     expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert parallel.available_cores() == expected
     monkeypatch.setattr(parallel, "available_cores", lambda: 4)
+    monkeypatch.setattr(parallel, "running_now", lambda: None)  # (a system that does not say)
     for load, jobs in ((0.0, 4), (1.0, 4), (1.5, 4), (2.5, 3), (4.0, 1), (9.0, 1)):
         monkeypatch.setattr(os, "getloadavg", lambda: (load, 0.0, 0.0))
         assert parallel.default_jobs() == jobs, load
+
+
+# (1-minute load average, processes runnable now besides this one) → jobs on four cores: busy means both
+LOAD_NOW_JOBS = [
+    (0.0, 0, 4), (4.0, 0, 4),  # a heavy command has just ended: nothing runs now
+    (4.0, 1, 4), (4.0, 2, 3), (4.0, 3, 2), (9.0, 4, 1), (9.0, 12, 1),
+    (0.5, 6, 4),  # a burst at this instant on a machine idle for the last minute
+    (2.5, 6, 3),
+]
+
+
+@pytest.mark.parametrize(("load", "now", "jobs"), LOAD_NOW_JOBS)
+def test_default_jobs_counts_load_that_is_there_now(monkeypatch, load, now, jobs) -> None:
+    monkeypatch.setattr(parallel, "available_cores", lambda: 4)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, 0.0, 0.0))
+    monkeypatch.setattr(parallel, "running_now", lambda: now)
+    assert parallel.default_jobs() == jobs
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="no /proc/loadavg (not Linux)")
+def test_running_now_reads_the_system(tmp_path) -> None:
+    """While two busy processes run, at least one other process is runnable (they are between their start and
+    their exit, where the scheduler may not have them runnable at every instant: at least one, not two)."""
+    spin = [sys.executable, "-c", "import time\nend = time.monotonic() + 3\nwhile time.monotonic() < end: pass"]
+    busy = [subprocess.Popen(spin) for _ in range(2)]
+    try:
+        seen = 0
+        deadline = time.monotonic() + 2.5
+        while seen < 1 and time.monotonic() < deadline:
+            seen = max(seen, parallel.running_now() or 0)
+        assert seen >= 1
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])

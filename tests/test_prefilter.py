@@ -187,6 +187,59 @@ def test_a_training_notebook_importing_a_recurrent_builder_is_analysed(tmp_path,
     assert engine.lint_file(str(tmp_path / "train.ipynb"), NO_CONFIRM).skipped
 
 
+# A project: a builder naming LSTM, modules that import it at one, two and three imports' distance (one of them
+# with a star import), a module that imports nothing of it, and scripts (with and without `keras`) importing each.
+_CHAIN = {
+    "builder.py": "import keras\nfrom keras.layers import LSTM\n\n\ndef build():\n    return keras.Sequential([LSTM(4)])\n",
+    "one.py": "from builder import build\n",
+    "two.py": "from one import *\n",
+    "three.py": "import two\n",
+    "plain.py": "import os\n",
+}
+
+
+def _chain_project(tmp_path) -> list[str]:
+    for name, text in _CHAIN.items():
+        write(tmp_path, name, text)
+    scripts = []
+    for module in ("builder", "one", "two", "three", "plain"):
+        for keras_too in (False, True):
+            name = f"run_{module}{'_keras' if keras_too else ''}.py"
+            header = "import keras\n" if keras_too else ""
+            write(tmp_path, name, f"{header}import {module}\nmodel = {module}.make()\nmodel.fit(x, y)\n")
+            scripts.append(str(tmp_path / name))
+    return scripts
+
+
+def test_the_import_search_reads_each_module_once_and_decides_the_same(tmp_path, monkeypatch) -> None:
+    """Issue 19: a run's ImportMemo reads and checks each project module once, however many files import it,
+    and decides what a search without it decides: a script is analysed when the builder is at most three imports
+    away (through `from one import *` too)."""
+    import builtins
+
+    from rnnlint.analyze.project import ModuleLoader
+    from rnnlint.prefilter import ImportMemo, should_analyse
+
+    scripts = _chain_project(tmp_path)
+    data = {path: open(path, "rb").read() for path in scripts}
+    alone = {path: should_analyse(path, data[path], ModuleLoader()) for path in scripts}
+    expected = {f"run_{m}{k}.py": m in ("builder", "one", "two") for m in ("builder", "one", "two", "three", "plain")
+                for k in ("", "_keras")}
+    assert {os.path.basename(p): v for p, v in alone.items()} == expected
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def counting_open(file, *args, **kwargs):
+        opened.append(os.path.basename(str(file)))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counting_open)
+    memo, loader = ImportMemo(), ModuleLoader()
+    shared = {path: should_analyse(path, data[path], loader, memo=memo) for path in scripts}
+    assert shared == alone
+    assert sorted(opened) == sorted(_CHAIN)  # each module once (the builder too), for ten scripts
+
+
 def test_an_unreadable_path_is_still_reported(tmp_path) -> None:
     folder = tmp_path / "dir.py"
     folder.mkdir()
