@@ -333,6 +333,61 @@ CASES = [
         x = layers.SimpleRNN(16)(x)
         print(x.shape)
     """, [("RNN001", 4)], "no Model(...) closes it, but Keras builds each call"),
+    # --- a module's `if __name__ == "__main__":` block runs when it is the script, not when it is imported -------
+    Case("imported-main-guard-clean", {
+        "models.py": _src("""
+            import keras
+            from keras import layers
+            STEPS = 10
+
+            def build():
+                return keras.Sequential([keras.Input((STEPS, 3)), layers.LSTM(8), layers.Dense(1)])
+
+            if __name__ == "__main__":
+                STEPS = 20  # the module's own experiment: an importer never sees it
+                demo = build()
+        """),
+        "train.py": _src("""
+            import numpy as np
+            from models import build
+            model = build()
+            model.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)
+        """)}, (), "Python does not run an imported module's main block (the model takes 10 steps)"),
+    Case("imported-main-guard-else-clean", {
+        "models.py": _src("""
+            import keras
+            from keras import layers
+            STEPS = 20
+            if __name__ == "__main__":
+                pass
+            else:
+                STEPS = 10  # what an importer gets
+
+            def build():
+                return keras.Sequential([keras.Input((STEPS, 3)), layers.LSTM(8), layers.Dense(1)])
+        """),
+        "train.py": _src("""
+            import numpy as np
+            from models import build
+            model = build()
+            model.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)
+        """)}, (), "an imported module runs the else branch of its main guard"),
+    Case("imported-main-guard", {
+        "models.py": _src("""
+            import keras
+            from keras import layers
+            STEPS = 10
+
+            def build():
+                return keras.Sequential([keras.Input((STEPS, 3)), layers.LSTM(8), layers.Dense(1)])
+        """),
+        "train.py": _src("""
+            import numpy as np
+            from models import build
+            if __name__ == "__main__":
+                model = build()
+                model.fit(np.zeros((8, 20, 3)), np.zeros((8, 1)), batch_size=4)
+        """)}, (("train.py", "RNN004", 5),), "the linted script's own main block runs"),
 ]
 
 

@@ -330,8 +330,8 @@ class Interpreter:
         return self.exec_simple(stmt, env)
 
     def exec_if(self, stmt: ast.If, env: Env) -> Any:
-        if self.is_main_guard(stmt.test):
-            return self.exec_block(stmt.body, env)
+        if self.is_main_guard(stmt.test):  # run as a script: the file being linted; imported: as Python, not
+            return self.exec_block(stmt.body if self.ctx.path is None else stmt.orelse, env)
         decided = truth(self.eval_expr(stmt.test, env))
         if decided is True:
             return self.exec_block(stmt.body, env)
