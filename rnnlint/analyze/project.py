@@ -3,8 +3,8 @@
 `rnnlint path/` lints a project, not isolated files: a model built by a function or class in one module and
 compiled, fitted or extended in another is one model. When the evaluator meets `import utils`,
 `from models.lstm import build_model` or `from .layers import block`, it asks a `ModuleLoader` for that module's
-file, evaluates it (as Python would on import: its `if __name__ == "__main__":` block is not run, its `else:` is) and binds the
-names it defines.
+file, evaluates it (as Python would on import: its `if __name__ == "__main__":` block is not run, its `else:` is)
+and binds the names it defines.
 
 Where a module is looked for, as Python would find it when the importing script runs:
 - a relative import (`from . import x`, `from ..models import y`): from the importing file's package;
