@@ -333,6 +333,26 @@ CASES = [
         x = layers.SimpleRNN(16)(x)
         print(x.shape)
     """, [("RNN001", 4)], "no Model(...) closes it, but Keras builds each call"),
+    *[Case("imported-custom-layer" + suffix, {
+        "blocks.py": _src(f"""
+            import keras
+            class Encoder(keras.layers.Layer):
+                def __init__(self, units=32):
+                    super().__init__()
+                    self.rnn = keras.layers.GRU(units{keyword})
+                    self.rnn2 = keras.layers.GRU(units)
+                def call(self, x):
+                    return self.rnn2(self.rnn(x))
+        """),
+        "train.py": _src("""
+            import numpy as np
+            import keras
+            from blocks import Encoder
+            model = keras.Sequential([keras.Input((10, 3)), Encoder(16), keras.layers.Dense(1)])
+            model.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)
+        """)}, expected, "a custom layer's own graph is checked in its module, once (an importer uses it opaque)")
+      for suffix, keyword, expected in (("", "", (("blocks.py", "RNN001", 5),)),
+                                        ("-clean", ", return_sequences=True", ()))],
     # --- a module's `if __name__ == "__main__":` block runs when it is the script, not when it is imported -------
     Case("imported-main-guard-clean", {
         "models.py": _src("""

@@ -784,6 +784,9 @@ class Interpreter:
             self.classes.append(cls)
             return
         self.mentions_keras = True
+        if base == "layers.Layer" and self.ctx.path is not None:
+            return  # a custom layer of an imported module: used here as an opaque layer, whose own graph that
+            # module's analysis checks (what the graph would give here are findings in that module, the same)
         self.subclass_model(cls, node, env)  # a custom Model or Layer: its `call` is a graph of its own
 
     def class_attr(self, cls: ClassObj, name: str) -> Any:
