@@ -93,18 +93,18 @@ def count_lines(corpus: str) -> tuple[int, int]:
 
 
 def statistics_line(corpus: str) -> str:
-    rnnlint = RNNLINT
-    out = subprocess.run([*rnnlint.split(), "--no-confirm", "--no-cache", "--statistics", "--format", "json",
-                          corpus], check=False, capture_output=True, text=True)
-    lines = out.stderr.strip().splitlines()
+    """The findings of a static run over the corpus, per code (from `--statistics --format json`: one entry per
+    code with its count)."""
     import json
 
-    findings = json.loads(out.stdout or "[]")
-    codes: dict[str, int] = {}
-    for f in findings:
-        codes[f["code"]] = codes.get(f["code"], 0) + 1
-    summary = ", ".join(f"{c} {n}" for c, n in sorted(codes.items()))
-    return f"{lines[-1] if lines else '?'}; {len(findings)} findings ({summary or 'none'})"
+    out = subprocess.run([*RNNLINT.split(), "--no-confirm", "--no-cache", "--statistics", "--format", "json",
+                          corpus], check=False, capture_output=True, text=True)
+    try:
+        counts = {entry["code"]: entry["count"] for entry in json.loads(out.stdout or "[]")}
+    except (ValueError, TypeError, KeyError):
+        return f"? (exit {out.returncode}: {out.stderr.strip()[-200:]})"
+    summary = ", ".join(f"{code} {n}" for code, n in sorted(counts.items()))
+    return f"{sum(counts.values())} findings ({summary or 'none'})"
 
 
 def version(argv: list[str]) -> str:
