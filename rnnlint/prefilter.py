@@ -101,6 +101,17 @@ def _may_spell(text: str, words: tuple[str, ...]) -> bool:
     return any(letters.intersection(unicodedata.normalize("NFKD", char)) for char in set(_ASCII_RUNS.sub("", text)))
 
 
+_ASCII_BYTES = bytes(range(128))
+
+
+def _may_spell_utf8(data: bytes, words: tuple[str, ...]) -> bool:
+    """`_may_spell` of `data` decoded as UTF-8 (with replacement), from its non-ASCII bytes alone (deleted ASCII
+    bytes, then decoded): every character the whole decoding has outside ASCII is among theirs (its bytes are all
+    non-ASCII and contiguous, its lead byte never taken as the continuation of an earlier one; joining runs can only
+    complete more characters, which at worst sends the caller to the exact check). No decoding of a large text."""
+    return _may_spell(data.translate(None, _ASCII_BYTES).decode("utf-8", "replace"), words)
+
+
 def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Pattern) -> bool:
     """Whether the file's text, NFKC-normalised as CPython reads identifiers, contains one of `words`: the bytes
     decide for ASCII text in an ASCII-transparent codec; anything else is decoded as the engine would decode it.
@@ -124,12 +135,14 @@ def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Patt
                 return found(json.dumps(json.loads(data), ensure_ascii=False))
             except (ValueError, RecursionError):
                 return False  # not JSON: the notebook reader could only report RNN000
-        return not data.isascii() and found(data.decode("utf-8", "replace"))
+        return not data.isascii() and _may_spell_utf8(data, texts) and found(data.decode("utf-8", "replace"))
     encoding = _declared_encoding(data)
     if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
         return False  # ASCII bytes read as UTF-8, ASCII or a single-byte superset: the text is the bytes
     if encoding is None or encoding == "utf-8":
-        return found(data.decode("utf-8", "replace"))
+        # UTF-8 maps ASCII bytes to themselves: without a character NFKC could turn into a letter of the words,
+        # the text has them exactly where the bytes do, and the bytes have none
+        return _may_spell_utf8(data, texts) and found(data.decode("utf-8", "replace"))
     from rnnlint.sources import decode_python
 
     try:

@@ -322,6 +322,25 @@ def test_the_normalisation_shortcut_decides_as_nfkc_does(pieces: list[str]) -> N
             assert decide("a.py", text.encode("utf-8")) is any(w in normalised for w in words)
 
 
+# The same in bytes that are not all valid UTF-8 (read with replacement, as the engine reads them): the shortcut
+# looks at the non-ASCII bytes alone, joined; orphan lead and continuation bytes around ASCII must not hide a letter.
+_BYTE_PIECES = [p.encode("utf-8") for p in _PIECES] + [b"\xc3", b"\xa9", b"\xe2\x82", b"\xac", b"\xef\xbc",
+                                                          b"\x8b", b"\xff", b"\xf0\x9d\x90", b"\xa4", b"a", b"s"]
+
+
+@settings(max_examples=int(os.environ.get("RNNLINT_PREFILTER_EXAMPLES", "400")), deadline=None)
+@given(pieces=st.lists(st.sampled_from(_BYTE_PIECES), max_size=8), notebook=st.booleans())
+def test_the_shortcut_on_bytes_decides_as_decoding_and_nfkc_do(pieces: list[bytes], notebook: bool) -> None:
+    data = b"".join(pieces)
+    normalised = unicodedata.normalize("NFKC", data.decode("utf-8", "replace"))
+    path = "a.ipynb" if notebook else "a.py"
+    for decide, words in ((may_hold_model, ("keras",)), (names_recurrent, ("LSTM", "GRU", "RNN", "recurrent"))):
+        if any(w.encode() in data for w in words):
+            assert decide(path, data)
+        else:
+            assert decide(path, data) is any(w in normalised for w in words), (path, data)
+
+
 @pytest.mark.parametrize("data", [
     b"import a\nfrom .b import c, d\n  import e.f as g\nx = 'import h'\nfrom . import (i, j)\nimport importlib, k\n",
     b"#import x\nfrom\timport_me import y\nimportx = 1\n\rimport z\r\nimport w",
