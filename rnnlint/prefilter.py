@@ -25,8 +25,9 @@ From bytes to text: a file of ASCII bytes read as UTF-8 (the default) or an ASCI
 (latin-1, iso8859-*, cp125x) has the bytes as its text, so the bytes search decides. Anything else — non-ASCII
 bytes, or a cookie naming another codec (UTF-7 can spell k as `+AGs-`) — is decoded as the engine would decode
 it, NFKC-normalised and searched as text (rare; still far cheaper than parsing). A notebook (.ipynb, JSON) could
-spell a letter as a `\\u` escape: one with an escape of k, e, r, a, s or of any non-ASCII character is decoded
-with the json module and searched the same way; one with NUL bytes (UTF-16/32 JSON) is not skipped.
+spell a letter as a `\\u` escape: one with an escape of a letter of the words, of a non-ASCII character whose
+NFKD has one, or of half a surrogate pair is decoded with the json module and searched the same way (an ANSI colour
+`\\u001b` or a typographic quote `\\u2019` spells nothing); one with NUL bytes (UTF-16/32 JSON) is not skipped.
 
 What a skipped file does not get
 --------------------------------
@@ -56,10 +57,11 @@ KEYWORD = b"keras"
 
 # PEP 263: a comment on line 1 or 2 naming the encoding.
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-# A JSON \u escape that could spell a letter of "keras" (k e r a s = 6b 65 72 61 73, any hex case) or, after
-# NFKC, any non-ASCII character (ª → a, ｋ → k, 𝐤 → k as a surrogate pair, …).
-_ESCAPED_LETTER = re.compile(rb"\\u(?:00(?:6[bB15]|7[23])|00[89a-fA-F][0-9a-fA-F]|0[1-9a-fA-F][0-9a-fA-F]{2}|"
-                             rb"[1-9a-fA-F][0-9a-fA-F]{3})")
+# A JSON \u escape (four hex digits). In a notebook, one may stand for a letter of a searched word (`\u006beras`)
+# or for a character NFKC turns into one (ª → a, ｋ → k, 𝐤 → k as a surrogate pair): `_escapes_may_spell`.
+_JSON_ESCAPE = re.compile(rb"\\u([0-9a-fA-F]{4})")
+
+
 def _ascii_transparent(encoding: str) -> bool:
     """Codecs in which a byte string contains b'keras' exactly when its decoded text contains 'keras'."""
     return encoding in ("utf-8", "ascii") or encoding.startswith(("iso8859-", "cp125"))
@@ -84,7 +86,7 @@ def _declared_encoding(data: bytes) -> str | None:
 
 def may_hold_model(path: str, data: bytes) -> bool:
     """False only when the file at `path` with content `data` cannot hold anything rnnlint checks."""
-    return _mentions(path, data, (KEYWORD,), _ESCAPED_LETTER)
+    return _mentions(path, data, (KEYWORD,))
 
 
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
@@ -112,10 +114,25 @@ def _may_spell_utf8(data: bytes, words: tuple[str, ...]) -> bool:
     return _may_spell(data.translate(None, _ASCII_BYTES).decode("utf-8", "replace"), words)
 
 
-def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Pattern) -> bool:
+def _escapes_may_spell(data: bytes, words: tuple[str, ...]) -> bool:
+    """Whether a JSON `\\u` escape in `data` may put a letter of `words` into the decoded text: it stands for one
+    of the letters, for a non-ASCII character whose NFKD has one, or for half of a surrogate pair (the character it
+    makes is not known from one half). Otherwise every escape decodes to a character that is no such letter and
+    that NFKC makes none: it separates words, and the words of the decoded text are those of the raw one."""
+    letters = set("".join(words))
+    for digits in set(_JSON_ESCAPE.findall(data)):
+        char = chr(int(digits, 16))
+        if char in letters or 0xD800 <= ord(char) <= 0xDFFF:
+            return True
+        if not char.isascii() and letters.intersection(unicodedata.normalize("NFKD", char)):
+            return True
+    return False
+
+
+def _mentions(path: str, data: bytes, words: tuple[bytes, ...]) -> bool:
     """Whether the file's text, NFKC-normalised as CPython reads identifiers, contains one of `words`: the bytes
-    decide for ASCII text in an ASCII-transparent codec; anything else is decoded as the engine would decode it.
-    `escaped`: the JSON `\\u` escapes that could spell a letter of the words in a notebook."""
+    decide for ASCII text in an ASCII-transparent codec; anything else is decoded as the engine would decode it (a
+    notebook's JSON escapes only when one may spell a letter of the words)."""
     if any(word in data for word in words):
         return True
     texts = tuple(word.decode() for word in words)
@@ -128,7 +145,7 @@ def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Patt
     if path.lower().endswith(".ipynb"):  # JSON: UTF-8 (or UTF-16/32, with NUL bytes), letters maybe \u-escaped
         if b"\0" in data:
             return True
-        if escaped.search(data) is not None:
+        if b"\\u" in data and _escapes_may_spell(data, texts):
             import json
 
             try:
@@ -154,8 +171,8 @@ def _mentions(path: str, data: bytes, words: tuple[bytes, ...], escaped: re.Patt
 
 # `import a.b, c` and `from .a.b import c, d` at the start of a line (inside a block too); matched at the starts
 # of the lines that say `import` (`_import_lines`): a MULTILINE `^` search tries every byte and cost 8x as much.
-_IMPORT = re.compile(rb"[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+|\*)|import[ \t]+([\w., \t]+))",
-                     re.MULTILINE)
+_IMPORT = re.compile(rb"[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+\(?([\w., \t]+|\*)"
+                     rb"|import[ \t]+([\w., \t]+))", re.MULTILINE)
 
 
 # What a file without `keras` must call for a model built in another module to be checked in it: the train and
@@ -181,12 +198,11 @@ def module_stems(paths) -> set[str]:
 #: `cudnn_recurrent` and `convolutional_recurrent`; a name reached only through another module is covered by
 #: the imports (`imports_model_module`).
 RECURRENT_MARKERS = (b"LSTM", b"GRU", b"RNN", b"recurrent")
-_ANY_ESCAPE = re.compile(rb"\\u")  # any JSON escape may spell one of their many letters
 
 
 def names_recurrent(path: str, data: bytes) -> bool:
     """Whether the file's text names a recurrent layer or module: exact in the same way as `may_hold_model`."""
-    return _mentions(path, data, RECURRENT_MARKERS, _ANY_ESCAPE)
+    return _mentions(path, data, RECURRENT_MARKERS)
 
 
 # Where a Python text is not code: a comment, or a string literal (single or triple quoted, a backslash escaping any
@@ -234,7 +250,8 @@ def code_of(text: str | bytes) -> str | bytes:
 def _program_code(path: str, data: bytes) -> str | bytes | None:
     """The code the analysis would read from the file (a notebook's code cells, a module's text) without comments
     and strings (`code_of`); None when that cannot be told without the reader (undecodable, not a notebook), whose
-    diagnostic the analysis then reports."""
+    diagnostic the analysis then reports. Of a notebook, the cells that cannot say a word searched for (ASCII cells
+    without one of _SEARCHED) are left out: the result is only searched for those words."""
     if path.lower().endswith(".ipynb") or path == "-" and data.lstrip()[:1] == b"{":  # standard input: maybe a notebook
         from rnnlint.sources.notebook import IPYTHON_LINE, NotebookError, parse_document
 
@@ -242,7 +259,8 @@ def _program_code(path: str, data: bytes) -> str | bytes | None:
             _, sources = parse_document(data)
         except NotebookError:
             return None
-        return "\n".join(text if IPYTHON_LINE.search(text) else code_of(text) for _, text in sources)
+        return "\n".join(text if IPYTHON_LINE.search(text) else code_of(text) for _, text in sources
+                         if not text.isascii() or any(word in text for word in _SEARCHED))  # (the others say none)
     encoding = _declared_encoding(data)
     if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
         return code_of(data)
@@ -252,6 +270,9 @@ def _program_code(path: str, data: bytes) -> str | bytes | None:
         return code_of(decode_python(data))
     except (ValueError, SyntaxError):
         return None
+
+
+_SEARCHED = tuple(word.decode() for word in (KEYWORD, *RECURRENT_MARKERS))  # what `_program_code`'s result is for
 
 
 def _says(code: str | bytes, words: tuple[bytes, ...]) -> bool:

@@ -15,8 +15,8 @@ from conftest import STACKED_LSTM, write
 
 from rnnlint import engine
 from rnnlint.analyze import names
-from rnnlint.prefilter import (_IMPORT, KEYWORD, _import_lines, code_of, may_hold_model, names_recurrent,
-                               names_recurrent_in_code)
+from rnnlint.prefilter import (_IMPORT, KEYWORD, _import_lines, _may_spell, code_of, may_hold_model,
+                               names_recurrent, names_recurrent_in_code)
 from rnnlint.rule import all_rules
 from rnnlint.settings import Settings
 
@@ -339,6 +339,30 @@ def test_the_shortcut_on_bytes_decides_as_decoding_and_nfkc_do(pieces: list[byte
             assert decide(path, data)
         else:
             assert decide(path, data) is any(w in normalised for w in words), (path, data)
+
+
+# A notebook's JSON: string contents built from JSON-source pieces — escapes of the words' letters, of characters that
+# NFKC turns into letters (ª, ｋ, 𝐤 as a surrogate pair, alone or split), of characters that spell nothing (an ANSI
+# colour, `<`, a typographic quote), simple escapes, an escaped backslash before `u`, raw non-ASCII characters.
+_JSON_PIECES = ["keras", "ker", "as", "k", "LSTM", "LS", "TM", "GR", "U", "RNN", "R", "N", "recurrent", "recur", "rent",
+                "\\u006b", "\\u006B", "\\u0065", "\\u004c", "\\u0055", "\\u004e", "\\u0072", "\\u00aa", "\\uff4b",
+                "\\uff2c", "\\ud835\\udc24", "\\ud835\\udc0b", "\\ud835", "\\udc24", "eras", "STM", "\\u001b",
+                "\\u003c", "\\u2019", "\\u00e9", "\\u0301", "\\n", "\\\"", "\\\\", "\\\\u006b", "\u00aa", "\uff4b",
+                "\u00e9", " ", "#"]
+
+
+@settings(max_examples=int(os.environ.get("RNNLINT_PREFILTER_EXAMPLES", "400")), deadline=None)
+@given(pieces=st.lists(st.sampled_from(_JSON_PIECES), max_size=8))
+def test_a_notebooks_escapes_decide_as_decoding_the_json_does(pieces: list[str]) -> None:
+    """The notebook's JSON is decoded only when an escape may spell a letter; the answer is always that of decoding
+    it first (what the prefilter did for any escape before): the decoded text, NFKC-normalised where a character
+    could spell a letter (`_may_spell`; a combining mark that composes a letter away keeps it, as for a module)."""
+    data = json.dumps({"cells": [{"cell_type": "code", "source": "PLACEHOLDER"}]}).replace(
+        "PLACEHOLDER", "".join(pieces)).encode("utf-8")
+    decoded = json.dumps(json.loads(data), ensure_ascii=False)
+    for decide, words in ((may_hold_model, ("keras",)), (names_recurrent, ("LSTM", "GRU", "RNN", "recurrent"))):
+        text = unicodedata.normalize("NFKC", decoded) if _may_spell(decoded, words) else decoded
+        assert decide("a.ipynb", data) is (any(w.encode() in data for w in words) or any(w in text for w in words))
 
 
 @pytest.mark.parametrize("data", [
