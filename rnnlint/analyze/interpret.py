@@ -283,6 +283,14 @@ class Interpreter:
             self.generators[id(node)] = known
         return known
 
+    def unrollable(self, loop: ast.For | ast.AsyncFor) -> bool:
+        """Whether a loop may be unrolled: its body has no exit of its own and may build a model. Once per loop (a
+        loop in a function, or inside another unrolled loop, runs many times; its body never changes)."""
+        known = self.unrollable_loops.get(id(loop))
+        if known is None:
+            known = self.unrollable_loops[id(loop)] = not _loop_exits(loop.body) and builds(loop.body)
+        return known
+
     def exec_block(self, body: list, env: Env) -> Any:
         """Execute statements in order; returns ("return", value) when a straight-line return is hit."""
         for stmt in body:
@@ -343,7 +351,7 @@ class Interpreter:
 
     def exec_for(self, stmt: ast.For | ast.AsyncFor, env: Env) -> Any:
         items = self.iteration(self.eval_expr(stmt.iter, env))
-        if items is not None and len(items) <= MAX_UNROLL and not _loop_exits(stmt.body) and builds(stmt.body):
+        if items is not None and len(items) <= MAX_UNROLL and self.unrollable(stmt):
             for item in items:  # unrolled: each iteration is straight-line code
                 self.assign(stmt.target, item, env)
                 result = self.exec_block(stmt.body, env)

@@ -80,6 +80,7 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         self.mentions_keras = False
         self.statement: ast.stmt | None = None  # the simple statement being evaluated
         self.generators: dict[int, bool] = {}  # id(function node) → whether it is a generator (see `generates`)
+        self.unrollable_loops: dict[int, bool] = {}  # id(for node) → whether it may be unrolled (`unrollable`)
 
     def run(self) -> FileIR:
         env = Env()
