@@ -170,3 +170,24 @@ def test_positional_argument_spans_include_redundant_parentheses():
     assert (first.span.column, first.span.end_column) == (24, 27)  # `(8)`, not the call's own parenthesis
     assert (second.span.column, second.span.end_column) == (30, 35)  # `((4))`
     assert shape.keyword == "input_shape" and shape.value == (2, 1)
+
+
+def test_a_call_run_again_gets_its_new_values_at_the_same_places():
+    """A call's site and its arguments' spans are made once (SourceText.memo); the values are each run's own: a
+    builder called with 8 and with 16 builds an LSTM of 8 and one of 16 units, written at the same place, and the
+    `**config` of a loop's second iteration gives that iteration's entries."""
+    ir = analyze_source(
+        "import keras\n"
+        "def build(units):\n"
+        "    return keras.Sequential([keras.Input((5, 2)), keras.layers.LSTM(units, dropout=(0.1))])\n"
+        "small = build(8)\n"
+        "large = build(16)\n"
+        "for config in [{'units': 4}, {'units': 32}]:\n"
+        "    keras.layers.GRU(**config)\n")
+    lstms = [node.layer for model in ir.models for node in model.nodes if node.layer.kind == "LSTM"]
+    assert [layer.arguments[0].value for layer in lstms] == [8, 16]
+    assert len({(a.span, a.value_span, a.source) for layer in lstms for a in layer.arguments[:1]}) == 1
+    assert {layer.arguments[1].source for layer in lstms} == {"(0.1)"} and lstms[0].call == lstms[1].call
+    grus = [layer for layer in ir.standalone_layers if layer.kind == "GRU"]
+    assert [(a.keyword, a.value, a.source) for layer in grus for a in layer.arguments] == [
+        ("units", 4, "config['units']"), ("units", 32, "config['units']")]

@@ -252,6 +252,14 @@ class Interpreter:
         return self.ctx.src.slice(self.span(node))
 
     def callsite(self, call: ast.Call) -> CallSite:
+        """Where the call is written (made once per call and enclosing statement: `SourceText.memo`)."""
+        key = ("callsite", call, self.statement)
+        site = self.src.memo.get(key)
+        if site is None:
+            site = self.src.memo[key] = self._callsite(call)
+        return site
+
+    def _callsite(self, call: ast.Call) -> CallSite:
         s = self.span(call)
         trailing = self.src.trailing_comma(call)
         statement, statement_indent = None, ""
@@ -1124,32 +1132,44 @@ class Interpreter:
         return tuple(args), kwargs, self.arguments(call, evaluated) if spans else []
 
     def arguments(self, call: ast.Call, evaluated: list) -> list[Argument]:
-        """The IR arguments of a call, with their spans (positional ones widened over redundant parentheses,
-        keyword values from after the `=`)."""
+        """The IR arguments of a call, with their spans (`argument_spans`)."""
+        key = ("arguments", call)
+        layout = self.src.memo.get(key)
+        if layout is None:
+            layout = self.src.memo[key] = self.argument_spans(call, [part for part, *_ in evaluated])
         arguments: list[Argument] = []
-        call_span = self.span(call)
-        func_span = self.span(call.func)
-        low = self.src.text.find("(", self.src.offset(func_span.end_line, func_span.end_column))  # the call's `(`
-        high = self.src.offset(call_span.end_line, call_span.end_column) - 1  # the call's `)`
-        for part, value_node, keyword, value in evaluated:
-            span = self.span(part)
+        for (part, value_node, keyword, value), (span, value_span, written) in zip(evaluated, layout):
             if keyword == "**dict":  # one argument per entry, all spanning the whole `**config`
                 written = self.source(value_node)
                 arguments.extend(Argument(k, ir_literal(v), span, span, f"{written}[{k!r}]", unpacked=True)
                                  for k, v in value.items.items())
                 continue
-            value_span = self.span(value_node)
-            if keyword is None:  # a positional argument: its redundant parentheses belong to it
-                span = self.src.with_parens(span, low, high)
-                value_span = span
-            elif isinstance(part, ast.keyword) and part.arg is not None:  # `name=(value)`: after `=` to the end
+            arguments.append(Argument(keyword, ir_literal(value), span, value_span, written))
+        return arguments
+
+    def argument_spans(self, call: ast.Call, parts: list) -> list[tuple[Span, Span, str]]:
+        """(span, value span, value as written) of each argument of the call, in written order: a positional one
+        widened over redundant parentheses (they belong to it), a keyword's value from after the `=`, a `*x` or
+        `**x` its expression. The same at every run of the call: made once (`SourceText.memo`)."""
+        call_span = self.span(call)
+        func_span = self.span(call.func)
+        low = self.src.text.find("(", self.src.offset(func_span.end_line, func_span.end_column))  # the call's `(`
+        high = self.src.offset(call_span.end_line, call_span.end_column) - 1  # the call's `)`
+        layout = []
+        for part in parts:
+            span = self.span(part)
+            if isinstance(part, ast.keyword) and part.arg is not None:  # `name=(value)`: after `=` to the end
                 start = self.src.offset(span.line, span.column)
                 text = self.src.text[start:self.src.offset(span.end_line, span.end_column)]
                 eq = text.index("=") + 1
                 eq += len(text[eq:]) - len(text[eq:].lstrip())
                 value_span = self.src.at(start + eq, self.src.offset(span.end_line, span.end_column))
-            arguments.append(Argument(keyword, ir_literal(value), span, value_span, self.src.slice(value_span)))
-        return arguments
+            elif isinstance(part, (ast.keyword, ast.Starred)):  # `**x`, `*x`
+                value_span = self.span(part.value)
+            else:  # a positional argument
+                span = value_span = self.src.with_parens(span, low, high)
+            layout.append((span, value_span, self.src.slice(value_span)))
+        return layout
 
     def eval_call(self, call: ast.Call, env: Env) -> Any:
         if isinstance(call.func, ast.Name) and call.func.id in BUILTINS and not env.bound(call.func.id):

@@ -26,6 +26,10 @@ class SourceText:
         for match in _NEWLINE.finditer(text):
             self.starts.append(match.end())
         self._spans: dict[ast.AST, Span] = {}
+        # What the analyzer derives from this text's nodes alone (a call's site, its arguments' spans), made once
+        # for every analysis that runs the code again: a function's body at each call, an unrolled loop's body at
+        # each iteration, an imported module in each importer.
+        self.memo: dict[tuple, object] = {}
 
     def column(self, line: int, byte_offset: int) -> int:
         """1-based character column of a byte offset on `line`."""
