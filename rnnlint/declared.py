@@ -33,6 +33,7 @@ KERAS, TF_KERAS = "keras", "tf-keras"
 TENSORFLOW = frozenset({"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
                         "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow"})
 FIRST_KERAS3_TENSORFLOW = "2.16"  # TensorFlow 2.16 made tf.keras Keras 3
+_RELEVANT = frozenset({KERAS, TF_KERAS, *TENSORFLOW})  # the requirements read (see `_requirement`)
 
 # Releases a specifier is tried against (its allowed ones decide); every boundary that matters is here.
 KERAS_RELEASES = ((
@@ -102,8 +103,16 @@ _CLAUSE = r"(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+"
 _SIMPLE_REQUIREMENT = re.compile(rf"({_NAME})\s*((?:{_CLAUSE})(?:\s*,\s*{_CLAUSE})*)?")
 
 
+_LEADING_NAME = re.compile(_NAME)
+
+
 def _requirement(text: str, path: str, line: int | None) -> Dependency | None:
+    """The requirement `text` declares when it is one of Keras, tf-keras or TensorFlow (None for another package's:
+    nothing is read from those, not even whether they are well formed)."""
     text = text.strip()
+    leading = _LEADING_NAME.match(text)
+    if leading is not None and _normalise(leading.group()) not in _RELEVANT:
+        return None
     simple = _SIMPLE_REQUIREMENT.fullmatch(text)
     if simple is not None:
         from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -120,7 +129,8 @@ def _requirement(text: str, path: str, line: int | None) -> Dependency | None:
         parsed = Requirement(text)
     except InvalidRequirement:
         return None
-    return Dependency(_normalise(parsed.name), str(parsed.specifier), text, path, line)
+    name = _normalise(parsed.name)
+    return Dependency(name, str(parsed.specifier), text, path, line) if name in _RELEVANT else None
 
 
 # --- the file kinds ---------------------------------------------------------------------------------------------
@@ -365,7 +375,8 @@ READERS = {"pyproject.toml": pyproject, "setup.cfg": setup_cfg, "setup.py": setu
 
 
 def folder_requirements(folder: str) -> list[Dependency]:
-    """Every requirement the dependency files in `folder` itself declare (in a fixed file order)."""
+    """Every Keras, tf-keras or TensorFlow requirement the dependency files in `folder` itself declare (in a fixed
+    file order)."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
