@@ -10,8 +10,6 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
-from rnnlint.quickinit import quick_init
-
 
 @dataclass(frozen=True)
 class Unknown:
@@ -32,7 +30,6 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
-@quick_init
 @dataclass(frozen=True, eq=False, repr=False)
 class Sym(Unknown):
     """A value the analyzer cannot compute but can name: a size from the data (`X.shape[2]`, `len(chars)`), from
@@ -93,7 +90,6 @@ def is_unknown(value: Value) -> bool:
     return False
 
 
-@quick_init
 @dataclass(frozen=True)
 class Pos:
     """A position: 1-based line, 1-based column (column counts characters)."""
@@ -102,7 +98,6 @@ class Pos:
     column: int
 
 
-@quick_init
 @dataclass(frozen=True)
 class Span:
     """A source range; `end` is exclusive. Lines and columns are 1-based.
@@ -125,7 +120,6 @@ class Span:
         return Pos(self.end_line, self.end_column)
 
 
-@quick_init
 @dataclass(frozen=True)
 class Argument:
     """One argument of a call: keyword (or None for positional), its resolved value and its span.
@@ -141,7 +135,6 @@ class Argument:
     unpacked: bool = False  # an entry of a `**config` dict: `span` is the whole `**config` (no fix may edit it)
 
 
-@quick_init
 @dataclass(frozen=True)
 class CallSite:
     """Where a call is written, and what a fix needs to edit its argument list."""
@@ -157,7 +150,6 @@ class CallSite:
     starts_line: bool = False  # the call is the first thing on its line
 
 
-@quick_init
 @dataclass(frozen=True)
 class Layer:
     """A Keras layer as constructed in the source.
@@ -208,7 +200,6 @@ class Layer:
         return any(a.keyword in ("*", "**") for a in self.arguments)
 
 
-@quick_init
 @dataclass(frozen=True)
 class TensorRef:
     """An edge of the layer graph: output `index` of node `node` (index None = the whole output)."""
@@ -217,7 +208,6 @@ class TensorRef:
     index: int | None = None
 
 
-@quick_init
 @dataclass(frozen=True)
 class Node:
     """One application of a layer in a model's graph (Sequential position or functional call)."""

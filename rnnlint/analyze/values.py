@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rnnlint.ir import ArrayShape, CallSite, CompileInfo, Layer, Span, TensorRef, TrainCall
-from rnnlint.quickinit import quick_init
 
 
 @dataclass
@@ -43,7 +42,6 @@ class Graph:
         return len(self.nodes) - 1
 
 
-@quick_init
 @dataclass(frozen=True)
 class TensorObj:
     """A symbolic Keras tensor: output `ref.index` of graph node `ref.node`."""
@@ -76,7 +74,6 @@ class ArrayObj:
     shape: ArrayShape
 
 
-@quick_init
 @dataclass(frozen=True)
 class ModuleRef:
     """A reference to a library module or attribute path (`numpy.random`, `keras.layers.LSTM`)."""
@@ -168,7 +165,6 @@ class ProjectModule:
     path: str | None = None
 
 
-@quick_init
 @dataclass(frozen=True)
 class ListObj:
     """A Python list of abstract values."""
@@ -176,7 +172,6 @@ class ListObj:
     items: tuple
 
 
-@quick_init
 @dataclass(frozen=True)
 class CallableRef:
     """A bound method we know how to evaluate: `X.reshape`, `model.add`, `rng.random`…"""
