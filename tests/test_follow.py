@@ -40,6 +40,14 @@ def one(id: str, code: str, expected: list[tuple[str, int]], note: str = "") -> 
     return Case(id, {"main.py": _src(code)}, tuple(("main.py", c, l) for c, l in expected), note)
 
 
+# A training script fitting `models.build()` on 10 time steps (the main-guard cases below).
+FIT_BUILD_10_STEPS = _src("""
+    import numpy as np
+    from models import build
+    model = build()
+    model.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)
+""")
+
 CASES = [
     # --- the issue's examples --------------------------------------------------------------------------------
     one("vocab-from-tokenizer", """
@@ -367,12 +375,7 @@ CASES = [
                 STEPS = 20  # the module's own experiment: an importer never sees it
                 demo = build()
         """),
-        "train.py": _src("""
-            import numpy as np
-            from models import build
-            model = build()
-            model.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)
-        """)}, (), "Python does not run an imported module's main block (the model takes 10 steps)"),
+        "train.py": FIT_BUILD_10_STEPS}, (), "Python does not run an imported module's main block (the model takes 10 steps)"),
     Case("imported-main-guard-else-clean", {
         "models.py": _src("""
             import keras
@@ -386,12 +389,7 @@ CASES = [
             def build():
                 return keras.Sequential([keras.Input((STEPS, 3)), layers.LSTM(8), layers.Dense(1)])
         """),
-        "train.py": _src("""
-            import numpy as np
-            from models import build
-            model = build()
-            model.fit(np.zeros((8, 10, 3)), np.zeros((8, 1)), batch_size=4)
-        """)}, (), "an imported module runs the else branch of its main guard"),
+        "train.py": FIT_BUILD_10_STEPS}, (), "an imported module runs the else branch of its main guard"),
     Case("imported-main-guard", {
         "models.py": _src("""
             import keras
