@@ -275,7 +275,7 @@ def test_statistics_prints_the_table_only(tmp_path) -> None:
     write(tmp_path, "broken.py", "def f(:\n")  # no keras: skipped, its syntax error not reported
     r = run_cli("--no-confirm", "--statistics", ".", cwd=tmp_path)
     assert r.code == 1, r.err
-    assert r.out == "1\tRNN001\t[*]\tmissing-return-sequences\n"  # the table only (ruff), fixable marked
+    assert r.out == "1\tRNN001\t[*]\tmissing-return-sequences\n", r.err  # the table only (ruff), fixable marked
     j = run_cli("--no-confirm", "--statistics", "--format", "json", ".", cwd=tmp_path)
     assert json.loads(j.out) == [{"code": "RNN001", "name": "missing-return-sequences", "count": 1, "fixable": True}]
 
