@@ -33,7 +33,7 @@ KERAS, TF_KERAS = "keras", "tf-keras"
 TENSORFLOW = frozenset({"tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tensorflow-intel",
                         "tensorflow-aarch64", "tensorflow-rocm", "intel-tensorflow"})
 FIRST_KERAS3_TENSORFLOW = "2.16"  # TensorFlow 2.16 made tf.keras Keras 3
-_RELEVANT = frozenset({KERAS, TF_KERAS, *TENSORFLOW})  # the requirements read (see `_requirement`)
+_RELEVANT = frozenset({KERAS, TF_KERAS, *TENSORFLOW})  # the packages that declare a Keras (all else is not read)
 
 # Releases a specifier is tried against (its allowed ones decide); every boundary that matters is here.
 KERAS_RELEASES = ((
@@ -101,8 +101,6 @@ def _versions(releases: tuple[str, ...]) -> tuple[Version, ...]:
 _NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
 _CLAUSE = r"(?:~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9.*+!_-]+"
 _SIMPLE_REQUIREMENT = re.compile(rf"({_NAME})\s*((?:{_CLAUSE})(?:\s*,\s*{_CLAUSE})*)?")
-
-
 _LEADING_NAME = re.compile(_NAME)
 
 
@@ -412,7 +410,7 @@ def choice_from_requirement(text: str, path: str = "requirements.txt") -> KerasC
 
 def decide(requirements: list[Dependency]) -> Declared | None:
     """The Keras major version these requirements pin down, or None (see the module docstring)."""
-    relevant = [r for r in requirements if r.name in (KERAS, TF_KERAS) or r.name in TENSORFLOW]
+    relevant = [r for r in requirements if r.name in _RELEVANT]
     legacy = next((r for r in relevant if r.name == TF_KERAS), None)
     decided: list[Declared] = []
     for requirement in (r for r in relevant if r.name != TF_KERAS):
@@ -448,7 +446,7 @@ class ProjectKeras:
         """(whether this folder's files name TensorFlow/Keras at all, what they decide)."""
         if folder not in self._by_folder:
             requirements = folder_requirements(folder)
-            names = any(r.name in (KERAS, TF_KERAS) or r.name in TENSORFLOW for r in requirements)
+            names = any(r.name in _RELEVANT for r in requirements)
             self._by_folder[folder] = (names, decide(requirements) if names else None)
         return self._by_folder[folder]
 
