@@ -1,4 +1,5 @@
-"""rnnlint against ruff on a real tree, in the same run: cold, warm (unchanged tree) and warm after one edit.
+"""rnnlint against ruff on a real tree, in the same run: cold, warm (unchanged tree: a replay; a new command line:
+the run index) and warm after one edit.
 
     python bench/tree_speed.py /work/realcode [--rounds 3] [--edit FILE]
 
@@ -7,6 +8,8 @@ Each round runs, interleaved (the order rotated every round, so the noise of a b
 - `rnnlint --no-confirm --no-cache -q TREE` (cold: nothing cached)
 - `rnnlint --no-confirm -q TREE` twice from a fresh cache folder: the first run fills the cache and the run index
   (cold with cache), the second is the warm run on the unchanged tree;
+- a third run with a command line the cache has no report of (`--exit-zero`): no replay (rnnlint.replay keys its
+  records by command line), so the run index answers the unchanged files;
 - with `--edit FILE`: one more warm run after appending a comment line to FILE (restored afterwards), which
   re-decides what that change can change (the file, its importers, the skipped files).
 Reported: median wall time and peak RSS (ru_maxrss of the run, the largest process of its tree) per command, and
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
                     shutil.rmtree(cache, ignore_errors=True)
                     results.setdefault("rnnlint cold, filling the cache", []).append(timed(rnnlint + [tree], work))
                     results.setdefault("rnnlint warm (unchanged tree)", []).append(timed(rnnlint + [tree], work))
+                    results.setdefault("rnnlint warm, new command line", []).append(
+                        timed(rnnlint + ["--exit-zero", tree], work))
                     if args.edit:
                         with open(args.edit, "rb") as handle:
                             original = handle.read()

@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import secrets
-import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -45,6 +43,8 @@ def write_atomic(target: Path, text: str) -> None:
     """Write `text` to `target` through a temporary file in the same folder and os.replace, so that a reader
     (or a concurrent run) sees the old content or the new one, never a torn file. The file is private to the
     user (mkstemp: mode 0600). Raises OSError; leaves no temporary file behind."""
+    import tempfile  # imported when a write happens: a replayed run (rnnlint.replay) writes nothing
+
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
@@ -81,6 +81,9 @@ def _secret(path: Path) -> bytes | None:
         except OSError:
             return None
         try:
+            import secrets
+            import tempfile
+
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-key-")
             try:

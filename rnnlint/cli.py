@@ -258,7 +258,8 @@ def _after_fix(fixing, status: int, args: argparse.Namespace) -> int:
     return status
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, recording=None) -> int:
+    """Run the command `args` asks for; `recording` (rnnlint.replay.Recording) keeps its report for a replay."""
     if args.lsp:
         try:
             from rnnlint.lsp import start  # lazy: a normal run never imports pygls
@@ -291,7 +292,9 @@ def run(args: argparse.Namespace) -> int:
         # the result cache holds findings only: --show-models needs the IR, so it analyses every file
         from rnnlint.progress import ProgressLine
 
-        progress = ProgressLine.for_terminal(sys.stderr) if settings.confirm else None
+        from rnnlint.replay import unrecorded
+
+        progress = ProgressLine.for_terminal(unrecorded(sys.stderr)) if settings.confirm else None
         result = _lint_stdin(args, settings, resolver) if _reads_stdin(args) else lint_paths(
             args.paths or ["."], settings, resolver=resolver, jobs=args.jobs, cache=settings.use_cache and not args.show_models,
             keep_ir=args.show_models, progress=progress)
@@ -329,6 +332,9 @@ def run(args: argparse.Namespace) -> int:
     if stream is not sys.stdout:
         stream.close()
     status = exit_status(result, settings, args.exit_zero)
+    if recording is not None and fixing is None and settings.use_cache:
+        sys.stdout.flush()
+        recording.save(result, status, args.config)
     return status if fixing is None else _after_fix(fixing, status, args)
 
 
@@ -475,13 +481,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `rnnlint` and `python -m rnnlint`; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 itself on a usage error
+    recording = None
     try:
         if getattr(args, "lsp", False):
             return run(args)  # a long-lived server keeps the default collector
+        from rnnlint import replay
+
+        if replay.eligible(args):  # an unchanged tree: the last report of this command line, without the engine
+            key = replay.run_key(sys.argv[1:] if argv is None else argv)
+            status = replay.answer(key)
+            if status is not None:
+                return status
+            recording = replay.Recording(key).start()
         from rnnlint.parallel import batch_gc
 
         with batch_gc():
-            return run(args)
+            return run(args, recording)
     except UsageError as exc:
         print(f"rnnlint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -497,3 +512,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         detail = " ".join(str(exc).split())
         print(f"rnnlint: internal error: {type(exc).__name__}: {detail}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if recording is not None:
+            recording.stop()

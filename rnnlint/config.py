@@ -509,14 +509,16 @@ def configure(base: Settings, overrides: Overrides, paths: list[str], *, config_
     return settings, resolver
 
 
-def discover_files(paths, settings: Settings, resolver: Resolver | None = None) -> list[str]:
+def discover_files(paths, settings: Settings, resolver: Resolver | None = None,
+                   walked: list[str] | None = None) -> list[str]:
     """The files a run lints: `discover` with the configuration's exclusion (and .gitignore); with
-    --force-exclude (or `force-exclude = true`) files named explicitly are excluded by the same rules."""
+    --force-exclude (or `force-exclude = true`) files named explicitly are excluded by the same rules. `walked`
+    receives the folders listed (rnnlint.discover)."""
     from rnnlint.discover import discover, exclude_matcher
 
     if resolver is None:
-        return discover(paths, exclude_matcher(settings.exclude))
-    files = discover(paths, resolver.excluded)
+        return discover(paths, exclude_matcher(settings.exclude), walked)
+    files = discover(paths, resolver.excluded, walked)
     if resolver.force_exclude:
         files = [path for path in files if not resolver.excluded(path)]
     return files

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # packaging is imported when a requirement is read (~25 ms a run that has none does not pay)
     from packaging.version import Version
 
+from rnnlint.depfiles import DEPENDENCY_FILES, is_requirements_name
 from rnnlint.kerasver import KerasChoice
 
 KERAS, TF_KERAS = "keras", "tf-keras"
@@ -46,8 +47,6 @@ TENSORFLOW_RELEASES = ((
     "2.13.0", "2.14.0", "2.15.0", "2.15.1", "2.16.1", "2.16.2", "2.17.0", "2.18.0", "2.19.0", "2.20.0",
     "2.21.0", "3.0.0"))
 
-_REQUIREMENTS = re.compile(r"requirements.*\.txt$", re.IGNORECASE)
-_OTHER_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "environment.yml", "environment.yaml")
 MAX_FILE_BYTES = 1_000_000  # a dependency file larger than this is not read
 
 
@@ -143,6 +142,37 @@ def _read(path: str) -> str | None:
         return None
 
 
+def _requirement_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(number, line) of a requirements file's lines that say something (continuations joined, comments cut)."""
+    joined = re.sub(r"\\\r?\n", " ", text)  # line continuations
+    for number, raw in enumerate(joined.splitlines(), start=1):
+        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
+        if line:
+            yield number, line
+
+
+def _included(path: str, line: str) -> str | None:
+    """The file a `-r`/`--requirement` line of the requirements file `path` includes."""
+    include = re.match(r"^(?:-r|--requirement)(?:\s+|=)(\S+)", line)
+    return os.path.join(os.path.dirname(path), include.group(1)) if include else None
+
+
+def requirement_files(path: str) -> list[str]:
+    """The files reading the requirements file `path` reads: itself, then its includes (absolute, each once)."""
+    found: list[str] = []
+    pending = [os.path.abspath(path)]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.append(current)
+        text = _read(current)
+        for _, line in _requirement_lines(text or ""):
+            if (include := _included(current, line)) is not None:
+                pending.append(os.path.abspath(include))
+    return found
+
+
 def requirements_txt(path: str, seen: frozenset[str] = frozenset()) -> Iterator[Dependency]:
     """A pip requirements file, with its `-r`/`--requirement` includes (each read once)."""
     path = os.path.abspath(path)
@@ -151,14 +181,10 @@ def requirements_txt(path: str, seen: frozenset[str] = frozenset()) -> Iterator[
     text = _read(path)
     if text is None:
         return
-    joined = re.sub(r"\\\r?\n", " ", text)  # line continuations
-    for number, raw in enumerate(joined.splitlines(), start=1):
-        line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-        if not line:
-            continue
-        include = re.match(r"^(?:-r|--requirement)(?:\s+|=)(\S+)", line)
-        if include:
-            yield from requirements_txt(os.path.join(os.path.dirname(path), include.group(1)), seen | {path})
+    for number, line in _requirement_lines(text):
+        include = _included(path, line)
+        if include is not None:
+            yield from requirements_txt(include, seen | {path})
             continue
         if line.startswith("-"):
             continue  # -e, -c, --index-url…
@@ -368,8 +394,7 @@ def environment_yml(path: str) -> Iterator[Dependency]:
             yield found
 
 
-READERS = {"pyproject.toml": pyproject, "setup.cfg": setup_cfg, "setup.py": setup_py, "Pipfile": pipfile,
-           "environment.yml": environment_yml, "environment.yaml": environment_yml}
+READERS = dict(zip(DEPENDENCY_FILES, (pyproject, setup_cfg, setup_py, pipfile, environment_yml, environment_yml)))
 
 
 def folder_requirements(folder: str) -> list[Dependency]:
@@ -384,7 +409,7 @@ def folder_requirements(folder: str) -> list[Dependency]:
         path = os.path.join(folder, name)
         if name in READERS and os.path.isfile(path):
             found += READERS[name](path)
-        elif _REQUIREMENTS.match(name) and os.path.isfile(path):
+        elif is_requirements_name(name) and os.path.isfile(path):
             found += requirements_txt(path)
     return found
 

@@ -319,7 +319,7 @@ def _run_checker(findings: list[Finding], settings: Settings, progress: object =
         confirmed, notes = confirm_findings(findings, settings, progress=progress)
     except Exception as exc:  # noqa: BLE001 - findings stay, unconfirmed
         detail = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-        failed = Confirmation(status="unconfirmed", detail=f"checker failed: {detail}")
+        failed = Confirmation(status="unconfirmed", detail=f"checker failed: {detail}", transient=True)
         return [f.with_confirmation(failed) for f in findings], [], [f"internal error in confirmation: {detail}"]
     return list(confirmed), list(notes), []
 
@@ -374,10 +374,12 @@ def lint_paths(paths: Sequence[str], settings: Settings | None = None, *, resolv
     settings = settings or Settings()
     present = [p for p in paths if os.path.lexists(os.path.normpath(p))]
     missing = [_missing(p) for p in paths if p not in present]  # reported, and the others still linted (ruff)
-    files = discover_files(present, settings, resolver) if present else []  # exclusion: configuration, .gitignore
+    walked: list[str] = []
+    files = discover_files(present, settings, resolver, walked) if present else []  # exclusion: configuration, .gitignore
     results = lint_many(files, settings, lint_file, resolver=resolver, jobs=jobs, cache=cache, keep_ir=keep_ir,
                         run_paths=tuple(paths))
-    return confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings, progress)
+    run = confirm_results(sorted(merge_foreign(results) + missing, key=lambda r: r.path), settings, progress)
+    return dataclasses.replace(run, folders=tuple(walked))
 
 
 def _missing(path: str) -> FileResult:

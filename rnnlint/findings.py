@@ -17,6 +17,7 @@ class Confirmation:
     status: Literal["confirmed", "refuted", "unconfirmed"] = "unconfirmed"
     detail: str = "not run"
     keras_version: str | None = None
+    transient: bool = False  # the checker gave no answer this time (a crash, a time limit): a later run may
 
 
 NOT_RUN = Confirmation()

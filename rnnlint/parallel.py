@@ -231,7 +231,8 @@ class _WarmRun:
             from rnnlint.resultcache import debug
 
             debug("index-hit", path)
-            result = FileResult(path, (), None, None, {}, None, cached=True, keras=keras)
+            result = FileResult(path, (), None, None, {}, None, cached=True, keras=keras,
+                                dependencies=tuple((d, digest) for d, _, digest in entry.dependencies))
         else:
             hit = self.store.get_indexed(entry.outcome, path, entry.content)
             result = _cached_result(path, hit, keras) if hit is not None else None
@@ -257,7 +258,8 @@ class _WarmRun:
                 entries[path] = runindex.Entry(stat, runindex.SKIPPED)
             elif result.cached or cacheable(result):
                 key = key_of(path)
-                deps = tuple((d, s) for d, _ in result.dependencies if (s := runindex.stat_of(d)) is not None)
+                deps = tuple((d, s, digest) for d, digest in result.dependencies
+                             if (s := runindex.stat_of(d)) is not None)
                 content = content_hash(self.reads[path]) if path in self.reads else None  # (answered: reused)
                 if len(deps) == len(result.dependencies) and content:
                     clean = not result.findings and not result.foreign

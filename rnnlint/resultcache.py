@@ -48,6 +48,7 @@ from typing import Any
 
 from rnnlint import __version__
 from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, sign, sweep, verified, write_atomic
+from rnnlint.codestamp import module_stamps
 
 FORMAT = "rnnlint-results/4"  # 2: signed entries; 3: foreign findings and the modules read; 4: a notebook's program
 SUBDIR = "results"
@@ -178,31 +179,10 @@ def _valid_findings(findings: Any, path: str | None) -> bool:
 # Keys
 
 
-def _package_dirs() -> list[str]:
-    import importlib.util
-
-    dirs = [os.path.dirname(os.path.abspath(__file__))]
-    spec = importlib.util.find_spec("rnnlint.rules")
-    if spec is not None and spec.submodule_search_locations:
-        dirs.extend(spec.submodule_search_locations)
-    return dirs
-
-
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """rnnlint's version, its modules' sizes and mtimes, the Python and libcst versions (see the module doc)."""
-    parts = [__version__, sys.version, _libcst_version()]
-    for top in _package_dirs():
-        for folder, subfolders, files in os.walk(top):
-            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    full = os.path.join(folder, name)
-                    try:
-                        st = os.stat(full)
-                    except OSError:
-                        continue
-                    parts.append(f"{os.path.relpath(full, top)}:{st.st_size}:{st.st_mtime_ns}")
+    parts = [__version__, sys.version, _libcst_version(), *module_stamps()]
     return hashlib.sha256("\n".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 

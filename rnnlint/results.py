@@ -49,6 +49,7 @@ class RunResult:
     errors: tuple[str, ...] = ()  # run-level internal errors (e.g. the checker crashed)
     target_keras: int = 3
     targets: tuple[tuple[KerasChoice, int], ...] = ()  # what the files were judged against, with file counts
+    folders: tuple[str, ...] = ()  # the folders the run's discovery listed (rnnlint.replay checks them)
 
     @property
     def internal_error(self) -> bool:

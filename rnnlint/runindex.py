@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rnnlint.cachedir import ensure, sign, verified, write_atomic
 
-FORMAT = "rnnlint-index/2"
+FORMAT = "rnnlint-index/3"  # 3: a dependency's sha256 too
 SKIPPED = "skipped"
 
 Stat = tuple[int, int]  # (size, mtime_ns)
@@ -41,16 +41,16 @@ def stat_of(path: str) -> Stat | None:
 @dataclass(frozen=True)
 class Entry:
     """One file as the last run saw it: its stat, its outcome (SKIPPED or a result-cache key) and, for an analysed
-    file, the stats of the project modules its analysis read."""
+    file, the project modules its analysis read: (path, stat, sha256) each."""
 
     stat: Stat
     outcome: str
     content: str = ""  # the sha256 of the file's bytes when it was analysed (its cache entry must say the same)
-    dependencies: tuple[tuple[str, Stat], ...] = ()
+    dependencies: tuple[tuple[str, Stat, str], ...] = ()
     clean: bool = False  # analysed, and nothing to report (not even in modules it imports): no entry to read
 
     def dependencies_unchanged(self) -> bool:
-        return all(stat_of(path) == stat for path, stat in self.dependencies)
+        return all(stat_of(path) == stat for path, stat, _ in self.dependencies)
 
 
 def index_path(root: Path, fingerprint: str, paths: tuple[str, ...]) -> Path:
@@ -69,7 +69,7 @@ def load(path: Path) -> dict[str, Entry]:
             return {}
         entries = {}
         for name, (size, mtime, outcome, content, dependencies, clean) in data["files"].items():
-            deps = tuple((str(d), (int(s), int(m))) for d, s, m in dependencies)
+            deps = tuple((str(d), (int(s), int(m)), str(h)) for d, s, m, h in dependencies)
             entries[str(name)] = Entry((int(size), int(mtime)), str(outcome), str(content), deps, clean is True)
         return entries
     except (OSError, ValueError, TypeError, RecursionError):
@@ -78,7 +78,7 @@ def load(path: Path) -> dict[str, Entry]:
 
 def save(path: Path, entries: dict[str, Entry]) -> bool:
     """Write the index (signed, atomically); False when it could not be written."""
-    files = {name: [e.stat[0], e.stat[1], e.outcome, e.content, [[d, s[0], s[1]] for d, s in e.dependencies], e.clean]
+    files = {name: [e.stat[0], e.stat[1], e.outcome, e.content, [[d, s[0], s[1], h] for d, s, h in e.dependencies], e.clean]
              for name, e in entries.items()}
     signed = sign(json.dumps({"format": FORMAT, "files": files}, separators=(",", ":")))
     if signed is None:

@@ -300,8 +300,8 @@ def test_path_that_vanishes_mid_run(tmp_path, monkeypatch):
         write(tmp_path, name, STACKED_LSTM)
     real = engine.discover_files
 
-    def discover_then_delete(paths, settings, resolver=None):
-        files = real(paths, settings, resolver)
+    def discover_then_delete(paths, settings, resolver=None, walked=None):
+        files = real(paths, settings, resolver, walked)
         (tmp_path / "b_vanishing.py").unlink()
         return files
 
@@ -322,8 +322,8 @@ def test_folder_that_vanishes_mid_walk(tmp_path, monkeypatch):
     write(tmp_path, "keep.py", STACKED_LSTM)
     real = engine.discover_files
 
-    def discover_then_delete(paths, settings, resolver=None):
-        files = real(paths, settings, resolver)
+    def discover_then_delete(paths, settings, resolver=None, walked=None):
+        files = real(paths, settings, resolver, walked)
         shutil.rmtree(tmp_path / "sub")
         return files
 

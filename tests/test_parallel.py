@@ -311,9 +311,9 @@ def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collecto
     seen: list[tuple[int, int, int]] = []
     real_run = cli.run
 
-    def spying(args):
+    def spying(args, recording=None):
         seen.append(gc.get_threshold())
-        return real_run(args)
+        return real_run(args, recording)
 
     monkeypatch.setattr(cli, "run", spying)
     write(tmp_path, "a.py", "x = 1\n")

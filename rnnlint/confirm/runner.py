@@ -116,15 +116,18 @@ def _confirm_specs(
         for key, result in zip(order, batch.results):
             entry = {"status": result["status"], "detail": result["detail"],
                      "keras_version": batch.keras_version or target.version}
-            known[key] = entry
-            if cache is not None and not result.get("transient"):
-                cache.put(key, entry)
+            if result.get("transient"):
+                known[key] = {**entry, "transient": True}  # not cached: the next run asks Keras again
+            else:
+                known[key] = entry
+                if cache is not None:
+                    cache.put(key, entry)
     return {i: _confirmation(known[keys[i]], pending[i]) for i in pending}
 
 
 def _confirmation(entry: dict, spec: Spec) -> Confirmation:
     detail = "; ".join([entry["detail"], *spec.notes])
-    return Confirmation(entry["status"], detail, entry.get("keras_version"))
+    return Confirmation(entry["status"], detail, entry.get("keras_version"), entry.get("transient") is True)
 
 
 def _major(value: Any) -> int | None:

@@ -1,0 +1,36 @@
+"""What identifies the running rnnlint's code: the size and mtime of each module of the rnnlint and rnnlint.rules
+packages (an edited rule in an editable install is new code). Light on purpose: a replayed run computes it before
+importing anything else of rnnlint."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+
+def package_dirs() -> list[str]:
+    """The folders of the rnnlint package and of rnnlint.rules (elsewhere in an editable install)."""
+    import importlib.util
+
+    dirs = [os.path.dirname(os.path.abspath(__file__))]
+    spec = importlib.util.find_spec("rnnlint.rules")
+    if spec is not None and spec.submodule_search_locations:
+        dirs.extend(spec.submodule_search_locations)
+    return dirs
+
+
+@lru_cache(maxsize=1)
+def module_stamps() -> tuple[str, ...]:
+    """`relative/path.py:size:mtime_ns` of every module of the packages, in a fixed order."""
+    stamps = []
+    for top in package_dirs():
+        for folder, subfolders, files in os.walk(top):
+            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    full = os.path.join(folder, name)
+                    try:
+                        st = os.stat(full)
+                    except OSError:
+                        continue
+                    stamps.append(f"{os.path.relpath(full, top)}:{st.st_size}:{st.st_mtime_ns}")
+    return tuple(stamps)

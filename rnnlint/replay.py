@@ -1,0 +1,296 @@
+"""Replaying a warm run: when nothing a run read has changed since a run with the same command line, its report
+is written again — without importing the engine, resolving a configuration or reading a source file.
+
+    .rnnlint_cache/results/replay-<key>.json   (signed like the cache entries; one per command line)
+
+The key: rnnlint's code (its version and the size and mtime of each of its modules), the interpreter and the
+stat of each entry of its sys.path (installing or upgrading Keras, TensorFlow or libcst changes a folder there),
+the working folder, the command line, the environment variables that can change a report, and whether standard
+output and standard error are terminals.
+
+The record: the report (standard output, standard error, the exit status) and what the run's outcome was read
+from, each with what it was then (a file's size, mtime and ctime — a chmod changes the ctime):
+- every file linted or named, and every project module an analysis read;
+- every folder the discovery listed: a file added, removed or renamed there changes the folder;
+- in those folders and in each folder above the paths and the working folder (up to the root): the configuration
+  and dependency files (rnnlint.toml, pyproject.toml, .gitignore, setup.cfg, setup.py, Pipfile,
+  environment.yml, requirements*.txt and the files they include) and whether a `.git` is there (the walks up
+  stop at one); the file --config names.
+A replay needs every one of them as it was; anything else takes the normal path (the run index, then the result
+cache). A record is written only for a run another run would repeat: the cache on, no internal error or analysis
+limit, no confirmation the checker failed to give this time; and none of its inputs changed in the two seconds
+before the run started or during it (such a file may have been read in either state, as git's "racily clean"
+files).
+
+Which runs: a lint of paths, with any rule selection, output format, --statistics, --exit-zero, --fail-on or
+--no-confirm; not --fix, --diff, --show-models, --show-fixes, --show-repro, --output-file, standard input,
+--no-cache, or with RNNLINT_DEBUG_CACHE set. Not covered (as for the run index, rnnlint.runindex): a project
+module outside the run's paths, created or changed since, that a file the prefilter skipped would now import.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from typing import Any, Sequence, TextIO
+
+from rnnlint.depfiles import DEPENDENCY_FILES, is_requirements_name
+
+FORMAT = "rnnlint-replay/1"
+DEBUG_ENV = "RNNLINT_DEBUG_REPLAY"
+RACY_NS = 2_000_000_000  # mtime granularity of the coarsest file systems (FAT: 2 s)
+SETTINGS_FILES = ("rnnlint.toml", ".gitignore", *DEPENDENCY_FILES)  # pyproject.toml is one
+_ENV_PREFIXES = ("RNNLINT_", "KERAS_", "TF_", "PYTHON", "CUDA_")
+_ENV_NAMES = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "XDG_CACHE_HOME", "LOCALAPPDATA", "HOME", "PRE_COMMIT")
+_NOT_REPLAYED = ("fix", "diff", "exit_non_zero_on_fix", "show_models", "show_fixes", "show_repro", "output_file",
+                 "lsp", "list_rules", "explain", "stdin_filename")
+
+Stamp = Any  # [size, mtime_ns, ctime_ns] of a file or folder, None when absent; a bool for "exists"; a name list
+
+
+def eligible(args: Any) -> bool:
+    """Whether this command line's report may be replayed (and recorded)."""
+    if any(getattr(args, name, None) for name in _NOT_REPLAYED) or not getattr(args, "use_cache", False):
+        return False
+    return "-" not in (getattr(args, "paths", None) or ()) and not os.environ.get("RNNLINT_DEBUG_CACHE")
+
+
+def stat_stamp(path: str) -> Stamp:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+
+
+def _listing(folder: str) -> Stamp:
+    """The requirements files of `folder` (sorted names)."""
+    try:
+        return sorted(name for name in os.listdir(folder) if is_requirements_name(name))
+    except OSError:
+        return None
+
+
+def probe(kind: str, path: str) -> Stamp:
+    """What `path` is now: "s" its stat, "e" whether it exists, "r" its requirements files."""
+    if kind == "s":
+        return stat_stamp(path)
+    if kind == "e":
+        return os.path.exists(path)
+    return _listing(path)
+
+
+def _tty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # closed
+        return False
+
+
+def run_key(argv: Sequence[str]) -> str:
+    """The key of this command line in this environment (see the module doc)."""
+    from rnnlint import __version__
+    from rnnlint.codestamp import module_stamps
+
+    environment = sorted((name, value) for name, value in os.environ.items()
+                         if name.startswith(_ENV_PREFIXES) or name in _ENV_NAMES)
+    installed = [(entry, stat_stamp(entry or ".")) for entry in sys.path]
+    text = json.dumps([FORMAT, __version__, sys.executable, sys.version, module_stamps(), installed, os.getcwd(),
+                       list(argv), environment, _tty(sys.stdout), _tty(sys.stderr)])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def record_path(key: str) -> str:
+    from rnnlint.cachedir import DEFAULT_CACHE_DIR
+
+    return os.path.join(os.path.abspath(DEFAULT_CACHE_DIR), "results", f"replay-{key}.json")
+
+
+def debug(event: str) -> None:
+    """`RNNLINT_DEBUG_REPLAY=1`: say on standard error what the replay did (written past any recording)."""
+    if os.environ.get(DEBUG_ENV):
+        sys.stderr.flush()
+        os.write(2, f"rnnlint: replay: {event}\n".encode("utf-8", "backslashreplace"))
+
+
+def _changed(key: str) -> tuple[dict | None, str]:
+    """(the record of `key`, "") when every input is as recorded, else (None, why not)."""
+    from rnnlint.cachedir import verified
+
+    try:
+        with open(record_path(key), encoding="utf-8") as stream:
+            text = verified(stream.read())
+    except OSError:
+        return None, "no record"
+    try:
+        record = json.loads(text) if text is not None else None
+        if type(record) is not dict or record.get("format") != FORMAT or type(record.get("stdout")) is not str \
+                or type(record.get("stderr")) is not str or type(record.get("status")) is not int:
+            return None, "not a record of this rnnlint (unsigned, foreign or corrupt)"
+        for kind, path, stamp in record["inputs"]:
+            if probe(kind, path) != stamp:
+                return None, f"changed: {path}"
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return None, "not a record of this rnnlint (unsigned, foreign or corrupt)"
+    return record, ""
+
+
+def answer(key: str) -> int | None:
+    """Write the recorded report of `key` and return its exit status, when every input is as recorded; else None
+    (nothing written)."""
+    record, why = _changed(key)
+    if record is None:
+        debug(f"miss: {why}")
+        return None
+    debug("hit")
+    out, err, status = record["stdout"], record["stderr"], record["status"]
+    if err:
+        sys.stderr.write(err)
+        sys.stderr.flush()
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    return status
+
+
+class Recorded:
+    """A text stream that writes through to `stream` and keeps a copy of what it wrote."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return self.stream.write(text)
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, flush, fileno, encoding…: the real stream's
+        return getattr(self.stream, name)
+
+
+def unrecorded(stream: TextIO) -> TextIO:
+    """The real stream under a Recorded one (a progress line is drawn there and never replayed)."""
+    return stream.stream if isinstance(stream, Recorded) else stream
+
+
+class Recording:
+    """Standard output and error of one run, recorded while it runs (`start` … `stop`)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.started_ns = 0
+        self.out: Recorded | None = None
+        self.err: Recorded | None = None
+
+    def start(self) -> "Recording":
+        import time
+
+        self.started_ns = time.time_ns()
+        self.out, self.err = Recorded(sys.stdout), Recorded(sys.stderr)
+        sys.stdout, sys.stderr = self.out, self.err
+        return self
+
+    def stop(self) -> None:
+        if self.out is not None and sys.stdout is self.out:
+            sys.stdout = self.out.stream
+        if self.err is not None and sys.stderr is self.err:
+            sys.stderr = self.err.stream
+
+    def save(self, result: Any, status: int, config: str | None) -> bool:
+        """Write the record of this run (see the module doc); False when the run is not one to replay."""
+        if self.out is None or self.err is None or not repeatable(result):
+            debug("not written: another run may report otherwise")
+            return False
+        from pathlib import Path
+
+        from rnnlint.cachedir import ensure, sign, write_atomic
+
+        inputs = run_inputs(result, config)
+        racy = next((path for _, path, stamp in inputs if _racy(stamp, self.started_ns)), None)
+        if racy is not None:
+            debug(f"not written: changed at the run's start or since: {racy}")
+            return False
+        signed = sign(json.dumps({"format": FORMAT, "inputs": inputs, "stdout": self.out.text(),
+                                  "stderr": self.err.text(), "status": status}, separators=(",", ":")))
+        target = Path(record_path(self.key))
+        try:
+            if signed is None:
+                raise OSError("no cache key")
+            ensure(target.parent.parent, target.parent.name)
+            write_atomic(target, signed)
+        except OSError as exc:
+            debug(f"not written: {exc}")
+            return False
+        debug(f"written: {len(inputs)} inputs")
+        return True
+
+
+def _racy(stamp: Stamp, started_ns: int) -> bool:
+    return type(stamp) is list and len(stamp) == 3 and type(stamp[1]) is int and \
+        max(stamp[1], stamp[2]) >= started_ns - RACY_NS
+
+
+def repeatable(result: Any) -> bool:
+    """Whether another run over the same inputs would report the same: no internal error, no file left
+    unanalysed for time or size (they depend on the machine's load), no confirmation the checker failed to give."""
+    from rnnlint.results import ANALYSIS_LIMIT
+    from rnnlint.settings import RESERVED_CODE
+
+    if result.internal_error:
+        return False
+    for finding in result.findings:
+        if finding.confirmation.transient or (finding.code == RESERVED_CODE and finding.name == ANALYSIS_LIMIT):
+            return False
+    return True
+
+
+def _ancestors(path: str) -> list[str]:
+    folder = os.path.abspath(path)
+    found = [folder]
+    while (parent := os.path.dirname(folder)) != folder:
+        found.append(parent)
+        folder = parent
+    return found
+
+
+def run_inputs(result: Any, config: str | None) -> list[list[Any]]:
+    """[kind, path, stamp] of everything the run's outcome was read from (see the module doc)."""
+    from rnnlint.declared import requirement_files
+
+    files: dict[str, None] = {}
+    for file_result in result.files:
+        files[file_result.path] = None
+        files.update((module, None) for module, _ in file_result.dependencies)
+    if config:
+        files[config] = None
+    walked = {os.path.abspath(folder): None for folder in result.folders}
+    above: dict[str, None] = {}
+    for start in (os.getcwd(), *(os.path.dirname(os.path.abspath(p)) for p in files), *walked):
+        for folder in _ancestors(start):
+            if folder not in walked:
+                above[folder] = None
+    inputs: list[list[Any]] = [["s", path, stat_stamp(path)] for path in files]
+    read: dict[str, None] = {}
+    for folder in walked:  # a new settings file here changes the folder's stat: those present are enough
+        inputs.append(["s", folder, stat_stamp(folder)])
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            if name in SETTINGS_FILES:
+                read[os.path.join(folder, name)] = None
+            elif is_requirements_name(name):
+                read.update((path, None) for path in requirement_files(os.path.join(folder, name)))
+    for folder in above:  # not listed by the run: each settings file's presence, and the requirements files
+        inputs.append(["e", os.path.join(folder, ".git"), probe("e", os.path.join(folder, ".git"))])
+        inputs.append(["r", folder, probe("r", folder)])
+        read.update((os.path.join(folder, name), None) for name in SETTINGS_FILES)
+        for name in probe("r", folder) or ():
+            read.update((path, None) for path in requirement_files(os.path.join(folder, name)))
+    inputs += [["s", path, stat_stamp(path)] for path in read if path not in files]
+    return inputs
