@@ -15,7 +15,8 @@ from, each with what it was then (a file's size, mtime and ctime — a chmod cha
 - in those folders and in each folder above the paths and the working folder (up to the root): the configuration
   and dependency files (rnnlint.toml, pyproject.toml, .gitignore, setup.cfg, setup.py, Pipfile,
   environment.yml, requirements*.txt and the files they include) and whether a `.git` is there (the walks up
-  stop at one); the file --config names.
+  stop at one); above the paths, an `__init__.py` too (where an import's package starts); the file --config
+  names.
 A replay needs every one of them as it was; anything else takes the normal path (the run index, then the result
 cache). A record is written only for a run another run would repeat: the cache on, no internal error or analysis
 limit, no confirmation the checker failed to give this time; and none of its inputs changed in the two seconds
@@ -25,7 +26,8 @@ files).
 Which runs: a lint of paths, with any rule selection, output format, --statistics, --exit-zero, --fail-on or
 --no-confirm; not --fix, --diff, --show-models, --show-fixes, --show-repro, --output-file, standard input,
 --no-cache, or with RNNLINT_DEBUG_CACHE set. Not covered (as for the run index, rnnlint.runindex): a project
-module outside the run's paths, created or changed since, that a file the prefilter skipped would now import.
+module outside the run's paths created since the run (an import that found nothing then would find it now), and a
+change in a module outside the paths that the prefilter read for a file it then skipped.
 """
 from __future__ import annotations
 
@@ -129,8 +131,17 @@ def _changed(key: str) -> tuple[dict | None, str]:
         if type(record) is not dict or record.get("format") != FORMAT or type(record.get("stdout")) is not str \
                 or type(record.get("stderr")) is not str or type(record.get("status")) is not int:
             return None, "not a record of this rnnlint (unsigned, foreign or corrupt)"
+        stat = os.stat
         for kind, path, stamp in record["inputs"]:
-            if probe(kind, path) != stamp:
+            if kind == "s":  # the common case, inline: a warm run stats every file of the tree
+                try:
+                    info = stat(path)
+                    now: Stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+                except (OSError, ValueError):
+                    now = None
+            else:
+                now = probe(kind, path)
+            if now != stamp:
                 return None, f"changed: {path}"
     except (OSError, ValueError, TypeError, KeyError, RecursionError):
         return None, "not a record of this rnnlint (unsigned, foreign or corrupt)"
@@ -248,13 +259,15 @@ def repeatable(result: Any) -> bool:
     return True
 
 
-def _ancestors(path: str) -> list[str]:
-    folder = os.path.abspath(path)
-    found = [folder]
-    while (parent := os.path.dirname(folder)) != folder:
-        found.append(parent)
-        folder = parent
-    return found
+def _with_ancestors(folders: set[str]) -> list[str]:
+    """The absolute `folders` and every folder above them, each once."""
+    found: dict[str, None] = {}
+    for start in folders:
+        folder = start
+        while folder not in found:
+            found[folder] = None
+            folder = os.path.dirname(folder)
+    return list(found)
 
 
 def run_inputs(result: Any, config: str | None) -> list[list[Any]]:
@@ -268,11 +281,8 @@ def run_inputs(result: Any, config: str | None) -> list[list[Any]]:
     if config:
         files[config] = None
     walked = {os.path.abspath(folder): None for folder in result.folders}
-    above: dict[str, None] = {}
-    for start in (os.getcwd(), *(os.path.dirname(os.path.abspath(p)) for p in files), *walked):
-        for folder in _ancestors(start):
-            if folder not in walked:
-                above[folder] = None
+    starts = {os.getcwd(), *walked, *(os.path.abspath(folder) for folder in {os.path.dirname(p) for p in files})}
+    above = [folder for folder in _with_ancestors(starts) if folder not in walked]
     inputs: list[list[Any]] = [["s", path, stat_stamp(path)] for path in files]
     read: dict[str, None] = {}
     for folder in walked:  # a new settings file here changes the folder's stat: those present are enough
@@ -289,7 +299,7 @@ def run_inputs(result: Any, config: str | None) -> list[list[Any]]:
     for folder in above:  # not listed by the run: each settings file's presence, and the requirements files
         inputs.append(["e", os.path.join(folder, ".git"), probe("e", os.path.join(folder, ".git"))])
         inputs.append(["r", folder, probe("r", folder)])
-        read.update((os.path.join(folder, name), None) for name in SETTINGS_FILES)
+        read.update((os.path.join(folder, name), None) for name in (*SETTINGS_FILES, "__init__.py"))
         for name in probe("r", folder) or ():
             read.update((path, None) for path in requirement_files(os.path.join(folder, name)))
     inputs += [["s", path, stat_stamp(path)] for path in read if path not in files]
