@@ -17,7 +17,10 @@ import hmac
 import os
 import time
 from functools import lru_cache
-from pathlib import Path
+
+TYPE_CHECKING = False  # pathlib is not imported: a replayed run (rnnlint.replay) verifies its record without it
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -59,17 +62,17 @@ MAC_PREFIX = "rnnlint-mac "
 KEY_ENV = "RNNLINT_CACHE_KEY_FILE"  # another key file (tests; machines whose home is shared or read-only)
 
 
-def key_file() -> Path:
+def key_file() -> str:
     """Where the per-user secret cache key lives: outside every project."""
     override = os.environ.get(KEY_ENV)
     if override:
-        return Path(override)
+        return override
     base = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("LOCALAPPDATA") if os.name == "nt" else None)
-    return Path(base or Path.home() / ".cache") / "rnnlint" / "cache-key"
+    return os.path.join(base or os.path.join(os.path.expanduser("~"), ".cache"), "rnnlint", "cache-key")
 
 
 @lru_cache(maxsize=4)
-def _secret(path: Path) -> bytes | None:
+def _secret(path: str) -> bytes | None:
     """The key in `path`, created (0600, race-free: the first process to link its key wins) when absent."""
     for _ in range(2):
         try:
@@ -84,8 +87,9 @@ def _secret(path: Path) -> bytes | None:
             import secrets
             import tempfile
 
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-key-")
+            folder = os.path.dirname(path) or os.curdir
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-key-")
             try:
                 with os.fdopen(fd, "w", encoding="ascii") as stream:
                     stream.write(secrets.token_hex(32) + "\n")

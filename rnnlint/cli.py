@@ -1,14 +1,18 @@
 """The command line: `rnnlint [PATH ...]`. Parses options, calls the engine, prints a report, picks the exit status.
 
-Start-up stays lean: --help and --version import neither libcst nor TensorFlow (the engine is imported lazily).
+Start-up stays lean: --help and --version import neither libcst nor TensorFlow (the engine is imported lazily), and
+a replayed run (rnnlint.replay) not even argparse.
 """
 from __future__ import annotations
 
-import argparse
 import sys
-from typing import Sequence
 
 from rnnlint import __version__
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -58,6 +62,8 @@ def _csv(value: str) -> list[str]:
 
 
 def _jobs(value: str) -> int:
+    import argparse
+
     try:
         jobs = int(value)
     except ValueError:
@@ -68,6 +74,8 @@ def _jobs(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="rnnlint", description=DESCRIPTION, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -291,7 +299,6 @@ def run(args: argparse.Namespace, recording=None) -> int:
     try:
         # the result cache holds findings only: --show-models needs the IR, so it analyses every file
         from rnnlint.progress import ProgressLine
-
         from rnnlint.replay import unrecorded
 
         progress = ProgressLine.for_terminal(unrecorded(sys.stderr)) if settings.confirm else None
@@ -479,19 +486,27 @@ def _print_repros(findings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `rnnlint` and `python -m rnnlint`; returns the exit status."""
+    from rnnlint import replay
+
+    key: str | None = None
+    status = None
+    try:  # an unchanged tree: the last report of this command line. Before parsing it: only a run this command
+        # line could replay (rnnlint.replay.eligible) wrote a record under its key
+        key = replay.run_key(sys.argv[1:] if argv is None else argv)
+        status = replay.answer(key)
+    except BrokenPipeError:
+        return EXIT_ERROR
+    except Exception:  # noqa: BLE001 - a replay that fails is a miss: the run takes the normal path, unrecorded
+        key = None
+    if status is not None:
+        return status
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 itself on a usage error
     recording = None
     try:
         if getattr(args, "lsp", False):
             return run(args)  # a long-lived server keeps the default collector
-        from rnnlint import replay
-
-        if replay.eligible(args):  # an unchanged tree: the last report of this command line, without the engine
-            key = replay.run_key(sys.argv[1:] if argv is None else argv)
-            status = replay.answer(key)
-            if status is not None:
-                return status
+        if key is not None and replay.eligible(args):
             recording = replay.Recording(key).start()
         from rnnlint.parallel import batch_gc
 

@@ -9,13 +9,9 @@ from functools import lru_cache
 
 def package_dirs() -> list[str]:
     """The folders of the rnnlint package and of rnnlint.rules (elsewhere in an editable install)."""
-    import importlib.util
+    import rnnlint.rules as rules  # the package alone (its __init__ imports nothing): where its modules are
 
-    dirs = [os.path.dirname(os.path.abspath(__file__))]
-    spec = importlib.util.find_spec("rnnlint.rules")
-    if spec is not None and spec.submodule_search_locations:
-        dirs.extend(spec.submodule_search_locations)
-    return dirs
+    return [os.path.dirname(os.path.abspath(__file__)), *rules.__path__]
 
 
 @lru_cache(maxsize=1)

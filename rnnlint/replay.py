@@ -35,9 +35,15 @@ import hashlib
 import json
 import os
 import sys
-from typing import Any, Sequence, TextIO
 
 from rnnlint.depfiles import DEPENDENCY_FILES, is_requirements_name
+
+TYPE_CHECKING = False  # typing is not imported: a replayed run imports as little as it can
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, TextIO
+
+    Stamp = Any  # [size, mtime_ns, ctime_ns] of a file or folder, None when absent; a bool ("e"); names ("r")
 
 FORMAT = "rnnlint-replay/1"
 DEBUG_ENV = "RNNLINT_DEBUG_REPLAY"
@@ -47,8 +53,6 @@ _ENV_PREFIXES = ("RNNLINT_", "KERAS_", "TF_", "PYTHON", "CUDA_")
 _ENV_NAMES = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "XDG_CACHE_HOME", "LOCALAPPDATA", "HOME", "PRE_COMMIT")
 _NOT_REPLAYED = ("fix", "diff", "exit_non_zero_on_fix", "show_models", "show_fixes", "show_repro", "output_file",
                  "lsp", "list_rules", "explain", "stdin_filename")
-
-Stamp = Any  # [size, mtime_ns, ctime_ns] of a file or folder, None when absent; a bool for "exists"; a name list
 
 
 def eligible(args: Any) -> bool:
@@ -197,7 +201,7 @@ class Recording:
         self.out: Recorded | None = None
         self.err: Recorded | None = None
 
-    def start(self) -> "Recording":
+    def start(self) -> Recording:
         import time
 
         self.started_ns = time.time_ns()
@@ -212,7 +216,15 @@ class Recording:
             sys.stderr = self.err.stream
 
     def save(self, result: Any, status: int, config: str | None) -> bool:
-        """Write the record of this run (see the module doc); False when the run is not one to replay."""
+        """Write the record of this run (see the module doc); False when the run is not one to replay. Never
+        raises: the report is out already, and a record that cannot be made only costs the next run's speed."""
+        try:
+            return self._save(result, status, config)
+        except Exception as exc:  # noqa: BLE001
+            debug(f"not written: {type(exc).__name__}: {exc}")
+            return False
+
+    def _save(self, result: Any, status: int, config: str | None) -> bool:
         if self.out is None or self.err is None or not repeatable(result):
             debug("not written: another run may report otherwise")
             return False

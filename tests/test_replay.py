@@ -208,3 +208,21 @@ def test_the_record_names_what_the_run_read(tmp_path, monkeypatch):
     assert {("s", "requirements.txt"), ("s", "base.txt"), ("s", "pyproject.toml"), ("e", ".git"), ("r", ".")} <= kinds
     above = os.path.dirname(str(root))
     assert ["s", os.path.join(above, "rnnlint.toml"), None] in inputs  # absent, above the project: probed
+
+
+@pytest.mark.parametrize("broken", ["run_key", "run_inputs"])
+def test_a_failing_replay_costs_only_speed(tmp_path, monkeypatch, capsys, broken):
+    """An error in the replay machinery (making the key; recording) never reaches the user: the run lints and
+    reports as without it."""
+    from rnnlint import cli
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("broken on purpose")
+
+    root = make_project(tmp_path / "p")
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(replay, broken, fail)
+    assert cli.main(["--no-confirm", "src"]) == 1
+    out, err = capsys.readouterr()
+    assert "RNN004" in out and "internal error" not in err and "Traceback" not in err
+    assert not list((root / ".rnnlint_cache" / "results").glob("replay-*.json"))
