@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rnnlint.analyze import SourceSyntaxError, analyze_source
 from rnnlint.ir import ArrayShape, Unknown
@@ -191,3 +193,19 @@ def test_a_call_run_again_gets_its_new_values_at_the_same_places():
     grus = [layer for layer in ir.standalone_layers if layer.kind == "GRU"]
     assert [(a.keyword, a.value, a.source) for layer in grus for a in layer.arguments] == [
         ("units", 4, "config['units']"), ("units", 32, "config['units']")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(st.sampled_from(["\n", "\r\n", "\r", "x", "é", " ", "ab"]), max_size=30))
+def test_source_text_lines_and_starts_are_cpythons_line_breaks(pieces):
+    """The fast path (no carriage return) gives the lines and line starts the regex of CPython's line breaks
+    gives; so does the general path."""
+    import re
+
+    from rnnlint.analyze.positions import SourceText
+
+    text = "".join(pieces)
+    breaks = re.compile(r"\r\n|\r|\n")
+    source = SourceText(text)
+    assert source.lines == breaks.split(text)
+    assert source.starts == [0] + [m.end() for m in breaks.finditer(text)]

@@ -362,3 +362,74 @@ def test_time_limit_outside_the_main_thread(monkeypatch):
     thread.start()
     thread.join(120)
     assert [(f.code, f.name) for f in out[0].findings] == [("RNN000", "analysis-limit")]
+
+
+def _too_deep_walking_every_statement(tree, line_lengths) -> bool:
+    """rnnlint.analyze.limits.too_deep as it was before it passed over short statements: the oracle."""
+    import ast
+
+    from rnnlint.analyze.limits import _SHORT_STATEMENT, MAX_NESTING, _nested
+
+    stack = [(s, 1) for s in tree.body]
+    while stack:
+        statement, level = stack.pop()
+        inner = _nested(statement)
+        header_end = inner[0].lineno - 1 if inner else (statement.end_lineno or statement.lineno)
+        if sum(line_lengths[statement.lineno - 1:max(header_end, statement.lineno)]) >= _SHORT_STATEMENT:
+            nodes = [(statement, 3 * level)]
+            while nodes:
+                node, depth = nodes.pop()
+                if depth > MAX_NESTING:
+                    return True
+                nodes.extend((child, depth + 1) for child in ast.iter_child_nodes(node) if not isinstance(child, ast.stmt))
+        if 3 * level > MAX_NESTING:
+            return True
+        stack.extend((s, level + 1) for s in inner)
+    return False
+
+
+def _nested_blocks(levels: int, body: str) -> str:
+    return "".join(" " * i + "if x:\n" for i in range(levels)) + " " * levels + body + "\n"
+
+
+TOO_DEEP_CASES = [
+    *(DEEP[kind](n) for kind in sorted(DEEP) for n in (150, 190, 330, 340, 600, 1200) if kind != "indentation"),
+    *(_nested_blocks(levels, DEEP[kind](n)) for levels in (1, 40, 95) for kind in ("additions", "attributes", "not")
+      for n in (150, 330, 340, 700, 720, 990, 1000, 1010)),
+    *(_nested_blocks(levels, "y = 1  # " + "c" * width) for levels in (1, 60, 99) for width in (10, 700)),
+]
+
+
+def _parsed(source: str):
+    import ast
+
+    try:
+        return ast.parse(source), [len(line) for line in source.splitlines()]
+    except (SyntaxError, RecursionError, MemoryError):
+        return None, []  # CPython rejects it: too_deep is never asked
+
+
+@pytest.mark.parametrize("source", TOO_DEEP_CASES, ids=lambda source: f"{len(source)}-chars")
+def test_too_deep_agrees_with_walking_every_statement(source):
+    from rnnlint.analyze.limits import too_deep
+
+    tree, lengths = _parsed(source)
+    if tree is not None:
+        assert too_deep(tree, lengths) == _too_deep_walking_every_statement(tree, lengths)
+
+
+def test_the_too_deep_cases_have_both_answers():
+    answers = {_too_deep_walking_every_statement(*parsed) for parsed in map(_parsed, TOO_DEEP_CASES) if parsed[0]}
+    assert answers == {True, False}
+
+
+def test_too_deep_agrees_on_rnnlints_own_code_and_examples():
+    import ast
+
+    from rnnlint.analyze.limits import too_deep
+
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted([*root.glob("rnnlint/**/*.py"), *root.glob("rules/*.py"), *root.glob("examples/*.py")]):
+        text = path.read_text(encoding="utf-8")
+        tree, lengths = ast.parse(text), [len(line) for line in text.splitlines()]
+        assert too_deep(tree, lengths) == _too_deep_walking_every_statement(tree, lengths) is False, path

@@ -11,6 +11,7 @@ import contextlib
 import signal
 import threading
 import warnings
+from itertools import accumulate
 from typing import Iterator
 
 from rnnlint.analyze.errors import AnalysisLimit, SourceSyntaxError
@@ -73,10 +74,17 @@ def _nested(node: ast.AST) -> list[ast.stmt]:
 def too_deep(tree: ast.Module, line_lengths: list[int]) -> bool:
     """Whether the tree nests deeper than MAX_NESTING. Statements are walked level by level (a block adds at most
     three levels); a statement's expressions are walked node by node only when its header is long enough to nest
-    deeply (the check the evaluator's recursion needs, without visiting every node of every file)."""
+    deeply (the check the evaluator's recursion needs, without visiting every node of every file). A statement
+    too short to hold a long header, or enough blocks to pass the limit (each nested block takes a line of at
+    least one character), is passed over with all it holds."""
+    before = list(accumulate(line_lengths, initial=0))  # characters on the lines before each line
     stack: list[tuple[ast.stmt, int]] = [(s, 1) for s in tree.body]
     while stack:
         statement, level = stack.pop()
+        last = min(max(statement.end_lineno or statement.lineno, statement.lineno), len(line_lengths))
+        size = before[last] - before[min(statement.lineno, last + 1) - 1]
+        if size < _SHORT_STATEMENT and 3 * (level + size) <= MAX_NESTING:
+            continue
         inner = _nested(statement)
         header_end = inner[0].lineno - 1 if inner else (statement.end_lineno or statement.lineno)
         if sum(line_lengths[statement.lineno - 1:max(header_end, statement.lineno)]) >= _SHORT_STATEMENT:

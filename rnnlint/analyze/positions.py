@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from itertools import accumulate
 
 from rnnlint.ir import Span
 
@@ -21,10 +22,12 @@ class SourceText:
     def __init__(self, text: str, path: str | None = None) -> None:
         self.text = text
         self.path = path
-        self.lines = _NEWLINE.split(text)
-        self.starts = [0]
-        for match in _NEWLINE.finditer(text):
-            self.starts.append(match.end())
+        if "\r" in text:
+            self.lines = _NEWLINE.split(text)
+            self.starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+        else:  # the common case, without a loop in Python: each line starts one past the end of the one before
+            self.lines = text.split("\n")
+            self.starts = list(accumulate(map((1).__add__, map(len, self.lines[:-1])), initial=0))
         self._spans: dict[ast.AST, Span] = {}
         # What the analyzer derives from this text's nodes alone (a call's site, its arguments' spans), made once
         # for every analysis that runs the code again: a function's body at each call, an unrolled loop's body at
