@@ -270,8 +270,9 @@ def render(results: list[dict], repeats: int, profile: str | None, argv: list[st
                                f"{med['rnnlint -j1'] / med['rnnlint baseline -j1']:.2f}×**")
         if variants:
             out += ["", "rnnlint variants: " + "; ".join(variants) + " (`rnnlint` = cold: `--no-cache`, default "
-                    "`--jobs` = the available cores; `-j1` = in-process; `warm` = result cache filled by the untimed "
-                    "first run)."]
+                    "`--jobs` = the available cores; `-j1` = in-process; `warm` = the same command again: the replay of "
+                    "its report (rnnlint/replay.py) — recorded by the untimed first run, or by the first timed one "
+                    "when the corpus was written less than 2 s before (then that run is the run index's, the max))."]
         failed = [f"{t.name}: {t.statuses}" for t in tools if any(t.statuses)]
         if failed:  # every command runs with --exit-zero: anything else is a crash or a kill
             out += ["", "**Runs that did not exit 0 (their times are suspect):** " + "; ".join(failed)]
