@@ -13,6 +13,25 @@ from rnnlint.findings import Finding
 from rnnlint.ir import Span
 
 # The seed's stacked-LSTM bug: RNN001 on line 4 once the analyzer and rules land.
+# A model builder and the training script that imports it: 12 time steps for a model built with 10 (one RNN004 in
+# train.py, only through the import). Shared by the warm-run tests (test_runindex, test_replay).
+BUILDER_MODULE = """\
+from keras.models import Sequential
+from keras.layers import LSTM, Dense, Input
+
+
+def build(steps):
+    return Sequential([Input(shape=(steps, 1)), LSTM(8), Dense(1)])
+"""
+TRAIN_WITH_BUILDER = """\
+import numpy as np
+from builder import build
+
+model = build(10)
+model.compile(loss="mse")
+model.fit(np.zeros((32, 12, 1)), np.zeros((32, 1)), batch_size=8)
+"""
+
 STACKED_LSTM = """\
 from keras.models import Sequential
 from keras.layers import LSTM, Dense

@@ -10,29 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import finding, run_cli, write
+from conftest import BUILDER_MODULE, TRAIN_WITH_BUILDER, finding, run_cli, write
 from rnnlint import replay
 from rnnlint.findings import Confirmation
 from rnnlint.results import FileResult, RunResult
 from rnnlint.settings import RESERVED_CODE
 
 DEBUG = {replay.DEBUG_ENV: "1"}
-BUILDER = """\
-from keras.models import Sequential
-from keras.layers import LSTM, Dense, Input
-
-
-def build(steps):
-    return Sequential([Input(shape=(steps, 1)), LSTM(8), Dense(1)])
-"""
-TRAIN = """\
-import numpy as np
-from builder import build
-
-model = build(10)
-model.compile(loss="mse")
-model.fit(np.zeros((32, 12, 1)), np.zeros((32, 1)), batch_size=8)
-"""
 STACKED = """\
 from keras.models import Sequential
 from keras.layers import LSTM, Dense, Input
@@ -48,8 +32,8 @@ def make_project(root: Path) -> Path:
     (root / ".rnnlint_cache").mkdir()  # as a first run leaves it (making it changes the folder: no record then)
     write(root, "requirements.txt", "-r base.txt\n")
     write(root, "base.txt", "keras>=3.0\n")
-    write(root, "src/builder.py", BUILDER)
-    write(root, "src/train.py", TRAIN)
+    write(root, "src/builder.py", BUILDER_MODULE)
+    write(root, "src/train.py", TRAIN_WITH_BUILDER)
     write(root, "src/plain.py", "def helper():\n    return 1\n")
     return root
 
@@ -65,10 +49,10 @@ def change(path: Path, text: str | None) -> None:
 
 # (name, what the run is given, the change: (relative path, new text or None), what the new report says)
 CHANGES = [
-    ("a linted file is edited", ["src"], ("src/train.py", TRAIN.replace("12", "10")), "All checks passed"),
+    ("a linted file is edited", ["src"], ("src/train.py", TRAIN_WITH_BUILDER.replace("12", "10")), "All checks passed"),
     ("a file is added", ["src"], ("src/stacked.py", STACKED), "stacked.py"),
     ("a file is removed", ["src"], ("src/train.py", None), "All checks passed"),
-    ("an imported module outside the paths", ["src/train.py"], ("src/builder.py", BUILDER.replace("steps, 1", "12, 1")),
+    ("an imported module outside the paths", ["src/train.py"], ("src/builder.py", BUILDER_MODULE.replace("steps, 1", "12, 1")),
      "All checks passed"),
     ("a configuration file is added in the tree", ["src"], ("src/rnnlint.toml", 'ignore = ["RNN004"]\n'),
      "All checks passed"),

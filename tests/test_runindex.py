@@ -9,36 +9,20 @@ import pytest
 
 import rnnlint.engine as engine
 import rnnlint.parallel as parallel
-from conftest import write
+from conftest import BUILDER_MODULE, TRAIN_WITH_BUILDER, write
 from rnnlint import runindex
 from rnnlint.cachedir import sign
 from rnnlint.settings import Settings
 
 SETTINGS = Settings(confirm=False)
 
-BUILDER = """\
-from keras.models import Sequential
-from keras.layers import LSTM, Dense, Input
-
-
-def build(steps):
-    return Sequential([Input(shape=(steps, 1)), LSTM(8), Dense(1)])
-"""
-TRAIN = """\
-import numpy as np
-from builder import build
-
-model = build(10)
-model.compile(loss="mse")
-model.fit(np.zeros((32, 12, 1)), np.zeros((32, 1)), batch_size=8)
-"""
 PLAIN = "def helper():\n    return 1\n"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
-    write(tmp_path, "builder.py", BUILDER)
-    write(tmp_path, "train.py", TRAIN)
+    write(tmp_path, "builder.py", BUILDER_MODULE)
+    write(tmp_path, "train.py", TRAIN_WITH_BUILDER)
     write(tmp_path, "util.py", PLAIN)
     write(tmp_path, "uses_util.py", "from util import helper\nhelper().fit(1)\n")
     monkeypatch.chdir(tmp_path)
@@ -82,9 +66,9 @@ def test_an_unchanged_tree_is_answered_without_reading_it(project, monkeypatch):
 
 def test_a_changed_builder_invalidates_the_script_that_imports_it(project):
     assert run()["train.py"][1] == (("RNN004", 6),)
-    touch(project / "builder.py", BUILDER)  # same text, new mtime: answered again, by content
+    touch(project / "builder.py", BUILDER_MODULE)  # same text, new mtime: answered again, by content
     assert run()["train.py"][1] == (("RNN004", 6),)
-    touch(project / "builder.py", BUILDER.replace("def build(steps):", "def build(steps):\n    steps = 12"))
+    touch(project / "builder.py", BUILDER_MODULE.replace("def build(steps):", "def build(steps):\n    steps = 12"))
     assert run()["train.py"] == (False, ())  # train.py did not change; what it imports did
 
 
@@ -105,7 +89,7 @@ def test_a_corrupt_or_foreign_index_is_an_empty_one(project):
 
 
 def test_a_file_the_index_knows_clean_needs_no_cache_entry(project, monkeypatch):
-    write(project, "clean.py", BUILDER.replace("LSTM(8)", "LSTM(8, return_sequences=False)"))
+    write(project, "clean.py", BUILDER_MODULE.replace("LSTM(8)", "LSTM(8, return_sequences=False)"))
     cold = run()
     assert cold["clean.py"] == (False, ())
     import rnnlint.resultcache as resultcache
