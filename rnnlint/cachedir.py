@@ -155,6 +155,30 @@ def sweep(root: Path, now: float | None = None) -> int:
     return removed
 
 
+def prune(folder: str | Path, prefix: str, keep: int) -> int:
+    """Remove all but the `keep` most recently written files of `folder` whose names start with `prefix` (a run
+    index or a replay record per command line would otherwise pile up: a pre-commit hook gives each commit its own
+    list of files); returns how many went. A file another run has open stays readable; one about to be opened is a
+    miss."""
+    try:
+        found = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in os.scandir(folder)
+                 if entry.name.startswith(prefix) and entry.name.endswith(".json")]
+    except OSError:
+        return 0
+    found.sort(reverse=True)
+    for _, path in found[keep:]:
+        remove(path)
+    return max(len(found) - keep, 0)
+
+
+def touch(path: str | Path) -> None:
+    """Mark a file as just used (its mtime), for `prune`; a failure only costs speed."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
 def remove(path: str | Path) -> None:
     try:
         os.unlink(path)
@@ -162,5 +186,5 @@ def remove(path: str | Path) -> None:
         pass
 
 
-__all__ = ["CACHEDIR_TAG", "DEFAULT_CACHE_DIR", "KEY_ENV", "cache_key", "ensure", "key_file", "remove", "sign",
-           "sweep", "verified", "write_atomic"]
+__all__ = ["CACHEDIR_TAG", "DEFAULT_CACHE_DIR", "KEY_ENV", "cache_key", "ensure", "key_file", "prune", "remove", "sign",
+           "sweep", "touch", "verified", "write_atomic"]

@@ -246,6 +246,9 @@ class _WarmRun:
         from rnnlint.resultcache import cacheable, content_hash
 
         if self.unchanged and len(self.reused) == sum(1 for r in results if not r.skipped):
+            from rnnlint.cachedir import touch
+
+            touch(self.path)  # current: kept by the pruning of old indexes
             return
         entries = {}
         for path, result in zip(files, results):

@@ -1,7 +1,8 @@
 """Replaying a warm run: when nothing a run read has changed since a run with the same command line, its report
 is written again — without importing the engine, resolving a configuration or reading a source file.
 
-    .rnnlint_cache/results/replay-<key>.json   (signed like the cache entries; one per command line)
+    .rnnlint_cache/results/replay-<key>.json   (signed like the cache entries; one per command line, the KEPT
+                                                most recently written or replayed kept)
 
 The key: rnnlint's code (its version and the size and mtime of each of its modules), the interpreter and the
 stat of each entry of its sys.path (installing or upgrading Keras, TensorFlow or libcst changes a folder there),
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 
 FORMAT = "rnnlint-replay/1"
 DEBUG_ENV = "RNNLINT_DEBUG_REPLAY"
+KEPT = 32  # records kept (one per command line): the most recently written
 RACY_NS = 2_000_000_000  # mtime granularity of the coarsest file systems (FAT: 2 s)
 SETTINGS_FILES = ("rnnlint.toml", ".gitignore", *DEPENDENCY_FILES)  # pyproject.toml is one
 _ENV_PREFIXES = ("RNNLINT_", "KERAS_", "TF_", "PYTHON", "CUDA_")
@@ -160,6 +162,9 @@ def answer(key: str) -> int | None:
         debug(f"miss: {why}")
         return None
     debug("hit")
+    from rnnlint.cachedir import touch
+
+    touch(record_path(key))  # recently used: kept by `prune`
     out, err, status = record["stdout"], record["stderr"], record["status"]
     if err:
         sys.stderr.write(err)
@@ -230,7 +235,7 @@ class Recording:
             return False
         from pathlib import Path
 
-        from rnnlint.cachedir import ensure, sign, write_atomic
+        from rnnlint.cachedir import ensure, prune, sign, write_atomic
 
         inputs = run_inputs(result, config)
         racy = next((path for _, path, stamp in inputs if _racy(stamp, self.started_ns)), None)
@@ -248,6 +253,7 @@ class Recording:
         except OSError as exc:
             debug(f"not written: {exc}")
             return False
+        prune(target.parent, "replay-", KEPT)
         debug(f"written: {len(inputs)} inputs")
         return True
 

@@ -2,7 +2,8 @@
 its findings), with the size and modification time it had, so an unchanged tree is answered without reading its
 files — ruff keeps the same kind of index.
 
-    .rnnlint_cache/results/index-<run>.json   (signed like the cache entries; one per code version and paths)
+    .rnnlint_cache/results/index-<run>.json   (signed like the cache entries; one per code version and paths, the
+                                              KEPT most recently written or used kept)
 
 A file is answered from the index when its size and mtime (ns) are what the index recorded and:
 - it was skipped, and no file of the run changed, appeared or disappeared (whether a file is skipped depends on
@@ -21,9 +22,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rnnlint.cachedir import ensure, sign, verified, write_atomic
+from rnnlint.cachedir import ensure, prune, sign, verified, write_atomic
 
 FORMAT = "rnnlint-index/3"  # 3: a dependency's sha256 too
+KEPT = 16  # indexes kept (one per list of paths): the most recently written
 SKIPPED = "skipped"
 
 Stat = tuple[int, int]  # (size, mtime_ns)
@@ -88,4 +90,5 @@ def save(path: Path, entries: dict[str, Entry]) -> bool:
         write_atomic(path, signed)
     except OSError:
         return False
+    prune(path.parent, "index-", KEPT)
     return True

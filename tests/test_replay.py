@@ -74,6 +74,11 @@ def projects(tmp_path_factory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("replay")
     made = {name: make_project(base / f"case{i}") for i, name in enumerate(
         ["unchanged", "forged", "json", *(case[0] for case in CHANGES)])}
+    results = made["unchanged"] / ".rnnlint_cache" / "results"  # 40 records of other command lines, long unused
+    results.mkdir()
+    for number in range(40):
+        (results / f"replay-old{number:02d}.json").write_text("{}")
+        os.utime(results / f"replay-old{number:02d}.json", ns=(0, number))
     time.sleep(replay.RACY_NS / 1e9 + 0.1)
     return made
 
@@ -108,6 +113,7 @@ def test_an_unchanged_tree_gets_the_report_a_run_without_cache_gives(projects):
     assert replayed == uncached(root, "src")
     assert replayed[0] == 1 and "RNN004" in replayed[1] and "judged against Keras 3" in replayed[1]
     assert "rnnlint: replay: hit" in lint(root, "src").err  # and again
+    assert len(list((root / ".rnnlint_cache" / "results").glob("replay-*.json"))) == replay.KEPT  # the old pruned
 
 
 def test_other_formats_and_streams_are_replayed_exactly(projects):
@@ -210,3 +216,22 @@ def test_a_failing_replay_costs_only_speed(tmp_path, monkeypatch, capsys, broken
     out, err = capsys.readouterr()
     assert "RNN004" in out and "internal error" not in err and "Traceback" not in err
     assert not list((root / ".rnnlint_cache" / "results").glob("replay-*.json"))
+
+
+def test_old_records_and_indexes_are_pruned_least_recently_used_first(tmp_path):
+    """One record (and one run index) per command line would pile up; all but the most recently written or used go
+    when another is written."""
+    from rnnlint.cachedir import prune, touch
+
+    folder = tmp_path / "results"
+    folder.mkdir()
+    for number in range(40):
+        path = folder / f"replay-{number:02d}.json"
+        path.write_text("{}")
+        os.utime(path, ns=(0, number * 1_000_000_000))
+    (folder / "0123.json").write_text("{}")  # a result entry: never pruned here
+    touch(folder / "replay-03.json")  # used now: kept
+    assert prune(folder, "replay-", replay.KEPT) == 40 - replay.KEPT
+    kept = sorted(p.name for p in folder.glob("replay-*.json"))
+    assert len(kept) == replay.KEPT and "replay-03.json" in kept and "replay-39.json" in kept
+    assert "replay-08.json" not in kept and "replay-09.json" in kept and (folder / "0123.json").exists()

@@ -157,3 +157,16 @@ def test_a_finding_another_file_located_in_a_module_keeps_its_excerpt_when_warm(
     rendered = text_report.render(warm, color=False)
     assert "model.fit_generator(generator" in rendered
     assert rendered == text_report.render(cold, color=False)
+
+
+def test_old_indexes_are_pruned_when_one_is_written(project):
+    import os
+
+    results = project / ".rnnlint_cache" / "results"
+    results.mkdir(parents=True)
+    for number in range(20):  # indexes of other lists of paths, long unused
+        (results / f"index-old{number:02d}.json").write_text("{}")
+        os.utime(results / f"index-old{number:02d}.json", ns=(0, number))
+    run()
+    left = sorted(p.name for p in results.glob("index-*.json"))
+    assert len(left) == runindex.KEPT and "index-old00.json" not in left and "index-old19.json" in left
