@@ -157,38 +157,32 @@ def _included(path: str, line: str) -> str | None:
     return os.path.join(os.path.dirname(path), include.group(1)) if include else None
 
 
-def requirement_files(path: str) -> list[str]:
-    """The files reading the requirements file `path` reads: itself, then its includes (absolute, each once)."""
-    found: list[str] = []
-    pending = [os.path.abspath(path)]
-    while pending:
-        current = pending.pop()
-        if current in found:
-            continue
-        found.append(current)
-        text = _read(current)
-        for _, line in _requirement_lines(text or ""):
-            if (include := _included(current, line)) is not None:
-                pending.append(os.path.abspath(include))
-    return found
-
-
-def requirements_txt(path: str, seen: frozenset[str] = frozenset()) -> Iterator[Dependency]:
-    """A pip requirements file, with its `-r`/`--requirement` includes (each read once)."""
+def _requirement_walk(path: str, seen: frozenset[str] = frozenset()) -> Iterator[tuple[str, int, str]]:
+    """(file, number, line) of a requirements file's lines, its `-r`/`--requirement` includes read in their place
+    (each file once along an include chain): first (file, 0, "") for each file reached, read or not."""
     path = os.path.abspath(path)
     if path in seen:
         return
-    text = _read(path)
-    if text is None:
-        return
-    for number, line in _requirement_lines(text):
+    yield path, 0, ""
+    for number, line in _requirement_lines(_read(path) or ""):
         include = _included(path, line)
         if include is not None:
-            yield from requirements_txt(include, seen | {path})
-            continue
-        if line.startswith("-"):
-            continue  # -e, -c, --index-url…
-        found = _requirement(line.split(" --", 1)[0], path, number)
+            yield from _requirement_walk(include, seen | {path})
+        else:
+            yield path, number, line
+
+
+def requirement_files(path: str) -> list[str]:
+    """The files reading the requirements file `path` reads: itself and its includes (absolute, each once)."""
+    return list(dict.fromkeys(file for file, number, _ in _requirement_walk(path) if number == 0))
+
+
+def requirements_txt(path: str) -> Iterator[Dependency]:
+    """A pip requirements file, with its `-r`/`--requirement` includes."""
+    for file, number, line in _requirement_walk(path):
+        if number == 0 or line.startswith("-"):
+            continue  # a file reached; -e, -c, --index-url…
+        found = _requirement(line.split(" --", 1)[0], file, number)
         if found is not None:
             yield found
 

@@ -247,6 +247,9 @@ def code_of(text: str | bytes) -> str | bytes:
     return empty.join(pieces)
 
 
+_SEARCHED = tuple(word.decode() for word in (KEYWORD, *RECURRENT_MARKERS))  # what `_program_code`'s result is for
+
+
 def _program_code(path: str, data: bytes) -> str | bytes | None:
     """The code the analysis would read from the file (a notebook's code cells, a module's text) without comments
     and strings (`code_of`); None when that cannot be told without the reader (undecodable, not a notebook), whose
@@ -270,9 +273,6 @@ def _program_code(path: str, data: bytes) -> str | bytes | None:
         return code_of(decode_python(data))
     except (ValueError, SyntaxError):
         return None
-
-
-_SEARCHED = tuple(word.decode() for word in (KEYWORD, *RECURRENT_MARKERS))  # what `_program_code`'s result is for
 
 
 def _says(code: str | bytes, words: tuple[bytes, ...]) -> bool:

@@ -61,7 +61,9 @@ def eligible(args: Any) -> bool:
     """Whether this command line's report may be replayed (and recorded)."""
     if any(getattr(args, name, None) for name in _NOT_REPLAYED) or not getattr(args, "use_cache", False):
         return False
-    return "-" not in (getattr(args, "paths", None) or ()) and not os.environ.get("RNNLINT_DEBUG_CACHE")
+    from rnnlint.resultcache import DEBUG_ENV as CACHE_DEBUG  # its lines would not be printed again
+
+    return "-" not in (getattr(args, "paths", None) or ()) and not os.environ.get(CACHE_DEBUG)
 
 
 def stat_stamp(path: str) -> Stamp:
@@ -80,13 +82,8 @@ def _listing(folder: str) -> Stamp:
         return None
 
 
-def probe(kind: str, path: str) -> Stamp:
-    """What `path` is now: "s" its stat, "e" whether it exists, "r" its requirements files."""
-    if kind == "s":
-        return stat_stamp(path)
-    if kind == "e":
-        return os.path.exists(path)
-    return _listing(path)
+# What a path is now, by kind of input: "s" its stat, "e" whether it exists, "r" its requirements files.
+PROBES = {"s": stat_stamp, "e": os.path.exists, "r": _listing}
 
 
 def _tty(stream: TextIO) -> bool:
@@ -137,17 +134,8 @@ def _changed(key: str) -> tuple[dict | None, str]:
         if type(record) is not dict or record.get("format") != FORMAT or type(record.get("stdout")) is not str \
                 or type(record.get("stderr")) is not str or type(record.get("status")) is not int:
             return None, "not a record of this rnnlint (unsigned, foreign or corrupt)"
-        stat = os.stat
         for kind, path, stamp in record["inputs"]:
-            if kind == "s":  # the common case, inline: a warm run stats every file of the tree
-                try:
-                    info = stat(path)
-                    now: Stamp = [info.st_size, info.st_mtime_ns, info.st_ctime_ns]
-                except (OSError, ValueError):
-                    now = None
-            else:
-                now = probe(kind, path)
-            if now != stamp:
+            if PROBES[kind](path) != stamp:
                 return None, f"changed: {path}"
     except (OSError, ValueError, TypeError, KeyError, RecursionError):
         return None, "not a record of this rnnlint (unsigned, foreign or corrupt)"
@@ -315,10 +303,10 @@ def run_inputs(result: Any, config: str | None) -> list[list[Any]]:
             elif is_requirements_name(name):
                 read.update((path, None) for path in requirement_files(os.path.join(folder, name)))
     for folder in above:  # not listed by the run: each settings file's presence, and the requirements files
-        inputs.append(["e", os.path.join(folder, ".git"), probe("e", os.path.join(folder, ".git"))])
-        inputs.append(["r", folder, probe("r", folder)])
+        git, requirements = os.path.join(folder, ".git"), _listing(folder)
+        inputs += [["e", git, os.path.exists(git)], ["r", folder, requirements]]
         read.update((os.path.join(folder, name), None) for name in (*SETTINGS_FILES, "__init__.py"))
-        for name in probe("r", folder) or ():
+        for name in requirements or ():
             read.update((path, None) for path in requirement_files(os.path.join(folder, name)))
     inputs += [["s", path, stat_stamp(path)] for path in read if path not in files]
     return inputs

@@ -25,7 +25,7 @@ from pathlib import Path
 from rnnlint.cachedir import ensure, prune, sign, verified, write_atomic
 
 FORMAT = "rnnlint-index/3"  # 3: a dependency's sha256 too
-KEPT = 16  # indexes kept (one per list of paths): the most recently written
+KEPT = 16  # indexes kept (one per list of paths): the most recently written or used
 SKIPPED = "skipped"
 
 Stat = tuple[int, int]  # (size, mtime_ns)

@@ -174,3 +174,15 @@ def test_a_plain_requirement_does_not_import_packaging_requirements(text) -> Non
             "print(found.name, found.specifier, 'packaging.requirements' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out[-1] == "False" and (out[0], out[1] if len(out) == 3 else "") == _by_requirement(text)
+
+
+def test_requirements_that_include_each_other_are_read_once_each(tmp_path):
+    """`-r` includes in a cycle end; the requirements of both files are read, and `requirement_files` (what a
+    replayed run checks) names each file once, an include that does not exist too."""
+    from rnnlint.declared import requirement_files, requirements_txt
+
+    (tmp_path / "a.txt").write_text("-r b.txt\nkeras==3.3.0\n")
+    (tmp_path / "b.txt").write_text("-r a.txt\n-r missing.txt\ntensorflow>=2.16\n")
+    assert sorted(r.name for r in requirements_txt(str(tmp_path / "a.txt"))) == ["keras", "tensorflow"]
+    assert requirement_files(str(tmp_path / "a.txt")) == [str(tmp_path / name) for name in ("a.txt", "b.txt",
+                                                                                             "missing.txt")]

@@ -1138,9 +1138,8 @@ class Interpreter:
         if layout is None:
             layout = self.src.memo[key] = self.argument_spans(call, [part for part, *_ in evaluated])
         arguments: list[Argument] = []
-        for (part, value_node, keyword, value), (span, value_span, written) in zip(evaluated, layout):
+        for (_, _, keyword, value), (span, value_span, written) in zip(evaluated, layout):
             if keyword == "**dict":  # one argument per entry, all spanning the whole `**config`
-                written = self.source(value_node)
                 arguments.extend(Argument(k, ir_literal(v), span, span, f"{written}[{k!r}]", unpacked=True)
                                  for k, v in value.items.items())
                 continue

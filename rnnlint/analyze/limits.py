@@ -78,16 +78,20 @@ def too_deep(tree: ast.Module, line_lengths: list[int]) -> bool:
     too short to hold a long header, or enough blocks to pass the limit (each nested block takes a line of at
     least one character), is passed over with all it holds."""
     before = list(accumulate(line_lengths, initial=0))  # characters on the lines before each line
+
+    def characters(first: int, last: int) -> int:
+        """On lines `first` to `last` (1-based, at least line `first`; beyond the text: none)."""
+        return before[min(max(last, first), len(line_lengths))] - before[min(first - 1, len(line_lengths))]
+
     stack: list[tuple[ast.stmt, int]] = [(s, 1) for s in tree.body]
     while stack:
         statement, level = stack.pop()
-        last = min(max(statement.end_lineno or statement.lineno, statement.lineno), len(line_lengths))
-        size = before[last] - before[min(statement.lineno, last + 1) - 1]
+        size = characters(statement.lineno, statement.end_lineno or statement.lineno)
         if size < _SHORT_STATEMENT and 3 * (level + size) <= MAX_NESTING:
             continue
         inner = _nested(statement)
         header_end = inner[0].lineno - 1 if inner else (statement.end_lineno or statement.lineno)
-        if sum(line_lengths[statement.lineno - 1:max(header_end, statement.lineno)]) >= _SHORT_STATEMENT:
+        if characters(statement.lineno, header_end) >= _SHORT_STATEMENT:
             nodes: list[tuple[ast.AST, int]] = [(statement, 3 * level)]
             while nodes:
                 node, depth = nodes.pop()
