@@ -29,6 +29,7 @@ CACHEDIR_TAG = (
     "#\thttps://bford.info/cachedir/\n"
 )
 DEFAULT_CACHE_DIR = ".rnnlint_cache"
+DEBUG_ENV = "RNNLINT_DEBUG_CACHE"  # =1: the result cache's hits and misses on stderr (rnnlint.resultcache.debug)
 
 
 def ensure(root: Path, sub: str) -> Path:
@@ -186,5 +187,5 @@ def remove(path: str | Path) -> None:
         pass
 
 
-__all__ = ["CACHEDIR_TAG", "DEFAULT_CACHE_DIR", "KEY_ENV", "cache_key", "ensure", "key_file", "prune", "remove", "sign",
+__all__ = ["CACHEDIR_TAG", "DEBUG_ENV", "DEFAULT_CACHE_DIR", "KEY_ENV", "cache_key", "ensure", "key_file", "prune", "remove", "sign",
            "sweep", "touch", "verified", "write_atomic"]

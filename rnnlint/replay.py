@@ -61,7 +61,7 @@ def eligible(args: Any) -> bool:
     """Whether this command line's report may be replayed (and recorded)."""
     if any(getattr(args, name, None) for name in _NOT_REPLAYED) or not getattr(args, "use_cache", False):
         return False
-    from rnnlint.resultcache import DEBUG_ENV as CACHE_DEBUG  # its lines would not be printed again
+    from rnnlint.cachedir import DEBUG_ENV as CACHE_DEBUG  # the result cache's lines would not be printed again
 
     return "-" not in (getattr(args, "paths", None) or ()) and not os.environ.get(CACHE_DEBUG)
 

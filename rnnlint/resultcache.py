@@ -47,12 +47,11 @@ from pathlib import Path
 from typing import Any
 
 from rnnlint import __version__
-from rnnlint.cachedir import DEFAULT_CACHE_DIR, ensure, sign, sweep, verified, write_atomic
+from rnnlint.cachedir import DEBUG_ENV, DEFAULT_CACHE_DIR, ensure, sign, sweep, verified, write_atomic
 from rnnlint.codestamp import module_stamps
 
 FORMAT = "rnnlint-results/4"  # 2: signed entries; 3: foreign findings and the modules read; 4: a notebook's program
 SUBDIR = "results"
-DEBUG_ENV = "RNNLINT_DEBUG_CACHE"
 _UNCACHEABLE = ("internal-error", "analysis-limit")
 
 
