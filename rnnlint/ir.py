@@ -299,9 +299,6 @@ class ModelCall:
     span: Span
     call: CallSite
     arguments: tuple[Argument, ...] = ()
-    # the simple statement holding the call, as written (for a fix that rewrites it with libcst: rnnlint.fix.cst)
-    statement: Span | None = None
-    statement_source: str = ""
 
 
 @dataclass(frozen=True)

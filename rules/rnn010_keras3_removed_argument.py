@@ -45,7 +45,7 @@ import re
 from typing import Iterable
 
 from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
-from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, TrainCall
+from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, Span, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
     INPUT_KINDS, all_layers, file_has_recurrent, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
@@ -477,17 +477,21 @@ def _input_migration(ir: FileIR, layer: Layer, model: Model) -> Fix | None:
 
 
 def _predict_classes_fix(ir: FileIR, extra: ModelCall) -> Fix | None:
-    """`model.predict_classes(X)` → `np.argmax(model.predict(X), axis=-1)` (NumPy as the file imports it)."""
+    """`model.predict_classes(X)` → `np.argmax(model.predict(X), axis=-1)` (NumPy as the file imports it): three
+    edits at exact places — a call opened before the call, the method's name, the call closed after it — so the
+    receiver and the arguments keep their text, comments and layout as written. Each place is a token boundary of
+    the call itself (its first character, its name token, its end), so the result is the call wrapped, whatever
+    is around it."""
     numpy = next((imp.aliases[0] or imp.module for imp in ir.imports if imp.module == "numpy" and not imp.names), None)
     func = extra.call.func_source
     if numpy is None or not func.endswith(".predict_classes") or any(a.keyword in ("*", "**") for a in extra.arguments):
         return None
-    if extra.statement is None:
-        return None
-    from rnnlint.fix.cst import argmax_of_predict, rewrite_call  # libcst: only when there is such a call
-
-    edit = rewrite_call(extra.statement_source, extra.statement, extra.span, argmax_of_predict(numpy))
-    return Fix("unsafe", "Use argmax of predict", (edit,)) if edit is not None else None
+    call, callee = extra.span, extra.call.func_span
+    name = Span(callee.end_line, callee.end_column - len("predict_classes"), callee.end_line, callee.end_column)
+    return Fix("unsafe", "Use argmax of predict", (
+        Edit(Span(call.line, call.column, call.line, call.column), f"{numpy}.argmax("),
+        Edit(name, "predict"),
+        Edit(Span(call.end_line, call.end_column, call.end_line, call.end_column), ", axis=-1)")))
 
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")

@@ -89,10 +89,22 @@ PREDICT = ("import numpy as np\nimport keras\nX = np.random.rand(8, 5, 1)\n"
      "def top(X):\n    return np.argmax(model.predict(X), axis=-1)[0]  # first\n"),
     ("print(len(model.predict_classes(X)), model.predict_classes(X))\n",
      "print(len(np.argmax(model.predict(X), axis=-1)), np.argmax(model.predict(X), axis=-1))\n"),
-], ids=["plain", "one-per-line-comment-trailing-comma", "indented-subscript-comment", "two-in-one-statement"])
-def test_predict_classes_is_rewritten_in_its_statement_with_libcst(body, fixed):
-    """A rewrite that touches several places of a statement (RNN010's predict_classes → argmax of predict) parses
-    that statement with libcst and generates it again: arguments, comments and layout stay as written."""
+    ("top = model.predict_classes(X).tolist()\n",
+     "top = np.argmax(model.predict(X), axis=-1).tolist()\n"),
+    ("c = (model).predict_classes(X[:, :, :1] * 2)  # é\n",
+     "c = np.argmax((model).predict(X[:, :, :1] * 2), axis=-1)  # é\n"),
+    ("c = model.predict_classes(model.predict_classes(X))\n",
+     "c = np.argmax(model.predict(np.argmax(model.predict(X), axis=-1)), axis=-1)\n"),
+    ("c = model \\\n    .predict_classes(X)\n",
+     "c = np.argmax(model \\\n    .predict(X), axis=-1)\n"),
+    ("c = {'é': model.predict_classes(X, verbose=0)}\n",
+     "c = {'é': np.argmax(model.predict(X, verbose=0), axis=-1)}\n"),
+], ids=["plain", "one-per-line-comment-trailing-comma", "indented-subscript-comment", "two-in-one-statement",
+        "method-on-the-result", "parenthesized-receiver", "nested", "continued-line",
+        "non-ascii-before-the-call"])
+def test_predict_classes_is_wrapped_in_argmax_with_its_text_kept(body, fixed):
+    """RNN010's predict_classes → argmax of predict changes three places of the call (opened before it, the
+    method's name, closed after it): the receiver, the arguments, their comments and layout stay as written."""
     settings = Settings(select=("RNN010",), confirm=False, use_cache=False)
     result = fix_source(PREDICT + body, "m.py", settings, unsafe=True)
     assert result.error is None and result.text == PREDICT + fixed

@@ -305,9 +305,7 @@ class KerasCalls:
             builder.train_calls.append(self.train_call(method, args, kwargs, arguments, call, site, builder.compile))
             return UNKNOWN
         if method in OTHER_MODEL_METHODS:
-            statement = self.span(self.statement) if self.statement is not None else None
-            builder.extra_calls.append(ModelCall(method, self.span(call), site, tuple(arguments), statement,
-                                                 self.ctx.src.slice(statement) if statement is not None else ""))
+            builder.extra_calls.append(ModelCall(method, self.span(call), site, tuple(arguments)))
         if method == "__call__":
             return self.apply_model(builder, call, env)
         return UNKNOWN
