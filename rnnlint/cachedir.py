@@ -43,16 +43,17 @@ def ensure(root: Path, sub: str) -> Path:
     return folder
 
 
-def write_atomic(target: Path, text: str) -> None:
-    """Write `text` to `target` through a temporary file in the same folder and os.replace, so that a reader
-    (or a concurrent run) sees the old content or the new one, never a torn file. The file is private to the
-    user (mkstemp: mode 0600). Raises OSError; leaves no temporary file behind."""
+def write_atomic(target: Path, content: str | bytes) -> None:
+    """Write `content` (text as UTF-8, or bytes) to `target` through a temporary file in the same folder and
+    os.replace, so that a reader (or a concurrent run) sees the old content or the new one, never a torn file. The
+    file is private to the user (mkstemp: mode 0600). Raises OSError; leaves no temporary file behind."""
     import tempfile  # imported when a write happens: a replayed run (rnnlint.replay) writes nothing
 
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
         os.replace(temporary, target)
     except BaseException:
         remove(temporary)
@@ -112,23 +113,35 @@ def cache_key() -> bytes | None:
     return _secret(key_file())
 
 
-def _mac(key: bytes, text: str) -> str:
-    return hmac.new(key, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+def _mac(key: bytes, data: bytes) -> str:
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 def sign(text: str) -> str | None:
     """`text` with its MAC line in front, or None when there is no key."""
-    key = cache_key()
-    return None if key is None else f"{MAC_PREFIX}{_mac(key, text)}\n{text}"
+    signed = sign_bytes(text.encode("utf-8", "surrogatepass"))
+    return None if signed is None else signed.decode("utf-8", "surrogatepass")
 
 
 def verified(blob: str) -> str | None:
     """The text of a signed entry whose MAC verifies under this user's key, else None."""
+    data = verified_bytes(blob.encode("utf-8", "surrogatepass"))
+    return None if data is None else data.decode("utf-8", "surrogatepass")
+
+
+def sign_bytes(data: bytes) -> bytes | None:
+    """`data` with its MAC line in front, or None when there is no key (`sign` for bytes)."""
     key = cache_key()
-    head, newline, text = blob.partition("\n")
-    if key is None or not newline or not head.startswith(MAC_PREFIX):
+    return None if key is None else f"{MAC_PREFIX}{_mac(key, data)}\n".encode("ascii") + data
+
+
+def verified_bytes(blob: bytes) -> bytes | None:
+    """The data of a signed entry whose MAC verifies under this user's key, else None (`verified` for bytes)."""
+    key = cache_key()
+    head, newline, data = blob.partition(b"\n")
+    if key is None or not newline or not head.startswith(MAC_PREFIX.encode("ascii")):
         return None
-    return text if hmac.compare_digest(head[len(MAC_PREFIX):], _mac(key, text)) else None
+    return data if hmac.compare_digest(head[len(MAC_PREFIX):], _mac(key, data).encode("ascii")) else None
 
 
 STALE_SECONDS = 3600.0  # a live run's temporary file is seconds old; one an hour old was left by a killed run
@@ -163,7 +176,7 @@ def prune(folder: str | Path, prefix: str, keep: int) -> int:
     miss."""
     try:
         found = [(entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in os.scandir(folder)
-                 if entry.name.startswith(prefix) and entry.name.endswith(".json")]
+                 if entry.name.startswith(prefix)]
     except OSError:
         return 0
     found.sort(reverse=True)
@@ -188,4 +201,4 @@ def remove(path: str | Path) -> None:
 
 
 __all__ = ["CACHEDIR_TAG", "DEBUG_ENV", "DEFAULT_CACHE_DIR", "KEY_ENV", "cache_key", "ensure", "key_file", "prune", "remove", "sign",
-           "sweep", "touch", "verified", "write_atomic"]
+           "sign_bytes", "sweep", "touch", "verified", "verified_bytes", "write_atomic"]

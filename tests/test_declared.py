@@ -186,3 +186,15 @@ def test_requirements_that_include_each_other_are_read_once_each(tmp_path):
     assert sorted(r.name for r in requirements_txt(str(tmp_path / "a.txt"))) == ["keras", "tensorflow"]
     assert requirement_files(str(tmp_path / "a.txt")) == [str(tmp_path / name) for name in ("a.txt", "b.txt",
                                                                                              "missing.txt")]
+
+
+@pytest.mark.parametrize("name, read", [
+    ("requirements.txt", True), ("requirements-dev.txt", True), ("Requirements_GPU.TXT", True),
+    ("requirements.in", False), ("dev-requirements.txt", False), ("requirements.txt.bak", False),
+    ("requirements", False), ("requirements\n.txt", False), ("setup.cfg", False),
+])
+def test_which_files_are_requirements_files(name, read):
+    """requirements*.txt in any case: what the dependency reader reads and a replayed run checks."""
+    from rnnlint.depfiles import is_requirements_name
+
+    assert is_requirements_name(name) is read

@@ -77,8 +77,8 @@ def projects(tmp_path_factory) -> dict[str, Path]:
     results = made["unchanged"] / ".rnnlint_cache" / "results"  # 40 records of other command lines, long unused
     results.mkdir()
     for number in range(40):
-        (results / f"replay-old{number:02d}.json").write_text("{}")
-        os.utime(results / f"replay-old{number:02d}.json", ns=(0, number))
+        (results / f"replay-old{number:02d}.marshal").write_text("{}")
+        os.utime(results / f"replay-old{number:02d}.marshal", ns=(0, number))
     time.sleep(replay.RACY_NS / 1e9 + 0.1)
     return made
 
@@ -113,7 +113,7 @@ def test_an_unchanged_tree_gets_the_report_a_run_without_cache_gives(projects):
     assert replayed == uncached(root, "src")
     assert replayed[0] == 1 and "RNN004" in replayed[1] and "judged against Keras 3" in replayed[1]
     assert "rnnlint: replay: hit" in lint(root, "src").err  # and again
-    assert len(list((root / ".rnnlint_cache" / "results").glob("replay-*.json"))) == replay.KEPT  # the old pruned
+    assert len(list((root / ".rnnlint_cache" / "results").glob("replay-*"))) == replay.KEPT  # the old pruned
 
 
 def test_other_formats_and_streams_are_replayed_exactly(projects):
@@ -146,9 +146,10 @@ def test_the_command_line_and_the_environment_are_part_of_the_key(projects):
 def test_a_forged_record_is_a_miss(projects):
     root = projects["forged"]
     record_and_replay(root, "src")
-    [path] = (root / ".rnnlint_cache" / "results").glob("replay-*.json")
-    mac, _, body = path.read_text(encoding="utf-8").partition("\n")
-    path.write_text(mac + "\n" + body.replace("RNN004", "RNN001"), encoding="utf-8")
+    [path] = (root / ".rnnlint_cache" / "results").glob("replay-*")
+    mac, _, body = path.read_bytes().partition(b"\n")
+    assert b"RNN004" in body
+    path.write_bytes(mac + b"\n" + body.replace(b"RNN004", b"RNN001"))  # still a record, under the old MAC
     run = lint(root, "src")
     assert "rnnlint: replay: miss: not a record" in run.err
     assert report(run) == uncached(root, "src")
@@ -158,7 +159,7 @@ def test_a_run_right_after_a_change_writes_no_record(tmp_path):
     root = make_project(tmp_path / "fresh")
     run = lint(root, "src")
     assert "rnnlint: replay: not written: changed at the run's start or since" in run.err
-    assert not list((root / ".rnnlint_cache" / "results").glob("replay-*.json"))
+    assert not list((root / ".rnnlint_cache" / "results").glob("replay-*"))
 
 
 @pytest.mark.parametrize("args", [["src", "--no-cache"], ["src", "--fix"], ["src", "--diff"], ["src", "--show-models"],
@@ -200,6 +201,15 @@ def test_the_record_names_what_the_run_read(tmp_path, monkeypatch):
     assert ["s", os.path.join(above, "rnnlint.toml"), None] in inputs  # absent, above the project: probed
 
 
+@pytest.mark.parametrize("path", ["train.py", "src/train.py", "/abs/src/train.py", "/", "src/", "a//b.py", ".git",
+                                  "/top", "./x.py", "../up/x.py"])
+def test_a_record_keeps_each_path_as_given(path):
+    """The record groups the inputs by folder; folder + name must give back the very path that was probed."""
+    packed = replay.packed([["s", path, [1, 2, 3]], ["e", path, True]])
+    assert [(kind, folder + name) for kind, folders in packed.items() for folder, entries in folders.items()
+            for name in entries[::2]] == [("s", path), ("e", path)]
+
+
 @pytest.mark.parametrize("broken", ["run_key", "run_inputs"])
 def test_a_failing_replay_costs_only_speed(tmp_path, monkeypatch, capsys, broken):
     """An error in the replay machinery (making the key; recording) never reaches the user: the run lints and
@@ -215,7 +225,7 @@ def test_a_failing_replay_costs_only_speed(tmp_path, monkeypatch, capsys, broken
     assert cli.main(["--no-confirm", "src"]) == 1
     out, err = capsys.readouterr()
     assert "RNN004" in out and "internal error" not in err and "Traceback" not in err
-    assert not list((root / ".rnnlint_cache" / "results").glob("replay-*.json"))
+    assert not list((root / ".rnnlint_cache" / "results").glob("replay-*"))
 
 
 def test_old_records_and_indexes_are_pruned_least_recently_used_first(tmp_path):
@@ -232,6 +242,6 @@ def test_old_records_and_indexes_are_pruned_least_recently_used_first(tmp_path):
     (folder / "0123.json").write_text("{}")  # a result entry: never pruned here
     touch(folder / "replay-03.json")  # used now: kept
     assert prune(folder, "replay-", replay.KEPT) == 40 - replay.KEPT
-    kept = sorted(p.name for p in folder.glob("replay-*.json"))
+    kept = sorted(p.name for p in folder.glob("replay-*"))
     assert len(kept) == replay.KEPT and "replay-03.json" in kept and "replay-39.json" in kept
     assert "replay-08.json" not in kept and "replay-09.json" in kept and (folder / "0123.json").exists()
