@@ -142,7 +142,7 @@ def _changed(key: str) -> tuple[dict | None, str]:
                 for at in range(0, len(entries), 2):
                     if probe(folder + entries[at]) != entries[at + 1]:
                         return None, f"changed: {folder + entries[at]}"
-    except (OSError, ValueError, TypeError, KeyError, IndexError, EOFError, RecursionError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError, RecursionError):
         return None, "not a record of this rnnlint (unsigned, foreign or corrupt)"
     return record, ""
 
