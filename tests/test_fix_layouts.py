@@ -4,6 +4,8 @@ and the exact text after `rnnlint --fix` (through the engine's own fix loop, `fi
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from rnnlint.fix import fix_source
 from rnnlint.settings import Settings
@@ -108,3 +110,62 @@ def test_predict_classes_is_wrapped_in_argmax_with_its_text_kept(body, fixed):
     settings = Settings(select=("RNN010",), confirm=False, use_cache=False)
     result = fix_source(PREDICT + body, "m.py", settings, unsafe=True)
     assert result.error is None and result.text == PREDICT + fixed
+
+
+class _ArgmaxOfPredict:
+    """The oracle: the tree of `program` with every `R.predict_classes(args)` call replaced by
+    `np.argmax(R.predict(args), axis=-1)` — what the fix must produce, whatever its text looks like."""
+
+    @staticmethod
+    def tree(text: str) -> str:
+        import ast
+
+        class Rewrite(ast.NodeTransformer):
+            def visit_Call(self, node: ast.Call) -> ast.AST:
+                self.generic_visit(node)
+                func = node.func
+                if not (isinstance(func, ast.Attribute) and func.attr == "predict_classes"):
+                    return node
+                predict = ast.Call(ast.Attribute(func.value, "predict", ast.Load()), node.args, node.keywords)
+                return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "argmax", ast.Load()), [predict],
+                                [ast.keyword("axis", ast.UnaryOp(ast.USub(), ast.Constant(1)))])
+
+        return ast.dump(Rewrite().visit(ast.parse(text)))
+
+
+_SPACE = st.sampled_from(["", " ", "\n    ", "  # note\n    ", "\\\n    "])
+_ARGUMENT = st.sampled_from(["X", "X[:1]", "(X)", "X * 1", "batch_size=8", "verbose=0", "[X][0]", "'é'and X"])
+_PLACE = st.sampled_from(["c = {}\n", "print({})\n", "c = {}.tolist()\n", "c = -{}\n", "c = {}[0]  # é\n",
+                          "def top(X):\n    return {}\n", "c = (\n    {}\n)\n", "c = 1 if X is None else {}\n"])
+
+
+@st.composite
+def _predict_classes_statements(draw) -> str:
+    """A statement with `model.predict_classes(...)` in it: a place around the call, spacing, comments and line
+    continuations inside its parentheses (only where Python allows them), any arguments, maybe a trailing comma."""
+    arguments = draw(st.lists(_ARGUMENT, max_size=3))
+    positional = [a for a in arguments if "=" not in a or "==" in a]
+    keywords = list(dict.fromkeys(a for a in arguments if a not in positional))
+    inside = "(" + ",".join(draw(_SPACE).replace("\\\n", "") + a for a in positional + keywords)
+    if arguments and draw(st.booleans()):
+        inside += ","
+    inside += draw(_SPACE).replace("\\\n", "") + ")"
+    receiver = draw(st.sampled_from(["model", "(model)", "model \\\n    "]))
+    call = f"{receiver}.predict_classes{inside}"
+    return draw(_PLACE).replace("{}", call)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(statement=_predict_classes_statements())
+def test_the_predict_classes_fix_is_argmax_of_predict_wherever_the_call_is(statement):
+    """The three edits (open, rename, close) give exactly the tree of `np.argmax(R.predict(args), axis=-1)` in
+    place of the call, for any layout inside the call and any expression around it."""
+    import ast
+
+    before = PREDICT + statement
+    ast.parse(before)  # the generator writes Python
+    settings_ = Settings(select=("RNN010",), confirm=False, use_cache=False)
+    result = fix_source(before, "m.py", settings_, unsafe=True)
+    assert result.error is None
+    assert result.fixed_count == 1, statement  # the analyzer follows `model` in every place generated
+    assert _ArgmaxOfPredict.tree(result.text) == _ArgmaxOfPredict.tree(before)
