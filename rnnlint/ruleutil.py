@@ -9,7 +9,7 @@ import re
 from typing import Iterator
 
 from rnnlint.findings import Edit
-from rnnlint.ir import ArrayShape, Argument, CallSite, FileIR, Layer, Model, Span, TrainCall
+from rnnlint.ir import ArrayShape, Argument, CallSite, FileIR, Layer, Model, Pos, Span, TrainCall
 
 from rnnlint.layerkinds import (  # noqa: E402,F401 - the rules import these from here too
     CONV_RECURRENT_KINDS, INPUT_KINDS, RANK_PRESERVING, RECURRENT_KINDS, RECURRENT_NAMES, input_ref, producer, recurrent_core,
@@ -27,6 +27,11 @@ def label(layer: Layer) -> str:
     return f"{name} (line {layer.span.line})"
 
 
+def insertion(at: Pos, text: str) -> Edit:
+    """An edit inserting `text` at `at` (a span of no width)."""
+    return Edit(Span(at.line, at.column, at.line, at.column), text)
+
+
 def insert_argument(layer: Layer, text: str) -> tuple[Edit, ...]:
     """The edits appending `text` (e.g. 'return_sequences=True') to the layer call's arguments."""
     return append_to_call(layer.call, layer.arguments, text)
@@ -39,16 +44,15 @@ def append_to_call(call: CallSite, arguments: tuple[Argument, ...], text: str) -
     the last argument stays on its line)."""
     close = call.close_paren
     if not arguments:
-        return (Edit(Span(close.line, close.column, close.line, close.column), text),)
+        return (insertion(close, text),)
     last = max(arguments, key=lambda a: (a.span.end_line, a.span.end_column))
-    end = Span(last.span.end_line, last.span.end_column, last.span.end_line, last.span.end_column)
     if close.line == last.span.end_line or last.span.line == call.span.line:
-        return (Edit(end, f", {text}"),)
+        return (insertion(last.span.end, f", {text}"),)
     indent = " " * (last.span.column - 1)
-    line_start = Span(close.line, 1, close.line, 1)
+    line_start = Pos(close.line, 1)
     if call.has_trailing_comma:
-        return (Edit(line_start, f"{indent}{text},\n"),)
-    return Edit(end, ","), Edit(line_start, f"{indent}{text}\n")
+        return (insertion(line_start, f"{indent}{text},\n"),)
+    return insertion(last.span.end, ","), insertion(line_start, f"{indent}{text}\n")
 
 
 def rename_keyword(arg: Argument, new: str) -> Edit:
@@ -163,8 +167,7 @@ def input_spelling(ir: FileIR, layer: Layer) -> tuple[str, tuple[Edit, ...]] | N
     for imp in ir.imports:
         if imp.module in KERAS_LAYER_MODULES and imp.names_end is not None and \
                 (func in imp.names or func in imp.aliases):
-            end = imp.names_end
-            return "Input", (Edit(Span(end.line, end.column, end.line, end.column), ", Input"),)
+            return "Input", (insertion(imp.names_end, ", Input"),)
     for imp in ir.imports:
         if not imp.names and imp.module in ("keras", "tensorflow"):
             alias = imp.aliases[0] if imp.aliases and imp.aliases[0] else imp.module
@@ -181,13 +184,11 @@ def insert_first_layer(model: Model, text: str) -> Edit | None:
     if add is not None:
         if add.statement is None or add.statement != add.span.start:
             return None  # `model.add(...)` is not a statement of its own: no safe place for a new line
-        where = Span(add.statement.line, add.statement.column, add.statement.line, add.statement.column)
-        return Edit(where, f"{add.func_source}({text})\n{add.statement_indent}")
+        return insertion(add.statement, f"{add.func_source}({text})\n{add.statement_indent}")
     call = first.layer.call
-    where = Span(call.span.line, call.span.column, call.span.line, call.span.column)
     if call.starts_line:
-        return Edit(where, f"{text},\n{call.line_indent}")
-    return Edit(where, f"{text}, ")
+        return insertion(call.span.start, f"{text},\n{call.line_indent}")
+    return insertion(call.span.start, f"{text}, ")
 
 
 def prepend_input(ir: FileIR, model: Model, layer: Layer, arguments: str) -> tuple[str, tuple[Edit, ...]] | None:

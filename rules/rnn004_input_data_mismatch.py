@@ -39,11 +39,12 @@ from typing import Iterable
 from rnnlint.datacheck import (
     DataContext, dims_match, first_real_kind, lacks_feature_axis, named, x_contexts,
 )
-from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
-from rnnlint.ir import DatasetShape, Span, dims_differ
+from rnnlint.findings import Diagnostic, Evidence, Fix
+from rnnlint.ir import DatasetShape, dims_differ
 from rnnlint.kerasver import KerasChoice, adds_feature_axis, explicit_choice
 from rnnlint.layerkinds import recurrent_core
 from rnnlint.rule import Example, Rule, RuleContext
+from rnnlint.ruleutil import insertion
 from rnnlint.shapes import format_shape
 
 
@@ -262,6 +263,5 @@ def _reshape_fix(data: DataContext) -> Fix | None:
     if not all(isinstance(d, int) for d in model_input[1:]):
         return None  # a size the file does not fix (a symbol) cannot be written into the fix
     dims = ", ".join(str(d) for d in model_input[1:])
-    where = Span(call.statement.line, call.statement.column, call.statement.line, call.statement.column)
     text = f"{name} = {name}.reshape(({name}.shape[0], {dims}))\n{call.statement_indent}"
-    return Fix("unsafe", f"Reshape {name} to (samples, {dims})", (Edit(where, text),))
+    return Fix("unsafe", f"Reshape {name} to (samples, {dims})", (insertion(call.statement, text),))

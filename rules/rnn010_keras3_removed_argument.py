@@ -48,8 +48,8 @@ from rnnlint.findings import Diagnostic, Edit, Evidence, Fix
 from rnnlint.ir import FileIR, KerasObject, Layer, Model, ModelCall, Span, TrainCall
 from rnnlint.rule import Example, Rule, RuleContext
 from rnnlint.ruleutil import (
-    INPUT_KINDS, all_layers, file_has_recurrent, label, prepend_input, remove_argument, remove_arguments, rename_keyword,
-    tuple_source,
+    INPUT_KINDS, all_layers, file_has_recurrent, insertion, label, prepend_input, remove_argument, remove_arguments,
+    rename_keyword, tuple_source,
 )
 
 LAYER_ARGS = {
@@ -489,9 +489,7 @@ def _predict_classes_fix(ir: FileIR, extra: ModelCall) -> Fix | None:
     call, callee = extra.span, extra.call.func_span
     name = Span(callee.end_line, callee.end_column - len("predict_classes"), callee.end_line, callee.end_column)
     return Fix("unsafe", "Use argmax of predict", (
-        Edit(Span(call.line, call.column, call.line, call.column), f"{numpy}.argmax("),
-        Edit(name, "predict"),
-        Edit(Span(call.end_line, call.end_column, call.end_line, call.end_column), ", axis=-1)")))
+        insertion(call.start, f"{numpy}.argmax("), Edit(name, "predict"), insertion(call.end, ", axis=-1)")))
 
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\s*\.\s*[A-Za-z_]\w*)*")
