@@ -113,35 +113,41 @@ def cache_key() -> bytes | None:
     return _secret(key_file())
 
 
-def _mac(key: bytes, data: bytes) -> str:
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+def _mac_line(data: bytes) -> str | None:
+    """The first line of a signed entry holding `data`, or None when there is no key."""
+    key = cache_key()
+    return None if key is None else f"{MAC_PREFIX}{hmac.new(key, data, hashlib.sha256).hexdigest()}\n"
+
+
+def _verifies(head: bytes, data: bytes) -> bool:
+    """Whether `head` (an entry's first line) is the MAC line of `data` under this user's key."""
+    line = _mac_line(data)
+    return line is not None and hmac.compare_digest(head + b"\n", line.encode("ascii"))
 
 
 def sign(text: str) -> str | None:
     """`text` with its MAC line in front, or None when there is no key."""
-    signed = sign_bytes(text.encode("utf-8", "surrogatepass"))
-    return None if signed is None else signed.decode("utf-8", "surrogatepass")
+    line = _mac_line(text.encode("utf-8", "surrogatepass"))
+    return None if line is None else line + text
 
 
 def verified(blob: str) -> str | None:
     """The text of a signed entry whose MAC verifies under this user's key, else None."""
-    data = verified_bytes(blob.encode("utf-8", "surrogatepass"))
-    return None if data is None else data.decode("utf-8", "surrogatepass")
+    head, newline, text = blob.partition("\n")
+    ok = newline and _verifies(head.encode("utf-8", "surrogatepass"), text.encode("utf-8", "surrogatepass"))
+    return text if ok else None
 
 
 def sign_bytes(data: bytes) -> bytes | None:
     """`data` with its MAC line in front, or None when there is no key (`sign` for bytes)."""
-    key = cache_key()
-    return None if key is None else f"{MAC_PREFIX}{_mac(key, data)}\n".encode("ascii") + data
+    line = _mac_line(data)
+    return None if line is None else line.encode("ascii") + data
 
 
 def verified_bytes(blob: bytes) -> bytes | None:
     """The data of a signed entry whose MAC verifies under this user's key, else None (`verified` for bytes)."""
-    key = cache_key()
     head, newline, data = blob.partition(b"\n")
-    if key is None or not newline or not head.startswith(MAC_PREFIX.encode("ascii")):
-        return None
-    return data if hmac.compare_digest(head[len(MAC_PREFIX):], _mac(key, data).encode("ascii")) else None
+    return data if newline and _verifies(head, data) else None
 
 
 STALE_SECONDS = 3600.0  # a live run's temporary file is seconds old; one an hour old was left by a killed run

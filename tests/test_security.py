@@ -331,6 +331,17 @@ def test_the_cache_key_is_private_and_outside_the_project(tmp_path):
     assert key.read_text() == first  # made once, then reused
 
 
+@pytest.mark.parametrize("head", [MAC_PREFIX + "é" * 64, MAC_PREFIX + "0" * 64, MAC_PREFIX.strip(), "", "rnnlint"])
+def test_a_forged_signature_line_is_refused_not_an_error(tmp_path, monkeypatch, head):
+    """Whatever the first line of an entry says (non-ASCII included), verifying it answers None."""
+    from rnnlint.cachedir import sign_bytes, verified_bytes
+
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "key"))
+    assert verified(sign("data")) == "data" and verified_bytes(sign_bytes(b"data")) == b"data"
+    assert verified(f"{head}\ndata") is None
+    assert verified_bytes(f"{head}\ndata".encode("utf-8")) is None
+
+
 def test_without_a_key_there_is_no_cache(tmp_path):
     blocker = write(tmp_path, "not-a-folder", "")  # the key's folder cannot be made, not even by root
     write(tmp_path, "model.py", STACKED_LSTM)
