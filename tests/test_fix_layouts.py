@@ -112,25 +112,22 @@ def test_predict_classes_is_wrapped_in_argmax_with_its_text_kept(body, fixed):
     assert result.error is None and result.text == PREDICT + fixed
 
 
-class _ArgmaxOfPredict:
-    """The oracle: the tree of `program` with every `R.predict_classes(args)` call replaced by
+def _argmax_of_predict_tree(text: str) -> str:
+    """The oracle: the tree of `text` with every `R.predict_classes(args)` call replaced by
     `np.argmax(R.predict(args), axis=-1)` — what the fix must produce, whatever its text looks like."""
+    import ast
 
-    @staticmethod
-    def tree(text: str) -> str:
-        import ast
+    class Rewrite(ast.NodeTransformer):
+        def visit_Call(self, node: ast.Call) -> ast.AST:
+            self.generic_visit(node)
+            func = node.func
+            if not (isinstance(func, ast.Attribute) and func.attr == "predict_classes"):
+                return node
+            predict = ast.Call(ast.Attribute(func.value, "predict", ast.Load()), node.args, node.keywords)
+            return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "argmax", ast.Load()), [predict],
+                            [ast.keyword("axis", ast.UnaryOp(ast.USub(), ast.Constant(1)))])
 
-        class Rewrite(ast.NodeTransformer):
-            def visit_Call(self, node: ast.Call) -> ast.AST:
-                self.generic_visit(node)
-                func = node.func
-                if not (isinstance(func, ast.Attribute) and func.attr == "predict_classes"):
-                    return node
-                predict = ast.Call(ast.Attribute(func.value, "predict", ast.Load()), node.args, node.keywords)
-                return ast.Call(ast.Attribute(ast.Name("np", ast.Load()), "argmax", ast.Load()), [predict],
-                                [ast.keyword("axis", ast.UnaryOp(ast.USub(), ast.Constant(1)))])
-
-        return ast.dump(Rewrite().visit(ast.parse(text)))
+    return ast.dump(Rewrite().visit(ast.parse(text)))
 
 
 _SPACE = st.sampled_from(["", " ", "\n    ", "  # note\n    ", "\\\n    "])
@@ -168,4 +165,4 @@ def test_the_predict_classes_fix_is_argmax_of_predict_wherever_the_call_is(state
     result = fix_source(before, "m.py", settings_, unsafe=True)
     assert result.error is None
     assert result.fixed_count == 1, statement  # the analyzer follows `model` in every place generated
-    assert _ArgmaxOfPredict.tree(result.text) == _ArgmaxOfPredict.tree(before)
+    assert _argmax_of_predict_tree(result.text) == _argmax_of_predict_tree(before)
