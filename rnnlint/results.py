@@ -30,7 +30,8 @@ class FileResult:
     skipped: bool = False  # the prefilter found no `keras` in its bytes: not decoded, parsed or checked
     cached: bool = False  # findings from the result cache (rnnlint.resultcache): no `ir`, no `shapes`
     foreign: tuple[Finding, ...] = ()  # findings this file's analysis located in modules it imports
-    dependencies: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every project module the analysis read
+    dependencies: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every project module the analysis read (with
+    # the cache on: Settings.use_cache)
     keras: KerasChoice | None = None  # the Keras the file was judged against, and why (None: not linted)
 
     @property

@@ -152,6 +152,22 @@ def test_no_cache_writes_nothing(tree) -> None:
     assert events(again.err, "hit") == [] and {p: p.stat().st_mtime_ns for p in entries(tree)} == stamps
 
 
+def test_what_the_analysis_read_is_hashed_only_for_the_cache(tmp_path) -> None:
+    """A result's dependencies — (module, sha256) of what its analysis read — are what a cached result is checked
+    against; a run without the cache does not read and hash them again."""
+    import hashlib
+
+    module = write(tmp_path, "models.py", "from keras.layers import LSTM\n\ndef block(units):\n    return LSTM(units)\n")
+    script = write(tmp_path, "train.py", "from keras.models import Sequential\nfrom models import block\n\n"
+                   "model = Sequential([block(8)])\n")
+    cached = engine.lint_file(str(script), Settings(confirm=False, use_cache=True))
+    uncached = engine.lint_file(str(script), Settings(confirm=False, use_cache=False))
+    assert [(os.path.basename(path), digest) for path, digest in cached.dependencies] == [
+        ("models.py", hashlib.sha256(module.read_bytes()).hexdigest())]
+    assert uncached.dependencies == ()
+    assert uncached.findings == cached.findings
+
+
 def test_show_models_does_not_use_the_cache(tree) -> None:
     cold = run_cli("--show-models", "--format", "json", ".", cwd=tree)
     lint(tree)
