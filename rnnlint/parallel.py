@@ -4,9 +4,10 @@ process pool when it is worth one.
     files ─► read bytes ─► prefilter (skipped: done) ─► result cache (hit: done) ─► analyse
                                                                          inline, or in a pool of `jobs` workers
 
-- A file that names Keras and a recurrent layer is decided on its own bytes and goes to the pool at once (in
-  chunks of MAX_CHUNK, the pool started as soon as the run is known to need one), while the other files are still
-  read and decided (those need the whole run: the files they import); workers keep one ModuleLoader for the run.
+- A file that names Keras and a recurrent layer is decided on its own bytes and goes to the pool at once, while
+  the other files are still read and decided (those need the whole run: the files they import): to a worker that
+  has nothing to do as soon as there is one such file, else in chunks of MAX_CHUNK (the pool started as soon as
+  the run is known to need one); workers keep one ModuleLoader for the run.
 
 - `jobs`: None = the cores this process may use (os.sched_getaffinity, else os.cpu_count) that other processes
   do not keep busy (see default_jobs); 1 = in this process.
@@ -47,7 +48,6 @@ MIN_POOL_FILES = 8
 SMALL_RUN = 200  # files without `keras`: up to this many, every one's imports are looked up
 MIN_POOL_BYTES = 64_000
 MAX_CHUNK = 16
-FIRST_CHUNK = 4  # a worker's first chunk
 EARLY_POOL_FILES = 100  # a run of this many files starts its pool before reading them
 START_METHOD_ENV = "RNNLINT_START_METHOD"
 # The cyclic collector's thresholds for a command-line run (the default first one is 700 allocations): a run builds
@@ -413,10 +413,16 @@ class _Dispatch:
         if self.executor is None and self.jobs > 1 and len(self.tasks) >= MIN_POOL_FILES and \
                 self.size >= MIN_POOL_BYTES:
             self.executor = _executor(self.jobs)
-        # the first chunk of each worker is small, so that every worker starts while the rest is still read
-        size = FIRST_CHUNK if len(self.futures) < self.jobs else MAX_CHUNK
-        if self.executor is not None and len(self.tasks) - self.sent >= size:
+        # a worker waiting for work gets what there is (the files worth analysing may lie far apart in the run's
+        # order: measured, a worker waited 20-70 ms for a first chunk of four on the issue-shaped tree); while every
+        # worker has a chunk, the files gather into chunks of MAX_CHUNK
+        waiting = len(self.tasks) - self.sent
+        if self.executor is not None and waiting and (waiting >= MAX_CHUNK or self._a_worker_is_free()):
             self._send([self.tasks[self.sent:]], store)
+
+    def _a_worker_is_free(self) -> bool:
+        """Whether fewer chunks are unfinished than there are workers (one of them has nothing to do)."""
+        return sum(1 for _, future in self.futures if not future.done()) < self.jobs
 
     def _send(self, chunks: list[list[Task]], store) -> None:
         for chunk in chunks:

@@ -178,6 +178,48 @@ def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, pool
     assert payload(pooled) == payload(serial)
 
 
+def _waits_for_release(path, settings=None, data=None, loader=None, prefiltered=False):
+    """A per-file function that keeps its worker busy until the file RNNLINT_TEST_RELEASE exists (module level: a
+    pool task carries it by reference)."""
+    from rnnlint.results import FileResult
+
+    while not os.path.exists(os.environ["RNNLINT_TEST_RELEASE"]):
+        time.sleep(0.005)
+    return FileResult(path, (), None, None, {})
+
+
+def test_a_free_worker_gets_a_decided_file_at_once_and_busy_workers_get_chunks(tmp_path, monkeypatch) -> None:
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs fork to carry the test's per-file function into the worker")
+    monkeypatch.setenv(parallel.START_METHOD_ENV, "fork")
+    release = tmp_path / "release"
+    monkeypatch.setenv("RNNLINT_TEST_RELEASE", str(release))
+    from concurrent.futures import wait
+
+    tasks = [parallel.Task(i, f"f{i}.py", Settings(confirm=False), b"", None, _waits_for_release)
+             for i in range(2 + parallel.MAX_CHUNK + 2)]
+    dispatch = parallel._Dispatch(2)
+    dispatch.start()
+    try:
+        sent = []
+        for task in tasks[:-1]:
+            dispatch.add(task, None)
+            sent.append(dispatch.sent)
+        # each of the two workers gets the first file it can take; while both are busy (their chunks wait for the
+        # release), the files gather into one chunk of MAX_CHUNK; the one after it waits for the next
+        assert sent == [1, 2] + [2] * (parallel.MAX_CHUNK - 1) + [2 + parallel.MAX_CHUNK, 2 + parallel.MAX_CHUNK]
+        release.touch()
+        wait([future for _, future in dispatch.futures])  # every chunk done: the workers are free again
+        dispatch.add(tasks[-1], None)
+        assert dispatch.sent == len(tasks)  # the waiting file and this one go at once
+        done = dispatch.finish(None)
+    except BaseException:
+        release.touch()
+        dispatch.abandon()
+        raise
+    assert sorted(index for index, _ in done) == list(range(len(tasks)))
+
+
 def test_file_results_pickle() -> None:
     for example in sorted(EXAMPLES.iterdir()):
         if example.suffix in (".py", ".ipynb"):
@@ -281,6 +323,16 @@ def test_a_lint_run_does_not_import_libcst(tmp_path) -> None:
     ordinary Keras tree does not pay for importing it."""
     write(tmp_path, "m.py", STACKED_LSTM)
     assert "libcst" not in imported(["--no-confirm", "--no-cache", "."], tmp_path)
+
+
+def test_a_run_without_the_cache_neither_looks_up_a_replay_nor_hashes_what_it_read(tmp_path) -> None:
+    """--no-cache: no report is replayed (a recorded report is a cache), and the modules an analysis imports are
+    not hashed (their digests are what a cached result is checked against)."""
+    write(tmp_path, "models.py", "from keras.layers import LSTM\n\ndef block(units):\n    return LSTM(units)\n")
+    write(tmp_path, "train.py", "from keras.models import Sequential\nfrom models import block\n\nmodel = Sequential([block(8)])\n")
+    uncached = imported(["--no-confirm", "--no-cache", "-j", "1", "."], tmp_path)
+    assert "rnnlint.replay" not in uncached and "hashlib" not in uncached
+    assert {"rnnlint.replay", "hashlib"} <= imported(["--no-confirm", "-j", "1", "."], tmp_path)  # (as by default)
 
 
 def _exit_worker() -> None:
