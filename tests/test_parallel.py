@@ -375,6 +375,31 @@ def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collecto
     assert before != parallel.BATCH_GC_THRESHOLDS
 
 
+def test_each_file_s_cyclic_garbage_is_collected_after_it(tmp_path) -> None:
+    """An analysis leaves cycles (a function and the scope it closes over, a class and its instance); a batch run
+    collects them after each file, while they are young, instead of when an allocation count says so."""
+    import gc
+
+    path = write(tmp_path, "m.py", STACKED_LSTM + "\n\nclass Holder:\n    def __init__(self):\n        self.me = self\n\n"
+                 "def build(units):\n    return units\n\nh = Holder()\nbuild(3)\n")
+    task = parallel.Task(0, str(path), Settings(confirm=False), path.read_bytes(), None, engine.lint_file)
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()  # no automatic collection may hide what is left
+    try:
+        engine.lint_file(str(path), Settings(confirm=False))
+        assert gc.collect() > 0  # the analysis alone leaves cycles…
+        gc.enable()
+        with parallel.batch_gc():
+            result = parallel._analyse(task, None, engine.ModuleLoader())
+        gc.disable()
+        assert gc.collect() == 0  # …which the batch run collected after the file
+    finally:
+        if was:
+            gc.enable()
+    assert result.findings and not result.internal_error
+
+
 def test_a_large_cold_run_forks_its_workers_before_reading(tree, pool_start, monkeypatch) -> None:
     """A run of EARLY_POOL_FILES or more files starts its pool before the first file is read (the workers fork
     while the main process reads); the output is the one-process run's. A warm run does not start one."""
