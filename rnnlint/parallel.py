@@ -50,8 +50,9 @@ MIN_POOL_BYTES = 64_000
 MAX_CHUNK = 16
 EARLY_POOL_FILES = 100  # a run of this many files starts its pool before reading them
 START_METHOD_ENV = "RNNLINT_START_METHOD"
-# The cyclic collector in a command-line run. An analysis leaves cyclic garbage (~1,700 objects a file, and through
-# them the file's syntax tree): it is collected after each file (`_analyse`), while it is young, so the collection
+# The cyclic collector in a command-line run. An analysis leaves no cyclic garbage (the evaluator breaks its cycles:
+# analyze.interpret.Interpreter.release; it left ~1,700 objects a file, and through them the file's syntax tree);
+# whatever a file may still leave is collected after it (`_analyse`), while it is young, so the collection
 # traverses it once and nothing of it is promoted to an older generation. The first threshold (the default is 700
 # allocations; it was 50,000 here) is only a net for a file that allocates far more than any of the trees measured
 # (at most 35,000 net allocations a file on the real-code set): a collection in the middle of a file traverses its

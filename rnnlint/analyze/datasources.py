@@ -303,41 +303,47 @@ def dataset_method(ds: DatasetObj, method: str, args: tuple, kwargs: dict) -> An
     return replace(ds, x=UNKNOWN, y=UNKNOWN)  # still a dataset (its batches are its own), of unknown elements
 
 
+# The helpers below recurse as module functions, not as closures over the dataset: a closure that calls itself
+# is a reference cycle (the function, its cell), left to the cyclic collector with whatever it holds.
+
+def _element_value(per_sample: Any, batch: Any) -> Any:
+    if isinstance(per_sample, ArrayShape):
+        lead = (batch,) if batch is not None else ()
+        return ArrayObj(ArrayShape(lead + per_sample.dims, per_sample.dtype, per_sample.source))
+    if isinstance(per_sample, tuple):
+        return tuple(_element_value(p, batch) for p in per_sample)
+    return UNKNOWN
+
+
 def element(ds: DatasetObj) -> Any:
     """What a function mapped over the dataset receives: one element (a batch, once batched) as arrays; a
     (x, y) tuple when the elements have a target."""
-    def value(per_sample: Any) -> Any:
-        if isinstance(per_sample, ArrayShape):
-            lead = (ds.batch,) if ds.batch is not None else ()
-            return ArrayObj(ArrayShape(lead + per_sample.dims, per_sample.dtype, per_sample.source))
-        if isinstance(per_sample, tuple):
-            return tuple(value(p) for p in per_sample)
-        return UNKNOWN
+    x = _element_value(ds.x, ds.batch)
+    return x if ds.y is None else (x, _element_value(ds.y, ds.batch))
 
-    return value(ds.x) if ds.y is None else (value(ds.x), value(ds.y))
+
+def _mapped_sample(value: Any, batch: Any) -> Any:
+    if isinstance(value, ArrayObj):
+        dims = value.shape.dims
+        if batch is not None:
+            if not dims:
+                return UNKNOWN
+            dims = dims[1:]
+        return ArrayShape(dims, value.shape.dtype, value.shape.source)
+    if isinstance(value, (tuple, ListObj)):
+        items = value.items if isinstance(value, ListObj) else value
+        parts = tuple(_mapped_sample(v, batch) for v in items)
+        return parts if all(isinstance(p, ArrayShape) for p in parts) else UNKNOWN
+    return UNKNOWN
 
 
 def mapped(ds: DatasetObj, result: Any) -> DatasetObj:
     """The dataset after `.map(fn)`, from what `fn` returned for one element."""
     from dataclasses import replace
 
-    def per_sample(value: Any) -> Any:
-        if isinstance(value, ArrayObj):
-            dims = value.shape.dims
-            if ds.batch is not None:
-                if not dims:
-                    return UNKNOWN
-                dims = dims[1:]
-            return ArrayShape(dims, value.shape.dtype, value.shape.source)
-        if isinstance(value, (tuple, ListObj)):
-            items = value.items if isinstance(value, ListObj) else value
-            parts = tuple(per_sample(v) for v in items)
-            return parts if all(isinstance(p, ArrayShape) for p in parts) else UNKNOWN
-        return UNKNOWN
-
     if isinstance(result, tuple) and len(result) in (2, 3):
-        return replace(ds, x=per_sample(result[0]), y=per_sample(result[1]))
-    return replace(ds, x=per_sample(result), y=None)
+        return replace(ds, x=_mapped_sample(result[0], ds.batch), y=_mapped_sample(result[1], ds.batch))
+    return replace(ds, x=_mapped_sample(result, ds.batch), y=None)
 
 
 def flattened(ds: DatasetObj, inner: Any) -> DatasetObj:
@@ -458,19 +464,20 @@ def preprocessed(layer: Layer, array: ArrayObj, sym: Mint) -> Any:
     return ArrayObj(ArrayShape(out, array.shape.dtype)) if isinstance(out, tuple) else UNKNOWN
 
 
+def _batched(per_sample: Any, batch: Any) -> Any:
+    if per_sample is None:
+        return None
+    if isinstance(per_sample, ArrayShape):  # not batched: Keras takes each element as a batch
+        lead = (batch,) if batch is not None else ()
+        return ArrayShape(lead + per_sample.dims, per_sample.dtype, per_sample.source)
+    if isinstance(per_sample, tuple):
+        return tuple(_batched(p, batch) for p in per_sample)
+    return UNKNOWN
+
+
 def dataset_shape(ds: DatasetObj) -> DatasetShape:
     """The IR of a dataset given to a train call: its batches' shapes (the batch axis first)."""
-    def batched(per_sample: Any) -> Any:
-        if per_sample is None:
-            return None
-        if isinstance(per_sample, ArrayShape):  # not batched: Keras takes each element as a batch
-            lead = (ds.batch,) if ds.batch is not None else ()
-            return ArrayShape(lead + per_sample.dims, per_sample.dtype, per_sample.source)
-        if isinstance(per_sample, tuple):
-            return tuple(batched(p) for p in per_sample)
-        return UNKNOWN
-
-    return DatasetShape(batched(ds.x), batched(ds.y), ds.batch, ds.shuffled,
+    return DatasetShape(_batched(ds.x, ds.batch), _batched(ds.y, ds.batch), ds.batch, ds.shuffled,
                         "generator" if ds.kind == "generator" else "dataset", ds.source)
 
 

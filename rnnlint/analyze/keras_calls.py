@@ -173,6 +173,7 @@ class KerasCalls:
         builder = ModelBuilder(uid=len(self.builders), api="subclass", span=name_span, name=node.name)
         builder.nested = cls.keras_base != "Model"  # a custom layer: whatever uses it builds it
         me = InstanceObj(cls)
+        self.made.append(me)
         cls.instance = me
         init = self.class_attr(cls, "__init__")
         if hasattr(init, "node"):

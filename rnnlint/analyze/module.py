@@ -81,6 +81,7 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         self.statement: ast.stmt | None = None  # the simple statement being evaluated
         self.generators: dict[int, bool] = {}  # id(function node) → whether it is a generator (see `generates`)
         self.unrollable_loops: dict[int, bool] = {}  # id(for node) → whether it may be unrolled (`unrollable`)
+        self.made: list = []  # the functions, classes and instances made (their cycles are broken by `release`)
 
     def run(self) -> FileIR:
         env = Env()
@@ -95,5 +96,7 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         standalone = tuple(o.layer for o in self.layers if id(o.layer) not in used and o.layer.span.path is None)
         dependencies = tuple(sorted(set(self.modules) | set(self.data_files)))
         objects = tuple(o for o in self.keras_objects if o.call.span.path is None)  # not another module's
-        return FileIR(models=tuple(models), imports=tuple(self.imports), mentions_keras=self.mentions_keras,
-                      standalone_layers=standalone, dependencies=dependencies, keras_objects=objects)
+        ir = FileIR(models=tuple(models), imports=tuple(self.imports), mentions_keras=self.mentions_keras,
+                    standalone_layers=standalone, dependencies=dependencies, keras_objects=objects)
+        self.release()
+        return ir
