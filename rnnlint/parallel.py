@@ -120,7 +120,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
     results: list = [None] * len(files)
     store = None
     warm = None
-    reads: dict[str, bytes] = {}  # the bytes read on the normal path (their hashes go in the index)
+    reads: dict[str, bytes] = {}  # the bytes read on the normal path (their hashes go in the index; kept only for one)
     stats = {}  # (size, mtime) of each file, taken before anything is read (rnnlint.runindex)
     if cache and run_paths is not None:
         from rnnlint.runindex import stat_of
@@ -165,7 +165,8 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             if isinstance(data, SourceError):
                 results[index] = lint(path, settings, data=data)  # unreadable: one RNN000
                 continue
-            reads[path] = data
+            if stats:  # a run that writes the index (without it, the tree's bytes are not held to the end)
+                reads[path] = data
             holds = may_hold_model(path, data)
             if holds:
                 holders.append(path)
@@ -185,6 +186,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
                 analyse(index, path, data)
             else:
                 results[index] = FileResult(path, (), None, None, {}, skipped=True)
+        read.clear()  # the bytes of the files decided here: not held while the workers finish
     except BaseException:  # an interrupt: no worker outlives the run
         dispatch.abandon()
         raise
