@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-NO_CACHE = "--no-cache"  # (an abbreviation, which argparse also takes, only costs the replay look-up)
+NO_CACHE = "--no-cache"  # looked for as written before parsing: an abbreviation only costs the replay look-up
 
 DESCRIPTION = """\
 A static linter for Keras recurrent-network code (LSTM, GRU, SimpleRNN, ConvLSTM, Bidirectional).
