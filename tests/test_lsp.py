@@ -525,3 +525,60 @@ async def test_broken_config_is_shown_to_the_user(client: LanguageClient, tmp_pa
     message = await asyncio.wait_for(shown(), TIMEOUT)
     assert message.type == types.MessageType.Warning
     assert "configuration ignored" in message.message and "select" in message.message
+
+
+def test_the_server_makes_full_collections_only_when_idle(monkeypatch) -> None:
+    """The server's full collections traverse everything it holds (tens of ms with a large file open): they run
+    IDLE_GC_SECONDS after a lint ends, and not while a lint is pending or running (SERVER_GC_THRESHOLDS keeps
+    the collector from starting one itself)."""
+    import gc
+
+    from rnnlint import lsp
+
+    monkeypatch.setattr(lsp, "IDLE_GC_SECONDS", 0.05)
+    full: list[int] = []
+
+    def seen(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full.append(1)
+
+    async def scenario() -> tuple[int, int, int]:
+        server = lsp.RnnlintServer()
+        unit = lsp.Unit(key="file:///m.py", path="m.py", running=True)
+        server.units[unit.key] = unit
+        server._schedule_idle_collection()  # (as a lint that ended does)
+        await asyncio.sleep(0.2)
+        while_running = len(full)  # another lint is running: no full collection
+        unit.running = False
+        server._schedule_idle_collection()
+        server._cancel_idle_collection()  # a lint started before the server was idle long enough
+        await asyncio.sleep(0.2)
+        cancelled = len(full)
+        server._schedule_idle_collection()
+        await asyncio.sleep(0.2)
+        server.pool.shutdown()
+        return while_running, cancelled, len(full)
+
+    before = gc.get_threshold()
+    gc.set_threshold(*lsp.SERVER_GC_THRESHOLDS)  # as the server runs: no full collection of the collector's own
+    gc.callbacks.append(seen)
+    try:
+        assert asyncio.run(scenario()) == (0, 0, 1)
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*before)
+
+
+def test_the_server_runs_with_its_collector_thresholds() -> None:
+    """`rnnlint --lsp` serves with SERVER_GC_THRESHOLDS (in a process of its own: the setting is the process's)."""
+    import subprocess
+
+    from rnnlint import lsp
+
+    script = ("import gc\nfrom rnnlint import lsp\n"
+              "class Serving:\n    def start_io(self):\n        print(gc.get_threshold())\n"
+              "print(gc.get_threshold())\nlsp.create_server = Serving\nlsp.start()\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    before, serving = proc.stdout.splitlines()
+    assert serving == str(lsp.SERVER_GC_THRESHOLDS) != before
