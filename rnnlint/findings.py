@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from rnnlint.ir import ArrayShape, Model, Span
+from rnnlint.ir import ArrayShape, Model, Span, fast_init
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -43,6 +43,7 @@ class Fix:
 RANK_ERROR = r"ndim|dimensions|rank"
 
 
+@fast_init
 @dataclass(frozen=True)
 class Evidence:
     """What the checker must build to confirm a finding, and what to look for.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnnlint.ir import ArrayShape, CallSite, CompileInfo, Layer, Span, TensorRef, TrainCall
+from rnnlint.ir import ArrayShape, CallSite, CompileInfo, Layer, Span, TensorRef, TrainCall, fast_init
 
 
 @dataclass
@@ -42,6 +42,7 @@ class Graph:
         return len(self.nodes) - 1
 
 
+@fast_init
 @dataclass(frozen=True)
 class TensorObj:
     """A symbolic Keras tensor: output `ref.index` of graph node `ref.node`."""
@@ -67,6 +68,7 @@ class ModelBuilder:
     nested: bool = False  # used as a layer of another model (its parent builds it)
 
 
+@fast_init
 @dataclass(frozen=True)
 class ArrayObj:
     """A data array whose shape is (partly) known."""
@@ -74,6 +76,7 @@ class ArrayObj:
     shape: ArrayShape
 
 
+@fast_init
 @dataclass(frozen=True)
 class ModuleRef:
     """A reference to a library module or attribute path (`numpy.random`, `keras.layers.LSTM`)."""
@@ -165,6 +168,7 @@ class ProjectModule:
     path: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True)
 class ListObj:
     """A Python list of abstract values."""
@@ -172,6 +176,7 @@ class ListObj:
     items: tuple
 
 
+@fast_init
 @dataclass(frozen=True)
 class CallableRef:
     """A bound method we know how to evaluate: `X.reshape`, `model.add`, `rng.random`…"""
