@@ -36,7 +36,7 @@ from typing import Callable, Iterator, Sequence
 from rnnlint.analyze.project import ModuleLoader
 from rnnlint.config import for_path
 from rnnlint.kerasver import KerasChoice, choice_for
-from rnnlint.prefilter import ImportMemo, may_hold_model, module_stems, names_recurrent_in_code, should_analyse
+from rnnlint.prefilter import ImportMemo, may_hold_model, module_stems, recurrent_in_code, should_analyse
 from rnnlint.results import FileResult, internal_error
 from rnnlint.sources import Source, SourceError, read_bytes, read_text
 
@@ -109,6 +109,8 @@ class Task:
     key: str | None  # result-cache key, None without a cache
     lint: LintFile  # engine.lint_file (a module-level function: pickled by reference for a worker)
     keep_ir: bool = True  # False: a worker sends back no IR and no shapes (a third of the cost of a result)
+    notebook: object = None  # a notebook's sources.notebook.ParsedNotebook, when the prefilter parsed it (then
+    # `data` is empty unless the result cache needs it: the notebook's outputs are not sent to the worker)
 
 
 def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, jobs: int | None = None,
@@ -139,7 +141,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
     read: list[tuple[int, str, bytes, bool]] = []
     holders: list[str] = []  # files with `keras`, and those the index answered as analysed
 
-    def analyse(index: int, path: str, data: bytes) -> None:
+    def analyse(index: int, path: str, data: bytes, notebook: object = None) -> None:
         nonlocal store
         file_settings = for_path(settings, path, resolver)
         key = None
@@ -153,7 +155,8 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             if hit is not None:
                 results[index] = hit
                 return
-        dispatch.add(Task(index, path, file_settings, data, key, lint, keep_ir), store)
+        sent = data if notebook is None or key is not None else b""
+        dispatch.add(Task(index, path, file_settings, sent, key, lint, keep_ir, notebook), store, len(data))
 
     try:
         for index, path in enumerate(files):
@@ -171,9 +174,9 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             holds = may_hold_model(path, data)
             if holds:
                 holders.append(path)
-            named = holds and names_recurrent_in_code(path, data)
+            named, notebook = recurrent_in_code(path, data) if holds else (False, None)
             if named:  # decided on its own bytes: analysed now
-                analyse(index, path, data)
+                analyse(index, path, data, notebook)
             else:
                 read.append((index, path, data, holds))
         others = sum(1 for *_, holds in read if not holds)
@@ -301,8 +304,9 @@ def _cached_result(path: str, entry: tuple, keras: KerasChoice, data: bytes | No
 
 def _analyse(task: Task, store, loader) -> object:
     """Lint one file (in this process or a worker) and store its result; never raises."""
+    parsed = {} if task.notebook is None else {"notebook": task.notebook}
     try:
-        result = task.lint(task.path, task.settings, data=task.data, loader=loader, prefiltered=True)
+        result = task.lint(task.path, task.settings, data=task.data, loader=loader, prefiltered=True, **parsed)
     except Exception as exc:  # noqa: BLE001 - lint_file guards its stages; this is the last net
         return FileResult(task.path, (internal_error("the engine", exc, task.path),), None, None, {})
     finally:
@@ -418,9 +422,10 @@ class _Dispatch:
             self.executor = _executor(self.jobs)
             self.executor.submit(_ready)
 
-    def add(self, task: Task, store) -> None:
+    def add(self, task: Task, store, size: int | None = None) -> None:
+        """`size`: the file's bytes (`task.data` may leave them out: Task.notebook)."""
         self.tasks.append(task)
-        self.size += len(task.data)
+        self.size += len(task.data) if size is None else size
         if self.executor is None and self.jobs > 1 and len(self.tasks) >= MIN_POOL_FILES and \
                 self.size >= MIN_POOL_BYTES:
             self.executor = _executor(self.jobs)

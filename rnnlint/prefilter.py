@@ -250,29 +250,31 @@ def code_of(text: str | bytes) -> str | bytes:
 _SEARCHED = tuple(word.decode() for word in (KEYWORD, *RECURRENT_MARKERS))  # what `_program_code`'s result is for
 
 
-def _program_code(path: str, data: bytes) -> str | bytes | None:
+def _program_code(path: str, data: bytes) -> tuple[str | bytes | None, object]:
     """The code the analysis would read from the file (a notebook's code cells, a module's text) without comments
     and strings (`code_of`); None when that cannot be told without the reader (undecodable, not a notebook), whose
     diagnostic the analysis then reports. Of a notebook, the cells that cannot say a word searched for (ASCII cells
-    without one of _SEARCHED) are left out: the result is only searched for those words."""
+    without one of _SEARCHED) are left out: the result is only searched for those words. Second: a notebook's
+    sources.notebook.ParsedNotebook (None for anything else), for the analysis not to parse it again."""
     if path.lower().endswith(".ipynb") or path == "-" and data.lstrip()[:1] == b"{":  # standard input: maybe a notebook
-        from rnnlint.sources.notebook import IPYTHON_LINE, NotebookError, parse_document
+        from rnnlint.sources.notebook import IPYTHON_LINE, NotebookError, ParsedNotebook, parse_document
 
         try:
-            _, sources = parse_document(data)
+            document, sources = parse_document(data)
         except NotebookError:
-            return None
-        return "\n".join(text if IPYTHON_LINE.search(text) else code_of(text) for _, text in sources
+            return None, None
+        code = "\n".join(text if IPYTHON_LINE.search(text) else code_of(text) for _, text in sources
                          if not text.isascii() or any(word in text for word in _SEARCHED))  # (the others say none)
+        return code, ParsedNotebook.of(document, sources)
     encoding = _declared_encoding(data)
     if data.isascii() and (encoding is None or _ascii_transparent(encoding)):
-        return code_of(data)
+        return code_of(data), None
     from rnnlint.sources import decode_python
 
     try:
-        return code_of(decode_python(data))
+        return code_of(decode_python(data)), None
     except (ValueError, SyntaxError):
-        return None
+        return None, None
 
 
 def _says(code: str | bytes, words: tuple[bytes, ...]) -> bool:
@@ -290,10 +292,16 @@ def names_recurrent_in_code(path: str, data: bytes) -> bool:
     recurrent layer or module. Every Keras name is spelled from identifiers, and no identifier is inside a comment
     or a string literal (f-strings, whose braces hold code, are kept), so a file whose code lacks either word has no
     Keras recurrent layer of its own. What cannot be told here (not decodable, not a notebook) is True."""
+    return recurrent_in_code(path, data)[0]
+
+
+def recurrent_in_code(path: str, data: bytes) -> tuple[bool, object]:
+    """`names_recurrent_in_code`, and the sources.notebook.ParsedNotebook of a notebook it parsed to tell (None
+    when it parsed none): the analysis of a notebook that names one takes it instead of parsing the JSON again."""
     if not (may_hold_model(path, data) and names_recurrent(path, data)):
-        return False
-    code = _program_code(path, data)
-    return code is None or (_says(code, (KEYWORD,)) and _says(code, RECURRENT_MARKERS))
+        return False, None
+    code, parsed = _program_code(path, data)
+    return code is None or (_says(code, (KEYWORD,)) and _says(code, RECURRENT_MARKERS)), parsed
 
 
 def should_analyse(path: str, data: bytes, loader, stems: set[str] | None = None, named: bool | None = None,

@@ -136,12 +136,12 @@ _SABOTAGE = {"parent": None}
 _REAL_LINT_FILE = engine.lint_file
 
 
-def _dies_on_buggy_2(path, settings=None, data=None, loader=None, prefiltered=False):
+def _dies_on_buggy_2(path, settings=None, data=None, loader=None, prefiltered=False, **parsed):
     """engine.lint_file, but a worker process linting buggy_2.py dies. Module level: a pool task carries the
     per-file function by reference."""
     if path.endswith("buggy_2.py") and os.getpid() != _SABOTAGE["parent"]:
         os._exit(9)  # as a segfault would: no exception, the worker is gone
-    return _REAL_LINT_FILE(path, settings, data, loader, prefiltered)
+    return _REAL_LINT_FILE(path, settings, data, loader, prefiltered, **parsed)
 
 
 @pytest.mark.parametrize("chunk", [parallel.MAX_CHUNK, 2], ids=["pool-after-deciding", "pool-while-reading"])
@@ -178,7 +178,7 @@ def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, pool
     assert payload(pooled) == payload(serial)
 
 
-def _waits_for_release(path, settings=None, data=None, loader=None, prefiltered=False):
+def _waits_for_release(path, settings=None, data=None, loader=None, prefiltered=False, **parsed):
     """A per-file function that keeps its worker busy until the file RNNLINT_TEST_RELEASE exists (module level: a
     pool task carries it by reference)."""
     from rnnlint.results import FileResult
@@ -218,6 +218,38 @@ def test_a_free_worker_gets_a_decided_file_at_once_and_busy_workers_get_chunks(t
         dispatch.abandon()
         raise
     assert sorted(index for index, _ in done) == list(range(len(tasks)))
+
+
+def test_a_notebook_the_prefilter_parsed_is_linted_from_that_parse(tree, monkeypatch) -> None:
+    """The main process parses a notebook's JSON to tell whether its code names a recurrent layer; the task that
+    lints it carries that parse, and without the result cache not the notebook's bytes (its outputs): the result is
+    the one of reading the file."""
+    from rnnlint.sources.notebook import ParsedNotebook, parse_document
+
+    notebook = tree / "examples" / "stacked_lstm.ipynb"
+    parsed = ParsedNotebook.of(*parse_document(notebook.read_bytes()))
+    direct = engine.lint_file(str(notebook), Settings(confirm=False))
+    from_parse = engine.lint_file(str(notebook), Settings(confirm=False), notebook=parsed)
+    assert direct.findings and from_parse.findings == direct.findings
+    assert (from_parse.source, from_parse.cells, from_parse.ir) == (direct.source, direct.cells, direct.ir)
+
+    tasks: list = []
+    real_add = parallel._Dispatch.add
+
+    def add(self, task, store, size=None):
+        tasks.append(task)
+        return real_add(self, task, store, size)
+
+    monkeypatch.setattr(parallel._Dispatch, "add", add)
+    monkeypatch.chdir(tree)  # (the result cache's folder)
+    for cache in (False, True):
+        tasks.clear()
+        files = engine.discover_files([str(tree)], Settings(confirm=False))
+        results = parallel.lint_many(files, Settings(confirm=False), engine.lint_file, jobs=1, cache=cache)
+        sent = [t for t in tasks if t.path == str(notebook)]
+        assert len(sent) == 1 and sent[0].notebook == parsed
+        assert sent[0].data == (notebook.read_bytes() if cache else b"")  # the cache keys an entry by the bytes
+        assert [r.findings for r in results if r.path == str(notebook)] == [direct.findings]
 
 
 def test_file_results_pickle() -> None:

@@ -264,10 +264,29 @@ def join(cells: list[NotebookCell]) -> tuple[str, tuple[Cell, ...]]:
 def read_notebook(path: str, data: bytes) -> Source:
     """A notebook file → Source with `cells` (and the syntax errors of cells that do not parse, which are
     linted as blank lines). Raises NotebookError for a malformed notebook."""
-    document, sources = parse_document(data)
-    if not is_python(document):
+    return parsed_notebook(path, ParsedNotebook.of(*parse_document(data)))
+
+
+@dataclass(frozen=True)
+class ParsedNotebook:
+    """What of a notebook's JSON the linting reads: whether its kernel is Python, and its code cells' positions
+    and sources. The command line's main process parses a notebook to decide whether to lint it
+    (rnnlint.prefilter) and hands this to the worker that lints it, instead of the notebook's bytes to parse
+    again (with their outputs, often most of them)."""
+
+    python: bool
+    sources: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, document: dict, sources: list[tuple[int, str]]) -> "ParsedNotebook":
+        return cls(is_python(document), tuple(sources))
+
+
+def parsed_notebook(path: str, parsed: ParsedNotebook) -> Source:
+    """`read_notebook` of a notebook already parsed."""
+    if not parsed.python:
         return Source(path=path, text="", cells=())
-    cells, tree = code_cells(sources)
+    cells, tree = code_cells(list(parsed.sources))
     return program(path, cells, tree)
 
 
