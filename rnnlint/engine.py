@@ -28,7 +28,7 @@ from rnnlint.rule import RuleContext
 from rnnlint.settings import RESERVED_CODE, Settings, enabled_rules
 from rnnlint.shapes import ModelShapes, propagate
 from rnnlint.sources import Cell, Source, SourceError, read_bytes, read_source, read_text
-from rnnlint.sources.notebook import parsed_notebook
+from rnnlint.sources.notebook import ParsedNotebook, parsed_notebook
 from rnnlint.results import (ANALYSIS_LIMIT, SYNTAX_ERROR, UNREADABLE_FILE, FileResult, RunResult,
                              engine_finding, internal_error)
 from rnnlint.suppress import apply_suppressions
@@ -299,15 +299,15 @@ def lint_loaded(source: Source, settings: Settings | None = None, prefilter: str
 
 def lint_file(path: str, settings: Settings | None = None, data: bytes | None = None,
               loader: ModuleLoader | None = None, prefiltered: bool = False, resolver=None,
-              notebook=None) -> FileResult:
+              notebook: ParsedNotebook | None = None) -> FileResult:
     """Read and lint one file (no confirmation). A file whose bytes never mention `keras` is skipped unread
     (`skipped=True`, no findings, not even RNN000): see rnnlint.prefilter for why that is exact. `notebook`: the
     file's sources.notebook.ParsedNotebook, when the prefilter parsed it (then `data` is not read again)."""
     settings = for_path(settings or Settings(), path, resolver)  # the file's configuration and per-file ignores
-    if notebook is not None:
-        return _lint(parsed_notebook(path, notebook), settings, choice_for(settings), loader or ModuleLoader())
-    data = read_bytes(path) if data is None else data  # `data`: already read (standard input, as `path`)
     loader = loader or ModuleLoader()
+    if notebook is not None:
+        return _lint(parsed_notebook(path, notebook), settings, choice_for(settings), loader)
+    data = read_bytes(path) if data is None else data  # `data`: already read (standard input, as `path`)
     if not prefiltered and not isinstance(data, SourceError) and not should_analyse(path, data, loader):
         return FileResult(path, (), None, None, {}, skipped=True)
     source = data if isinstance(data, SourceError) else read_text(path, data)

@@ -290,10 +290,10 @@ class RnnlintServer(LanguageServer):
                 unit.waiters.remove((target, waiter))
                 if not waiter.done():
                     waiter.set_result(None)
+        self._schedule_idle_collection()  # (a lint that starts now cancels it)
         if unit.dirty:
             unit.dirty = False
             self.request_lint(unit)
-        self._schedule_idle_collection()
 
     # -- the cyclic collector's full collections, when idle (SERVER_GC_THRESHOLDS) ----------------------------
     def _schedule_idle_collection(self) -> None:

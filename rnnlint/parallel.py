@@ -39,9 +39,10 @@ from rnnlint.kerasver import KerasChoice, choice_for
 from rnnlint.prefilter import ImportMemo, may_hold_model, module_stems, recurrent_in_code, should_analyse
 from rnnlint.results import FileResult, internal_error
 from rnnlint.sources import Source, SourceError, read_bytes, read_text
+from rnnlint.sources.notebook import ParsedNotebook
 
-# The per-file function: engine.lint_file (path, settings, data=, loader=, prefiltered=) -> FileResult. The engine
-# passes it in, so this module does not import the engine (which calls it).
+# The per-file function: engine.lint_file (path, settings, data=, loader=, prefiltered=, notebook=) -> FileResult.
+# The engine passes it in, so this module does not import the engine (which calls it).
 LintFile = Callable[..., FileResult]
 
 MIN_POOL_FILES = 8
@@ -109,8 +110,8 @@ class Task:
     key: str | None  # result-cache key, None without a cache
     lint: LintFile  # engine.lint_file (a module-level function: pickled by reference for a worker)
     keep_ir: bool = True  # False: a worker sends back no IR and no shapes (a third of the cost of a result)
-    notebook: object = None  # a notebook's sources.notebook.ParsedNotebook, when the prefilter parsed it (then
-    # `data` is empty unless the result cache needs it: the notebook's outputs are not sent to the worker)
+    notebook: ParsedNotebook | None = None  # a notebook the prefilter parsed; then `data` is empty unless the result
+    # cache needs it (the notebook's outputs are not sent to the worker)
 
 
 def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, jobs: int | None = None,
@@ -141,7 +142,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
     read: list[tuple[int, str, bytes, bool]] = []
     holders: list[str] = []  # files with `keras`, and those the index answered as analysed
 
-    def analyse(index: int, path: str, data: bytes, notebook: object = None) -> None:
+    def analyse(index: int, path: str, data: bytes, notebook: ParsedNotebook | None = None) -> None:
         nonlocal store
         file_settings = for_path(settings, path, resolver)
         key = None
@@ -304,9 +305,9 @@ def _cached_result(path: str, entry: tuple, keras: KerasChoice, data: bytes | No
 
 def _analyse(task: Task, store, loader) -> object:
     """Lint one file (in this process or a worker) and store its result; never raises."""
-    parsed = {} if task.notebook is None else {"notebook": task.notebook}
     try:
-        result = task.lint(task.path, task.settings, data=task.data, loader=loader, prefiltered=True, **parsed)
+        result = task.lint(task.path, task.settings, data=task.data, loader=loader, prefiltered=True,
+                           notebook=task.notebook)
     except Exception as exc:  # noqa: BLE001 - lint_file guards its stages; this is the last net
         return FileResult(task.path, (internal_error("the engine", exc, task.path),), None, None, {})
     finally:

@@ -52,6 +52,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+TYPE_CHECKING = False  # the notebook reader is imported only for a notebook
+if TYPE_CHECKING:
+    from rnnlint.sources.notebook import ParsedNotebook
+
 #: The word every Keras name contains (see the module docstring). Bytes, searched case-sensitively.
 KEYWORD = b"keras"
 
@@ -250,7 +254,7 @@ def code_of(text: str | bytes) -> str | bytes:
 _SEARCHED = tuple(word.decode() for word in (KEYWORD, *RECURRENT_MARKERS))  # what `_program_code`'s result is for
 
 
-def _program_code(path: str, data: bytes) -> tuple[str | bytes | None, object]:
+def _program_code(path: str, data: bytes) -> tuple[str | bytes | None, ParsedNotebook | None]:
     """The code the analysis would read from the file (a notebook's code cells, a module's text) without comments
     and strings (`code_of`); None when that cannot be told without the reader (undecodable, not a notebook), whose
     diagnostic the analysis then reports. Of a notebook, the cells that cannot say a word searched for (ASCII cells
@@ -295,7 +299,7 @@ def names_recurrent_in_code(path: str, data: bytes) -> bool:
     return recurrent_in_code(path, data)[0]
 
 
-def recurrent_in_code(path: str, data: bytes) -> tuple[bool, object]:
+def recurrent_in_code(path: str, data: bytes) -> tuple[bool, ParsedNotebook | None]:
     """`names_recurrent_in_code`, and the sources.notebook.ParsedNotebook of a notebook it parsed to tell (None
     when it parsed none): the analysis of a notebook that names one takes it instead of parsing the JSON again."""
     if not (may_hold_model(path, data) and names_recurrent(path, data)):
