@@ -399,15 +399,17 @@ class Interpreter:
 
     def exec_branches(self, bodies: list, env: Env, at: ast.AST, fallthrough: bool,
                       loop_targets: set[str] | None = None, counters: set[str] = frozenset()) -> Any:
-        """Run each body on a copy of the scope. A name keeps its value when every way through (each body that
+        """Run each body in a scope of its own over `env` (what it binds stays there until the merge; what it reads
+        falls through, as Python's names are live: a function defined in the body sees the module's later names). A
+        name keeps its value when every way through (each body that
         does not return, and the way around them when `fallthrough`) gives the same value; otherwise it becomes a
         symbol. Returns ("return", v) when every body returns the same v."""
-        before = dict(env.vars)
+        before = env.vars  # the branches write to scopes of their own: unchanged until they are merged below
         outcomes: list[tuple[dict, Any]] = []
         self.branch_depth += 1
         try:
             for body in bodies:
-                local = Env(env.parent, dict(env.vars))
+                local = Env(env, {})  # reads fall through to the scope; what the body binds stays in `local`
                 for name in loop_targets or ():
                     local.set(name, self.mint(name, at, integer=name in counters))
                 outcomes.append((local.vars, self.exec_block(body, local)))
@@ -417,9 +419,10 @@ class Interpreter:
                    if name not in before or before[name] is not value}
         through = [scope for scope, result in outcomes if result is None]
         for name in changed:
-            values = [scope.get(name, _MISSING) for scope in through]
+            kept = before.get(name, _MISSING)  # a body that does not bind the name leaves it as it was
+            values = [scope.get(name, kept) for scope in through]
             if fallthrough or not through:  # the value before comes first: it is kept when all are equivalent
-                values.insert(0, before.get(name, _MISSING))
+                values.insert(0, kept)
             values = [v for v in values if v is not _MISSING]
             grown = [v for v in values if isinstance(v, arrays.GrowingList)]
             if grown and all(v == grown[0] or isinstance(v, ListObj) and not v.items for v in values):
@@ -555,7 +558,7 @@ class Interpreter:
             return None
         if path in self.modules:
             return self.modules[path]
-        if len(self.modules) >= MAX_MODULES or (self.root_path and _same_file(path, self.root_path)):
+        if len(self.modules) >= MAX_MODULES or (self.root_path and self.loader.same_file(path, self.root_path)):
             return None
         loaded = self.loader.load(path)
         if loaded is None:
@@ -1133,7 +1136,7 @@ class Interpreter:
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         evaluated: list[tuple[ast.AST, ast.AST, str | None, Any]] = []  # (part, value node, keyword, value)
-        for part in sorted([*call.args, *call.keywords], key=lambda p: (p.lineno, p.col_offset)):
+        for part in _written_order(call):
             if isinstance(part, ast.keyword):
                 value = self.eval_expr(part.value, env)
                 keyword: str | None = part.arg if part.arg is not None else "**"
@@ -1217,6 +1220,21 @@ class Interpreter:
         return self.opaque_call(call, args, kwargs)
 
 
+def _position(node: ast.AST) -> tuple[int, int]:
+    return node.lineno, node.col_offset
+
+
+def _written_order(call: ast.Call) -> list:
+    """The call's positional and keyword arguments in the order they are written (each list is in order; they
+    interleave only when a `*x` follows a keyword, as in `f(a, k=1, *rest)`)."""
+    args, keywords = call.args, call.keywords
+    if not keywords:
+        return args
+    if not args or _position(args[-1]) < _position(keywords[0]):
+        return [*args, *keywords]
+    return sorted([*args, *keywords], key=_position)
+
+
 def _constant(value: Any) -> Any:
     """A literal's value; bytes and complex numbers are not modelled."""
     if value is Ellipsis or value is None or isinstance(value, (bool, int, float, str)):
@@ -1274,15 +1292,6 @@ def _compare(op: ast.cmpop, a: Any, b: Any) -> bool | None:
     except TypeError:
         return None
     return None
-
-
-def _same_file(a: str, b: str) -> bool:
-    import os
-
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return os.path.normpath(a) == os.path.normpath(b)
 
 
 def ir_literal(value: Any) -> Any:

@@ -67,7 +67,8 @@ class KerasCalls:
 
     # ------------------------------------------------------------------ constructors
     def keras_call(self, kname: str, call: ast.Call, env: Env) -> Any:
-        args, kwargs, arguments = self.eval_args(call, env, spans=True)
+        recorded = kname in ("Model", "Functional", "Input") or kname.startswith(("optimizers.", "layers."))
+        args, kwargs, arguments = self.eval_args(call, env, spans=recorded)  # the IR keeps these calls' arguments
         site = self.callsite(call)
         if kname in ("Model", "Functional") or kname.startswith("optimizers."):
             self.keras_objects.append(KerasObject(kname, site, tuple(arguments)))
@@ -157,7 +158,7 @@ class KerasCalls:
 
     def construct(self, cls: ClassObj, call: ast.Call, env: Env) -> Any:
         """A user class called: a custom Keras layer, a subclassed model, or a plain instance."""
-        args, kwargs, arguments = self.eval_args(call, env, spans=True)
+        args, kwargs, arguments = self.eval_args(call, env, spans=cls.keras_base == "layers.Layer")
         if cls.keras_base == "layers.Layer":
             obj = LayerObj(Layer(cls.node.name, False, tuple(arguments), self.callsite(call)))
             self.layers.append(obj)
@@ -220,7 +221,7 @@ class KerasCalls:
             builder.complete = False
 
     def apply_layer(self, obj: LayerObj, call: ast.Call, env: Env) -> Any:
-        args, kwargs, arguments = self.eval_args(call, env, spans=True)
+        args, kwargs, arguments = self.eval_args(call, env, spans=bool(call.keywords))  # the node keeps keywords
         source = kwargs.get("inputs", args[0] if args else None)
         refs = self.tensor_refs(source)
         if obj.layer.kind in POSITIONAL_TENSORS and len(args) > 1:  # mha(query, value(, key))
@@ -283,7 +284,8 @@ class KerasCalls:
         return self.library_method(ref, call, env)
 
     def model_method(self, builder: ModelBuilder, method: str, call: ast.Call, env: Env) -> Any:
-        args, kwargs, arguments = self.eval_args(call, env, spans=True)
+        recorded = method in TRAIN_METHODS or method in OTHER_MODEL_METHODS  # the IR keeps these calls' arguments
+        args, kwargs, arguments = self.eval_args(call, env, spans=recorded)
         site = self.callsite(call)
         if method == "add":
             item = args[0] if args else kwargs.get("layer", UNKNOWN)

@@ -51,6 +51,8 @@ class ModuleLoader:
         self._analysed: dict[str, LoadedModule] = {}  # the latest files analysed (MAX_ANALYSED_KEPT), oldest first
         self._found: dict[tuple, str | None] = {}
         self._roots: dict[str, list[str]] = {}  # folder → where its absolute imports are looked for
+        self._folders: dict[str, str] = {}  # importing file → its absolute folder
+        self._identities: dict[str, tuple[int, int] | None] = {}  # file → (device, inode); None: cannot be stat'ed
 
     def text_of(self, path: str) -> str | None:
         module = self._parsed.get(path)
@@ -61,7 +63,12 @@ class ModuleLoader:
         dots from the file `importer`; None when it is not a module of the project."""
         if level == 0 and (not module or module.split(".")[0] in LIBRARIES):
             return None
-        folder = os.path.dirname(os.path.abspath(importer)) if importer else os.getcwd()
+        if not importer:
+            folder = os.getcwd()
+        elif importer in self._folders:
+            folder = self._folders[importer]
+        else:
+            folder = self._folders[importer] = os.path.dirname(os.path.abspath(importer))
         key = (folder, module, level, bool(importer and os.path.isabs(importer)))  # the files of a folder share it
         if key not in self._found:
             self._found[key] = self._search(folder, module, level, key[3])
@@ -82,6 +89,23 @@ class ModuleLoader:
         if found is None:
             return None
         return found if absolute else os.path.relpath(found)
+
+    def same_file(self, a: str, b: str) -> bool:
+        """`os.path.samefile(a, b)` (the paths compared when either cannot be stat'ed), each file stat'ed once a
+        run: every import of a module asks whether it is the file being analysed."""
+        identity_a, identity_b = self._identity(a), self._identity(b)
+        if identity_a is None or identity_b is None:
+            return os.path.normpath(a) == os.path.normpath(b)
+        return identity_a == identity_b
+
+    def _identity(self, path: str) -> tuple[int, int] | None:
+        if path not in self._identities:
+            try:
+                status = os.stat(path)
+                self._identities[path] = (status.st_dev, status.st_ino)
+            except (OSError, ValueError):
+                self._identities[path] = None
+        return self._identities[path]
 
     def tree_for(self, path: str, text: str):
         """The tree of the file `path` being analysed, with content `text`: the one parsed when a file analysed
