@@ -42,6 +42,9 @@ from rnnlint.ir import UNKNOWN, Argument, CallSite, Import, Pos, Span, Sym, Tens
 from rnnlint.layerkinds import output_count, shape_signature
 
 _TRY = (ast.Try, ast.TryStar) if sys.version_info >= (3, 11) else (ast.Try,)
+# The statements `exec_stmt` runs itself (the others are `exec_simple`'s).
+_COMPOUND = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+                       ast.With, ast.AsyncWith, ast.Match, *_TRY})
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Mod: "%", ast.Div: "/", ast.Pow: "**"}
 BUILTINS = ("len", "int", "float", "tuple", "list", "range", "round", "max", "min", "abs", "enumerate", "zip",
             "dict", "sum", "sorted", "reversed", "bool", "str", "open")
@@ -327,6 +330,9 @@ class Interpreter:
     def exec_stmt(self, stmt: ast.stmt, env: Env) -> Any:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise TimeUp()
+        if type(stmt) not in _COMPOUND:  # most statements (CPython's parser makes no subclasses)
+            self.statement = stmt
+            return self.exec_simple(stmt, env)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             env.set(stmt.name, self.define_function(stmt, env))
             return None
@@ -1133,6 +1139,15 @@ class Interpreter:
     def eval_args(self, call: ast.Call, env: Env, spans: bool = False) -> tuple[tuple, dict, list[Argument]]:
         """The call's positional and keyword values, and — with `spans`, for the calls the IR records (Keras
         constructors, model methods) — each argument with its exact source range."""
+        if not spans and not call.keywords:  # most calls: positional values only
+            values = []
+            for part in call.args:
+                if type(part) is ast.Starred:
+                    self.eval_expr(part.value, env)
+                    values.append(UNKNOWN)
+                else:
+                    values.append(self.eval_expr(part, env))
+            return tuple(values), {}, []
         args: list[Any] = []
         kwargs: dict[str, Any] = {}
         evaluated: list[tuple[ast.AST, ast.AST, str | None, Any]] = []  # (part, value node, keyword, value)

@@ -150,8 +150,12 @@ class KerasCalls:
         unknown but whose inputs are kept (so the graph upstream is still checked)."""
         refs = tensors_in((*args, *kwargs.values()))
         if not refs:  # its result has an identity: this call's (a size read off a tokenizer keeps its rank role)
-            text = " ".join(self.source(call).split())
-            return self.mint(text if len(text) <= 60 else callee_name(call.func, self.source) + "(...)", call)
+            key = ("opaque", call)
+            name = self.src.memo.get(key)
+            if name is None:  # the same at every run of the call
+                text = " ".join(self.source(call).split())
+                name = self.src.memo[key] = text if len(text) <= 60 else callee_name(call.func, self.source) + "(...)"
+            return self.mint(name, call)
         layer = self.opaque_layer(callee_name(call.func, self.source), self.callsite(call))
         node = self.graph.add(GraphNode(layer, tuple(refs), self.span(call)))
         return TensorObj(TensorRef(node))

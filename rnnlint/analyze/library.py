@@ -146,6 +146,8 @@ class LibraryCalls:
     def data_source(self, qualified: str, call: ast.Call, args: tuple, kwargs: dict) -> Any:
         """scikit-learn, pandas and tf.data calls that make data; None when `qualified` is none of them."""
         parts = qualified.split(".")
+        if parts[0] not in ("sklearn", "pandas") and not qualified.startswith("tensorflow.data.Dataset."):
+            return None  # most library calls: no data source (and no description or symbols to make)
         name = parts[-1]
         source = self.described(call)
         sym = self.symbol_maker(call)
