@@ -209,3 +209,91 @@ def test_source_text_lines_and_starts_are_cpythons_line_breaks(pieces):
     source = SourceText(text)
     assert source.lines == breaks.split(text)
     assert source.starts == [0] + [m.end() for m in breaks.finditer(text)]
+
+
+def test_a_branch_binds_in_its_own_scope_and_reads_the_enclosing_one_live():
+    """A body run as a branch binds in a scope of its own over the enclosing one (what only it binds is kept after
+    the merge), and a function defined in a branch reads the module's names as Python does — live, so names bound
+    after the `if` are known when it is called."""
+    ir = analyze_source(
+        "import numpy as np\nimport keras\n"
+        "X = np.zeros((10, 4, 1))\n"
+        "if input('a'):\n"
+        "    def build():\n"
+        "        return keras.Sequential([keras.Input(shape=(STEPS, 1)), keras.layers.LSTM(UNITS)])\n"
+        "    Y = np.zeros((10, 1))\n"
+        "STEPS, UNITS = 4, 3\n"
+        "model = build()\n"
+        "model.fit(X, Y, batch_size=2)\n")
+    built = [m for m in ir.models if m.train_calls]
+    assert len(built) == 1
+    [model] = built
+    assert model.declared_input.shape == (4, 1)
+    assert model.nodes[-1].layer.arg("units", 0) == 3
+    [call] = model.train_calls
+    assert call.x == ArrayShape((10, 4, 1), "float") and call.y == ArrayShape((10, 1), "float")
+
+
+@pytest.mark.parametrize("call, order", [
+    ("f(a, b)", ["a", "b"]),
+    ("f(k=1, j=2)", ["k", "j"]),
+    ("f(a, k=1)", ["a", "k"]),
+    ("f(a, *rest, k=1)", ["a", "rest", "k"]),
+    ("f(a, k=1, *rest)", ["a", "k", "rest"]),
+    ("f(k=1, *rest, **more)", ["k", "rest", None]),
+    ("f(\n  a,\n  k=1,\n  *rest)", ["a", "k", "rest"]),
+])
+def test_arguments_are_evaluated_in_written_order(call, order):
+    import ast
+
+    from rnnlint.analyze.interpret import _written_order
+
+    node = ast.parse(call).body[0].value
+    named = [getattr(part, "arg", None) if isinstance(part, ast.keyword) else
+             (part.value.id if isinstance(part, ast.Starred) else part.id) for part in _written_order(node)]
+    assert named == order
+
+
+def test_keyword_arguments_of_an_applied_layer_keep_their_spans_and_positional_ones_are_not_recorded():
+    ir = analyze_source(
+        "import keras\n"
+        "inp = keras.Input(shape=(5, 2))\n"
+        "x = keras.layers.LSTM(4, return_sequences=True)(inp, training=False)\n"
+        "y = keras.layers.LSTM(4)(x)\n"
+        "model = keras.Model(inp, y)\n")
+    [model] = ir.models
+    first, second = (n for n in model.nodes if n.layer.kind == "LSTM")
+    [training] = first.call_arguments
+    assert (training.keyword, training.value, training.source) == ("training", False, "False")
+    assert (training.span.line, training.span.column) == (3, 54)
+    assert second.call_arguments == ()
+
+
+def test_a_custom_layer_keeps_its_constructor_arguments_and_a_plain_class_is_instantiated():
+    ir = analyze_source(
+        "import keras\n"
+        "class Attention(keras.layers.Layer):\n"
+        "    def __init__(self, units, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.units = units\n"
+        "class Config:\n"
+        "    def __init__(self, units):\n"
+        "        self.units = units\n"
+        "config = Config(16)\n"
+        "inp = keras.Input(shape=(5, 2))\n"
+        "x = keras.layers.LSTM(config.units, return_sequences=True)(inp)\n"
+        "y = Attention(8, name='att')(x)\n"
+        "model = keras.Model(inp, y)\n")
+    [model] = ir.models
+    lstm, attention = (n.layer for n in model.nodes[1:])
+    assert lstm.arg("units", 0) == 16
+    assert attention.kind == "Attention" and not attention.known
+    assert [(a.keyword, a.value, a.source) for a in attention.arguments] == [(None, 8, "8"), ("name", "att", "'att'")]
+
+
+def test_columns_are_characters_after_non_ascii_text_on_the_line():
+    ir = analyze_source("import keras\nlabel = 'données'; layer = keras.layers.LSTM(4)\n")
+    [layer] = ir.standalone_layers
+    assert (layer.span.line, layer.span.column) == (2, 28)  # `keras` after 27 characters (29 bytes)
+    ascii_ir = analyze_source("import keras\nlabel = 'donnees'; layer = keras.layers.LSTM(4)\n")
+    assert ascii_ir.standalone_layers[0].span.column == 28

@@ -655,3 +655,30 @@ def test_a_worker_keeps_only_the_latest_analysed_trees(tmp_path: Path, monkeypat
     loader.load(str(tmp_path / latest))
     loader.load(str(tmp_path / oldest))
     assert len(parsed) == before
+
+
+@pytest.mark.parametrize("spelled", ["plain", "symlink"])
+def test_a_module_that_imports_the_file_being_analysed_does_not_run_it_again(tmp_path: Path, spelled: str) -> None:
+    """train.py imports helpers.py, which imports train.py back (for a constant): the analysis of train.py does not
+    evaluate train.py a second time as a module — also when helpers.py reaches it through a symlink (the same
+    file, another path) — so its model is one model, found once, in train.py."""
+    from rnnlint.analyze import analyze_source
+    from rnnlint.analyze.project import ModuleLoader
+
+    train = (
+        "import keras\nimport numpy as np\nimport helpers\n"
+        "STEPS = 7\n"
+        "model = keras.Sequential([keras.Input(shape=(STEPS, 1)), keras.layers.LSTM(4), keras.layers.LSTM(2)])\n"
+        "model.fit(np.zeros((8, STEPS, 1)), np.zeros((8, 2)), batch_size=4)\n")
+    (tmp_path / "train.py").write_text(train)
+    if spelled == "symlink":
+        (tmp_path / "shared").mkdir()
+        (tmp_path / "shared" / "trainer.py").symlink_to(tmp_path / "train.py")
+        (tmp_path / "helpers.py").write_text("import sys\nsys.path.insert(0, 'shared')\nfrom shared.trainer import STEPS\n")
+    else:
+        (tmp_path / "helpers.py").write_text("from train import STEPS\nWINDOW = STEPS * 2\n")
+    ir = analyze_source(train, path=str(tmp_path / "train.py"), loader=ModuleLoader())
+    assert len(ir.models) == 1
+    assert all(node.layer.span.path is None for node in ir.models[0].nodes)
+    assert str(tmp_path / "helpers.py") in {str(Path(d).resolve()) for d in ir.dependencies}
+    assert not any(Path(d).resolve() == (tmp_path / "train.py").resolve() for d in ir.dependencies)

@@ -22,6 +22,7 @@ class SourceText:
     def __init__(self, text: str, path: str | None = None) -> None:
         self.text = text
         self.path = path
+        self.ascii = text.isascii()  # then a byte offset is a character offset on every line
         if "\r" in text:
             self.lines = _NEWLINE.split(text)
             self.starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
@@ -36,6 +37,8 @@ class SourceText:
 
     def column(self, line: int, byte_offset: int) -> int:
         """1-based character column of a byte offset on `line`."""
+        if self.ascii:
+            return byte_offset + 1
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         if text.isascii():
             return byte_offset + 1
