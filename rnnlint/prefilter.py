@@ -339,11 +339,13 @@ def imports_model_module(path: str, data: bytes, loader, stems: set[str] | None 
     `stems` (`module_stems` of the run's files with `keras`), only imports whose dotted name has one of them as a
     part are looked up. `calls`: the file must also call a model method (a file without `keras` can only use a
     model built elsewhere)."""
+    frontier = _imported_files(path, data, loader, stems)  # one pass over the bytes: before the five below
+    if not frontier:
+        return False
     if calls and not any(word in data for word in _USES_A_MODEL):
         return False  # it calls no model method: nothing of a model built elsewhere to check here
     memo = ImportMemo() if memo is None else memo
     seen: set[str] = set()
-    frontier = _imported_files(path, data, loader, stems)
     for level in range(depth):
         found = []
         for target in frontier:
