@@ -88,6 +88,19 @@ def _declared_encoding(data: bytes) -> str | None:
     return None
 
 
+def _contains(data: bytes, word: bytes) -> bool:
+    """`word in data`, by the fastest of CPython's two literal searches for the word: a short word (5 bytes or fewer)
+    is found 1.3-3x sooner by `re`'s literal search than by `bytes.__contains__` (measured over the real-code set's
+    94 MB: `keras` 28 → 21 ms, `LSTM` 46 → 30, `GRU` 23 → 12, `\\u` 79 → 25, `.fit` 30 → 15), a longer one (`recurrent`)
+    sooner by `in`. The same answer either way."""
+    search = _SEARCHES.get(word)
+    return word in data if search is None else search(data) is not None
+
+
+def _any(data: bytes, words: tuple[bytes, ...]) -> bool:
+    return any(_contains(data, word) for word in words)
+
+
 def may_hold_model(path: str, data: bytes) -> bool:
     """False only when the file at `path` with content `data` cannot hold anything rnnlint checks."""
     return _mentions(path, data, (KEYWORD,))
@@ -137,7 +150,7 @@ def _mentions(path: str, data: bytes, words: tuple[bytes, ...]) -> bool:
     """Whether the file's text, NFKC-normalised as CPython reads identifiers, contains one of `words`: the bytes
     decide for ASCII text in an ASCII-transparent codec; anything else is decoded as the engine would decode it (a
     notebook's JSON escapes only when one may spell a letter of the words)."""
-    if any(word in data for word in words):
+    if _any(data, words):
         return True
     texts = tuple(word.decode() for word in words)
 
@@ -149,7 +162,7 @@ def _mentions(path: str, data: bytes, words: tuple[bytes, ...]) -> bool:
     if path.lower().endswith(".ipynb"):  # JSON: UTF-8 (or UTF-16/32, with NUL bytes), letters maybe \u-escaped
         if b"\0" in data:
             return True
-        if b"\\u" in data and _escapes_may_spell(data, texts):
+        if _contains(data, b"\\u") and _escapes_may_spell(data, texts):
             import json
 
             try:
@@ -202,6 +215,9 @@ def module_stems(paths) -> set[str]:
 #: `cudnn_recurrent` and `convolutional_recurrent`; a name reached only through another module is covered by
 #: the imports (`imports_model_module`).
 RECURRENT_MARKERS = (b"LSTM", b"GRU", b"RNN", b"recurrent")
+# The words searched in raw bytes that `re` finds sooner than `in` (`_contains`).
+_SEARCHES = {word: re.compile(re.escape(word)).search
+             for word in (KEYWORD, *RECURRENT_MARKERS, b"\\u", *_USES_A_MODEL) if len(word) <= 5}
 
 
 def names_recurrent(path: str, data: bytes) -> bool:
@@ -284,7 +300,7 @@ def _program_code(path: str, data: bytes) -> tuple[str | bytes | None, ParsedNot
 def _says(code: str | bytes, words: tuple[bytes, ...]) -> bool:
     """Whether `code` contains one of `words` (in a text, after NFKC normalisation, as CPython reads identifiers)."""
     if isinstance(code, bytes):
-        return any(word in code for word in words)
+        return _any(code, words)
     texts = tuple(word.decode() for word in words)
     if not unicodedata.is_normalized("NFKC", code) and _may_spell(code, texts):
         code = unicodedata.normalize("NFKC", code)
@@ -342,7 +358,7 @@ def imports_model_module(path: str, data: bytes, loader, stems: set[str] | None 
     frontier = _imported_files(path, data, loader, stems)  # one pass over the bytes: before the five below
     if not frontier:
         return False
-    if calls and not any(word in data for word in _USES_A_MODEL):
+    if calls and not _any(data, _USES_A_MODEL):
         return False  # it calls no model method: nothing of a model built elsewhere to check here
     memo = ImportMemo() if memo is None else memo
     seen: set[str] = set()

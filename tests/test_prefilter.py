@@ -499,3 +499,15 @@ def test_notebook_import_lines_are_those_a_search_of_the_json_finds(data: bytes)
     assert [m.groups() for m in _import_lines(data, notebook=True)] == \
         [m.groups() for m in _NOTEBOOK_IMPORT.finditer(data)]
     assert _import_lines(data, notebook=True) or data == b'{"cells": []}'
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.lists(st.sampled_from([b"keras", b"ker", b"as", b"LSTM", b"LST", b"GRU", b"RNN", b"RN", b"\\", b"u",
+                                      b"\\u", b".fit", b".fi", b"t", b"recurrent", b"_on_batch", b"x", b"\n", b"\xc3\xa9"]),
+                     max_size=40).map(b"".join))
+def test_the_fast_literal_search_answers_as_in_does(data: bytes) -> None:
+    from rnnlint.prefilter import _SEARCHES, _USES_A_MODEL, RECURRENT_MARKERS, _contains
+
+    assert set(_SEARCHES) == {b"keras", b"LSTM", b"GRU", b"RNN", b"\\u", b".fit"}  # the short words
+    for word in (KEYWORD, *RECURRENT_MARKERS, b"\\u", *_USES_A_MODEL):
+        assert _contains(data, word) is (word in data), word
