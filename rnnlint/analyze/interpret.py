@@ -278,9 +278,13 @@ class Interpreter:
     # ------------------------------------------------------------------ symbols
     def mint(self, name: str, node: ast.AST | None, integer: bool = False) -> Sym:
         """A fresh symbol for a value bound to `name` at `node` (the same name at the same place is the same
-        symbol, so re-evaluating a statement gives equal values)."""
-        where = f"{node.lineno}:{node.col_offset}" if node is not None and hasattr(node, "lineno") else "?"
-        return symbolic.named(name, f"{self.ctx.key}:{name}@{where}", integer)
+        symbol, so re-evaluating a statement gives equal values: the one made at the first, `SourceText.memo`)."""
+        memo_key = ("mint", name, node, integer, self.ctx.key)
+        symbol = self.src.memo.get(memo_key)
+        if symbol is None:
+            where = f"{node.lineno}:{node.col_offset}" if node is not None and hasattr(node, "lineno") else "?"
+            symbol = self.src.memo[memo_key] = symbolic.named(name, f"{self.ctx.key}:{name}@{where}", integer)
+        return symbol
 
     # ------------------------------------------------------------------ statements
     def generates(self, fn: FunctionObj) -> bool:
