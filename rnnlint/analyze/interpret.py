@@ -4,8 +4,9 @@ The evaluator walks a module's statements in order, abstractly:
 - straight-line code exactly (the last assignment wins); a value it cannot compute becomes a named symbol when
   it is bound to a name (`vocab = len(tok.word_index) + 1` → the symbol `vocab`), so sizes keep an identity and
   ranks survive;
-- an `if` whose test it can decide runs that branch only; otherwise every branch runs on a copy of the scope and
-  a name keeps its value afterwards when every way through gives the same value (else it becomes a symbol);
+- an `if` whose test it can decide runs that branch only; otherwise every branch runs in a scope of its own over
+  the enclosing one (reads fall through to it, live), and a name keeps its value afterwards when every way through
+  gives the same value (else it becomes a symbol);
 - a loop over a literal sequence (`range(3)`, `[128, 64]`, `enumerate(...)` of one) is unrolled up to
   `limits.MAX_UNROLL` iterations; any other loop runs once, as a branch;
 - `try`/`except ImportError` pairs that bind the same Keras module under two spellings bind it;
