@@ -16,7 +16,6 @@ import hashlib
 import hmac
 import os
 import time
-from functools import lru_cache
 
 TYPE_CHECKING = False  # pathlib is not imported: a replayed run (rnnlint.replay) verifies its record without it
 if TYPE_CHECKING:
@@ -73,8 +72,19 @@ def key_file() -> str:
     return os.path.join(base or os.path.join(os.path.expanduser("~"), ".cache"), "rnnlint", "cache-key")
 
 
-@lru_cache(maxsize=4)
+# Each key file's key, read (or made) once a process. A dict rather than functools.lru_cache: importing functools
+# (and collections through it) is ~3 ms of a replayed run's ~37 ms (rnnlint.replay verifies its record here).
+_SECRETS: dict[str, bytes | None] = {}
+
+
 def _secret(path: str) -> bytes | None:
+    """The key in `path` (see `_make_secret`), once a process."""
+    if path not in _SECRETS:
+        _SECRETS[path] = _make_secret(path)
+    return _SECRETS[path]
+
+
+def _make_secret(path: str) -> bytes | None:
     """The key in `path`, created (0600, race-free: the first process to link its key wins) when absent."""
     for _ in range(2):
         try:
