@@ -412,9 +412,9 @@ class Interpreter:
                       loop_targets: set[str] | None = None, counters: set[str] = frozenset()) -> Any:
         """Run each body in a scope of its own over `env` (what it binds stays there until the merge; what it reads
         falls through, as Python's names are live: a function defined in the body sees the module's later names). A
-        name keeps its value when every way through (each body that
-        does not return, and the way around them when `fallthrough`) gives the same value; otherwise it becomes a
-        symbol. Returns ("return", v) when every body returns the same v."""
+        name keeps its value when every way through (each body that does not return, and the way around them when
+        `fallthrough`) gives the same value; otherwise it becomes a symbol. Returns ("return", v) when every body
+        returns the same v."""
         before = env.vars  # the branches write to scopes of their own: unchanged until they are merged below
         outcomes: list[tuple[dict, Any]] = []
         self.branch_depth += 1
