@@ -297,3 +297,25 @@ def test_columns_are_characters_after_non_ascii_text_on_the_line():
     assert (layer.span.line, layer.span.column) == (2, 28)  # `keras` after 27 characters (29 bytes)
     ascii_ir = analyze_source("import keras\nlabel = 'donnees'; layer = keras.layers.LSTM(4)\n")
     assert ascii_ir.standalone_layers[0].span.column == 28
+
+
+@pytest.mark.parametrize("extra, unrolled", [
+    ("", True),
+    ("    if units < 0:\n        break\n", False),
+    ("    if units < 0:\n        continue\n", False),
+    ("    print('break here')  # and continue\n", True),  # the words in a string and a comment: no exit
+    ("    for _ in range(2):\n        break\n", True),  # the inner loop's own break
+])
+def test_a_loop_over_a_literal_list_is_unrolled_unless_it_has_an_exit_of_its_own(extra, unrolled):
+    ir = analyze_source(
+        "import keras\n"
+        "model = keras.Sequential([keras.Input((5, 2))])\n"
+        "for units in [8, 4]:\n"
+        "    model.add(keras.layers.LSTM(units, return_sequences=True))\n"
+        + extra)
+    [model] = ir.models
+    lstms = [node.layer for node in model.nodes if node.layer.kind == "LSTM"]
+    if unrolled:
+        assert [layer.arg("units", 0) for layer in lstms] == [8, 4]
+    else:
+        assert len(lstms) < 2 and not model.complete

@@ -138,6 +138,9 @@ def truth(value: Any) -> bool | None:
     return None
 
 
+_EXITS = ("break", "continue", "yield")  # what `_loop_exits` looks for, as its lines must spell it
+
+
 def _loop_exits(body: list) -> bool:
     """Whether a loop body has a `break`, `continue` or `yield` of its own (then it is not unrolled)."""
     stack = list(body)
@@ -304,7 +307,9 @@ class Interpreter:
         loop in a function, or inside another unrolled loop, runs many times; its body never changes)."""
         known = self.unrollable_loops.get(id(loop))
         if known is None:
-            known = self.unrollable_loops[id(loop)] = not _loop_exits(loop.body) and builds(loop.body)
+            lines = self.src.lines[loop.lineno - 1:loop.end_lineno]  # a keyword is written whole on one line
+            may_exit = any(word in line for line in lines for word in _EXITS) and _loop_exits(loop.body)
+            known = self.unrollable_loops[id(loop)] = not may_exit and builds(loop.body)
         return known
 
     def release(self) -> None:
