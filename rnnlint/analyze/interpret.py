@@ -372,11 +372,9 @@ class Interpreter:
             if stmt.finalbody:
                 self.exec_block(stmt.finalbody, env)
             return result if result is not None else handled
-        if isinstance(stmt, ast.Match):  # pragma: no cover - rare in notebooks
-            self.eval_expr(stmt.subject, env)
-            return self.exec_branches([c.body for c in stmt.cases], env, stmt, fallthrough=True)
-        self.statement = stmt
-        return self.exec_simple(stmt, env)
+        # the last of _COMPOUND: ast.Match
+        self.eval_expr(stmt.subject, env)  # pragma: no cover - rare in notebooks
+        return self.exec_branches([c.body for c in stmt.cases], env, stmt, fallthrough=True)
 
     def exec_if(self, stmt: ast.If, env: Env) -> Any:
         if self.is_main_guard(stmt.test):  # run as a script: the file being linted; imported: as Python, not
