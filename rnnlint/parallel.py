@@ -53,7 +53,7 @@ EARLY_POOL_FILES = 100  # a run of this many files starts its pool before readin
 START_METHOD_ENV = "RNNLINT_START_METHOD"
 # The cyclic collector in a command-line run. An analysis leaves no cyclic garbage (the evaluator breaks its cycles:
 # analyze.interpret.Interpreter.release; it left ~1,700 objects a file, and through them the file's syntax tree);
-# whatever a file may still leave is collected after it (`_analyse`), while it is young, so the collection
+# whatever a file may still leave is collected after it (`_collect_young`), while it is young, so the collection
 # traverses it once and nothing of it is promoted to an older generation. The first threshold (the default is 700
 # allocations; it was 50,000 here) is only a net for a file that allocates far more than any of the trees measured
 # (at most 35,000 net allocations a file on the real-code set): a collection in the middle of a file traverses its
@@ -61,7 +61,13 @@ START_METHOD_ENV = "RNNLINT_START_METHOD"
 # (`-j1`), the collector's time on the real-code set: 450-550 ms at (50,000, 20, 100); 160-180 ms collecting after
 # each file; 49 ms once the evaluator broke its cycles (issue-shaped tree: 52-60, 39-49, 10 ms); peak memory
 # 187 → 182 MB.
+# A worker does not collect after each file: it freezes what is left (`_Worker.settle`). Collections on the real-code
+# set found nothing, ever (0 objects in 287 collections), but each traversed what the file left alive (the trees of
+# the modules it imported first, kept for the next files): 70-150 ms of collector time in each of two workers.
 BATCH_GC_THRESHOLDS = (500_000, 20, 100)
+# What a worker may freeze (net allocations, `gc.get_count`) before it collects everything once: the bound on what a
+# cycle the evaluator did not break could keep alive. A worker on the real-code set freezes ~300,000.
+FROZEN_BUDGET = 2_000_000
 
 
 def available_cores() -> int:
@@ -310,9 +316,6 @@ def _analyse(task: Task, store, loader) -> object:
                            notebook=task.notebook)
     except Exception as exc:  # noqa: BLE001 - lint_file guards its stages; this is the last net
         return FileResult(task.path, (internal_error("the engine", exc, task.path),), None, None, {})
-    finally:
-        if gc.isenabled():
-            gc.collect(1)  # the analysis's cyclic garbage, while it is young (see BATCH_GC_THRESHOLDS)
     if store is not None and task.key is not None:
         try:
             store.put(task.key, task.path, task.data, result)
@@ -321,11 +324,37 @@ def _analyse(task: Task, store, loader) -> object:
     return result
 
 
-# The one piece of state a worker process keeps between its chunks: its ModuleLoader, so that a module many files
-# import is read and parsed once per worker, not once per chunk (on the real-code set, 825 parses became ~560).
-# A worker lives for one run (each run has its own pool), so nothing carries over to the next; the pid key keeps a
-# process forked from one that had a loader from using the parent's.
-_WORKER_LOADER: dict[int, ModuleLoader] = {}
+def _collect_young() -> None:
+    """After a file analysed in this process: the analysis's cyclic garbage, while it is young (BATCH_GC_THRESHOLDS)."""
+    if gc.isenabled():
+        gc.collect(1)
+
+
+@dataclass
+class _Worker:
+    """What a worker process keeps between its chunks: its ModuleLoader, so that a module many files import is read
+    and parsed once per worker, not once per chunk (on the real-code set, 825 parses became ~560); and how much it
+    froze (`settle`)."""
+
+    loader: ModuleLoader
+    frozen: int = 0  # objects frozen since the last full collection (net allocations)
+
+    def settle(self) -> None:
+        """After a file: freeze what the analysis left alive (gc.freeze: the collections skip it; it costs nothing) rather
+        than traverse it to find no garbage (see BATCH_GC_THRESHOLDS). Past FROZEN_BUDGET, one full collection."""
+        if not gc.isenabled():
+            return
+        self.frozen += gc.get_count()[0]  # allocated less freed since the last collection or freeze
+        if self.frozen > FROZEN_BUDGET:
+            gc.unfreeze()
+            gc.collect()
+            self.frozen = 0
+        gc.freeze()
+
+
+# The one piece of state of a worker process. A worker lives for one run (each run has its own pool), so nothing
+# carries over to the next; the pid key keeps a process forked from one that had its state from using the parent's.
+_WORKER: dict[int, _Worker] = {}
 
 
 @contextlib.contextmanager
@@ -340,12 +369,12 @@ def batch_gc() -> Iterator[None]:
         gc.set_threshold(*saved)
 
 
-def _worker_loader() -> ModuleLoader:
+def _worker() -> _Worker:
     pid = os.getpid()
-    if pid not in _WORKER_LOADER:
-        _WORKER_LOADER.clear()
-        _WORKER_LOADER[pid] = ModuleLoader()
-    return _WORKER_LOADER[pid]
+    if pid not in _WORKER:
+        _WORKER.clear()
+        _WORKER[pid] = _Worker(ModuleLoader())
+    return _WORKER[pid]
 
 
 def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
@@ -353,10 +382,11 @@ def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
     import dataclasses
 
     gc.set_threshold(*BATCH_GC_THRESHOLDS)  # a spawned worker starts with the defaults
-    loader = _worker_loader()
+    worker = _worker()
     out = []
     for task in tasks:
-        result = _analyse(task, store, loader)
+        result = _analyse(task, store, worker.loader)
+        worker.settle()
         if not task.keep_ir and result.ir is not None:
             result = dataclasses.replace(result, ir=None, shapes={})
         out.append((task.index, result))
@@ -456,7 +486,11 @@ class _Dispatch:
         if self.executor is None:
             if self.jobs == 1 or len(tasks) < MIN_POOL_FILES or self.size < MIN_POOL_BYTES:
                 loader = ModuleLoader()  # one per process: a module several files import is parsed once
-                return [(t.index, _analyse(t, store, loader)) for t in tasks]
+                done = []
+                for task in tasks:
+                    done.append((task.index, _analyse(task, store, loader)))
+                    _collect_young()
+                return done
             return _in_pool(tasks, store, min(self.jobs, len(tasks)))
         self._send(_chunks(tasks[self.sent:], self.jobs), store)  # the rest in smaller chunks: the ends even out
         done, lost = _collect(self.executor, self.futures)
@@ -470,8 +504,13 @@ def _ready() -> None:
 def _prepare() -> None:
     """A worker's start: it imports the evaluator's modules (~15 ms) while this process still reads and decides
     the first files, rather than this process before it forks (on the run's critical path) or the worker on its
-    first file."""
+    first file. What it inherited and what the imports made live as long as the worker: frozen (a forked worker's
+    first collection would otherwise traverse the parent's objects, and write to each: copy-on-write copies every
+    page that holds one, as the gc module's documentation warns)."""
+    gc.freeze()
     import rnnlint.analyze.module  # noqa: F401
+
+    gc.freeze()
 
 
 def _executor(workers: int):

@@ -472,6 +472,76 @@ def test_a_batch_run_collects_young_garbage_after_each_file(tmp_path) -> None:
     assert all(r.findings for r in results)
 
 
+def _records_the_collector(path, settings=None, data=None, loader=None, prefiltered=False, **parsed):
+    """engine.lint_file, and then, in a worker, a line of what the collector has done there so far (collections of
+    each generation, objects frozen) in the file RECORD names. Module level: a pool task carries it by reference."""
+    import gc
+
+    result = _REAL_LINT_FILE(path, settings, data, loader, prefiltered, **parsed)
+    if os.getpid() != _SABOTAGE["parent"]:
+        collections = [generation["collections"] for generation in gc.get_stats()]
+        with open(_SABOTAGE["record"], "a", encoding="utf-8") as handle:
+            handle.write(json.dumps([os.getpid(), collections, gc.get_freeze_count()]) + "\n")
+    return result
+
+
+def test_a_worker_freezes_what_each_file_leaves_instead_of_collecting(tree, small_pool, monkeypatch, tmp_path) -> None:
+    """A worker runs no collection between its files (each found nothing, and traversed the file's survivors):
+    what a file leaves is frozen, so the count of frozen objects grows from file to file; the output is the
+    one-process run's."""
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs fork to carry the recording into the worker")
+    monkeypatch.setenv(parallel.START_METHOD_ENV, "fork")
+    monkeypatch.setitem(_SABOTAGE, "parent", os.getpid())
+    monkeypatch.setitem(_SABOTAGE, "record", str(tmp_path / "record.jsonl"))
+    serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
+    monkeypatch.setattr(engine, "lint_file", _records_the_collector)
+    with parallel.batch_gc():
+        pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
+    assert payload(pooled) == payload(serial)
+    lines = [json.loads(line) for line in (tmp_path / "record.jsonl").read_text().splitlines()]
+    by_worker: dict[int, list] = {}
+    for pid, collections, frozen in lines:
+        by_worker.setdefault(pid, []).append((collections, frozen))
+    assert sum(len(seen) for seen in by_worker.values()) == sum(1 for r in serial.files if not r.skipped)
+    for seen in by_worker.values():
+        assert all(collections == seen[0][0] for collections, _ in seen)  # no collection from its first file on
+        frozen = [count for _, count in seen]  # (recorded before the file's own freeze)
+        assert frozen[0] > 0  # what the worker inherited and imported, frozen before its first file
+        assert len(frozen) == 1 or frozen[-1] > frozen[0]  # and what its files left
+
+
+def test_a_worker_collects_everything_once_it_froze_its_budget(monkeypatch) -> None:
+    """Freezing leaves a cycle the evaluator did not break alive: past FROZEN_BUDGET objects a worker unfreezes
+    and collects everything, once, then freezes again."""
+    import gc
+    import weakref
+
+    from rnnlint.analyze.project import ModuleLoader
+
+    class Node:
+        pass
+
+    monkeypatch.setattr(parallel, "FROZEN_BUDGET", 5_000)
+    worker = parallel._Worker(ModuleLoader())
+    gc.collect()
+    with parallel.batch_gc():  # no automatic collection in between (the default threshold is 700 allocations)
+        try:
+            cycle = Node()
+            cycle.me = cycle
+            alive = weakref.ref(cycle)
+            del cycle  # cyclic garbage, as a file's analysis might leave
+            worker.settle()  # a small file: frozen, garbage and all
+            gc.collect()
+            assert alive() is not None and 0 < worker.frozen < 5_000
+            kept = [[i] for i in range(6_000)]  # a file that leaves more than the budget alive
+            worker.settle()
+            assert alive() is None and worker.frozen == 0  # the full collection ran
+            assert gc.get_freeze_count() >= len(kept)  # and what is alive was frozen again
+        finally:
+            gc.unfreeze()
+
+
 def test_a_large_cold_run_forks_its_workers_before_reading(tree, pool_start, monkeypatch) -> None:
     """A run of EARLY_POOL_FILES or more files starts its pool before the first file is read (the workers fork
     while the main process reads); the output is the one-process run's. A warm run does not start one."""
