@@ -168,6 +168,8 @@ def render(result: "RunResult", color: bool = False, show_source: bool = True, q
     paint = _Painter(color)
     out: list[str] = []
     for file_result in result.files:
+        if not file_result.findings:
+            continue  # (its text is not split into lines for nothing: most files of a run have no finding)
         lines = _source_lines(file_result)
         for finding in file_result.findings:
             block = format_finding(finding, _cell_lines(file_result, finding, lines), paint, show_source, unsafe)
