@@ -20,6 +20,7 @@ import pytest
 
 import rnnlint.analyze.module as analyzer
 from conftest import STACKED_LSTM, run_cli, write
+from rnnlint.analyze.limits import line_lengths
 from rnnlint.engine import lint_file, lint_paths, lint_source
 from rnnlint.settings import Settings
 
@@ -404,7 +405,7 @@ def _parsed(source: str):
     import ast
 
     try:
-        return ast.parse(source), [len(line) for line in source.splitlines()]
+        return ast.parse(source), line_lengths(source)
     except (SyntaxError, RecursionError, MemoryError):
         return None, []  # CPython rejects it: too_deep is never asked
 
@@ -423,6 +424,21 @@ def test_the_too_deep_cases_have_both_answers():
     assert answers == {True, False}
 
 
+@pytest.mark.parametrize("before", [
+    "x = 1" + "\x0c" * 3000 + "\n",  # form feeds: whitespace to CPython, line breaks to str.splitlines
+    "# " + "\u2028\x0b\x1c\x1d\x1e\x85\u2029" * 500 + "\n",  # the other separators, in a comment
+    "x = 1\r" * 3000,  # a lone carriage return does break a line
+], ids=["form-feeds", "separators-in-a-comment", "carriage-returns"])
+def test_a_deep_expression_after_many_line_separators_is_still_too_deep(before):
+    """The nesting check counts characters per line as CPython numbers the lines: a file whose earlier lines
+    hold separators that only str.splitlines breaks at does not put the deep statement on a line of none."""
+    from rnnlint.analyze.errors import AnalysisLimit
+    from rnnlint.analyze.limits import preflight
+
+    with pytest.raises(AnalysisLimit, match="too deeply nested"):
+        preflight(before + DEEP["additions"](1500) + "\n")
+
+
 def test_too_deep_agrees_on_rnnlints_own_code_and_examples():
     import ast
 
@@ -431,5 +447,5 @@ def test_too_deep_agrees_on_rnnlints_own_code_and_examples():
     root = Path(__file__).resolve().parent.parent
     for path in sorted([*root.glob("rnnlint/**/*.py"), *root.glob("rules/*.py"), *root.glob("examples/*.py")]):
         text = path.read_text(encoding="utf-8")
-        tree, lengths = ast.parse(text), [len(line) for line in text.splitlines()]
+        tree, lengths = ast.parse(text), line_lengths(text)
         assert too_deep(tree, lengths) == _too_deep_walking_every_statement(tree, lengths) is False, path

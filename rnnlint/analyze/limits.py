@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 import signal
 import threading
 import warnings
@@ -47,9 +48,19 @@ def preflight(text: str, tree: ast.Module | None = None) -> ast.Module:
             raise SourceSyntaxError(err.msg or "invalid syntax", err.lineno or 1, max(err.offset or 1, 1)) from None
         except ValueError as err:  # source code string cannot contain null bytes (Python < 3.12)
             raise SourceSyntaxError(str(err), 1, 1) from None
-    if too_deep(tree, [len(line) for line in text.splitlines()]):
+    if too_deep(tree, line_lengths(text)):
         raise AnalysisLimit(f"too deeply nested to analyse (more than {MAX_NESTING} levels)")
     return tree
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def line_lengths(text: str) -> list[int]:
+    """The characters of each line of `text`, its lines counted as CPython's tokenizer counts them (at \\n, \\r\\n and
+    \\r): `str.splitlines` also breaks at form feeds and other separators, which would put every later statement on
+    the wrong line, and a deep expression after a line of 3,000 form feeds on a line of none."""
+    return list(map(len, text.split("\n") if "\r" not in text else _LINE_BREAK.split(text)))
 
 
 # An expression nests at most about one level per character of its source (`-` chains, `[[[…]]]`, `a.b.c`), so
@@ -78,30 +89,35 @@ def too_deep(tree: ast.Module, line_lengths: list[int]) -> bool:
     too short to hold a long header, or enough blocks to pass the limit (each nested block takes a line of at
     least one character), is passed over with all it holds."""
     before = list(accumulate(line_lengths, initial=0))  # characters on the lines before each line
+    count = len(line_lengths)
 
     def characters(first: int, last: int) -> int:
         """On lines `first` to `last` (1-based, at least line `first`; beyond the text: none)."""
-        return before[min(max(last, first), len(line_lengths))] - before[min(first - 1, len(line_lengths))]
+        return before[min(max(last, first), count)] - before[min(first - 1, count)]
 
-    stack: list[tuple[ast.stmt, int]] = [(s, 1) for s in tree.body]
-    while stack:
-        statement, level = stack.pop()
-        size = characters(statement.lineno, statement.end_lineno or statement.lineno)
-        if size < _SHORT_STATEMENT and 3 * (level + size) <= MAX_NESTING:
-            continue
-        inner = _nested(statement)
-        header_end = inner[0].lineno - 1 if inner else (statement.end_lineno or statement.lineno)
-        if characters(statement.lineno, header_end) >= _SHORT_STATEMENT:
-            nodes: list[tuple[ast.AST, int]] = [(statement, 3 * level)]
-            while nodes:
-                node, depth = nodes.pop()
-                if depth > MAX_NESTING:
-                    return True
-                nodes.extend((child, depth + 1) for child in ast.iter_child_nodes(node)
-                             if not isinstance(child, ast.stmt))
-        if 3 * level > MAX_NESTING:
-            return True
-        stack.extend((s, level + 1) for s in inner)
+    blocks: list[tuple[list[ast.stmt], int]] = [(tree.body, 1)]  # a block's statements, and their level
+    while blocks:
+        body, level = blocks.pop()
+        short = min(_SHORT_STATEMENT - 1, MAX_NESTING // 3 - level)  # (size < _SHORT_STATEMENT, 3(level+size) ≤ MAX)
+        for statement in body:  # one block at a time: the statements passed over cost a subtraction each
+            first = statement.lineno
+            last = statement.end_lineno or first
+            if before[min(last if last > first else first, count)] - before[min(first - 1, count)] <= short:
+                continue
+            inner = _nested(statement)
+            header_end = inner[0].lineno - 1 if inner else last
+            if characters(first, header_end) >= _SHORT_STATEMENT:
+                nodes: list[tuple[ast.AST, int]] = [(statement, 3 * level)]
+                while nodes:
+                    node, depth = nodes.pop()
+                    if depth > MAX_NESTING:
+                        return True
+                    nodes.extend((child, depth + 1) for child in ast.iter_child_nodes(node)
+                                 if not isinstance(child, ast.stmt))
+            if 3 * level > MAX_NESTING:
+                return True
+            if inner:
+                blocks.append((inner, level + 1))
     return False
 
 
