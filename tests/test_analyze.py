@@ -319,3 +319,41 @@ def test_a_loop_over_a_literal_list_is_unrolled_unless_it_has_an_exit_of_its_own
         assert [layer.arg("units", 0) for layer in lstms] == [8, 4]
     else:
         assert len(lstms) < 2 and not model.complete
+
+
+@pytest.mark.parametrize("args, kwargs, expected", [
+    ((1, "a", 2.5, True, None), {}, ((), (("value", "int", 1), ("value", "str", "a"), ("value", "float", 2.5),
+                                          ("value", "bool", True), ("value", "NoneType", None)))),
+    ((), {"b": 2, "a": (1, 2)}, (("a", "b"), (("value", "tuple", (1, 2)), ("value", "int", 2)))),
+    ((True,), {"k": False}, (("k",), (("value", "bool", True), ("value", "bool", False)))),
+])
+def test_the_signature_of_a_call_with_literal_arguments(args, kwargs, expected) -> None:
+    """What makes two calls of a user function the same call: literals by type and value (True is not 1), keywords
+    by name in sorted order; the plain literals take a shorter way to the same signature."""
+    from rnnlint.analyze.interpret import _signature
+
+    assert _signature(args, kwargs) == expected
+    assert _signature((1,), {}) != _signature((True,), {}) and _signature((1,), {}) != _signature((1.0,), {})
+
+
+def test_the_main_thread_keeps_the_time_with_the_alarm_and_a_thread_with_a_deadline(monkeypatch) -> None:
+    """Each statement checked a clock even where SIGALRM keeps the time limit (the main thread); only an analysis
+    without the alarm (the language server's threads) gets a deadline to check."""
+    import threading
+
+    import rnnlint.analyze.module as module
+
+    deadlines: list = []
+    real = module.Evaluator
+
+    class Spy(real):
+        def __init__(self, *args, **kwargs):
+            deadlines.append(kwargs.get("deadline"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(module, "Evaluator", Spy)
+    analyze_source("x = 1\n")
+    thread = threading.Thread(target=analyze_source, args=("x = 1\n",))
+    thread.start()
+    thread.join(60)
+    assert deadlines[0] is None and isinstance(deadlines[1], float)

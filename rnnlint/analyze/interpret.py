@@ -162,7 +162,11 @@ def _signature(args: tuple, kwargs: dict) -> tuple | None:
     """What makes two calls the same call, or None when a call must run again whatever came before (it passes
     tensors, layers or models, whose graph it extends)."""
     parts = []
-    for value in (*args, *(v for _, v in sorted(kwargs.items()))):
+    for value in (*args, *(kwargs[k] for k in sorted(kwargs))) if kwargs else args:
+        kind = type(value)
+        if kind is str or kind is int or kind is float or kind is bool or value is None:  # most arguments
+            parts.append(("value", kind.__name__, value))
+            continue
         if isinstance(value, (TensorObj, LayerObj, ModelBuilder)) or Interpreter._graph_valued((value,)):
             return None
         if isinstance(value, Sym):
@@ -432,13 +436,16 @@ class Interpreter:
         changed = {name for scope, _ in outcomes for name, value in scope.items()
                    if name not in before or before[name] is not value}
         through = [scope for scope, result in outcomes if result is None]
+        first = fallthrough or not through  # the value before comes first: it is kept when all are equivalent
+        growing = arrays.GrowingList
         for name in changed:
             kept = before.get(name, _MISSING)  # a body that does not bind the name leaves it as it was
-            values = [scope.get(name, kept) for scope in through]
-            if fallthrough or not through:  # the value before comes first: it is kept when all are equivalent
-                values.insert(0, kept)
-            values = [v for v in values if v is not _MISSING]
-            grown = [v for v in values if isinstance(v, arrays.GrowingList)]
+            values = [kept] if first and kept is not _MISSING else []
+            for scope in through:
+                value = scope.get(name, kept)
+                if value is not _MISSING:
+                    values.append(value)
+            grown = [v for v in values if isinstance(v, growing)]
             if grown and all(v == grown[0] or isinstance(v, ListObj) and not v.items for v in values):
                 env.set(name, grown[0])  # a list a loop appends to: its count is the loop's
             elif values and all(same_value(values[0], v) for v in values[1:]):

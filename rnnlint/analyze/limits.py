@@ -122,12 +122,13 @@ def too_deep(tree: ast.Module, line_lengths: list[int]) -> bool:
 
 
 @contextlib.contextmanager
-def alarm(seconds: float | None) -> Iterator[None]:
-    """Raise TimeUp after `seconds` of wall time, where signals allow it (the main thread, POSIX)."""
+def alarm(seconds: float | None) -> Iterator[bool]:
+    """Raise TimeUp after `seconds` of wall time, where signals allow it (the main thread, POSIX). Yields whether
+    the alarm is set (else the caller keeps the time itself)."""
     usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
               and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
     if not usable:
-        yield
+        yield False
         return
 
     def on_alarm(signum, frame):  # noqa: ARG001
@@ -136,7 +137,7 @@ def alarm(seconds: float | None) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield True
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

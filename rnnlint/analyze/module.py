@@ -42,9 +42,9 @@ def analyze_module(text: str, time_limit: float | None = None, path: str | None 
     tree = preflight(text) if tree is None else tree
     limit = FILE_TIME_LIMIT if time_limit is None else time_limit
     try:
-        with alarm(limit):
-            evaluator = Evaluator(tree, text, deadline=time.monotonic() + limit if limit else None, path=path,
-                                  loader=loader)
+        with alarm(limit) as alarmed:  # else (a thread: the language server's) the evaluator checks the time
+            deadline = time.monotonic() + limit if limit and not alarmed else None
+            evaluator = Evaluator(tree, text, deadline=deadline, path=path, loader=loader)
             return evaluator.run()
     except RecursionError:
         raise AnalysisLimit("too deeply nested to analyse") from None
