@@ -53,6 +53,10 @@ class ModuleLoader:
         self._roots: dict[str, list[str]] = {}  # folder → where its absolute imports are looked for
         self._folders: dict[str, str] = {}  # importing file → its absolute folder
         self._identities: dict[str, tuple[int, int] | None] = {}  # file → (device, inode); None: cannot be stat'ed
+        self._files: dict[tuple[str, tuple[str, ...]], str | None] = {}  # (root, parts) → _module_file: the folders
+        # of a project share its roots, and each asked for the same modules there (2,359 lookups, 5,019 stats on the
+        # real-code set; 620 distinct)
+        self._exists: dict[str, bool] = {}  # path → os.path.exists (the project markers the folders share)
 
     def text_of(self, path: str) -> str | None:
         module = self._parsed.get(path)
@@ -83,12 +87,18 @@ class ModuleLoader:
             found = _module_file(base, parts)
         else:
             if folder not in self._roots:
-                self._roots[folder] = roots(folder)
-            found = next((f for f in (_module_file(root, parts) for root in self._roots[folder]) if f is not None),
-                         None)
+                self._roots[folder] = roots(folder, self._exists)
+            found = next((f for f in (self._module_file(root, parts) for root in self._roots[folder])
+                          if f is not None), None)
         if found is None:
             return None
         return found if absolute else os.path.relpath(found)
+
+    def _module_file(self, root: str, parts: list[str]) -> str | None:
+        key = (root, tuple(parts))
+        if key not in self._files:
+            self._files[key] = _module_file(root, parts)
+        return self._files[key]
 
     def same_file(self, a: str, b: str) -> bool:
         """`os.path.samefile(a, b)` (the paths compared when either cannot be stat'ed), each file stat'ed once a
@@ -139,8 +149,16 @@ def _module_file(root: str, parts: list[str]) -> str | None:
     return next((os.path.normpath(c) for c in candidates if os.path.isfile(c)), None)
 
 
-def roots(folder: str) -> list[str]:
-    """Where an absolute import is looked for, from a file in the absolute `folder` (see the module docstring)."""
+def roots(folder: str, known: dict[str, bool] | None = None) -> list[str]:
+    """Where an absolute import is looked for, from a file in the absolute `folder` (see the module docstring).
+    `known`: os.path.exists of paths asked before (filled here), for a caller that asks for many folders."""
+    known = {} if known is None else known
+
+    def exists(path: str) -> bool:
+        if path not in known:
+            known[path] = os.path.exists(path)
+        return known[path]
+
     roots = [folder]
     top = folder
     for _ in range(_MAX_UP):
@@ -151,7 +169,7 @@ def roots(folder: str) -> list[str]:
         roots.append(top)
     here = folder
     for _ in range(_MAX_UP):
-        if any(os.path.exists(os.path.join(here, m)) for m in _PROJECT_MARKERS):
+        if any(exists(os.path.join(here, m)) for m in _PROJECT_MARKERS):
             roots.extend(r for r in (here, os.path.join(here, "src")) if r not in roots and os.path.isdir(r))
             break
         parent = os.path.dirname(here)
