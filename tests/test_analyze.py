@@ -335,25 +335,3 @@ def test_the_signature_of_a_call_with_literal_arguments(args, kwargs, expected) 
     assert _signature(args, kwargs) == expected
     assert _signature((1,), {}) != _signature((True,), {}) and _signature((1,), {}) != _signature((1.0,), {})
 
-
-def test_the_main_thread_keeps_the_time_with_the_alarm_and_a_thread_with_a_deadline(monkeypatch) -> None:
-    """Each statement checked a clock even where SIGALRM keeps the time limit (the main thread); only an analysis
-    without the alarm (the language server's threads) gets a deadline to check."""
-    import threading
-
-    import rnnlint.analyze.module as module
-
-    deadlines: list = []
-    real = module.Evaluator
-
-    class Spy(real):
-        def __init__(self, *args, **kwargs):
-            deadlines.append(kwargs.get("deadline"))
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(module, "Evaluator", Spy)
-    analyze_source("x = 1\n")
-    thread = threading.Thread(target=analyze_source, args=("x = 1\n",))
-    thread.start()
-    thread.join(60)
-    assert deadlines[0] is None and isinstance(deadlines[1], float)

@@ -2,7 +2,8 @@
 
 CPython's own hardened parser rejects pathological nesting with an exception (not a crash); the evaluator
 recurses over the tree, so depth and size are capped too, and each file has a wall-time budget: SIGALRM in the
-main thread, a deadline the evaluator checks per statement elsewhere (the language server's worker threads).
+main thread, and a deadline the evaluator checks per statement (the limit in the language server's worker threads;
+in the main thread, the net for an alarm that went off in a finalizer, whose exception Python swallows).
 """
 from __future__ import annotations
 
@@ -122,13 +123,12 @@ def too_deep(tree: ast.Module, line_lengths: list[int]) -> bool:
 
 
 @contextlib.contextmanager
-def alarm(seconds: float | None) -> Iterator[bool]:
-    """Raise TimeUp after `seconds` of wall time, where signals allow it (the main thread, POSIX). Yields whether
-    the alarm is set (else the caller keeps the time itself)."""
+def alarm(seconds: float | None) -> Iterator[None]:
+    """Raise TimeUp after `seconds` of wall time, where signals allow it (the main thread, POSIX)."""
     usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
               and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0))
     if not usable:
-        yield False
+        yield
         return
 
     def on_alarm(signum, frame):  # noqa: ARG001
@@ -137,7 +137,7 @@ def alarm(seconds: float | None) -> Iterator[bool]:
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield True
+        yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -42,8 +42,9 @@ def analyze_module(text: str, time_limit: float | None = None, path: str | None 
     tree = preflight(text) if tree is None else tree
     limit = FILE_TIME_LIMIT if time_limit is None else time_limit
     try:
-        with alarm(limit) as alarmed:  # else (a thread: the language server's) the evaluator checks the time
-            deadline = time.monotonic() + limit if limit and not alarmed else None
+        with alarm(limit):  # and a deadline checked per statement: the limit in a thread (no signal there), and
+            # the net for an alarm whose TimeUp lands in a finalizer or a gc callback, where Python swallows it
+            deadline = time.monotonic() + limit if limit else None
             evaluator = Evaluator(tree, text, deadline=deadline, path=path, loader=loader)
             return evaluator.run()
     except RecursionError:
