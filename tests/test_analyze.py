@@ -335,3 +335,30 @@ def test_the_signature_of_a_call_with_literal_arguments(args, kwargs, expected) 
     assert _signature(args, kwargs) == expected
     assert _signature((1,), {}) != _signature((True,), {}) and _signature((1,), {}) != _signature((1.0,), {})
 
+
+
+@pytest.mark.parametrize("outer, inner, unrolled", [
+    (2, 3, True),  # 6 iterations of the inner loop's body
+    (16, 4, True),  # 64: MAX_UNROLL
+    (17, 4, False),  # 68: the inner loop runs as a branch, once per outer iteration
+    (4, 17, False),
+])
+def test_nested_loops_are_unrolled_while_their_iterations_multiplied_stay_within_the_limit(outer, inner, unrolled):
+    """A loop inside an unrolled loop runs once per outer iteration: the iterations of a nest multiply (a chorale
+    generator's 56 x 4 calls of model.predict, run three times, were two fifths of a notebook's analysis), so a nest
+    is unrolled only while the product stays within MAX_UNROLL; otherwise the inner loop runs as a branch."""
+    from rnnlint.analyze.limits import MAX_UNROLL
+
+    assert MAX_UNROLL == 64
+    ir = analyze_source(
+        "import keras\n"
+        "model = keras.Sequential([keras.Input((5, 2))])\n"
+        f"for i in range({outer}):\n"
+        f"    for j in range({inner}):\n"
+        "        model.add(keras.layers.LSTM(j + 1, return_sequences=True))\n")
+    [model] = ir.models
+    units = [node.layer.arg("units", 0) for node in model.nodes if node.layer.kind == "LSTM"]
+    if unrolled:
+        assert units == list(range(1, inner + 1)) * outer
+    else:
+        assert len(units) < outer * inner and not model.complete

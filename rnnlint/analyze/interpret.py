@@ -8,7 +8,8 @@ The evaluator walks a module's statements in order, abstractly:
   the enclosing one (reads fall through to it, live), and a name keeps its value afterwards when every way through
   gives the same value (else it becomes a symbol);
 - a loop over a literal sequence (`range(3)`, `[128, 64]`, `enumerate(...)` of one) is unrolled up to
-  `limits.MAX_UNROLL` iterations; any other loop runs once, as a branch;
+  `limits.MAX_UNROLL` iterations, counted with those of the unrolled loops it runs in (multiplied); any other loop
+  runs once, as a branch;
 - `try`/`except ImportError` pairs that bind the same Keras module under two spellings bind it;
 - a user function runs at its call with the arguments resolved there (a parameter the call leaves unknown is a
   symbol named after it), once — again at each call that passes tensors or layers (a block applied several
@@ -394,12 +395,17 @@ class Interpreter:
 
     def exec_for(self, stmt: ast.For | ast.AsyncFor, env: Env) -> Any:
         items = self.iteration(self.eval_expr(stmt.iter, env))
-        if items is not None and len(items) <= MAX_UNROLL and self.unrollable(stmt):
-            for item in items:  # unrolled: each iteration is straight-line code
-                self.assign(stmt.target, item, env)
-                result = self.exec_block(stmt.body, env)
-                if result is not None:
-                    return result
+        if items is not None and self.unrolled * len(items) <= MAX_UNROLL and self.unrollable(stmt):
+            outer = self.unrolled
+            self.unrolled = outer * max(len(items), 1)  # a loop inside runs once per iteration of this one
+            try:
+                for item in items:  # unrolled: each iteration is straight-line code
+                    self.assign(stmt.target, item, env)
+                    result = self.exec_block(stmt.body, env)
+                    if result is not None:
+                        return result
+            finally:
+                self.unrolled = outer
             return self.exec_block(stmt.orelse, env) if stmt.orelse else None
         targets = self.assigned_names(stmt.target)
         return self.exec_branches([stmt.body] + ([stmt.orelse] if stmt.orelse else []), env, stmt,

@@ -22,7 +22,7 @@ MAX_SOURCE_CHARS = 1_000_000
 MAX_NESTING = 1_000  # AST depth (CPython allows 200 nested brackets)
 MAX_DEPTH = 60  # the evaluator's expression recursion
 MAX_CALL_DEPTH = 20  # nested user-function calls being evaluated
-MAX_UNROLL = 64  # iterations of a loop over a literal sequence that are followed one by one
+MAX_UNROLL = 64  # iterations of a loop over a literal sequence followed one by one (of a nest: multiplied)
 MAX_EVALUATIONS = 400  # evaluations of user functions per analysis (a function is re-run per call on tensors)
 MAX_MODULES = 64  # project modules one analysis may import
 

@@ -77,6 +77,7 @@ class Evaluator(Interpreter, KerasCalls, LibraryCalls):
         self.branch_depth = 0
         self.depth = 0
         self.call_depth = 0
+        self.unrolled = 1  # iterations of the unrolled loops being run, multiplied (Interpreter.exec_for)
         self.evaluations = 0
         self.mentions_keras = False
         self.statement: ast.stmt | None = None  # the simple statement being evaluated
