@@ -340,8 +340,9 @@ class _Worker:
     frozen: int = 0  # objects frozen since the last full collection (net allocations)
 
     def settle(self) -> None:
-        """After a file: freeze what the analysis left alive (gc.freeze: the collections skip it; it costs nothing) rather
-        than traverse it to find no garbage (see BATCH_GC_THRESHOLDS). Past FROZEN_BUDGET, one full collection."""
+        """After a file: freeze what the analysis left alive (gc.freeze: the collections skip it; it costs nothing)
+        rather than traverse it to find no garbage (see BATCH_GC_THRESHOLDS). Past FROZEN_BUDGET, one full
+        collection."""
         if not gc.isenabled():
             return
         self.frozen += gc.get_count()[0]  # allocated less freed since the last collection or freeze
