@@ -484,15 +484,13 @@ class _Dispatch:
     def finish(self, store) -> list[tuple[int, object]]:
         """The (index, result) of every task added."""
         tasks = self.tasks
-        if self.executor is None:
-            if self.jobs == 1 or len(tasks) < MIN_POOL_FILES or self.size < MIN_POOL_BYTES:
-                loader = ModuleLoader()  # one per process: a module several files import is parsed once
-                done = []
-                for task in tasks:
-                    done.append((task.index, _analyse(task, store, loader)))
-                    _collect_young()
-                return done
-            return _in_pool(tasks, store, min(self.jobs, len(tasks)))
+        if self.executor is None:  # one process, or too little for a pool (`add` starts one as soon as there is enough)
+            loader = ModuleLoader()  # one per process: a module several files import is parsed once
+            done = []
+            for task in tasks:
+                done.append((task.index, _analyse(task, store, loader)))
+                _collect_young()
+            return done
         self._send(_chunks(tasks[self.sent:], self.jobs), store)  # the rest in smaller chunks: the ends even out
         done, lost = _collect(self.executor, self.futures)
         return _retry_lost(done, lost, store, self.jobs)
@@ -539,11 +537,6 @@ def _collect(executor, futures: list) -> tuple[list[tuple[int, object]], list[Ta
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     return done, lost
-
-
-def _in_pool(tasks: list[Task], store, workers: int) -> list[tuple[int, object]]:
-    done, lost = _run_pool(_chunks(tasks, workers), store, workers)
-    return _retry_lost(done, lost, store, workers)
 
 
 def _retry_lost(done: list[tuple[int, object]], lost: list[Task], store, workers: int) -> list[tuple[int, object]]:

@@ -103,7 +103,7 @@ def too_deep(tree: ast.Module, line_lengths: list[int]) -> bool:
         for statement in body:  # one block at a time: the statements passed over cost a subtraction each
             first = statement.lineno
             last = statement.end_lineno or first
-            if before[min(last if last > first else first, count)] - before[min(first - 1, count)] <= short:
+            if before[min(last, count)] - before[min(first - 1, count)] <= short:  # (characters(first, last))
                 continue
             inner = _nested(statement)
             header_end = inner[0].lineno - 1 if inner else last
