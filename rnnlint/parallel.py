@@ -5,12 +5,13 @@ process pool when it is worth one.
                                                                          inline, or in a pool of `jobs` workers
 
 - A file that names Keras and a recurrent layer is decided on its own bytes and goes to the pool at once, while
-  the other files are still read and decided (those need the whole run: the files they import): to a worker that
-  has nothing to do as soon as there is one such file, else in chunks of MAX_CHUNK (the pool started as soon as
-  the run is known to need one); workers keep one ModuleLoader for the run.
+  the other files are still read and decided (those need the whole run: the files they import). The pool
+  (rnnlint.workpool, started as soon as the run is known to need one) gives each project's files to one worker
+  while it can, so that the modules they import are parsed by one worker: workers keep one ModuleLoader for the
+  run. This process reads the workers' results between two files (`_Dispatch.pump`); it runs no thread.
 
 - `jobs`: None = the cores this process may use (os.sched_getaffinity, else os.cpu_count) that other processes
-  do not keep busy (see default_jobs); 1 = in this process.
+  do not keep busy (see default_jobs); 1 = in this process (always, where the system is not POSIX).
 - No pool for a handful of files: fewer than MIN_POOL_FILES to analyse, or fewer than MIN_POOL_BYTES of them
   (a pool of two costs ~30 ms to start with fork, and the analyzer does ~1.5 KB/ms: 16 Keras scripts of 58 KB
   took the same 0.27 s with and without workers here, so the bar is just above that).
@@ -19,9 +20,9 @@ process pool when it is worth one.
   file's resolved Settings (no configuration Resolver crosses the process boundary). The pool uses 'fork' on
   Linux when this process has a single thread, else 'spawn' (RNNLINT_START_METHOD overrides, for tests);
   everything sent either way is picklable.
-- A worker that dies (a segfault in a native parser, the OOM killer) breaks the pool: the files whose results
-  were lost are retried in a fresh pool, then one at a time, and a file that kills its worker alone gets an
-  RNN000 internal-error finding; the rest of the run goes on.
+- A worker that dies (a segfault in a native parser, the OOM killer) is replaced: the file it was analysing is
+  analysed again alone in a fresh worker, and if it kills that one too, it gets an RNN000 internal-error finding;
+  the files the dead worker had not started go to the others; the rest of the run goes on.
 - Confirmation is not done here: `engine.confirm_results` runs once per run, in the parent.
 """
 from __future__ import annotations
@@ -48,7 +49,10 @@ LintFile = Callable[..., FileResult]
 MIN_POOL_FILES = 8
 SMALL_RUN = 200  # files without `keras`: up to this many, every one's imports are looked up
 MIN_POOL_BYTES = 64_000
-MAX_CHUNK = 16
+# Files a worker has been sent and not finished (rnnlint.workpool's depth): the others wait here, for whichever
+# worker gets free first. Three keep a worker fed while this process reads and decides a large notebook (with two,
+# the workers waited 10-65 ms a run for their next file on the real-code set; with three, 2-17 ms).
+IN_FLIGHT = 3
 EARLY_POOL_FILES = 100  # a run of this many files starts its pool before reading them
 START_METHOD_ENV = "RNNLINT_START_METHOD"
 # The cyclic collector in a command-line run. An analysis leaves no cyclic garbage (the evaluator breaks its cycles:
@@ -142,7 +146,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
         store = ResultCache.open()
         warm = _WarmRun.open(store, run_paths, reads, stats)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
-    dispatch = _Dispatch(jobs)  # analyses what is decided; a pool starts while the rest is still being read
+    dispatch = _Dispatch(jobs, modules)  # analyses what is decided; a pool starts while the rest is still being read
     if warm is None and len(files) >= EARLY_POOL_FILES:
         dispatch.start()  # a large cold run: the workers fork and get ready while the first files are read
     read: list[tuple[int, str, bytes, bool]] = []
@@ -176,6 +180,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             if isinstance(data, SourceError):
                 results[index] = lint(path, settings, data=data)  # unreadable: one RNN000
                 continue
+            dispatch.pump()
             if stats:  # a run that writes the index (without it, the tree's bytes are not held to the end)
                 reads[path] = data
             holds = may_hold_model(path, data)
@@ -193,6 +198,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
         stems = None if others <= SMALL_RUN else module_stems(holders)
         memo = ImportMemo()  # each project module is read and checked once for the run's files that import it
         for index, path, data, holds in read:
+            dispatch.pump()
             if should_analyse(path, data, modules, stems, named=False, memo=memo, holds=holds):
                 analyse(index, path, data)
             else:
@@ -332,7 +338,7 @@ def _collect_young() -> None:
 
 @dataclass
 class _Worker:
-    """What a worker process keeps between its chunks: its ModuleLoader, so that a module many files import is read
+    """What a worker process keeps between its files: its ModuleLoader, so that a module many files import is read
     and parsed once per worker, not once per chunk (on the real-code set, 825 parses became ~560); and how much it
     froze (`settle`)."""
 
@@ -378,20 +384,27 @@ def _worker() -> _Worker:
     return _WORKER[pid]
 
 
-def _work(tasks: list[Task], store) -> list[tuple[int, object]]:
-    """A worker's chunk."""
+def _work_one(payload: tuple[Task, object]) -> object:
+    """A worker's job: one file (the task, and the result cache to store its result in)."""
     import dataclasses
 
-    gc.set_threshold(*BATCH_GC_THRESHOLDS)  # a spawned worker starts with the defaults
+    task, store = payload
     worker = _worker()
-    out = []
-    for task in tasks:
-        result = _analyse(task, store, worker.loader)
-        worker.settle()
-        if not task.keep_ir and result.ir is not None:
-            result = dataclasses.replace(result, ir=None, shapes={})
-        out.append((task.index, result))
-    return out
+    result = _analyse(task, store, worker.loader)
+    worker.settle()
+    if not task.keep_ir and result.ir is not None:
+        result = dataclasses.replace(result, ir=None, shapes={})
+    return result
+
+
+def _failed(payload: tuple[Task, object], error: Exception) -> FileResult:
+    """The result of a file whose worker died twice while analysing it (or whose result would not pickle)."""
+    from rnnlint.workpool import WorkerDied
+
+    task = payload[0]
+    if isinstance(error, WorkerDied):
+        error = RuntimeError("the worker process analysing this file died (exit signal or out of memory)")
+    return FileResult(task.path, (internal_error("a worker", error, task.path),), None, None, {})
 
 
 def _context():
@@ -405,99 +418,64 @@ def _context():
     return multiprocessing.get_context(method)
 
 
-def _chunks(tasks: list[Task], workers: int) -> list[list[Task]]:
-    size = max(1, min(MAX_CHUNK, len(tasks) // (workers * 4)))
-    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
-
-
-def _run_pool(chunks: list[list[Task]], store, workers: int) -> tuple[list[tuple[int, object]], list[Task]]:
-    """Run `chunks` in a fresh pool: (results, tasks whose results were lost because a worker died)."""
-    executor = _executor(workers)
-    try:
-        futures = [(chunk, _submit(executor, chunk, store)) for chunk in chunks]
-    except BaseException:
-        executor.shutdown(wait=True, cancel_futures=True)
-        raise
-    return _collect(executor, futures)
-
-
-def _submit(executor, chunk: list[Task], store):
-    """The future of a chunk's work. A pool a worker's death has already broken refuses new work: the chunk's
-    future then fails as the lost ones do, and `_collect` counts the chunk as lost (to be retried)."""
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        return executor.submit(_work, chunk, store)
-    except BrokenProcessPool as exc:
-        refused: Future = Future()
-        refused.set_exception(exc)
-        return refused
-
-
 class _Dispatch:
     """Analyses the tasks of a run as they are decided. A run with enough to analyse gets a pool as soon as that
-    is known, and chunks of MAX_CHUNK tasks go to it while this process still reads and decides the other files;
-    a small run is analysed here, after the decisions (no pool for a handful of files)."""
+    is known, and each task goes to it at once (rnnlint.workpool: the worker of its lane, the package its file is
+    in, takes it when it has room) while this process still reads and decides the other files; a small run is
+    analysed here, after the decisions (no pool for a handful of files)."""
 
-    def __init__(self, jobs: int) -> None:
-        self.jobs = jobs
+    def __init__(self, jobs: int, modules: ModuleLoader | None = None) -> None:
+        self.jobs = jobs if os.name == "posix" else 1  # the pool's pipes are POSIX file descriptors
+        self.modules = modules or ModuleLoader()  # the lanes: each file's project (ModuleLoader.project_of)
         self.tasks: list[Task] = []
         self.size = 0  # bytes of the tasks
         self.sent = 0  # tasks handed to the pool
-        self.executor = None
-        self.futures: list = []  # (chunk, future)
+        self.pool = None
 
     def start(self) -> None:
         """Start the pool now (its processes fork at once), if this run may use one."""
-        if self.executor is None and self.jobs > 1:
-            self.executor = _executor(self.jobs)
-            self.executor.submit(_ready)
+        if self.pool is None and self.jobs > 1:
+            self.pool = _executor(self.jobs)
 
     def add(self, task: Task, store, size: int | None = None) -> None:
         """`size`: the file's bytes (`task.data` may leave them out: Task.notebook)."""
+        from rnnlint.workpool import Job
+
         self.tasks.append(task)
         self.size += len(task.data) if size is None else size
-        if self.executor is None and self.jobs > 1 and len(self.tasks) >= MIN_POOL_FILES and \
+        if self.pool is None and self.jobs > 1 and len(self.tasks) >= MIN_POOL_FILES and \
                 self.size >= MIN_POOL_BYTES:
-            self.executor = _executor(self.jobs)
-        # a worker waiting for work gets what there is (the files worth analysing may lie far apart in the run's
-        # order: measured, a worker waited 20-70 ms for a first chunk of four on the issue-shaped tree); while every
-        # worker has a chunk, the files gather into chunks of MAX_CHUNK
-        waiting = len(self.tasks) - self.sent
-        if self.executor is not None and waiting and (waiting >= MAX_CHUNK or self._a_worker_is_free()):
-            self._send([self.tasks[self.sent:]], store)
+            self.pool = _executor(self.jobs)
+        if self.pool is not None:
+            for waiting in self.tasks[self.sent:]:
+                self.pool.submit(Job(waiting.index, (waiting, store), self.modules.project_of(waiting.path)))
+            self.sent = len(self.tasks)
 
-    def _a_worker_is_free(self) -> bool:
-        """Whether fewer chunks are unfinished than there are workers (one of them has nothing to do)."""
-        return sum(1 for _, future in self.futures if not future.done()) < self.jobs
-
-    def _send(self, chunks: list[list[Task]], store) -> None:
-        for chunk in chunks:
-            self.futures.append((chunk, _submit(self.executor, chunk, store)))
-            self.sent += len(chunk)
+    def pump(self) -> None:
+        """Between two files: the workers' results read, and each worker given work while it has room."""
+        if self.pool is not None:
+            self.pool.pump()
 
     def abandon(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.kill()
 
     def finish(self, store) -> list[tuple[int, object]]:
         """The (index, result) of every task added."""
-        tasks = self.tasks
-        if self.executor is None:  # one process, or too little for a pool (`add` starts one as soon as there is enough)
+        if self.pool is None:  # one process, or too little for a pool (`add` starts one as soon as there is enough)
             loader = ModuleLoader()  # one per process: a module several files import is parsed once
             done = []
-            for task in tasks:
+            for task in self.tasks:
                 done.append((task.index, _analyse(task, store, loader)))
                 _collect_young()
             return done
-        self._send(_chunks(tasks[self.sent:], self.jobs), store)  # the rest in smaller chunks: the ends even out
-        done, lost = _collect(self.executor, self.futures)
-        return _retry_lost(done, lost, store, self.jobs)
-
-
-def _ready() -> None:
-    """A worker's first task when the pool starts before there is work: it forks the workers."""
+        try:
+            done = self.pool.wait()
+        except BaseException:
+            self.pool.kill()
+            raise
+        self.pool.close()
+        return done
 
 
 def _prepare() -> None:
@@ -506,6 +484,7 @@ def _prepare() -> None:
     first file. What it inherited and what the imports made live as long as the worker: frozen (a forked worker's
     first collection would otherwise traverse the parent's objects, and write to each: copy-on-write copies every
     page that holds one, as the gc module's documentation warns)."""
+    gc.set_threshold(*BATCH_GC_THRESHOLDS)  # a spawned worker starts with the defaults
     gc.freeze()
     import rnnlint.analyze.module  # noqa: F401
 
@@ -513,48 +492,10 @@ def _prepare() -> None:
 
 
 def _executor(workers: int):
-    from concurrent.futures import ProcessPoolExecutor
+    """The run's pool (rnnlint.workpool.LanePool) of `workers` processes."""
+    from rnnlint.workpool import LanePool
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_prepare)
-
-
-def _collect(executor, futures: list) -> tuple[list[tuple[int, object]], list[Task]]:
-    """Wait for every (chunk, future) and shut the pool down: (results, tasks whose results were lost because a
-    worker died)."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    done: list[tuple[int, object]] = []
-    lost: list[Task] = []
-    try:
-        for chunk, future in futures:
-            try:
-                done.extend(future.result())
-            except BrokenProcessPool:
-                lost.extend(chunk)
-            except Exception as exc:  # noqa: BLE001 - e.g. a result that would not pickle
-                done.extend((t.index, FileResult(t.path, (internal_error("a worker", exc, t.path),), None, None, {}))
-                            for t in chunk)
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-    return done, lost
-
-
-def _retry_lost(done: list[tuple[int, object]], lost: list[Task], store, workers: int) -> list[tuple[int, object]]:
-    while lost:
-        # A worker died. Retry the lost files one per future; what completes is fine. When a round completes
-        # nothing, run the first suspect alone: if it kills its worker again, it is the culprit.
-        retried, still_lost = _run_pool([[t] for t in lost], store, workers)
-        done.extend(retried)
-        if len(still_lost) == len(lost):
-            suspect, still_lost = still_lost[0], still_lost[1:]
-            alone, crashed = _run_pool([[suspect]], store, 1)
-            done.extend(alone)
-            if crashed:
-                error = RuntimeError("the worker process analysing this file died (exit signal or out of memory)")
-                done.append((suspect.index, FileResult(
-                    suspect.path, (internal_error("a worker", error, suspect.path),), None, None, {})))
-        lost = still_lost
-    return done
+    return LanePool(workers, _context(), _work_one, _failed, initializer=_prepare, depth=IN_FLIGHT)
 
 
 __all__ = ["BATCH_GC_THRESHOLDS", "MIN_POOL_BYTES", "MIN_POOL_FILES", "available_cores", "batch_gc", "default_jobs", "lint_many"]

@@ -77,12 +77,12 @@ def small_pool(monkeypatch):
     """Let a pool start for a test-sized tree, and record whether one did."""
     monkeypatch.setattr(parallel, "MIN_POOL_FILES", 2)
     monkeypatch.setattr(parallel, "MIN_POOL_BYTES", 0)
-    pools: list[int] = []
+    pools: list = []  # the run's workpool.LanePool, once started
     real = parallel._executor
 
     def spy(workers):
-        pools.append(workers)
-        return real(workers)
+        pools.append(real(workers))
+        return pools[-1]
 
     monkeypatch.setattr(parallel, "_executor", spy)
     return pools
@@ -93,7 +93,7 @@ def test_jobs_2_gives_the_same_results_in_the_same_order(tree, small_pool) -> No
     serial = engine.lint_paths([str(tree)], settings, jobs=1)
     assert small_pool == []
     pooled = engine.lint_paths([str(tree)], settings, jobs=2)
-    assert small_pool == [2]
+    assert [pool.started for pool in small_pool] == [2]
     assert payload(pooled) == payload(serial)
     assert [r.ir for r in pooled.files] == [r.ir for r in serial.files]  # the IR survives the trip (--show-models)
     codes = {f.code for f in serial.findings}
@@ -144,9 +144,9 @@ def _dies_on_buggy_2(path, settings=None, data=None, loader=None, prefiltered=Fa
     return _REAL_LINT_FILE(path, settings, data, loader, prefiltered, **parsed)
 
 
-@pytest.mark.parametrize("chunk", [parallel.MAX_CHUNK, 2], ids=["pool-after-deciding", "pool-while-reading"])
-def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeypatch, chunk) -> None:
-    monkeypatch.setattr(parallel, "MAX_CHUNK", chunk)
+@pytest.mark.parametrize("early", [100, 5], ids=["pool-when-enough-to-analyse", "pool-before-reading"])
+def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeypatch, early) -> None:
+    monkeypatch.setattr(parallel, "EARLY_POOL_FILES", early)
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("needs fork to carry the sabotage into the worker")
     monkeypatch.setenv(parallel.START_METHOD_ENV, "fork")
@@ -154,7 +154,7 @@ def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeyp
     monkeypatch.setattr(engine, "lint_file", _dies_on_buggy_2)  # the engine hands its lint_file to the pool
     serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
     pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
-    assert len(small_pool) >= 2  # the first pool broke, the lost files were retried
+    assert len(small_pool) == 1 and small_pool[0].started >= 2 + 2  # the worker died twice on it: replaced twice
     by_path = {r.path: r for r in pooled.files}
     crashed = [r for r in pooled.files if r.internal_error]
     assert [Path(r.path).name for r in crashed] == ["buggy_2.py"]
@@ -166,9 +166,8 @@ def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeyp
 
 
 def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, pool_start, monkeypatch) -> None:
-    """Files that name Keras and a recurrent layer are decided on their own bytes: their chunks go to the workers
+    """Files that name Keras and a recurrent layer are decided on their own bytes: they go to the workers
     while the other files are read and decided, and the output is the same as in one process."""
-    monkeypatch.setattr(parallel, "MAX_CHUNK", 2)
     reads, started_after = pool_start
     serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
     total = len(reads)
@@ -188,30 +187,27 @@ def _waits_for_release(path, settings=None, data=None, loader=None, prefiltered=
     return FileResult(path, (), None, None, {})
 
 
-def test_a_free_worker_gets_a_decided_file_at_once_and_busy_workers_get_chunks(tmp_path, monkeypatch) -> None:
+def test_decided_files_go_to_the_pool_at_once_and_wait_there_past_what_the_workers_hold(tmp_path, monkeypatch) -> None:
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("needs fork to carry the test's per-file function into the worker")
     monkeypatch.setenv(parallel.START_METHOD_ENV, "fork")
     release = tmp_path / "release"
     monkeypatch.setenv("RNNLINT_TEST_RELEASE", str(release))
-    from concurrent.futures import wait
-
     tasks = [parallel.Task(i, f"f{i}.py", Settings(confirm=False), b"", None, _waits_for_release)
-             for i in range(2 + parallel.MAX_CHUNK + 2)]
+             for i in range(2 * parallel.IN_FLIGHT + 3)]
     dispatch = parallel._Dispatch(2)
     dispatch.start()
     try:
-        sent = []
-        for task in tasks[:-1]:
+        for task in tasks:
             dispatch.add(task, None)
-            sent.append(dispatch.sent)
-        # each of the two workers gets the first file it can take; while both are busy (their chunks wait for the
-        # release), the files gather into one chunk of MAX_CHUNK; the one after it waits for the next
-        assert sent == [1, 2] + [2] * (parallel.MAX_CHUNK - 1) + [2 + parallel.MAX_CHUNK, 2 + parallel.MAX_CHUNK]
+        assert dispatch.sent == len(tasks)  # each file goes to the pool as soon as it is decided
+        dispatch.pump()  # (between two files:) the second worker takes half of what waits for the first
+        pool = dispatch.pool
+        # every file is in one folder, one lane: each worker holds IN_FLIGHT of them (while they wait for the
+        # release), and the rest waits in this process for whichever worker gets free first
+        assert [len(m.running) for m in pool.members] == [parallel.IN_FLIGHT] * 2
+        assert sum(len(m.backlog) for m in pool.members) == len(tasks) - 2 * parallel.IN_FLIGHT
         release.touch()
-        wait([future for _, future in dispatch.futures])  # every chunk done: the workers are free again
-        dispatch.add(tasks[-1], None)
-        assert dispatch.sent == len(tasks)  # the waiting file and this one go at once
         done = dispatch.finish(None)
     except BaseException:
         release.touch()
@@ -365,24 +361,6 @@ def test_a_run_without_the_cache_neither_looks_up_a_replay_nor_hashes_what_it_re
     uncached = imported(["--no-confirm", "--no-cache", "-j", "1", "."], tmp_path)
     assert "rnnlint.replay" not in uncached and "hashlib" not in uncached
     assert {"rnnlint.replay", "hashlib"} <= imported(["--no-confirm", "-j", "1", "."], tmp_path)  # (as by default)
-
-
-def _exit_worker() -> None:
-    os._exit(9)
-
-
-def test_a_chunk_sent_to_a_pool_a_death_already_broke_is_lost_not_an_error(tree) -> None:
-    """Chunks go to the pool while others run (and retries go one file per chunk): a worker can die between two
-    submissions. The refused chunk is counted lost, so it is retried, instead of the run failing."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    executor = parallel._executor(1)
-    with pytest.raises(BrokenProcessPool):
-        executor.submit(_exit_worker).result()  # the pool is broken now, deterministically
-    task = parallel.Task(0, str(tree / "pkg" / "buggy_0.py"), Settings(confirm=False), b"", None, engine.lint_file)
-    refused = parallel._submit(executor, [task], None)
-    done, lost = parallel._collect(executor, [([task], refused)])
-    assert (done, lost) == ([], [task])
 
 
 def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collector(tmp_path, monkeypatch) -> None:

@@ -54,6 +54,7 @@ class ModuleLoader:
         self._found: dict[tuple, str | None] = {}
         self._roots: dict[str, list[str]] = {}  # folder → where its absolute imports are looked for
         self._folders: dict[str, str] = {}  # importing file → its absolute folder
+        self._projects: dict[str, str] = {}  # folder → project_of its files
         # path → os.stat (None: cannot be stat'ed), asked once a run: the folders of a project share its roots and
         # markers, and ask for the same modules there; every import asks whether it is the file analysed (the
         # stats of a run over the real-code set: 9,559 → 5,390)
@@ -102,6 +103,14 @@ class ModuleLoader:
         if status_a is None or status_b is None:
             return os.path.normpath(a) == os.path.normpath(b)
         return (status_a.st_dev, status_a.st_ino) == (status_b.st_dev, status_b.st_ino)
+
+    def project_of(self, path: str) -> str:
+        """Where the file `path` finds the modules it imports: its project's folder (`project_folder`), else the
+        top of its package (`package_top`); files with the same answer import from the same modules."""
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._projects:
+            self._projects[folder] = project_folder(folder, self._stat) or package_top(folder, self._stat)
+        return self._projects[folder]
 
     def _stat(self, path: str) -> os.stat_result | None:
         if path not in self._stats:
@@ -157,23 +166,37 @@ def roots(folder: str, stat_of: Callable = _stat) -> list[str]:
     """Where an absolute import is looked for, from a file in the absolute `folder` (see the module docstring).
     `stat_of`: how a path is stat'ed (a ModuleLoader asks each path once)."""
     roots = [folder]
+    top = package_top(folder, stat_of)
+    if top not in roots:
+        roots.append(top)
+    here = project_folder(folder, stat_of)
+    if here is not None:
+        roots.extend(r for r in (here, os.path.join(here, "src")) if r not in roots and _is_dir(stat_of(r)))
+    return roots
+
+
+def project_folder(folder: str, stat_of: Callable = _stat) -> str | None:
+    """The nearest folder at or above `folder` (at most _MAX_UP up) with a project marker (pyproject.toml, …)."""
+    here = folder
+    for _ in range(_MAX_UP):
+        if any(stat_of(os.path.join(here, m)) is not None for m in _PROJECT_MARKERS):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+    return None
+
+
+def package_top(folder: str, stat_of: Callable = _stat) -> str:
+    """The folder that holds the package `folder` is in (up through the folders with an `__init__.py`, at most
+    _MAX_UP), or `folder` itself when it is no package."""
     top = folder
     for _ in range(_MAX_UP):
         if not _is_file(stat_of(os.path.join(top, "__init__.py"))):
             break
         top = os.path.dirname(top)
-    if top not in roots:
-        roots.append(top)
-    here = folder
-    for _ in range(_MAX_UP):
-        if any(stat_of(os.path.join(here, m)) is not None for m in _PROJECT_MARKERS):
-            roots.extend(r for r in (here, os.path.join(here, "src")) if r not in roots and _is_dir(stat_of(r)))
-            break
-        parent = os.path.dirname(here)
-        if parent == here:
-            break
-        here = parent
-    return roots
+    return top
 
 
 def _is_dir(status: os.stat_result | None) -> bool:

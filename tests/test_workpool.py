@@ -1,0 +1,197 @@
+"""The pool of worker processes (rnnlint.workpool.LanePool): every job's result comes back once, a lane's jobs go
+to one worker while it has them, an idle worker takes what another has waiting, a worker's death costs one job at
+most, frames larger than a pipe go through, and no worker outlives the pool."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from rnnlint.workpool import Job, LanePool, WorkerDied
+
+FORK = "fork" in multiprocessing.get_all_start_methods()
+needs_fork = pytest.mark.skipif(not FORK, reason="carries the test's state into the workers by forking")
+
+
+def _pid_and_payload(payload):
+    """What a job returns: the worker's pid and its payload (module level: pickled by reference)."""
+    return os.getpid(), payload
+
+
+def _failure(payload, error):
+    return "failed", payload, type(error).__name__, str(error)
+
+
+def _held(payload):
+    """Waits until the file named in the payload exists, then returns (pid, name)."""
+    release, name = payload
+    while not os.path.exists(release):
+        time.sleep(0.002)
+    return os.getpid(), name
+
+
+def _dies_on(payload):
+    """Kills its worker when the payload says so: always ("always", …), or the first time only ("once", marker),
+    the marker file telling that it happened."""
+    kind, value = payload
+    if kind == "always":
+        os._exit(9)
+    if kind == "once" and not os.path.exists(value):
+        Path(value).touch()
+        os._exit(9)
+    return os.getpid(), payload
+
+
+def _unpicklable(payload):
+    return lambda: payload  # a lambda does not pickle
+
+
+def _pool(run, workers=2, method="fork", depth=2) -> LanePool:
+    return LanePool(workers, multiprocessing.get_context(method), run, _failure, depth=depth)
+
+
+def _finish(pool: LanePool) -> dict:
+    try:
+        done = pool.wait()
+    finally:
+        pool.close()
+    return dict(done)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_every_result_comes_back_once_under_its_job_id(method) -> None:
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    pool = _pool(_pid_and_payload, method=method)
+    for i in range(40):
+        pool.submit(Job(i, f"payload {i}", lane=i % 5))
+        pool.pump()
+    results = _finish(pool)
+    assert sorted(results) == list(range(40))
+    assert all(results[i][1] == f"payload {i}" for i in range(40))
+    assert {pid for pid, _ in results.values()} - {os.getpid()}  # run in workers, not here
+
+
+@needs_fork
+def test_a_lanes_jobs_go_to_one_worker_and_each_worker_has_at_most_depth_sent(tmp_path) -> None:
+    release = str(tmp_path / "release")
+    pool = _pool(_held, depth=2)
+    try:
+        for i in range(5):
+            pool.submit(Job(i, (release, f"a{i}"), lane="a"))
+        for i in range(5, 8):
+            pool.submit(Job(i, (release, f"b{i}"), lane="b"))
+        first, second = pool.members
+        # lane a went to the first worker (both were idle), lane b to the one with less to do
+        assert [j.id for j in first.running] == [0, 1] and [j.id for j in first.backlog] == [2, 3, 4]
+        assert [j.id for j in second.running] == [5, 6] and [j.id for j in second.backlog] == [7]
+        pool.submit(Job(8, (release, "a8"), lane="a"))  # a lane stays with its worker
+        assert [j.id for j in first.backlog] == [2, 3, 4, 8]
+        Path(release).touch()
+        results = _finish(pool)
+    except BaseException:
+        Path(release).touch()
+        pool.kill()
+        raise
+    assert sorted(results) == list(range(9))
+    assert results[0][0] != results[5][0]  # the first jobs of the two lanes ran in two workers
+
+
+@needs_fork
+def test_an_idle_worker_takes_another_workers_last_lane_or_half_of_its_one_lane(tmp_path) -> None:
+    release = str(tmp_path / "release")
+    pool = _pool(_held, depth=1)
+    try:
+        first, second = pool.members
+        for i in range(3):
+            pool.submit(Job(i, (release, f"x{i}"), lane="x"))  # to the first worker (both idle)
+        for i in range(3, 7):
+            pool.submit(Job(i, (release, f"y{i}"), lane="y"))  # to the second, which has less to do
+        for i in range(7, 11):
+            pool.submit(Job(i, (release, f"z{i}"), lane="z"))  # to the first, which has less now
+        assert [j.id for j in first.backlog] == [1, 2, 7, 8, 9, 10] and [j.id for j in second.backlog] == [4, 5, 6]
+        second.backlog.clear()  # (as if the second had done its lane:) nothing waiting for it, room for a job
+        second.running.clear()
+        pool._feed(second)  # it takes the first's last lane, whole, and keeps it
+        assert [j.id for j in second.running] == [7] and [j.id for j in second.backlog] == [8, 9, 10]
+        assert [j.id for j in first.backlog] == [1, 2] and pool.owner["z"] is second
+        second.backlog.clear()
+        second.running.clear()
+        pool._feed(second)  # then the later half of the first's one lane, which stays the first's
+        assert [j.id for j in second.running] == [2] and [j.id for j in first.backlog] == [1]
+        assert pool.owner["x"] is first
+    finally:
+        Path(release).touch()
+        pool.kill()
+
+
+@needs_fork
+def test_a_job_that_kills_its_worker_twice_fails_alone_and_the_others_finish(tmp_path) -> None:
+    pool = _pool(_dies_on)
+    jobs = [("ok", i) for i in range(10)]
+    jobs[3] = ("always", None)
+    jobs[6] = ("once", str(tmp_path / "died-once"))  # an innocent bystander of a death: run again, it passes
+    for i, payload in enumerate(jobs):
+        pool.submit(Job(i, payload, lane=i % 2))
+    results = _finish(pool)
+    assert sorted(results) == list(range(10))
+    assert results[3] == ("failed", ("always", None), "WorkerDied",
+                          "the worker process running it died (exit signal or out of memory)")
+    assert all(results[i][1] == jobs[i] for i in range(10) if i != 3)
+    assert pool.started >= 2 + 3  # the first death, the solo retry's death, and the bystander's death: replaced
+
+
+@needs_fork
+def test_a_worker_that_died_before_its_job_is_replaced_and_the_job_runs(tmp_path) -> None:
+    release = str(tmp_path / "release")
+    pool = _pool(_held)
+    try:
+        victim = pool.members[0]
+        victim.process.kill()
+        victim.process.join()
+        pool.submit(Job(0, (release, "sent to a dead worker"), lane="a"))
+        Path(release).touch()
+        results = _finish(pool)
+    except BaseException:
+        Path(release).touch()
+        pool.kill()
+        raise
+    assert results[0][1] == "sent to a dead worker" and pool.started == 3
+
+
+@needs_fork
+def test_a_result_that_does_not_pickle_is_a_failure_of_that_job_only() -> None:
+    pool = _pool(_unpicklable)
+    pool.submit(Job(0, "x", lane=0))
+    results = _finish(pool)
+    assert results[0][:3] == ("failed", "x", "RuntimeError") and "could not be sent back" in results[0][3]
+
+
+@needs_fork
+def test_frames_larger_than_a_pipe_go_both_ways() -> None:
+    big = os.urandom(3 << 20)  # 3 MiB: more than a pipe holds, so the writes are partial and resumed
+    pool = _pool(_pid_and_payload)
+    for i in range(4):
+        pool.submit(Job(i, big, lane=i))
+    results = _finish(pool)
+    assert all(results[i][1] == big for i in range(4))
+
+
+@needs_fork
+def test_no_worker_outlives_the_pool(tmp_path) -> None:
+    pool = _pool(_pid_and_payload)
+    pool.submit(Job(0, "x", lane=0))
+    _finish(pool)
+    release = str(tmp_path / "never")
+    held = _pool(_held)
+    held.submit(Job(0, (release, "never released"), lane=0))
+    processes = [m.process for m in held.members]
+    held.kill()  # an interrupt: the workers are stopped, not waited for
+    assert all(not p.is_alive() for p in processes)
+
+
+def test_worker_died_is_the_error_of_a_death() -> None:
+    assert issubclass(WorkerDied, RuntimeError)
