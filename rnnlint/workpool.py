@@ -4,7 +4,9 @@ Each job belongs to a lane (for rnnlint: the package or folder of the file, whos
 lane's jobs go to one worker, which then reads and parses those modules once: with one shared queue, two workers
 took turns at each project and both parsed 112 of its modules on the real-code set (bench/RESULTS.md). A worker
 whose own jobs are done takes jobs waiting for another one (the other's last lane, or half of its one lane), so the
-ends of a run even out.
+ends of a run even out — but while this process still submits, it keeps a core busy itself (`reserved`): a worker
+then takes another's jobs only if fewer workers than the other cores are busy (with two workers on two cores, the
+second waits for a lane of its own, rather than parse the first's modules again).
 
     this process ──frame: [(id, payload), …]──► worker: run(payload) for each, in order
                  ◄──frame: (id, result)───────── (one per job)
@@ -73,6 +75,7 @@ class LanePool:
         self.done: list[tuple[int, Any]] = []  # (job id, result) not yet handed out
         self.pending = 0  # jobs submitted without a result
         self.started = 0  # worker processes started (replacements included)
+        self.reserved = 1  # cores this process keeps busy: 1 while it submits, 0 once it waits
         for _ in range(max(1, workers)):
             self.members.append(self._spawn())
 
@@ -107,7 +110,9 @@ class LanePool:
         self._step(0)
 
     def wait(self) -> list[tuple[int, Any]]:
-        """The (job id, result) of every job submitted since the last `wait`, once all are done."""
+        """The (job id, result) of every job submitted since the last `wait`, once all are done. Call it when
+        everything is submitted: this process no longer keeps a core busy, and workers take each other's jobs."""
+        self.reserved = 0
         while self.pending:
             self._step(None)
         out, self.done = self.done, []
@@ -155,7 +160,9 @@ class LanePool:
             if fd in events and member in self.members:
                 self._receive(member)  # what it wrote before it ended
                 self._lost(member)
-        for member in list(self.members):
+        for member in self.members:  # each its own jobs first: a worker whose results just came back is not idle
+            self._feed(member, steal=False)
+        for member in self.members:
             self._feed(member)
 
     def _receive(self, member: _Member) -> None:
@@ -213,8 +220,8 @@ class LanePool:
         for job in unstarted:
             self.submit(job)
 
-    def _feed(self, member: _Member) -> None:
-        """Send `member` jobs up to `depth` running: its own, else some another worker is waiting to send."""
+    def _feed(self, member: _Member, steal: bool = True) -> None:
+        """Send `member` jobs up to `depth` running: its own, else (`steal`) some another worker has waiting."""
         if member.solo:
             if member.backlog and not member.running:
                 self._send(member, [member.backlog.popleft()])
@@ -222,7 +229,7 @@ class LanePool:
         room = self.depth - len(member.running)
         if room <= 0:
             return
-        if not member.backlog:
+        if not member.backlog and steal:
             self._steal(member)
         batch = [member.backlog.popleft() for _ in range(min(room, len(member.backlog)))]
         if batch:
@@ -232,7 +239,8 @@ class LanePool:
         """Give `thief` (nothing waiting for it) jobs another worker has waiting: that worker's last lane whole
         (the lane is the thief's from now on), or the later half of its one lane."""
         victims = [m for m in self.members if m is not thief and not m.solo and m.backlog]
-        if not victims:
+        busy = sum(1 for m in self.members if m is not thief and m.running)
+        if not victims or busy + 1 + self.reserved > len(self.members):  # no core left for the thief
             return
         victim = max(victims, key=lambda m: len(m.backlog))
         lane = victim.backlog[-1].lane

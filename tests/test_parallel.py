@@ -201,12 +201,16 @@ def test_decided_files_go_to_the_pool_at_once_and_wait_there_past_what_the_worke
         for task in tasks:
             dispatch.add(task, None)
         assert dispatch.sent == len(tasks)  # each file goes to the pool as soon as it is decided
-        dispatch.pump()  # (between two files:) the second worker takes half of what waits for the first
+        dispatch.pump()  # (between two files)
         pool = dispatch.pool
-        # every file is in one folder, one lane: each worker holds IN_FLIGHT of them (while they wait for the
-        # release), and the rest waits in this process for whichever worker gets free first
+        # every file is in one folder, one lane: its worker holds IN_FLIGHT of them (while they wait for the
+        # release), and the rest waits in this process; the other worker waits for a lane of its own while this
+        # process, which keeps the other core busy, still decides files
+        assert [len(m.running) for m in pool.members] == [parallel.IN_FLIGHT, 0]
+        assert sum(len(m.backlog) for m in pool.members) == len(tasks) - parallel.IN_FLIGHT
+        pool.reserved = 0  # (as `finish` has it, waiting:) the other worker takes half of what waits
+        pool._step(0)
         assert [len(m.running) for m in pool.members] == [parallel.IN_FLIGHT] * 2
-        assert sum(len(m.backlog) for m in pool.members) == len(tasks) - 2 * parallel.IN_FLIGHT
         release.touch()
         done = dispatch.finish(None)
     except BaseException:

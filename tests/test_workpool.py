@@ -101,7 +101,7 @@ def test_a_lanes_jobs_go_to_one_worker_and_each_worker_has_at_most_depth_sent(tm
 
 
 @needs_fork
-def test_an_idle_worker_takes_another_workers_last_lane_or_half_of_its_one_lane(tmp_path) -> None:
+def test_an_idle_worker_takes_another_workers_last_lane_or_half_of_its_one_lane_once_all_is_submitted(tmp_path) -> None:
     release = str(tmp_path / "release")
     pool = _pool(_held, depth=1)
     try:
@@ -115,6 +115,9 @@ def test_an_idle_worker_takes_another_workers_last_lane_or_half_of_its_one_lane(
         assert [j.id for j in first.backlog] == [1, 2, 7, 8, 9, 10] and [j.id for j in second.backlog] == [4, 5, 6]
         second.backlog.clear()  # (as if the second had done its lane:) nothing waiting for it, room for a job
         second.running.clear()
+        pool._feed(second)  # while this process submits, it keeps the other core busy: the second waits
+        assert not second.running and not second.backlog
+        pool.reserved = 0  # (as `wait` sets it:) everything submitted
         pool._feed(second)  # it takes the first's last lane, whole, and keeps it
         assert [j.id for j in second.running] == [7] and [j.id for j in second.backlog] == [8, 9, 10]
         assert [j.id for j in first.backlog] == [1, 2] and pool.owner["z"] is second
@@ -123,6 +126,50 @@ def test_an_idle_worker_takes_another_workers_last_lane_or_half_of_its_one_lane(
         pool._feed(second)  # then the later half of the first's one lane, which stays the first's
         assert [j.id for j in second.running] == [2] and [j.id for j in first.backlog] == [1]
         assert pool.owner["x"] is first
+    finally:
+        Path(release).touch()
+        pool.kill()
+
+
+@needs_fork
+def test_a_worker_whose_results_just_came_back_takes_its_own_next_job(tmp_path) -> None:
+    """Results of two workers read in one step: each is given its own jobs before either takes another's (the
+    first, with none of its own, would otherwise take the second's next job, and parse its lane's modules too)."""
+    release = str(tmp_path / "release")
+    pool = _pool(_held, depth=1)
+    try:
+        pool.submit(Job(0, (release, "a0"), lane="a"))
+        pool.submit(Job(1, (release, "b1"), lane="b"))
+        pool.submit(Job(2, (release, "b2"), lane="b"))
+        first, second = pool.members
+        assert [j.id for j in second.backlog] == [2]
+        first.running.clear()  # (as if both results had just been read)
+        second.running.clear()
+        pool.reserved = 0
+        pool._step(0)
+        assert not first.running and [j.id for j in second.running] == [2]
+    finally:
+        Path(release).touch()
+        pool.kill()
+
+
+@needs_fork
+def test_while_this_process_submits_an_idle_worker_takes_others_jobs_only_for_a_free_core(tmp_path) -> None:
+    """This process keeps a core busy while it submits: with three workers (three cores), two may run, so a second
+    worker takes half of the first's one lane, and the third waits for a lane of its own."""
+    release = str(tmp_path / "release")
+    pool = _pool(_held, workers=3, depth=1)
+    try:
+        for i in range(8):
+            pool.submit(Job(i, (release, f"x{i}"), lane="x"))
+        first, second, third = pool.members
+        pool._feed(second)
+        assert [j.id for j in second.running] == [4] and [j.id for j in first.backlog] == [1, 2, 3]
+        pool._feed(third)
+        assert not third.running and [j.id for j in second.backlog] == [5, 6, 7]
+        pool.reserved = 0
+        pool._feed(third)  # everything submitted: the third core is free; it takes half of the longer backlog
+        assert [j.id for j in third.running] == [2] and [j.id for j in first.backlog] == [1]
     finally:
         Path(release).touch()
         pool.kill()
