@@ -186,7 +186,7 @@ def lint_many(files: Sequence[str], settings, lint: LintFile, *, resolver=None, 
             holds = may_hold_model(path, data)
             if holds:
                 holders.append(path)
-            named, notebook = recurrent_in_code(path, data) if holds else (False, None)
+            named, notebook = recurrent_in_code(path, data, holds=True) if holds else (False, None)
             if named:  # decided on its own bytes: analysed now
                 analyse(index, path, data, notebook)
             else:

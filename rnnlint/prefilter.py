@@ -315,10 +315,11 @@ def names_recurrent_in_code(path: str, data: bytes) -> bool:
     return recurrent_in_code(path, data)[0]
 
 
-def recurrent_in_code(path: str, data: bytes) -> tuple[bool, ParsedNotebook | None]:
+def recurrent_in_code(path: str, data: bytes, holds: bool | None = None) -> tuple[bool, ParsedNotebook | None]:
     """`names_recurrent_in_code`, and the sources.notebook.ParsedNotebook of a notebook it parsed to tell (None
-    when it parsed none): the analysis of a notebook that names one takes it instead of parsing the JSON again."""
-    if not (may_hold_model(path, data) and names_recurrent(path, data)):
+    when it parsed none): the analysis of a notebook that names one takes it instead of parsing the JSON again.
+    `holds`: `may_hold_model(path, data)`, when the caller has it."""
+    if not ((may_hold_model(path, data) if holds is None else holds) and names_recurrent(path, data)):
         return False, None
     code, parsed = _program_code(path, data)
     return code is None or (_says(code, (KEYWORD,)) and _says(code, RECURRENT_MARKERS)), parsed

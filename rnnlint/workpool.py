@@ -27,13 +27,15 @@ import os
 import pickle
 import select
 import struct
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable, Iterable
 
 _HEADER = struct.Struct("!Q")  # the length of the frame that follows
 _PIPE_BYTES = 1 << 20  # asked of the system for each pipe (Linux: /proc/sys/fs/pipe-max-size is 1 MiB by default)
-_STOP = b""  # an empty frame: the worker's last
+# How often `pump` looks at the pipes: a worker has `depth` jobs of several milliseconds each to run meanwhile.
+PUMP_INTERVAL = 0.001
 
 
 @dataclass
@@ -76,6 +78,7 @@ class LanePool:
         self.pending = 0  # jobs submitted without a result
         self.started = 0  # worker processes started (replacements included)
         self.reserved = 1  # cores this process keeps busy: 1 while it submits, 0 once it waits
+        self.pumped = 0.0  # time.monotonic() of the last `pump` that stepped
         for _ in range(max(1, workers)):
             self.members.append(self._spawn())
 
@@ -106,8 +109,12 @@ class LanePool:
         self._feed(member)
 
     def pump(self) -> None:
-        """Without waiting: write what the pipes take, read what came back, keep every worker fed."""
-        self._step(0)
+        """Without waiting: write what the pipes take, read what came back, keep every worker fed — at most once
+        every PUMP_INTERVAL (a step costs ~6 µs; a run over the real-code set called this 2,500 times)."""
+        now = time.monotonic()
+        if now - self.pumped >= PUMP_INTERVAL:
+            self.pumped = now
+            self._step(0)
 
     def wait(self) -> list[tuple[int, Any]]:
         """The (job id, result) of every job submitted since the last `wait`, once all are done. Call it when
