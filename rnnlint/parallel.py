@@ -433,9 +433,13 @@ class _Dispatch:
         self.pool = None
 
     def start(self) -> None:
-        """Start the pool now (its processes fork at once), if this run may use one."""
+        """Start the pool now (its processes fork at once), if this run may use one. Where no process can be started
+        (a process limit, no memory left), the run is analysed in this process."""
         if self.pool is None and self.jobs > 1:
-            self.pool = _executor(self.jobs)
+            try:
+                self.pool = _executor(self.jobs)
+            except OSError:
+                self.jobs = 1
 
     def add(self, task: Task, store, size: int | None = None) -> None:
         """`size`: the file's bytes (`task.data` may leave them out: Task.notebook)."""
@@ -445,7 +449,7 @@ class _Dispatch:
         self.size += len(task.data) if size is None else size
         if self.pool is None and self.jobs > 1 and len(self.tasks) >= MIN_POOL_FILES and \
                 self.size >= MIN_POOL_BYTES:
-            self.pool = _executor(self.jobs)
+            self.start()
         if self.pool is not None:
             for waiting in self.tasks[self.sent:]:
                 self.pool.submit(Job(waiting.index, (waiting, store), self.modules.project_of(waiting.path)))

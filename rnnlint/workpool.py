@@ -1,7 +1,7 @@
 """A pool of worker processes with lanes, and no thread in this process.
 
-Each job belongs to a lane (for rnnlint: the package or folder of the file, whose modules its files import), and a
-lane's jobs go to one worker, which then reads and parses those modules once: with one shared queue, two workers
+Each job belongs to a lane (for rnnlint: the project of the file, analyze.project.ModuleLoader.project_of, whose
+modules its files import), and a lane's jobs go to one worker, which then reads and parses those modules once: with one shared queue, two workers
 took turns at each project and both parsed 112 of its modules on the real-code set (bench/RESULTS.md). A worker
 whose own jobs are done takes jobs waiting for another one (the other's last lane, or half of its one lane), so the
 ends of a run even out — but while this process still submits, it keeps a core busy itself (`reserved`): a worker
@@ -79,8 +79,12 @@ class LanePool:
         self.started = 0  # worker processes started (replacements included)
         self.reserved = 1  # cores this process keeps busy: 1 while it submits, 0 once it waits
         self.pumped = 0.0  # time.monotonic() of the last `pump` that stepped
-        for _ in range(max(1, workers)):
-            self.members.append(self._spawn())
+        try:
+            for _ in range(max(1, workers)):
+                self.members.append(self._spawn())
+        except BaseException:  # (a process limit, out of memory): none of those started is left behind
+            self.kill()
+            raise
 
     def _spawn(self, solo: bool = False) -> _Member:
         task_read, task_write = self.context.Pipe(duplex=False)

@@ -165,6 +165,18 @@ def test_a_worker_that_dies_costs_one_file_not_the_run(tree, small_pool, monkeyp
     assert [r.path for r in pooled.files] == [r.path for r in serial.files]
 
 
+def test_a_pool_that_cannot_start_leaves_the_run_to_this_process(tree, small_pool, monkeypatch) -> None:
+    """No process can be started (a process limit, no memory left): the files are analysed here, as with --jobs 1."""
+    serial = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=1)
+
+    def refused(workers):
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # what fork says at a process limit
+
+    monkeypatch.setattr(parallel, "_executor", refused)
+    pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
+    assert payload(pooled) == payload(serial)
+
+
 def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, pool_start, monkeypatch) -> None:
     """Files that name Keras and a recurrent layer are decided on their own bytes: they go to the workers
     while the other files are read and decided, and the output is the same as in one process."""

@@ -240,5 +240,26 @@ def test_no_worker_outlives_the_pool(tmp_path) -> None:
     assert all(not p.is_alive() for p in processes)
 
 
+@needs_fork
+def test_a_pool_whose_second_worker_cannot_start_leaves_no_first_behind() -> None:
+    real = multiprocessing.get_context("fork")
+    started = []
+
+    class Limited:  # a fork context whose second process cannot start (a process limit)
+        Pipe = staticmethod(real.Pipe)
+        get_start_method = staticmethod(real.get_start_method)
+
+        @staticmethod
+        def Process(**kwargs):
+            if started:
+                raise BlockingIOError(11, "Resource temporarily unavailable")
+            started.append(real.Process(**kwargs))
+            return started[-1]
+
+    with pytest.raises(BlockingIOError):
+        LanePool(2, Limited, _pid_and_payload, _failure)
+    assert len(started) == 1 and not started[0].is_alive() and started[0].exitcode is not None
+
+
 def test_worker_died_is_the_error_of_a_death() -> None:
     assert issubclass(WorkerDied, RuntimeError)
