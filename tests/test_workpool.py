@@ -261,5 +261,51 @@ def test_a_pool_whose_second_worker_cannot_start_leaves_no_first_behind() -> Non
     assert len(started) == 1 and not started[0].is_alive() and started[0].exitcode is not None
 
 
+_OWNER = """
+import multiprocessing, os, sys, time
+sys.path.insert(0, {tests!r})
+from rnnlint.workpool import Job, LanePool
+from test_workpool import _failure, _pid_and_payload
+pool = LanePool(2, multiprocessing.get_context("fork"), _pid_and_payload, _failure)
+pool.submit(Job(0, "x", lane=0))
+while pool.pending:
+    pool.pump()
+print(" ".join(str(m.process.pid) for m in pool.members), flush=True)
+time.sleep(60)
+"""
+
+
+def _gone(pid: int) -> bool:
+    """Whether the process has ended (a zombie nobody reaped counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+@needs_fork
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes' states from /proc")
+def test_the_workers_of_a_killed_owner_end() -> None:
+    """The owner killed outright (the OOM killer, SIGKILL): each worker reads the end of its task pipe and exits —
+    no forked worker holds another's pipe open."""
+    import signal
+    import subprocess
+    import sys
+
+    owner = subprocess.Popen([sys.executable, "-c", _OWNER.format(tests=str(Path(__file__).parent))],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in owner.stdout.readline().split()]
+        assert len(pids) == 2 and not any(_gone(pid) for pid in pids)
+    finally:
+        owner.send_signal(signal.SIGKILL)
+        owner.wait()
+    deadline = time.monotonic() + 30
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert all(_gone(pid) for pid in pids)
+
+
 def test_worker_died_is_the_error_of_a_death() -> None:
     assert issubclass(WorkerDied, RuntimeError)
