@@ -3,10 +3,12 @@ to one worker while it has them, an idle worker takes what another has waiting, 
 most, frames larger than a pipe go through, and no worker outlives the pool."""
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -53,6 +55,17 @@ def _pool(run, workers=2, method="fork", depth=2) -> LanePool:
     return LanePool(workers, multiprocessing.get_context(method), run, _failure, depth=depth)
 
 
+@contextlib.contextmanager
+def _stopped_on_failure(pool: LanePool, release: str) -> Iterator[None]:
+    """A block that holds `pool`'s jobs until `release` exists: if it fails, they are let go and the workers stopped."""
+    try:
+        yield
+    except BaseException:
+        Path(release).touch()
+        pool.kill()
+        raise
+
+
 def _finish(pool: LanePool) -> dict:
     try:
         done = pool.wait()
@@ -79,7 +92,7 @@ def test_every_result_comes_back_once_under_its_job_id(method) -> None:
 def test_a_lanes_jobs_go_to_one_worker_and_each_worker_has_at_most_depth_sent(tmp_path) -> None:
     release = str(tmp_path / "release")
     pool = _pool(_held, depth=2)
-    try:
+    with _stopped_on_failure(pool, release):
         for i in range(5):
             pool.submit(Job(i, (release, f"a{i}"), lane="a"))
         for i in range(5, 8):
@@ -92,10 +105,6 @@ def test_a_lanes_jobs_go_to_one_worker_and_each_worker_has_at_most_depth_sent(tm
         assert [j.id for j in first.backlog] == [2, 3, 4, 8]
         Path(release).touch()
         results = _finish(pool)
-    except BaseException:
-        Path(release).touch()
-        pool.kill()
-        raise
     assert sorted(results) == list(range(9))
     assert results[0][0] != results[5][0]  # the first jobs of the two lanes ran in two workers
 
@@ -195,17 +204,13 @@ def test_a_job_that_kills_its_worker_twice_fails_alone_and_the_others_finish(tmp
 def test_a_worker_that_died_before_its_job_is_replaced_and_the_job_runs(tmp_path) -> None:
     release = str(tmp_path / "release")
     pool = _pool(_held)
-    try:
+    with _stopped_on_failure(pool, release):
         victim = pool.members[0]
         victim.process.kill()
         victim.process.join()
         pool.submit(Job(0, (release, "sent to a dead worker"), lane="a"))
         Path(release).touch()
         results = _finish(pool)
-    except BaseException:
-        Path(release).touch()
-        pool.kill()
-        raise
     assert results[0][1] == "sent to a dead worker" and pool.started == 3
 
 
