@@ -420,16 +420,15 @@ def _context():
 
 class _Dispatch:
     """Analyses the tasks of a run as they are decided. A run with enough to analyse gets a pool as soon as that
-    is known, and each task goes to it at once (rnnlint.workpool: the worker of its lane, the package its file is
+    is known, and each task goes to it at once (rnnlint.workpool: the worker of its lane, the project its file is
     in, takes it when it has room) while this process still reads and decides the other files; a small run is
     analysed here, after the decisions (no pool for a handful of files)."""
 
     def __init__(self, jobs: int, modules: ModuleLoader | None = None) -> None:
         self.jobs = jobs if os.name == "posix" else 1  # the pool's pipes are POSIX file descriptors
         self.modules = modules or ModuleLoader()  # the lanes: each file's project (ModuleLoader.project_of)
-        self.tasks: list[Task] = []
-        self.size = 0  # bytes of the tasks
-        self.sent = 0  # tasks handed to the pool
+        self.tasks: list[Task] = []  # those not handed to a pool
+        self.size = 0  # bytes of the tasks added
         self.pool = None
 
     def start(self) -> None:
@@ -451,9 +450,9 @@ class _Dispatch:
                 self.size >= MIN_POOL_BYTES:
             self.start()
         if self.pool is not None:
-            for waiting in self.tasks[self.sent:]:
+            for waiting in self.tasks:
                 self.pool.submit(Job(waiting.index, (waiting, store), self.modules.project_of(waiting.path)))
-            self.sent = len(self.tasks)
+            self.tasks.clear()
 
     def pump(self) -> None:
         """Between two files: the workers' results read, and each worker given work while it has room."""

@@ -212,7 +212,7 @@ def test_decided_files_go_to_the_pool_at_once_and_wait_there_past_what_the_worke
     try:
         for task in tasks:
             dispatch.add(task, None)
-        assert dispatch.sent == len(tasks)  # each file goes to the pool as soon as it is decided
+        assert dispatch.pool.pending == len(tasks) and not dispatch.tasks  # each file goes to the pool at once
         dispatch.pump()  # (between two files)
         pool = dispatch.pool
         # every file is in one folder, one lane: its worker holds IN_FLIGHT of them (while they wait for the
