@@ -18,6 +18,9 @@ second waits for a lane of its own, rather than parse the first's modules again)
 - A worker that dies (a segfault in a native parser, the OOM killer) is replaced. The job it was running is run
   again alone in a fresh worker: if that worker dies too, the job's result is `on_failure(payload, error)` (as is
   the result of a job whose result would not pickle); the jobs it had not started go to the other workers.
+- Ctrl-C reaches the whole process group: workers ignore SIGINT (blocked from before the fork until then, so that it
+  cannot interrupt a worker's start), and the owner stops them (`kill`). A worker whose owner is gone ends at the end
+  of its task pipe, or when it cannot write a result.
 - Processes come from a multiprocessing context ('fork' or 'spawn'); pipes are multiprocessing Connections (so
   that spawned workers receive them), read and written here as raw file descriptors.
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 import os
 import pickle
 import select
+import signal
 import struct
 import time
 from collections import deque
@@ -94,7 +98,14 @@ class LanePool:
         closes = [task_write.fileno(), result_read.fileno(), *inherited] if forked else []
         process = self.context.Process(target=_serve, args=(task_read, result_write, self.run, self.initializer,
                                                              closes), daemon=True)
-        process.start()
+        # Ctrl-C reaches the whole process group, and the worker ignores it (its owner stops it); blocked from before
+        # the fork until the worker ignores it, it cannot interrupt the worker's start (a traceback) — and here, it
+        # waits until the start is done
+        masked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, masked)
         task_read.close()
         result_write.close()
         for conn in (task_write, result_read):
@@ -313,9 +324,8 @@ def _write_all(fd: int, data: bytes) -> None:
 def _serve(tasks, results, run: Callable[[Any], Any], initializer: Callable[[], None] | None,
            closes: Iterable[int]) -> None:
     """A worker: frames of jobs in, one result frame per job out, until the stop frame (or the pool's end)."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the process group: the pool's owner stops us
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # (blocked since before the fork: `_spawn`)
     for fd in closes:  # a forked worker's copies of the pool's ends of every pipe: a worker's death must show
         try:
             os.close(fd)

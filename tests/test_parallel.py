@@ -14,7 +14,7 @@ import pytest
 
 import rnnlint.engine as engine
 import rnnlint.parallel as parallel
-from conftest import STACKED_LSTM, run_cli, write
+from conftest import STACKED_LSTM, process_ended, run_cli, write
 from rnnlint.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -187,6 +187,55 @@ def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, pool
     pooled = engine.lint_paths([str(tree)], Settings(confirm=False), jobs=2)
     assert len(started_after) == 1 and started_after[0] < total == len(reads)
     assert payload(pooled) == payload(serial)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc") or "fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="reads the process tree from /proc")
+def test_ctrl_c_stops_the_run_and_its_workers_with_one_line(tmp_path) -> None:
+    """Ctrl-C reaches the whole process group: the workers ignore it (the main process stops them), the main process
+    says `rnnlint: interrupted` and exits 130 — no traceback, no process left behind."""
+    import signal
+    import subprocess
+
+    for i in range(600):  # enough that the run is still going when the workers have started
+        write(tmp_path, f"tree/pkg{i % 20}/module_{i}.py", PAD + STACKED_LSTM)
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env[parallel.START_METHOD_ENV] = "fork"
+    run = subprocess.Popen([sys.executable, "-m", "rnnlint", "--no-confirm", "--no-cache", "-j", "2",
+                            str(tmp_path / "tree")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True, env=env)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(run.pid)) < 2 and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        workers = _children(run.pid)
+        assert len(workers) == 2, "the run ended before its workers were seen"
+        os.killpg(run.pid, signal.SIGINT)
+        out, err = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+            run.wait()
+    assert (run.returncode, err, out) == (130, "rnnlint: interrupted\n", "")
+    deadline = time.monotonic() + 30
+    while not all(process_ended(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert all(process_ended(pid) for pid in workers)
 
 
 def _waits_for_release(path, settings=None, data=None, loader=None, prefiltered=False, **parsed):

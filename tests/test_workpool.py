@@ -12,6 +12,7 @@ from typing import Iterator
 
 import pytest
 
+from conftest import process_ended
 from rnnlint.workpool import Job, LanePool, WorkerDied
 
 FORK = "fork" in multiprocessing.get_all_start_methods()
@@ -280,15 +281,6 @@ time.sleep(60)
 """
 
 
-def _gone(pid: int) -> bool:
-    """Whether the process has ended (a zombie nobody reaped counts as ended)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except OSError:
-        return True
-
-
 @needs_fork
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads processes' states from /proc")
 def test_the_workers_of_a_killed_owner_end() -> None:
@@ -302,14 +294,28 @@ def test_the_workers_of_a_killed_owner_end() -> None:
                              stdout=subprocess.PIPE, text=True)
     try:
         pids = [int(p) for p in owner.stdout.readline().split()]
-        assert len(pids) == 2 and not any(_gone(pid) for pid in pids)
+        assert len(pids) == 2 and not any(process_ended(pid) for pid in pids)
     finally:
         owner.send_signal(signal.SIGKILL)
         owner.wait()
     deadline = time.monotonic() + 30
-    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+    while not all(process_ended(pid) for pid in pids) and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert all(_gone(pid) for pid in pids)
+    assert all(process_ended(pid) for pid in pids)
+
+
+@needs_fork
+def test_a_worker_ignores_ctrl_c_which_is_its_owners_to_handle() -> None:
+    """Ctrl-C reaches the whole process group: a worker lives on (no traceback of its own), and the owner, which gets
+    it too, stops the pool. Here the owner does not: the worker runs the next job."""
+    import signal
+
+    pool = _pool(_pid_and_payload, workers=1)
+    worker = pool.members[0].process.pid
+    os.kill(worker, signal.SIGINT)  # before or after the worker's start: blocked until it ignores it
+    pool.submit(Job(0, "x", lane=0))
+    results = _finish(pool)
+    assert results[0] == (worker, "x") and pool.started == 1
 
 
 def test_worker_died_is_the_error_of_a_death() -> None:
