@@ -1,4 +1,4 @@
-"""Time rnnlint against ruff and flake8 on generated corpora and write bench/RESULTS.md.
+"""Time rnnlint against ruff and flake8 on generated corpora and write a report (RESULTS.md in the corpus folder).
 
 For each case (N files, a fraction of them Keras RNN scripts, made by bench/make_corpus.py) every tool runs once
 untimed (warm page cache), then `--repeats` times, interleaved (one run of each tool per round, the order
@@ -9,7 +9,9 @@ and the ratio of rnnlint's median to each peer's median.
 
 Usage:
     python bench/run_bench.py [--cases 5000:0.01,1000:1.0] [--repeats 5] [--corpus-dir /tmp/rnnlint-bench]
-                              [--out bench/RESULTS.md] [--profile]
+                              [--out FILE] [--profile]
+`--out` defaults to RESULTS.md in the corpus folder, not bench/RESULTS.md: that file is the measured history of
+the project, written by hand from reports like this one, and a run would replace all of it.
 `--profile` also runs rnnlint under cProfile on the last case and reports where its time goes.
 """
 from __future__ import annotations
@@ -291,7 +293,7 @@ def main() -> None:
                         help="comma-separated FILES:KERAS_FRACTION (default: 5000:0.01,1000:1.0)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--corpus-dir", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "rnnlint-bench"))
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "RESULTS.md"))
+    parser.add_argument("--out", default=None, help="the report (default: RESULTS.md in the corpus folder)")
     parser.add_argument("--profile", action="store_true",
                         help="also report per-stage times for every case and a cProfile of the last case")
     parser.add_argument("--append-profile", action="store_true",
@@ -306,6 +308,9 @@ def main() -> None:
     if args.rnnlint:
         RNNLINT = args.rnnlint
     BASELINE = args.baseline
+    if args.out is None:
+        os.makedirs(args.corpus_dir, exist_ok=True)
+        args.out = os.path.join(args.corpus_dir, "RESULTS.md")
     if args.append_profile:
         corpora = []
         for case in args.cases.split(","):
@@ -329,6 +334,7 @@ def main() -> None:
     with open(args.out, "w", encoding="utf-8") as handle:
         handle.write(text)
     print(text)
+    print(f"(written to {args.out})")
 
 
 if __name__ == "__main__":
