@@ -97,10 +97,22 @@ def pytest_addoption(parser):
                      help="rewrite tests/snapshots/ from the current messages (review the diff before committing)")
 
 
-def process_ended(pid: int) -> bool:
-    """Whether the process `pid` has ended (a zombie nobody reaped yet counts as ended), from /proc."""
+def _proc_stat(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command's name (state, parent, …); None when there is no such process."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+            return handle.read().rsplit(")", 1)[1].split()
     except OSError:
-        return True
+        return None
+
+
+def process_ended(pid: int) -> bool:
+    """Whether the process `pid` has ended (a zombie nobody reaped yet counts as ended), from /proc."""
+    fields = _proc_stat(pid)
+    return fields is None or fields[0] in ("Z", "X")
+
+
+def live_children(pid: int) -> list[int]:
+    """The processes running whose parent is `pid`, from /proc."""
+    return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()
+            and (fields := _proc_stat(entry)) is not None and int(fields[1]) == pid and fields[0] not in ("Z", "X")]

@@ -14,7 +14,7 @@ import pytest
 
 import rnnlint.engine as engine
 import rnnlint.parallel as parallel
-from conftest import STACKED_LSTM, process_ended, run_cli, write
+from conftest import STACKED_LSTM, live_children, process_ended, run_cli, write
 from rnnlint.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -189,21 +189,6 @@ def test_the_pool_starts_while_files_are_still_being_read(tree, small_pool, pool
     assert payload(pooled) == payload(serial)
 
 
-def _children(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (from /proc)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
-                found.append(int(entry))
-    return found
-
-
 @pytest.mark.skipif(not os.path.isdir("/proc") or "fork" not in __import__("multiprocessing").get_all_start_methods(),
                     reason="reads the process tree from /proc")
 def test_ctrl_c_stops_the_run_and_its_workers_with_one_line(tmp_path) -> None:
@@ -221,9 +206,9 @@ def test_ctrl_c_stops_the_run_and_its_workers_with_one_line(tmp_path) -> None:
                            start_new_session=True, env=env)
     try:
         deadline = time.monotonic() + 120
-        while len(_children(run.pid)) < 2 and run.poll() is None and time.monotonic() < deadline:
+        while len(live_children(run.pid)) < 2 and run.poll() is None and time.monotonic() < deadline:
             time.sleep(0.002)
-        workers = _children(run.pid)
+        workers = live_children(run.pid)
         assert len(workers) == 2, "the run ended before its workers were seen"
         os.killpg(run.pid, signal.SIGINT)
         out, err = run.communicate(timeout=120)
