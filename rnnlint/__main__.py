@@ -7,7 +7,7 @@ import sys
 if sys.path and not getattr(sys.flags, "safe_path", False) and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from rnnlint.cli import entry  # noqa: E402
+from rnnlint.launch import entry  # noqa: E402
 
 if __name__ == "__main__":
     entry()

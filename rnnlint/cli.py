@@ -1,7 +1,7 @@
 """The command line: `rnnlint [PATH ...]`. Parses options, calls the engine, prints a report, picks the exit status.
 
-Start-up stays lean: --help and --version import neither libcst nor TensorFlow (the engine is imported lazily), and
-a replayed run (rnnlint.replay) not even argparse.
+Start-up stays lean: --help and --version import neither libcst nor TensorFlow (the engine is imported lazily); a
+replayed run (rnnlint.launch, rnnlint.replay) does not import this module.
 """
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ import sys
 
 from rnnlint import __version__
 
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130
+NO_CACHE = "--no-cache"  # looked for as written before parsing (rnnlint.launch): an abbreviation only costs the
+# replay look-up
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Sequence
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-NO_CACHE = "--no-cache"  # looked for as written before parsing: an abbreviation only costs the replay look-up
 
 DESCRIPTION = """\
 A static linter for Keras recurrent-network code (LSTM, GRU, SimpleRNN, ConvLSTM, Bidirectional).
@@ -489,39 +492,11 @@ def _print_repros(findings) -> None:
             print(script.rstrip() + "\n")
 
 
-def entry() -> None:
-    """The `rnnlint` command and `python -m rnnlint`: `main`, then exit. Before the interpreter shuts down, the
-    objects of the run are moved out of the cyclic collector's reach (gc.freeze): its final collection would
-    traverse every one of them to free nothing the process still needs (measured: 18-33 ms of a cold run over a
-    557-file tree, 10-13 ms with the freeze). `main` itself leaves the collector as it was (tests call it)."""
-    import gc
-
-    status = main()
-    gc.freeze()
-    sys.exit(status)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of `rnnlint` and `python -m rnnlint`; returns the exit status."""
-    arguments = sys.argv[1:] if argv is None else list(argv)
-    key: str | None = None
-    status = None
-    if NO_CACHE not in arguments:  # --no-cache: no report is replayed or recorded (a record is a cache); skipping
-        # the look-up saves a cold run ~10 ms (importing hashlib, stamping the installation, hashing the key)
-        from rnnlint import replay
-
-        try:  # an unchanged tree: the last report of this command line. Before parsing it: only a run this command
-            # line could replay (rnnlint.replay.eligible) wrote a record under its key
-            key = replay.run_key(arguments)
-            status = replay.answer(key)
-        except BrokenPipeError:
-            return EXIT_ERROR
-        except Exception:  # noqa: BLE001 - a replay that fails is a miss: the run takes the normal path, unrecorded
-            key = None
-    if status is not None:
-        return status
+def run_command(arguments: list[str], key: str | None) -> int:
+    """Parse `arguments`, run, report; the exit status. `key`: this command line's replay key, when it has one (the
+    run is then recorded for the next, if it is one to replay)."""
     parser = build_parser()
-    args = parser.parse_args(argv)  # exits 2 itself on a usage error
+    args = parser.parse_args(arguments)  # exits 2 itself on a usage error
     recording = None
     try:
         if getattr(args, "lsp", False):
@@ -540,7 +515,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("rnnlint: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user

@@ -15,18 +15,32 @@ def package_dirs() -> list[str]:
 
 def module_stamps() -> tuple[str, ...]:
     """`relative/path.py:size:mtime_ns` of every module of the packages, in a fixed order. Not cached: a run asks
-    at most twice (the replay key, the result cache's fingerprint, which is cached), ~1.3 ms each, and a replayed
-    run would otherwise import functools (and collections) for the cache alone, ~2 ms of its ~40."""
-    stamps = []
+    at most twice (the replay key, the result cache's fingerprint, which is cached), ~0.5 ms each, and a replayed
+    run would otherwise import functools (and collections) for the cache alone, ~2 ms of its ~35."""
+    stamps: list[str] = []
     for top in package_dirs():
-        for folder, subfolders, files in os.walk(top):
-            subfolders[:] = sorted(d for d in subfolders if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    full = os.path.join(folder, name)
-                    try:
-                        st = os.stat(full)
-                    except OSError:
-                        continue
-                    stamps.append(f"{os.path.relpath(full, top)}:{st.st_size}:{st.st_mtime_ns}")
+        _stamp(top, len(top) + 1, stamps)
     return tuple(stamps)
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
+
+
+def _stamp(folder: str, cut: int, stamps: list[str]) -> None:
+    """Add the stamps of the modules under `folder` (their paths from the package's folder: `cut` characters off),
+    each folder's entries by name, __pycache__ left out."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=_name)
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.name.endswith(".py"):
+                info = entry.stat()
+                stamps.append(f"{entry.path[cut:]}:{info.st_size}:{info.st_mtime_ns}")
+            elif entry.name != "__pycache__" and entry.is_dir():
+                _stamp(entry.path, cut, stamps)
+        except OSError:
+            continue

@@ -49,12 +49,17 @@ class Run:
     err: str
 
 
-def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
-            stdin: str | None = None) -> Run:
-    """`python -m rnnlint ARGS` in a subprocess, without colour-related variables unless given."""
+def cli_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a CLI subprocess: this one without colour-related variables, then `env`."""
     base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "TF_USE_LEGACY_KERAS")}
     base.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "rnnlint", *args], cwd=cwd, env=base, input=stdin,
+    return base
+
+
+def run_cli(*args: str, cwd: Path | str | None = None, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> Run:
+    """`python -m rnnlint ARGS` in a subprocess, in `cli_env(env)`."""
+    proc = subprocess.run([sys.executable, "-m", "rnnlint", *args], cwd=cwd, env=cli_env(env), input=stdin,
                           capture_output=True, text=True, timeout=300)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -17,7 +17,7 @@ import rnnlint.confirm
 import rnnlint.engine as engine
 import rnnlint.settings as settings_module
 from conftest import STACKED_LSTM, run_cli, write
-from rnnlint.cli import main
+from rnnlint.launch import main
 from rnnlint.findings import Confirmation, Diagnostic
 from rnnlint.ir import FileIR, Model, Span
 from rnnlint.rule import Rule, all_rules
@@ -48,7 +48,7 @@ def test_help_has_examples_and_exit_codes() -> None:
 
 
 def test_startup_is_lean() -> None:
-    code = ("import sys\nfrom rnnlint.cli import main\n"
+    code = ("import sys\nfrom rnnlint.launch import main\n"
             "for argv in (['--version'], ['--help']):\n"
             "    try: main(argv)\n    except SystemExit: pass\n"
             "print([m for m in ('libcst', 'tensorflow', 'keras') if m in sys.modules])")

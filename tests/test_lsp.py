@@ -397,7 +397,7 @@ def test_normal_runs_never_import_pygls(tmp_path):
 
     clean = tmp_path / "clean.py"
     clean.write_text(FIXED)
-    code = ("import sys; from rnnlint.cli import main; rc = main(['--no-confirm', sys.argv[1]]); "
+    code = ("import sys; from rnnlint.launch import main; rc = main(['--no-confirm', sys.argv[1]]); "
             "print('pygls' in sys.modules, rc)")
     run = subprocess.run([sys.executable, "-c", code, str(clean)], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().splitlines()[-1] == "False 0", run.stdout + run.stderr

@@ -418,7 +418,7 @@ def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collecto
     thresholds are restored afterwards, and the language server keeps the defaults."""
     import gc
 
-    from rnnlint import cli, parallel
+    from rnnlint import cli, launch, parallel
 
     seen: list[tuple[int, int, int]] = []
     real_run = cli.run
@@ -430,7 +430,7 @@ def test_a_command_line_run_collects_cycles_less_often_and_restores_the_collecto
     monkeypatch.setattr(cli, "run", spying)
     write(tmp_path, "a.py", "x = 1\n")
     before = gc.get_threshold()
-    assert cli.main(["--no-confirm", "--no-cache", "-q", str(tmp_path)]) == 0
+    assert launch.main(["--no-confirm", "--no-cache", "-q", str(tmp_path)]) == 0
     assert seen == [parallel.BATCH_GC_THRESHOLDS] and gc.get_threshold() == before
     assert before != parallel.BATCH_GC_THRESHOLDS
 

@@ -287,7 +287,7 @@ def test_a_clean_run_without_keras_imports_nothing_heavy(tmp_path) -> None:
 
     write(tmp_path, "pkg/util.py", "def f(x):\n    return x + 1\n")
     write(tmp_path, "pkg/torch_model.py", "import torch.nn as nn\nlstm = nn.LSTM(8, 16)\n")
-    code = ("import sys\nfrom rnnlint.cli import main\nstatus = main([sys.argv[1]])\n"
+    code = ("import sys\nfrom rnnlint.launch import main\nstatus = main([sys.argv[1]])\n"
             "print(status, [m for m in ('libcst', 'tensorflow', 'keras', 'pygls', 'numpy') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "0 []"

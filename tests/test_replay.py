@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import BUILDER_MODULE, TRAIN_WITH_BUILDER, finding, run_cli, write
+from conftest import BUILDER_MODULE, TRAIN_WITH_BUILDER, Run, cli_env, finding, run_cli, write
 from rnnlint import replay
 from rnnlint.findings import Confirmation
 from rnnlint.results import FileResult, RunResult
@@ -73,7 +73,7 @@ def projects(tmp_path_factory) -> dict[str, Path]:
     (a file changed closer to a run's start may have been read in either state)."""
     base = tmp_path_factory.mktemp("replay")
     made = {name: make_project(base / f"case{i}") for i, name in enumerate(
-        ["unchanged", "forged", "json", *(case[0] for case in CHANGES)])}
+        ["unchanged", "forged", "json", "imports", "pipe", *(case[0] for case in CHANGES)])}
     results = made["unchanged"] / ".rnnlint_cache" / "results"  # 40 records of other command lines, long unused
     results.mkdir()
     for number in range(40):
@@ -214,7 +214,7 @@ def test_a_record_keeps_each_path_as_given(path):
 def test_a_failing_replay_costs_only_speed(tmp_path, monkeypatch, capsys, broken):
     """An error in the replay machinery (making the key; recording) never reaches the user: the run lints and
     reports as without it."""
-    from rnnlint import cli
+    from rnnlint import launch
 
     def fail(*_args, **_kwargs):
         raise RuntimeError("broken on purpose")
@@ -222,7 +222,7 @@ def test_a_failing_replay_costs_only_speed(tmp_path, monkeypatch, capsys, broken
     root = make_project(tmp_path / "p")
     monkeypatch.chdir(root)
     monkeypatch.setattr(replay, broken, fail)
-    assert cli.main(["--no-confirm", "src"]) == 1
+    assert launch.main(["--no-confirm", "src"]) == 1
     out, err = capsys.readouterr()
     assert "RNN004" in out and "internal error" not in err and "Traceback" not in err
     assert not list((root / ".rnnlint_cache" / "results").glob("replay-*"))
@@ -245,3 +245,89 @@ def test_old_records_and_indexes_are_pruned_least_recently_used_first(tmp_path):
     kept = sorted(p.name for p in folder.glob("replay-*"))
     assert len(kept) == replay.KEPT and "replay-03.json" in kept and "replay-39.json" in kept
     assert "replay-08.json" not in kept and "replay-09.json" in kept and (folder / "0123.json").exists()
+
+
+def test_a_replayed_run_imports_neither_the_command_line_nor_openssl(projects):
+    """A replay is most of a warm run's time outside the interpreter's start: it leaves rnnlint.cli (argparse, the
+    engine) and hashlib (OpenSSL) unimported, and its teardown undone (os._exit) with its report complete."""
+    import subprocess
+    import sys
+
+    root = projects["imports"]
+    expected = record_and_replay(root, "src")
+    # sys.path as `python -m rnnlint` leaves it (rnnlint/__main__.py): the replay key holds it
+    probe = ("import sys, atexit\n"
+             "del sys.path[0]\n"
+             "atexit.register(lambda: print('teardown ran', file=sys.stderr))\n"
+             "sys.argv = ['rnnlint', '--no-confirm', 'src']\n"
+             "import rnnlint.launch\n"
+             "try:\n"
+             "    rnnlint.launch.entry()\n"
+             "finally:\n"
+             "    print('never here', file=sys.stderr)\n")
+    loaded = ("import sys, os\n"
+              "del sys.path[0]\n"
+              "from rnnlint.launch import replayed\n"
+              "key, status = replayed(['--no-confirm', 'src'])\n"
+              "print(status, sorted(m for m in ('rnnlint.cli', 'argparse', 'hashlib', '_hashlib', 'hmac') "
+              "if m in sys.modules))\n")
+    env = cli_env(DEBUG)
+    proc = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert "rnnlint: replay: hit" in proc.stderr, proc.stderr
+    assert "teardown ran" not in proc.stderr and "never here" not in proc.stderr
+    assert report(Run(proc.returncode, proc.stdout, proc.stderr)) == expected
+    proc = subprocess.run([sys.executable, "-c", loaded], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert "rnnlint: replay: hit" in proc.stderr, proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"{expected[0]} []"
+
+
+def test_a_replay_into_a_closed_pipe_ends_quietly(projects):
+    import subprocess
+    import sys
+
+    root = projects["pipe"]
+    record_and_replay(root, "src")
+    read, write_end = os.pipe()
+    os.close(read)  # the reader is gone before the report is written (`rnnlint src | true`)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "rnnlint", "--no-confirm", "src"], cwd=root, stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, env=cli_env(DEBUG), timeout=120)
+    finally:
+        os.close(write_end)
+    assert "rnnlint: replay: hit" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+
+
+@pytest.mark.parametrize("path", ["train.py", "src/train.py", "src/", "src", ".", "./src/train.py", "src//train.py",
+                                  "ABSOLUTE/src/train.py", "ABSOLUTE/src/", "../p/src/train.py", "missing.py",
+                                  "src/missing/x.py"])
+def test_each_input_is_checked_as_the_record_stamped_it(tmp_path, monkeypatch, path):
+    """The check stats each name relative to its folder, opened once; what it sees must be what a stat of the whole
+    path saw when the record was made: unchanged → nothing, changed → that path."""
+    root = tmp_path / "p"
+    write(root, "train.py", "x = 1\n")
+    write(root, "src/train.py", "y = 2\n")
+    monkeypatch.chdir(root)
+    path = path.replace("ABSOLUTE", str(root))
+    packed = replay.packed([["s", path, replay.stat_stamp(path)]])
+    assert replay._first_changed(packed) is None
+    target = Path(path) if not path.endswith(("/", ".", "src")) else Path(path) / "new.py"
+    time.sleep(0.05)  # past the file system's timestamp granularity: a folder's change is only its times
+    if "missing" in path:
+        write(root, path, "now here\n")
+    else:
+        target.write_text("changed, and longer\n")
+    assert replay._first_changed(packed) == path
+
+
+def test_a_folder_that_cannot_be_opened_is_checked_by_whole_paths(tmp_path, monkeypatch):
+    root = tmp_path / "p"
+    write(root, "src/train.py", "x = 1\n")
+    monkeypatch.chdir(root)
+    packed = replay.packed([["s", "src/train.py", replay.stat_stamp("src/train.py")]])
+    monkeypatch.setattr(replay, "_opened", lambda folder: None)
+    assert replay._first_changed(packed) is None
+    write(root, "src/train.py", "x = 12\n")
+    assert replay._first_changed(packed) == "src/train.py"

@@ -8,8 +8,6 @@ system temp folder for the marker. docs/security.md explains the threat model.
 from __future__ import annotations
 
 import builtins
-import hashlib
-import hmac
 import importlib.util
 import json
 import stat
@@ -21,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import STACKED_LSTM, run_cli, write
-from rnnlint.cachedir import KEY_ENV, MAC_PREFIX, sign, verified
+from rnnlint.cachedir import KEY_ENV, MAC_PREFIX, mac, sign, verified
 from rnnlint.engine import lint_paths
 from rnnlint.settings import Settings
 
@@ -282,7 +280,7 @@ def test_a_cache_entry_is_data_not_code(tmp_path):
 
 def foreign_signature(text: str) -> str:
     """An entry as a pull request could commit it: well-formed, signed with some key that is not the user's."""
-    forged = hmac.new(b"attacker" * 8, text.encode(), hashlib.sha256).hexdigest()
+    forged = mac(b"attacker" * 8, text.encode())  # the right algorithm, the wrong key
     return f"{MAC_PREFIX}{forged}\n{text}"
 
 
@@ -340,6 +338,23 @@ def test_a_forged_signature_line_is_refused_not_an_error(tmp_path, monkeypatch, 
     assert verified(sign("data")) == "data" and verified_bytes(sign_bytes(b"data")) == b"data"
     assert verified(f"{head}\ndata") is None
     assert verified_bytes(f"{head}\ndata".encode("utf-8")) is None
+
+
+@pytest.mark.parametrize("length", [32, 64, 100])
+def test_the_signature_is_a_blake2b_keyed_with_the_users_key(tmp_path, monkeypatch, length):
+    """Checked against hashlib's own BLAKE2b: keyed with the key file's bytes (a key longer than BLAKE2b's 64 bytes,
+    which only a hand-made key file has, is hashed down to 64 first)."""
+    import hashlib
+
+    key = bytes(range(97, 97 + 26)) * 4
+    key = key[:length]
+    (tmp_path / "key").write_bytes(key + b"\n")
+    monkeypatch.setenv(KEY_ENV, str(tmp_path / "key"))
+    used = key if length <= 64 else hashlib.blake2b(key).digest()
+    text = "an entry\nof two lines"
+    expected = hashlib.blake2b(text.encode(), key=used, digest_size=32).hexdigest()
+    assert sign(text) == f"{MAC_PREFIX}{expected}\n{text}" and verified(sign(text)) == text
+    assert verified(f"{MAC_PREFIX}{hashlib.sha256(text.encode()).hexdigest()}\n{text}") is None
 
 
 def test_without_a_key_there_is_no_cache(tmp_path):
