@@ -40,7 +40,7 @@ def _stamp(folder: str, cut: int, stamps: list[str]) -> None:
             if entry.name.endswith(".py"):
                 info = entry.stat()
                 stamps.append(f"{entry.path[cut:]}:{info.st_size}:{info.st_mtime_ns}")
-            elif entry.name != "__pycache__" and entry.is_dir():
+            elif entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):  # as os.walk: no link loops
                 _stamp(entry.path, cut, stamps)
         except OSError:
             continue
