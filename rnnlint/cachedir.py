@@ -17,7 +17,7 @@ import os
 import time
 
 try:  # the modules behind hashlib.blake2b and hmac.compare_digest: importing hashlib loads OpenSSL (~2.5 ms of a
-    # replayed run's ~40, rnnlint.replay), which nothing here needs
+    # replayed run's ~33, rnnlint.replay), which nothing here needs
     from _blake2 import blake2b
     from _operator import _compare_digest as compare_digest
 except ImportError:  # an interpreter built without them

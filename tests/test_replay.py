@@ -4,6 +4,8 @@ run without any cache gives. CLI subprocesses, as a user runs them."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -250,9 +252,6 @@ def test_old_records_and_indexes_are_pruned_least_recently_used_first(tmp_path):
 def test_a_replayed_run_imports_neither_the_command_line_nor_openssl(projects):
     """A replay is most of a warm run's time outside the interpreter's start: it leaves rnnlint.cli (argparse, the
     engine) and hashlib (OpenSSL) unimported, and its teardown undone (os._exit) with its report complete."""
-    import subprocess
-    import sys
-
     root = projects["imports"]
     expected = record_and_replay(root, "src")
     # sys.path as `python -m rnnlint` leaves it (rnnlint/__main__.py): the replay key holds it
@@ -284,9 +283,6 @@ def test_a_replayed_run_imports_neither_the_command_line_nor_openssl(projects):
 
 
 def test_a_replay_into_a_closed_pipe_ends_quietly(projects):
-    import subprocess
-    import sys
-
     root = projects["pipe"]
     record_and_replay(root, "src")
     read, write_end = os.pipe()
